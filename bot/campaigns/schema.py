@@ -1,0 +1,319 @@
+"""The shape of a campaign file, as pydantic models.
+
+A campaign file is YAML; :mod:`bot.campaigns.loader` turns it into a
+:class:`Campaign` and turns pydantic's errors into messages that name the
+file, line and field. Everything here is pure data and validation: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class Platform(StrEnum):
+    X = "x"
+    FACEBOOK = "facebook"
+    BLUESKY = "bluesky"
+    MASTODON = "mastodon"
+
+
+class Stance(StrEnum):
+    SUPPORT = "support"
+    OPPOSE = "oppose"
+    AMEND = "amend"
+    WATCH = "watch"
+
+
+class Approval(StrEnum):
+    NONE = "none"
+    REQUIRED = "required"
+
+
+class MissedRuns(StrEnum):
+    """What to do with runs missed while the bot was down."""
+
+    SKIP = "skip"
+    CATCH_UP_ONCE = "catch_up_once"
+
+
+_DURATION = re.compile(r"^\s*(\d+)\s*(m|min|h|d|w)\s*$")
+_DURATION_UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_duration(value: object) -> timedelta:
+    """Parse ``"30m"``, ``"12h"``, ``"7d"``, ``"2w"`` (or a number of seconds).
+
+    >>> parse_duration("7d")
+    datetime.timedelta(days=7)
+    """
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return timedelta(seconds=value)
+    if isinstance(value, str):
+        match = _DURATION.match(value)
+        if match:
+            amount, unit = match.groups()
+            return timedelta(**{_DURATION_UNITS[unit]: int(amount)})
+    raise ValueError(
+        f"{value!r} is not a duration; write a number and a unit, e.g. 30m, 12h, 7d or 2w"
+    )
+
+
+Duration = Annotated[timedelta, Field(description="e.g. 30m, 12h, 7d, 2w")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Bill(_Model):
+    """A bill the campaign is about."""
+
+    jurisdiction: str = Field(description="'us' for Congress, or a state's postal code: 'mo'")
+    session: str = Field(description="the state session ('2026') or the congress number ('119')")
+    identifier: str = Field(description="as the legislature writes it: 'SB 792', 'HB 1526', 'S 1693'")
+    title: str
+    url: str | None = None
+    stance: Stance = Stance.SUPPORT
+    summary: str | None = Field(default=None, description="the bill in plain words")
+    why: str | None = Field(default=None, description="why it matters, for supporters")
+
+    @field_validator("jurisdiction")
+    @classmethod
+    def _lower_jurisdiction(cls, value: str) -> str:
+        value = value.lower()
+        if value != "us" and not re.fullmatch(r"[a-z]{2}", value):
+            raise ValueError(
+                f"{value!r} is not a jurisdiction; use 'us' for Congress or a state's "
+                "two-letter code such as 'mo'"
+            )
+        return value
+
+    @field_validator("session", mode="before")
+    @classmethod
+    def _session_as_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, int) else value
+
+    @field_validator("identifier")
+    @classmethod
+    def _normalise_identifier(cls, value: str) -> str:
+        match = re.fullmatch(r"([A-Za-z. ]+?)\s*(\d+)", value.strip())
+        if not match:
+            raise ValueError(
+                f"{value!r} is not a bill identifier; write the chamber prefix and number, "
+                "e.g. 'SB 792' or 'S 1693'"
+            )
+        prefix = match.group(1).replace(".", "").replace(" ", "").upper()
+        return f"{prefix} {int(match.group(2))}"
+
+    @property
+    def key(self) -> str:
+        """A stable key for the bill: ``mo/2026/SB 792``."""
+        return f"{self.jurisdiction}/{self.session}/{self.identifier}"
+
+
+class Handles(_Model):
+    """A legislator's identities on each platform (without the leading @)."""
+
+    x: str | None = None
+    facebook: str | None = None
+    bluesky: str | None = None
+    mastodon: str | None = Field(default=None, description="user@instance")
+
+    @field_validator("x", "bluesky", mode="before")
+    @classmethod
+    def _strip_at(cls, value: object) -> object:
+        return value.lstrip("@") if isinstance(value, str) else value
+
+    @field_validator("x")
+    @classmethod
+    def _x_handle(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_]{1,15}", value):
+            raise ValueError(
+                f"{value!r} is not an X handle: 1 to 15 letters, digits or underscores"
+            )
+        return value
+
+    @field_validator("mastodon", mode="before")
+    @classmethod
+    def _mastodon_address(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.lstrip("@")
+            if not re.fullmatch(r"[A-Za-z0-9_.]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}", value):
+                raise ValueError(
+                    f"{value!r} is not a Mastodon address; write user@instance, "
+                    "e.g. senator@mastodon.social"
+                )
+        return value
+
+    def for_platform(self, platform: Platform | str) -> str | None:
+        return getattr(self, str(platform))
+
+
+class PersonSpec(_Model):
+    """A legislator named in a campaign or roster file."""
+
+    id: str = Field(description="a stable id: bioguide (S000148), ocd-person/..., or your own slug")
+    name: str
+    title: str | None = Field(default=None, description="as addressed: Sen., Rep., Senator")
+    state: str | None = None
+    chamber: str | None = None
+    district: str | None = None
+    party: str | None = None
+    handles: Handles = Handles()
+
+
+class TargetsSpec(_Model):
+    """Whom the campaign addresses.
+
+    ``people`` names legislators directly; ``roster`` points at a YAML file
+    (relative to the campaign file) holding more of them under ``people:``.
+    """
+
+    people: list[PersonSpec] = []
+    roster: str | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> TargetsSpec:
+        if not self.people and not self.roster:
+            raise ValueError("targets needs at least one of 'people' or 'roster'")
+        return self
+
+
+class Variant(_Model):
+    """One message template (Jinja2, sandboxed)."""
+
+    id: str
+    text: str
+    platforms: list[Platform] | None = Field(
+        default=None, description="limit this variant to some platforms"
+    )
+
+
+class QuietHours(_Model):
+    """A daily window, in the campaign's timezone, in which nothing is posted."""
+
+    start: time
+    end: time
+
+    def contains(self, moment: time) -> bool:
+        if self.start <= self.end:
+            return self.start <= moment < self.end
+        return moment >= self.start or moment < self.end  # wraps past midnight
+
+
+class Schedule(_Model):
+    """When the campaign runs. Exactly one of ``cron``, ``interval`` or ``at``."""
+
+    cron: str | None = Field(default=None, description="five fields: minute hour day month weekday")
+    interval: Duration | None = None
+    at: list[datetime] | None = Field(default=None, description="explicit local datetimes")
+    timezone: str = "UTC"
+    start: date | None = None
+    end: date | None = None
+    quiet_hours: QuietHours | None = None
+    posts_per_run: int = Field(default=1, ge=1, le=50)
+    posts_per_day: int = Field(default=4, ge=1, le=500)
+    missed: MissedRuns = MissedRuns.SKIP
+
+    @field_validator("interval", mode="before")
+    @classmethod
+    def _interval(cls, value: object) -> object:
+        return None if value is None else parse_duration(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown timezone {value!r}; use an IANA name such as 'America/Chicago'"
+            ) from None
+        return value
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from bot.schedule.triggers import check_cron
+
+        check_cron(value)
+        return value
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Schedule:
+        given = [name for name in ("cron", "interval", "at") if getattr(self, name)]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of 'cron', 'interval' or 'at' "
+                f"(found {', '.join(given) if given else 'none'})"
+            )
+        if self.start and self.end and self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        if self.interval is not None and self.interval < parse_duration("5m"):
+            raise ValueError("interval must be at least 5m")
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Campaign(_Model):
+    """One advocacy push: one file in ``campaigns/``."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="lowercase letters, digits, '-'")
+    title: str
+    enabled: bool = True
+    bills: list[Bill] = Field(min_length=1)
+    targets: TargetsSpec
+    platforms: list[Platform] = Field(min_length=1)
+    accounts: dict[Platform, str] = Field(
+        default_factory=dict, description="which configured account posts on each platform"
+    )
+    messages: list[Variant] = Field(min_length=1)
+    schedule: Schedule
+    mentions_per_post: int = Field(default=2, ge=0, le=10)
+    cooldown: Duration = timedelta(days=7)
+    approval: Approval = Approval.NONE
+    call_script: str | None = Field(default=None, description="what supporters say on the phone")
+
+    @field_validator("cooldown", mode="before")
+    @classmethod
+    def _cooldown(cls, value: object) -> object:
+        return parse_duration(value)
+
+    @field_validator("platforms")
+    @classmethod
+    def _no_repeated_platform(cls, value: list[Platform]) -> list[Platform]:
+        if len(set(value)) != len(value):
+            raise ValueError("a platform is listed twice")
+        return value
+
+    @model_validator(mode="after")
+    def _unique_variant_ids(self) -> Campaign:
+        ids = [variant.id for variant in self.messages]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"message ids must be unique; repeated: {', '.join(repeated)}")
+        return self
+
+    def account_for(self, platform: Platform) -> str:
+        """The configured account name that posts on ``platform`` (``default`` unless set)."""
+        return self.accounts.get(platform, "default")
+
+    def variants_for(self, platform: Platform) -> list[Variant]:
+        return [v for v in self.messages if v.platforms is None or platform in v.platforms]
+
+
+PLATFORM_NAMES: tuple[str, ...] = tuple(p.value for p in Platform)
+ApprovalLiteral = Literal["none", "required"]

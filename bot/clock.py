@@ -1,0 +1,41 @@
+"""Time as an injected dependency.
+
+The planner, the guard and the scheduler never call ``datetime.now()``: they
+take a :class:`Clock`, so tests can freeze or advance time.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware, in UTC."""
+        ...
+
+
+class SystemClock:
+    """The real clock."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class FrozenClock:
+    """A clock that only moves when told to (tests, simulations)."""
+
+    def __init__(self, at: datetime) -> None:
+        if at.tzinfo is None:
+            raise ValueError("FrozenClock needs a timezone-aware datetime")
+        self._now = at.astimezone(UTC)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def set(self, at: datetime) -> None:
+        self._now = at.astimezone(UTC)
+
+    def advance(self, delta: timedelta) -> None:
+        self._now += delta

@@ -1,0 +1,1 @@
+"""Composing posts: sandboxed templates, platform length and mention rules, planning."""

@@ -1,0 +1,80 @@
+"""Settings from the environment and a ``.env`` file.
+
+Secrets live only in :class:`Settings` (read from the environment) and are
+handed to the platform clients; ``repr`` and :meth:`Settings.describe` mask
+them so they never reach output, logs, the database or an error message.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+DEFAULT_DATABASE_URL = "sqlite:///advocacy-bot.db"
+
+
+class Mode(StrEnum):
+    DRY_RUN = "dry_run"
+    LIVE = "live"
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    mode: Mode = Mode.DRY_RUN
+    campaigns_dir: Path = Path("campaigns")
+    env: Mapping[str, str] = field(default_factory=dict, repr=False)
+    """The raw environment, for per-platform credentials; never printed."""
+
+    @classmethod
+    def load(cls, environ: Mapping[str, str] | None = None, dotenv: bool = True) -> Settings:
+        """Read settings from ``environ`` (default: ``os.environ`` after loading ``.env``)."""
+        if environ is None:
+            if dotenv:
+                from dotenv import load_dotenv
+
+                load_dotenv(Path.cwd() / ".env", override=False)
+            environ = dict(os.environ)
+        mode_text = environ.get("BOT_MODE", Mode.DRY_RUN.value).strip().lower().replace("-", "_")
+        try:
+            mode = Mode(mode_text)
+        except ValueError:
+            raise ConfigError(
+                f"BOT_MODE={mode_text!r} is not a mode; use 'dry_run' (the default) or 'live'"
+            ) from None
+        return cls(
+            database_url=environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            mode=mode,
+            campaigns_dir=Path(environ.get("CAMPAIGNS_DIR") or "campaigns"),
+            env=dict(environ),
+        )
+
+    def get(self, name: str) -> str | None:
+        """One raw setting (a credential, say); ``None`` when unset or empty."""
+        value = self.env.get(name)
+        return value if value else None
+
+    def describe(self) -> dict[str, str]:
+        """Settings safe to print: the database password is masked."""
+        return {
+            "database_url": mask_url(self.database_url),
+            "mode": self.mode.value,
+            "campaigns_dir": str(self.campaigns_dir),
+        }
+
+
+def mask_url(url: str) -> str:
+    """``postgresql://bot:secret@db/x`` → ``postgresql://bot:***@db/x``."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url
+    credentials, _, host = rest.rpartition("@")
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}"

@@ -1,0 +1,109 @@
+"""The publisher interface every platform implements (dry-run included).
+
+A publisher turns one :class:`OutgoingPost` into one platform call. It never
+decides *whether* to post (that is :mod:`bot.guard`) and never touches the
+database (that is :mod:`bot.schedule`): it returns a :class:`PublishResult`
+or raises :class:`PublishError` with a :class:`Failure` kind that tells the
+caller what to do next.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A legislator tagged in a post: where their handle sits in the text."""
+
+    person_id: str
+    handle: str
+    """As written in the text, without the leading ``@``."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingPost:
+    """What a publisher needs to send one post."""
+
+    key: str
+    """The post's stable key (sha256 hex); publishers derive idempotency keys from it."""
+    platform: str
+    account: str
+    text: str
+    mentions: tuple[Mention, ...] = ()
+    link: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PublishResult:
+    remote_id: str
+    url: str | None = None
+    cost: float = 0.0
+    """What the platform charged for the call, in US dollars (X prices per post)."""
+    rate_limit_remaining: int | None = None
+    rate_limit_reset: datetime | None = None
+
+
+class Failure(StrEnum):
+    """How a publish failed, which decides what happens to the post."""
+
+    RATE_LIMITED = "rate_limited"
+    """Too many requests: defer the account until ``retry_at``; the post stays queued."""
+    DUPLICATE = "duplicate"
+    """The platform says this text was already posted: never retried as new."""
+    AUTH = "auth"
+    """Credentials rejected or expired: pause the account and tell the organizer."""
+    PAYMENT = "payment"
+    """Out of credits or over a paid quota: pause the account and tell the organizer."""
+    TRANSIENT = "transient"
+    """5xx and the like, with no chance the post went out: retry with backoff."""
+    MAYBE_SENT = "maybe_sent"
+    """A timeout or a dropped connection after sending: reconcile, never blindly retry."""
+    PERMANENT = "permanent"
+    """The platform refused this post (too long, bad mention...): failed, with its reason."""
+
+
+@dataclass
+class PublishError(Exception):
+    kind: Failure
+    message: str
+    http_status: int | None = None
+    retry_at: datetime | None = None
+    details: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        status = f" (HTTP {self.http_status})" if self.http_status else ""
+        return f"{self.kind.value}{status}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class AccountStatus:
+    """What ``advocacy-bot accounts check`` reports for one account."""
+
+    platform: str
+    account: str
+    ok: bool
+    identity: str | None = None
+    """Who the credentials belong to (screen name, page name, handle)."""
+    detail: str = ""
+    limits: dict[str, str] = field(default_factory=dict)
+
+
+class Publisher(Protocol):
+    """Sends posts for one account on one platform."""
+
+    platform: str
+    account: str
+    live: bool
+    """False for the dry-run publisher: nothing leaves the machine."""
+
+    def publish(self, post: OutgoingPost) -> PublishResult:
+        """Send ``post``; raise :class:`PublishError` on failure."""
+        ...
+
+    def check(self) -> AccountStatus:
+        """Verify the account without posting."""
+        ...

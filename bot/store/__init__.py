@@ -1,0 +1,1 @@
+"""The SQL post log: models, engine and migrations, queries."""

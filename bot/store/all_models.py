@@ -1,0 +1,6 @@
+"""Import every module that defines tables, so ``Base.metadata`` is complete.
+
+Alembic's ``env.py`` and the migrations-agree test import this.
+"""
+
+import bot.store.models  # noqa: F401

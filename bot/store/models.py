@@ -1,0 +1,176 @@
+"""SQLAlchemy models of the post log.
+
+``posts``        one row per composed post, whatever became of it
+``post_targets`` who each post tags or names (cooldown, rotation, filters)
+``attempts``     one row per platform call for a post
+``campaign_runs`` when each campaign last planned (missed-run policy, "due")
+``pauses``       the kill switch: a flag per scope, read before every publish
+
+A post's ``status`` follows the states in DESIGN.md (see :class:`Status`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from bot.store.types import UTCDateTime
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Status(StrEnum):
+    QUEUED = "queued"
+    """Composed and waiting for its time."""
+    HELD = "held"
+    """Waiting for approval, or held by a rule (``reason`` says which)."""
+    SENDING = "sending"
+    """Claimed; a platform call may be in flight."""
+    POSTED = "posted"
+    DRY_RUN = "dry_run"
+    """What would have been sent."""
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+    """Interrupted while sending and the platform cannot confirm: a person decides."""
+    SKIPPED = "skipped"
+    REJECTED = "rejected"
+
+
+#: States in which a post counts as "sent or about to be" for no-repeat rules.
+LIVE_STATES = frozenset(
+    {Status.QUEUED, Status.HELD, Status.SENDING, Status.POSTED, Status.UNKNOWN}
+)
+
+
+class Post(Base):
+    __tablename__ = "posts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    """sha256 of platform, account, campaign, bill, sorted target ids and text."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    scheduled_for: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    mode: Mapped[str] = mapped_column(String(8))
+    """``dry_run`` or ``live``: dry runs never block live posts."""
+    campaign_id: Mapped[str] = mapped_column(String(100))
+    bill: Mapped[str] = mapped_column(String(100))
+    platform: Mapped[str] = mapped_column(String(16))
+    account: Mapped[str] = mapped_column(String(100))
+    variant: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    text_hash: Mapped[str] = mapped_column(String(64))
+    """sha256 of the text alone: the same text never goes out twice from one account."""
+    length: Mapped[int] = mapped_column(Integer)
+    """The text's length as its platform counts it."""
+    link: Mapped[str | None] = mapped_column(Text, default=None)
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    """Why a post was skipped or held."""
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    remote_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    remote_url: Mapped[str | None] = mapped_column(Text, default=None)
+    cost: Mapped[float] = mapped_column(Float, default=0.0)
+    attempt_count: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    lease_owner: Mapped[str | None] = mapped_column(String(100), default=None)
+    lease_expires: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    approved_by: Mapped[str | None] = mapped_column(String(100), default=None)
+
+    targets: Mapped[list[PostTarget]] = relationship(
+        back_populates="post", cascade="all, delete-orphan", order_by="PostTarget.position"
+    )
+    attempts: Mapped[list[Attempt]] = relationship(
+        back_populates="post", cascade="all, delete-orphan", order_by="Attempt.id"
+    )
+
+    __table_args__ = (
+        Index("ix_posts_account_text", "platform", "account", "text_hash"),
+        Index("ix_posts_status_due", "status", "scheduled_for"),
+        Index("ix_posts_campaign_created", "campaign_id", "created_at"),
+        Index("ix_posts_created", "created_at"),
+    )
+
+
+class PostTarget(Base):
+    __tablename__ = "post_targets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    person_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    handle: Mapped[str | None] = mapped_column(String(200), default=None)
+    """The handle tagged, or None when the post names the person in plain text."""
+    # Denormalised from the post so the cooldown check is one index lookup.
+    platform: Mapped[str] = mapped_column(String(16))
+    bill: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    post: Mapped[Post] = relationship(back_populates="targets")
+
+    __table_args__ = (
+        Index("ix_post_targets_cooldown", "person_id", "bill", "platform", "created_at"),
+        Index("ix_post_targets_post", "post_id"),
+    )
+
+
+class Attempt(Base):
+    __tablename__ = "attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    outcome: Mapped[str] = mapped_column(String(20))
+    """``ok``, or a :class:`bot.platforms.base.Failure` value, or ``interrupted``."""
+    http_status: Mapped[int | None] = mapped_column(Integer, default=None)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    rate_limit_remaining: Mapped[int | None] = mapped_column(Integer, default=None)
+    rate_limit_reset: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    worker: Mapped[str | None] = mapped_column(String(100), default=None)
+
+    post: Mapped[Post] = relationship(back_populates="attempts")
+
+    __table_args__ = (Index("ix_attempts_post", "post_id"),)
+
+
+class CampaignRun(Base):
+    __tablename__ = "campaign_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[str] = mapped_column(String(100))
+    mode: Mapped[str] = mapped_column(String(8))
+    fire_time: Mapped[datetime] = mapped_column(UTCDateTime())
+    """The scheduled time this run answers to."""
+    ran_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    planned: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str | None] = mapped_column(Text, default=None)
+
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "mode", "fire_time", name="uq_campaign_runs_fire"),
+    )
+
+
+class Pause(Base):
+    __tablename__ = "pauses"
+
+    scope: Mapped[str] = mapped_column(String(200), primary_key=True)
+    """``all``, ``campaign:<id>`` or ``account:<platform>:<name>``."""
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    since: Mapped[datetime] = mapped_column(UTCDateTime())
+    until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    """For automatic pauses (rate limits): paused until then."""
