@@ -1,0 +1,1 @@
+"""Campaign files: schema, YAML loading with line numbers, validation errors."""

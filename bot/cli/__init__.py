@@ -1,0 +1,84 @@
+"""The ``advocacy-bot`` command.
+
+Each command lives in its own module and is imported only when it runs, so
+``advocacy-bot --help`` and ``validate`` stay fast: platform clients, the
+scheduler, SQLAlchemy and the web framework load only for the commands that
+use them. Commands are thin: parse input, call the library, print.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+#: command name -> "module:attribute" (a click command or group)
+COMMANDS: dict[str, str] = {
+    "validate": "bot.cli.validate:validate",
+    "preview": "bot.cli.run:preview",
+    "run": "bot.cli.run:run",
+    "log": "bot.cli.log:log",
+    "db": "bot.cli.db:db",
+    "directory": "bot.cli.directory:directory",
+    "targets": "bot.cli.directory:targets",
+    "accounts": "bot.cli.accounts:accounts",
+    "approve": "bot.cli.review:approve",
+    "reject": "bot.cli.review:reject",
+    "pause": "bot.cli.review:pause",
+    "resume": "bot.cli.review:resume",
+}
+
+_HELP = {
+    "validate": "Check campaign files and explain every mistake.",
+    "preview": "Show the posts a campaign's next run would make.",
+    "run": "Run the scheduler (or --once) to plan and publish posts.",
+    "log": "List the post log.",
+    "db": "Database schema commands.",
+    "directory": "Import, sync, search and correct the legislator directory.",
+    "targets": "Show whom a campaign resolves to, per platform.",
+    "accounts": "Check the configured platform accounts.",
+    "approve": "Approve held posts so they can be published.",
+    "reject": "Reject held posts.",
+    "pause": "Stop posting (everything, or one campaign).",
+    "resume": "Undo a pause.",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, _, attribute = target.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:  # a command not built yet
+                return None
+            raise
+        return getattr(module, attribute)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Listing commands must not import them: use the short help above.
+        rows = [(name, _HELP.get(name, "")) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="advocacy-bot")
+def cli() -> None:
+    """Advocacy posts that tag legislators about bills, on a schedule, logged in SQL.
+
+    Dry-run is the default: nothing leaves the machine until you pass --live
+    or set BOT_MODE=live.
+    """
+
+
+def main() -> None:
+    cli()
