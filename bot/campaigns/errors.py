@@ -1,0 +1,46 @@
+"""Mistakes in campaign files, as one-line messages an organizer can act on.
+
+Every problem the loader or the validator finds is a :class:`CampaignError`
+naming the file, the line, the field and, where there is one, the fix::
+
+    campaigns/mo-sb792.yaml:14: schedule: unknown field 'schedual'. Fix: did you mean 'schedule'?
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class CampaignError:
+    """One problem in one file."""
+
+    path: Path
+    """The file the problem is in (a campaign file or its roster), as the user named it."""
+    line: int | None
+    """1-based line in :attr:`path`, where known."""
+    field: str | None
+    """Where in the file: ``messages[2].text``, ``schedule``. For a missing or unknown
+    field this is the mapping that should (not) hold it; None at the top level."""
+    message: str
+    """What is wrong, in plain words."""
+    hint: str | None = None
+    """How to fix it, where the loader can tell."""
+
+    def __str__(self) -> str:
+        location = f"{self.path}:{self.line}" if self.line is not None else str(self.path)
+        where = f"{location}: {self.field}" if self.field else location
+        text = f"{where}: {self.message}"
+        if self.hint:
+            end = "" if text.endswith((".", "?", "!")) else "."
+            text = f"{text}{end} Fix: {self.hint}"
+        return text
+
+
+class CampaignLoadError(Exception):
+    """A campaign could not be loaded; :attr:`errors` says every reason."""
+
+    def __init__(self, errors: list[CampaignError]) -> None:
+        super().__init__("\n".join(str(error) for error in errors))
+        self.errors = errors

@@ -1,0 +1,651 @@
+"""Load campaign files: YAML with line numbers, validated by the schema.
+
+Every mistake becomes a :class:`~bot.campaigns.errors.CampaignError` naming
+the file, line and field, in plain words, with a fix where one can be told::
+
+    campaigns/mo-sb792.yaml:14: unknown field 'schedual'. Fix: did you mean 'schedule'?
+
+YAML is read as YAML 1.2 reads it where 1.1 surprises people: ``22:00`` is
+text (not 1320, a base-60 number) and dates stay text until the schema
+parses them, so an impossible date is reported with its field and line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Union, get_args, get_origin
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from bot.campaigns.errors import CampaignError, CampaignLoadError
+from bot.campaigns.loaded import LoadedCampaign
+from bot.campaigns.schema import Campaign, PersonSpec, Platform
+from bot.directory.people import Person
+
+Loc = tuple[str | int, ...]
+
+# --- YAML with line numbers ---------------------------------------------------
+
+_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The safe loader without base-60 numbers and without implicit dates."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_INT, _FLOAT, _TIMESTAMP)]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    _INT,
+    re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
+    list("-+0123456789"),
+)
+_Loader.add_implicit_resolver(
+    _FLOAT,
+    re.compile(
+        r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
+
+
+@dataclass
+class LineMap:
+    """Where each mapping key and sequence item of a YAML file starts (1-based lines)."""
+
+    lines: dict[Loc, int] = field(default_factory=dict)
+    text_lines: dict[Loc, int] = field(default_factory=dict)
+    """Where a scalar's text starts: the line after ``key: |`` for block scalars."""
+    duplicates: list[tuple[Loc, int, int]] = field(default_factory=list)
+    """(key path, line, line of the first occurrence) for keys given twice."""
+
+    def line(self, loc: Loc) -> int | None:
+        """The line of ``loc``, or of its nearest ancestor the file has."""
+        for end in range(len(loc), -1, -1):
+            if loc[:end] in self.lines:
+                return self.lines[loc[:end]]
+        return None
+
+    def text_line(self, loc: Loc) -> int | None:
+        """The line where the text of the scalar at ``loc`` starts."""
+        return self.text_lines.get(loc) or self.line(loc)
+
+
+def read_yaml(path: Path) -> tuple[Any, LineMap]:
+    """Parse one YAML file; raise :class:`CampaignLoadError` when it cannot be read."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise _error(path, None, None, "no such file") from None
+    except IsADirectoryError:
+        raise _error(path, None, None, "is a folder, not a YAML file") from None
+    except UnicodeDecodeError as exc:
+        raise _error(path, None, None, f"is not UTF-8 text ({exc.reason})") from None
+    except OSError as exc:
+        raise _error(path, None, None, f"cannot be read: {exc.strerror}") from None
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_error(path, text, exc) from None
+    except yaml.YAMLError as exc:
+        raise _error(path, None, None, f"is not valid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+    lines = LineMap()
+    if node is not None:
+        lines.lines[()] = node.start_mark.line + 1
+        _record_lines(node, (), lines, set())
+    return data, lines
+
+
+def _record_lines(node: yaml.Node, loc: Loc, lines: LineMap, seen: set[int]) -> None:
+    if id(node) in seen:  # an alias back into itself
+        return
+    seen = seen | {id(node)}
+    if isinstance(node, yaml.MappingNode):
+        first_seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            line = key_node.start_mark.line + 1
+            if key in first_seen:
+                lines.duplicates.append((loc + (key,), line, first_seen[key]))
+            first_seen.setdefault(key, line)
+            lines.lines[loc + (key,)] = line
+            _record_value(value_node, loc + (key,), lines, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            lines.lines[loc + (index,)] = item.start_mark.line + 1
+            _record_value(item, loc + (index,), lines, seen)
+
+
+def _record_value(node: yaml.Node, loc: Loc, lines: LineMap, seen: set[int]) -> None:
+    if isinstance(node, yaml.ScalarNode):
+        block = 1 if node.style in ("|", ">") else 0
+        lines.text_lines[loc] = node.start_mark.line + 1 + block
+    else:
+        _record_lines(node, loc, lines, seen)
+
+
+#: words in PyYAML's (libyaml's) message or context -> how to fix
+_SYNTAX_HINTS = {
+    "tab character": "indent with spaces, not tabs",
+    "mapping values are not allowed": "put quotes around text that contains ': '",
+    "quoted scalar": "close the quote",
+    "flow sequence": "close the [ ] list, and separate its items with commas",
+    "flow mapping": "close the { } fields, and separate them with commas",
+    "did not find expected key": "check the indentation of this line and the ones above it",
+    "'-' indicator": "check the indentation of the list's items",
+    "another document": "a campaign is one YAML document: remove the '---' line",
+    "undefined alias": "define the &anchor before using *it",
+}
+
+
+def _syntax_error(path: Path, text: str, exc: yaml.MarkedYAMLError) -> CampaignLoadError:
+    """A YAML syntax error at its line and column, with the construct it was in."""
+    mark = exc.problem_mark or exc.context_mark
+    message = f"YAML syntax error: {exc.problem or exc.context or 'not valid YAML'}"
+    context, started = exc.context, exc.context_mark
+    if context and started and context.startswith("while") and mark and started.line != mark.line:
+        message += f" {context} that starts on line {started.line + 1}"
+    if mark is not None:
+        message += f" (column {mark.column + 1})"
+    clues = f"{exc.problem} {exc.context}"
+    hint = next((fix for clue, fix in _SYNTAX_HINTS.items() if clue in clues), None)
+    if hint is None and mark is not None and "cannot start any token" in clues:
+        line = text.splitlines()[mark.line] if mark.line < len(text.splitlines()) else ""
+        found = line[mark.column : mark.column + 1]
+        if found == "\t":
+            hint = "indent with spaces, not tabs"
+        elif found in ("@", "`"):
+            hint = "put quotes around text that starts with @ or `"
+    return _error(path, mark.line + 1 if mark else None, None, message, hint)
+
+
+def _error(
+    path: Path, line: int | None, where: str | None, message: str, hint: str | None = None
+) -> CampaignLoadError:
+    return CampaignLoadError([CampaignError(path, line, where, message, hint)])
+
+
+# --- Pydantic errors in plain words ---------------------------------------------
+
+
+def explain(
+    exc: ValidationError, path: Path, lines: LineMap, model: type[BaseModel]
+) -> list[CampaignError]:
+    """Turn pydantic's errors for the data of ``path`` into :class:`CampaignError` s."""
+    return [_explain_one(error, path, lines, model) for error in exc.errors()]
+
+
+def _explain_one(error: Any, path: Path, lines: LineMap, model: type[BaseModel]) -> CampaignError:
+    raw_loc: Loc = tuple(error["loc"])
+    kind: str = error["type"]
+    value = error.get("input")
+    if kind == "missing":
+        parent, name = raw_loc[:-1], raw_loc[-1]
+        message = f"missing required field {name!r}"
+        return CampaignError(path, lines.line(parent), dotted(parent), message)
+    if kind == "extra_forbidden":
+        parent, name = raw_loc[:-1], str(raw_loc[-1])
+        fields = _fields_at(model, parent)
+        hint = suggest(name, fields) or f"the fields here are {', '.join(fields)}"
+        message = f"unknown field {name!r}"
+        return CampaignError(path, lines.line(raw_loc), dotted(parent), message, hint)
+    expected = _type_at(model, raw_loc)
+    # A bad dictionary key (a platform under accounts) is reported at the key.
+    loc = raw_loc[:-1] if raw_loc and raw_loc[-1] == "[key]" else raw_loc
+    if kind in ("value_error", "assertion_error"):
+        loc, message, hint = _explain_value_error(loc, str(error["ctx"]["error"]), value, expected)
+    else:
+        message, hint = _explain_type_error(kind, loc, value, expected, error)
+    return CampaignError(path, lines.line(loc), dotted(loc), message, hint)
+
+
+#: Model-level checks, pointed at the field they are about: message start -> field, fix
+_MODEL_CHECKS: dict[str, tuple[str | None, str | None]] = {
+    "end (": ("end", "make the end date the same as or later than the start date"),
+    "interval must be at least": ("interval", None),
+    "message ids must be unique": (None, "give every message its own id"),
+    "give exactly one of": (None, None),
+}
+_CRON_HINT = (
+    "write five fields: minute hour day month weekday, e.g. '0 9 * * 1-5' for 09:00 on weekdays"
+)
+
+
+def _explain_value_error(
+    loc: Loc, text: str, value: object, expected: object
+) -> tuple[Loc, str, str | None]:
+    """A validator's message ``problem; how to fix`` as (field, message, hint)."""
+    for start, (name, hint) in _MODEL_CHECKS.items():
+        if text.startswith(start):
+            return (loc + (name,) if name else loc), text, hint
+    message, _, hint = text.partition("; ")
+    if loc and loc[-1] == "cron":
+        return loc, text, _CRON_HINT
+    if expected is timedelta:
+        return loc, message, duration_hint(value) or hint or None
+    if loc and loc[-1] == "timezone" and isinstance(value, str):
+        return loc, message, _timezone_hint(value) or hint or None
+    return loc, message, hint or None
+
+
+def _explain_type_error(
+    kind: str, loc: Loc, value: object, expected: object, error: Any
+) -> tuple[str, str | None]:
+    ctx = error.get("ctx") or {}
+    shown = _show(value)
+    if isinstance(expected, type) and issubclass(expected, Enum):
+        choices = [str(member.value) for member in expected]
+        if expected is Platform:
+            hint = suggest(str(value), choices) or f"use one of {', '.join(choices)}"
+            return f"unknown platform {shown}", hint
+        noun = _noun(loc)
+        hint = suggest(str(value), choices) or f"use one of {', '.join(choices)}"
+        return f"{shown} is not a valid {noun}", hint
+    if kind.startswith(("int_", "float_")):
+        return f"{shown} is not a whole number", "write a whole number in digits, e.g. 2"
+    if kind.startswith("bool_"):
+        return f"{shown} is not true or false", "write true or false"
+    if kind.startswith("datetime_"):
+        return f"{shown} is not a date and time", "write YYYY-MM-DD HH:MM, e.g. 2026-03-02 09:00"
+    if kind.startswith("date_"):
+        reason = str(ctx.get("error", ""))
+        why = f" ({reason.replace(' value', '')})" if "range" in reason else ""
+        return f"{shown} is not a date{why}", "write YYYY-MM-DD, e.g. 2026-03-02"
+    if kind.startswith("time_"):
+        return f"{shown} is not a time of day", "write HH:MM in 24-hour time, e.g. 21:30"
+    if kind == "string_type":
+        if isinstance(value, bool):
+            return (
+                f"expected text, found {_kind(value)}",
+                "YAML reads yes/no/on/off as true/false: put the text in quotes",
+            )
+        hint = f"put it in quotes: '{value}'" if isinstance(value, int | float) else None
+        return f"expected text, found {_kind(value)}", hint
+    if kind == "list_type":
+        return f"expected a list, found {_kind(value)}", "write one '- item' per line under it"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return (
+            f"expected fields (name: value), found {_kind(value)}",
+            "write each field on its own line, indented under this one",
+        )
+    if kind == "too_short":
+        least = ctx.get("min_length", 1)
+        return f"needs at least {least} {'entry' if least == 1 else 'entries'}", None
+    if kind == "too_long":
+        return f"takes at most {ctx.get('max_length')} entries", None
+    if kind in ("greater_than_equal", "greater_than"):
+        bound = ctx.get("ge", ctx.get("gt"))
+        return f"must be at least {bound}, not {shown}", None
+    if kind in ("less_than_equal", "less_than"):
+        bound = ctx.get("le", ctx.get("lt"))
+        return f"must be at most {bound}, not {shown}", None
+    if kind == "string_pattern_mismatch":
+        slug = re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-")
+        hint = f"use lowercase letters, digits and '-', e.g. {slug!r}" if loc == ("id",) else None
+        return f"{shown} is not in the right form", hint
+    return str(error["msg"]), None
+
+
+# --- Suggestions ----------------------------------------------------------------
+
+
+def suggest(word: str, choices: Iterable[str]) -> str | None:
+    """``did you mean 'schedule'?`` for a near miss, or None."""
+    choices = list(choices)
+    if word.lower() == "twitter" and "x" in choices:
+        return "X is called 'x'"
+    by_case = {choice.lower(): choice for choice in choices}
+    if word.lower() in by_case:
+        return f"did you mean {by_case[word.lower()]!r}?"
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+_LOOSE_DURATION = re.compile(
+    r"^\s*(\d+)\s*(minutes?|mins?|hours?|hrs?|hr|days?|weeks?|wks?)\s*$", re.IGNORECASE
+)
+
+
+def duration_hint(value: object) -> str | None:
+    """``write 7d`` for ``'7 days'``."""
+    match = _LOOSE_DURATION.match(str(value))
+    if not match:
+        return None
+    unit = {"mi": "m", "ho": "h", "hr": "h", "da": "d", "we": "w", "wk": "w"}
+    return f"write {int(match.group(1))}{unit[match.group(2).lower()[:2]]}"
+
+
+def _timezone_hint(value: str) -> str | None:
+    from zoneinfo import available_timezones
+
+    return suggest(value, sorted(available_timezones()))
+
+
+# --- The schema, walked by field path ---------------------------------------------
+
+
+def _unwrap(annotation: object) -> object:
+    """``Annotated[X, ...]`` and ``X | None`` -> ``X``."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, types.UnionType):
+            options = [arg for arg in get_args(annotation) if arg is not type(None)]
+            if len(options) != 1:
+                return annotation
+            annotation = options[0]
+        else:
+            return annotation
+
+
+def _type_at(model: type[BaseModel], loc: Loc) -> object:
+    """The type the schema expects at ``loc`` (a final ``"[key]"``: the dict's key type)."""
+    if loc and loc[-1] == "[key]":
+        container = _type_at(model, loc[:-2])
+        return _unwrap(get_args(container)[0]) if get_origin(container) is dict else None
+    annotation: object = model
+    for part in loc:
+        annotation = _unwrap(annotation)
+        origin = get_origin(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            info = annotation.model_fields.get(part) if isinstance(part, str) else None
+            if info is None:
+                return None
+            annotation = info.annotation
+        elif origin is list:
+            annotation = get_args(annotation)[0]
+        elif origin is dict:
+            annotation = get_args(annotation)[1]
+        else:
+            return None
+    return _unwrap(annotation)
+
+
+def _fields_at(model: type[BaseModel], loc: Loc) -> list[str]:
+    found = _type_at(model, loc)
+    if isinstance(found, type) and issubclass(found, BaseModel):
+        return list(found.model_fields)
+    return []
+
+
+def dotted(loc: Loc) -> str | None:
+    """``("messages", 2, "text")`` -> ``messages[2].text``; ``()`` -> None."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else f"{'.' if text else ''}{part}"
+    return text or None
+
+
+def _noun(loc: Loc) -> str:
+    names = [part for part in loc if isinstance(part, str)]
+    return names[-1].replace("_", " ") if names else "value"
+
+
+def _show(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "fields (name: value)"
+    return type(value).__name__
+
+
+# --- Campaigns and rosters ---------------------------------------------------------
+
+
+class Roster(BaseModel):
+    """A roster file: more people for a campaign's targets, under ``people:``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    people: list[PersonSpec]
+
+
+def load_campaign(path: Path) -> LoadedCampaign:
+    """Load and validate one campaign file and its roster.
+
+    Raises :class:`CampaignLoadError` listing every problem found.
+    """
+    return _load_with_lines(path)[0]
+
+
+def _load_with_lines(path: Path) -> tuple[LoadedCampaign, LineMap]:
+    data, lines = read_yaml(path)
+    if data is None:
+        raise _error(
+            path,
+            None,
+            None,
+            "the file is empty",
+            "a campaign needs id, title, bills, targets, platforms, messages and schedule",
+        )
+    if isinstance(data, dict) and set(data) == {"people"}:
+        raise _error(
+            path,
+            1,
+            None,
+            "this is a roster, not a campaign",
+            "keep rosters in a subfolder (e.g. campaigns/rosters/) and name them "
+            "under a campaign's targets.roster",
+        )
+    errors = _duplicate_keys(path, lines)
+    try:
+        campaign = Campaign.model_validate(data)
+    except ValidationError as exc:
+        errors.extend(explain(exc, path, lines, Campaign))
+    if errors:
+        raise CampaignLoadError(sorted(errors, key=by_line))
+    people = [_person(spec, "campaign") for spec in campaign.targets.people]
+    if campaign.targets.roster:
+        people.extend(_load_roster(path, campaign.targets.roster, lines))
+    return LoadedCampaign(campaign=campaign, path=path, people=tuple(people)), lines
+
+
+def _load_roster(campaign_path: Path, roster: str, lines: LineMap) -> list[Person]:
+    """The people of a roster file (its path relative to the campaign file)."""
+    roster_path = campaign_path.parent / roster
+    where = ("targets", "roster")
+    if not roster_path.is_file():
+        problem = "is a folder" if roster_path.is_dir() else "not found"
+        raise _error(
+            campaign_path,
+            lines.line(where),
+            dotted(where),
+            f"roster file {roster!r} {problem} (looked for {roster_path})",
+            "a roster's path is relative to the folder of the campaign file",
+        )
+    data, roster_lines = read_yaml(roster_path)
+    if data is None or isinstance(data, list):
+        found = "is empty" if data is None else "is a list"
+        raise _error(
+            roster_path,
+            1,
+            None,
+            f"the roster {found}; it should hold a 'people:' list",
+            "start the file with 'people:' and list one '- id: ...' entry per person under it",
+        )
+    errors = _duplicate_keys(roster_path, roster_lines)
+    try:
+        parsed = Roster.model_validate(data)
+    except ValidationError as exc:
+        errors.extend(explain(exc, roster_path, roster_lines, Roster))
+    if errors:
+        raise CampaignLoadError(sorted(errors, key=by_line))
+    return [_person(spec, f"roster:{roster_path.name}") for spec in parsed.people]
+
+
+def _person(spec: PersonSpec, source: str) -> Person:
+    handles = {
+        platform.value: handle
+        for platform in Platform
+        if (handle := spec.handles.for_platform(platform)) is not None
+    }
+    return Person(
+        id=spec.id,
+        name=spec.name,
+        title=spec.title,
+        state=spec.state,
+        chamber=spec.chamber,
+        district=spec.district,
+        party=spec.party,
+        handles=handles,
+        handle_sources={platform: source for platform in handles},
+    )
+
+
+def by_line(error: CampaignError) -> int:
+    """Sort key: an error's line (0 when unknown)."""
+    return error.line or 0
+
+
+def _duplicate_keys(path: Path, lines: LineMap) -> list[CampaignError]:
+    return [
+        CampaignError(
+            path,
+            line,
+            dotted(loc[:-1]),
+            f"field {loc[-1]!r} is given twice (first on line {first})",
+            "remove one of them: only the last would count",
+        )
+        for loc, line, first in lines.duplicates
+    ]
+
+
+# --- Many files --------------------------------------------------------------------
+
+
+@dataclass
+class Loaded:
+    """What :func:`load_all` found: campaigns with their line maps, and problems."""
+
+    campaigns: list[tuple[LoadedCampaign, LineMap]] = field(default_factory=list)
+    errors: list[CampaignError] = field(default_factory=list)
+    broken_ids: dict[str, Path] = field(default_factory=dict)
+    """Campaign ids read from files that failed to load (to say *why* an id is missing)."""
+    duplicates: dict[str, list[CampaignError]] = field(default_factory=dict)
+    """Campaign id -> the errors reporting its later definitions."""
+
+
+_SUFFIXES = (".yaml", ".yml")
+
+
+def campaign_files(paths: Iterable[Path]) -> tuple[list[Path], list[CampaignError]]:
+    """Files named, and ``*.yaml``/``*.yml`` files in folders named (sorted, not recursive)."""
+    files: list[Path] = []
+    errors: list[CampaignError] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix in _SUFFIXES and p.is_file())
+            if not found:
+                message = "no campaign files (*.yaml, *.yml) in this folder"
+                errors.append(CampaignError(path, None, None, message))
+            files.extend(found)
+        elif path.exists():
+            files.append(path)
+        else:
+            errors.append(CampaignError(path, None, None, "no such file or folder"))
+    unique = {p.resolve(): p for p in reversed(files)}  # first spelling of each file wins
+    return [p for p in files if unique.get(p.resolve()) is p], errors
+
+
+def load_all(paths: Iterable[Path]) -> Loaded:
+    """Load every campaign under ``paths``; a broken file adds errors, others still load.
+
+    Of campaigns sharing an id, the first (in file order) is kept and each
+    later one is reported.
+    """
+    files, errors = campaign_files(paths)
+    result = Loaded(errors=errors)
+    first_by_id: dict[str, LoadedCampaign] = {}
+    for path in files:
+        try:
+            loaded, lines = _load_with_lines(path)
+        except CampaignLoadError as exc:
+            result.errors.extend(exc.errors)
+            result.broken_ids.update((raw_id, path) for raw_id in _raw_id(path))
+            continue
+        campaign_id = loaded.campaign.id
+        first = first_by_id.setdefault(campaign_id, loaded)
+        if first is not loaded:
+            error = CampaignError(
+                path,
+                lines.line(("id",)),
+                "id",
+                f"campaign id {campaign_id!r} is used by both {first.path} and {path}",
+                "give every campaign its own id",
+            )
+            result.errors.append(error)
+            result.duplicates.setdefault(campaign_id, []).append(error)
+            continue
+        result.campaigns.append((loaded, lines))
+    return result
+
+
+def _raw_id(path: Path) -> Iterator[str]:
+    try:
+        data, _ = read_yaml(path)
+    except CampaignLoadError:
+        return
+    if isinstance(data, dict) and isinstance(data.get("id"), str):
+        yield data["id"]
+
+
+def load_campaigns(paths: Iterable[Path]) -> tuple[list[LoadedCampaign], list[CampaignError]]:
+    """Load campaign files and folders of them: the good campaigns, and every problem.
+
+    Folders are expanded to their ``*.yaml`` and ``*.yml`` files (sorted; not
+    recursive, so rosters can live in a subfolder). Campaign ids must be unique.
+    """
+    result = load_all(paths)
+    return [loaded for loaded, _ in result.campaigns], result.errors
+
+
+def find_campaign(campaigns_dir: Path, campaign_id: str) -> LoadedCampaign:
+    """The campaign with ``campaign_id`` in ``campaigns_dir``.
+
+    Raises :class:`CampaignLoadError` when it is absent (naming the ids there),
+    broken (with its file's errors) or defined twice.
+    """
+    result = load_all([campaigns_dir])
+    for loaded, _ in result.campaigns:
+        if loaded.campaign.id == campaign_id:
+            if campaign_id in result.duplicates:
+                raise CampaignLoadError(result.duplicates[campaign_id])
+            return loaded
+    broken = result.broken_ids.get(campaign_id)
+    if broken is not None:
+        raise CampaignLoadError([e for e in result.errors if e.path == broken])
+    known = sorted(loaded.campaign.id for loaded, _ in result.campaigns)
+    listing = f"; the campaigns there are {', '.join(known)}" if known else ""
+    hint = suggest(campaign_id, known) or "run 'advocacy-bot validate' to check the files"
+    raise _error(campaigns_dir, None, None, f"no campaign {campaign_id!r}{listing}", hint)
