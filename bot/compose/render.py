@@ -9,7 +9,8 @@ Organizers write templates; the bot renders them with these variables:
                ``display_name`` (``Sen. Josh Hawley``), ``handle`` (or none), ``mention``
                (``@handle`` where they can be tagged, else their display name),
                ``state``, ``district``
-``mentions``   every target's ``mention``, joined by spaces
+``mentions``   every target's ``mention``: joined by spaces where all are tagged
+               (``@a @b``), else as prose (``@a, Sen. B and Rep. C``)
 ``names``      every target's display name, joined as prose: "A, B and C"
 ``platform``   ``x``, ``facebook``, ``bluesky`` or ``mastodon``
 

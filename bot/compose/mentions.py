@@ -1,0 +1,35 @@
+"""How a post names or tags a legislator on each platform.
+
+Pure rules, no I/O. A person is *tagged* where they have a handle on the
+platform and the platform allows tagging from the bot; otherwise they are
+*named* in plain text by their display name. A handle is never invented.
+"""
+
+from __future__ import annotations
+
+from bot.directory.people import Person
+
+#: Platforms on which the bot writes ``@handle`` mentions.
+TAGGING_PLATFORMS = frozenset({"x", "bluesky", "mastodon"})
+
+
+def tag_handle(person: Person, platform: str, *, facebook_tagging: bool = False) -> str | None:
+    """The handle the bot tags ``person`` with on ``platform``, or None to name them.
+
+    Facebook Pages cannot tag people without Meta's "Page Mentioning" feature,
+    so names are plain text there unless the organisation opted in.
+    """
+    if platform == "facebook" and not facebook_tagging:
+        return None
+    if platform not in TAGGING_PLATFORMS and platform != "facebook":
+        return None
+    return person.handle(platform)
+
+
+def mention_text(person: Person, platform: str, handle: str | None) -> str:
+    """What the post says for ``person``: ``@handle`` or their display name."""
+    if handle is None:
+        return person.display_name
+    if platform == "facebook":
+        return f"@{person.display_name}"  # Page Mentioning tags by name
+    return f"@{handle}"

@@ -1,0 +1,348 @@
+"""Planning: which posts a campaign run makes. Pure logic, no I/O.
+
+Given a campaign, the people it targets and a :class:`PlanHistory` (what the
+post log says about earlier posts), :func:`plan_run` picks, per platform:
+
+1. the bill: least recently posted about first (then file order);
+2. the targets: those not tagged about that bill on that platform within the
+   campaign's cooldown, least recently tagged first (then file order), up to
+   ``mentions_per_post``;
+3. the variant: least recently used first (then file order);
+4. renders it, and drops mentions from the end until the text fits the
+   platform's limit (a post always keeps at least one target);
+5. skips a text the account has already sent.
+
+Each post it picks updates the history, so one run rotates too. Everything it
+did not do is explained in :attr:`Plan.notes`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bot.campaigns.schema import Bill, Campaign, Platform, Variant
+from bot.compose import length
+from bot.compose.mentions import mention_text, tag_handle
+from bot.compose.render import TargetView, TemplateProblem, join_names, render
+from bot.directory.people import Person
+
+_EPOCH = datetime.min.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedTarget:
+    person_id: str
+    name: str
+    handle: str | None
+    """The handle tagged, or None where the post names the person in plain text."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedPost:
+    key: str
+    campaign_id: str
+    bill: str
+    platform: str
+    account: str
+    variant: str
+    text: str
+    text_hash: str
+    length: int
+    limit: int
+    targets: tuple[PlannedTarget, ...]
+    link: str | None
+
+    @property
+    def tagged(self) -> list[PlannedTarget]:
+        return [t for t in self.targets if t.handle]
+
+
+@dataclass
+class PlanHistory:
+    """What the planner needs to know about earlier posts (the caller queries it)."""
+
+    last_tagged: dict[tuple[str, str, str], datetime] = field(default_factory=dict)
+    """(person id, bill key, platform) -> when last tagged or named."""
+    last_variant: dict[tuple[str, str], datetime] = field(default_factory=dict)
+    """(platform, variant id) -> when last used by this campaign."""
+    last_bill: dict[tuple[str, str], datetime] = field(default_factory=dict)
+    """(platform, bill key) -> when this campaign last posted about it."""
+    posts_today: dict[str, int] = field(default_factory=dict)
+    """platform -> posts this campaign made today (campaign's local day)."""
+
+
+@dataclass
+class Plan:
+    posts: list[PlannedPost]
+    notes: list[str]
+
+
+def post_key(
+    platform: str, account: str, campaign_id: str, bill: str, target_ids: Sequence[str], text: str
+) -> str:
+    """The post's stable key: sha256 over its identity, the same in every process."""
+    parts = [platform, account, campaign_id, bill, ",".join(sorted(target_ids)), text]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def template_context(
+    campaign: Campaign, bill: Bill, platform: str, targets: Sequence[tuple[Person, str | None]]
+) -> dict[str, object]:
+    """The variables a message template sees (see :mod:`bot.compose.render`)."""
+    views = [
+        TargetView(
+            id=person.id,
+            name=person.name,
+            title=person.title,
+            display_name=person.display_name,
+            handle=handle,
+            mention=mention_text(person, platform, handle),
+            state=person.state,
+            district=person.district,
+        )
+        for person, handle in targets
+    ]
+    return {
+        "bill": bill,
+        "campaign": {"id": campaign.id, "title": campaign.title},
+        "targets": views,
+        # "@a @b" where everyone is tagged; "@a, Sen. B and Rep. C" otherwise
+        "mentions": " ".join(view.mention for view in views)
+        if all(view.handle for view in views)
+        else join_names([view.mention for view in views]),
+        "names": join_names([view.display_name for view in views]),
+        "platform": platform,
+    }
+
+
+def compose_text(
+    campaign: Campaign,
+    bill: Bill,
+    platform: str,
+    variant: Variant,
+    people: Sequence[Person],
+    *,
+    facebook_tagging: bool = False,
+) -> tuple[str, tuple[PlannedTarget, ...]]:
+    """Render one variant for ``people``; return the text and who it addresses."""
+    pairs = [(p, tag_handle(p, platform, facebook_tagging=facebook_tagging)) for p in people]
+    text = render(variant.text, template_context(campaign, bill, platform, pairs))
+    targets = tuple(PlannedTarget(p.id, p.display_name, handle) for p, handle in pairs)
+    return text, targets
+
+
+def plan_run(
+    campaign: Campaign,
+    people: Sequence[Person],
+    history: PlanHistory,
+    now: datetime,
+    *,
+    text_used: Callable[[str, str, str], bool] = lambda platform, account, digest: False,
+    platforms: Sequence[Platform] | None = None,
+    posts_per_run: int | None = None,
+    limits: dict[str, int] | None = None,
+    facebook_tagging: bool = False,
+) -> Plan:
+    """Plan one run of ``campaign`` at ``now`` (see the module docstring).
+
+    ``text_used(platform, account, text_hash)`` says whether the account already
+    sent that text. ``limits`` overrides a platform's length limit (a Mastodon
+    instance's own). ``history`` is updated in place with the planned posts.
+    """
+    posts: list[PlannedPost] = []
+    notes: list[str] = []
+    planned: set[tuple[str, str, str]] = set()
+
+    def used(platform: str, account: str, digest: str) -> bool:
+        return (platform, account, digest) in planned or text_used(platform, account, digest)
+
+    order = {person.id: index for index, person in enumerate(people)}
+    per_run = posts_per_run or campaign.schedule.posts_per_run
+    for platform in platforms or campaign.platforms:
+        name = platform.value
+        account = campaign.account_for(platform)
+        limit = (limits or {}).get(name) or length.limit(name)
+        variants = campaign.variants_for(platform)
+        if not variants:
+            notes.append(f"{name}: no message variant is meant for this platform")
+            continue
+        room = campaign.schedule.posts_per_day - history.posts_today.get(name, 0)
+        if room <= 0:
+            notes.append(
+                f"{name}: daily cap of {campaign.schedule.posts_per_day} posts reached; "
+                "nothing more today"
+            )
+            continue
+        wanted = min(per_run, room)
+        for _ in range(wanted):
+            post = _plan_one(
+                campaign,
+                people,
+                order,
+                history,
+                now,
+                name,
+                account,
+                limit,
+                variants,
+                used,
+                notes,
+                facebook_tagging,
+            )
+            if post is None:
+                break
+            planned.add((post.platform, post.account, post.text_hash))
+            posts.append(post)
+            _remember(history, post, now)
+        if wanted < per_run:
+            notes.append(f"{name}: {per_run - wanted} post(s) held back by the daily cap")
+    return Plan(posts=posts, notes=notes)
+
+
+def _plan_one(
+    campaign: Campaign,
+    people: Sequence[Person],
+    order: dict[str, int],
+    history: PlanHistory,
+    now: datetime,
+    platform: str,
+    account: str,
+    limit: int,
+    variants: list[Variant],
+    text_used: Callable[[str, str, str], bool],
+    notes: list[str],
+    facebook_tagging: bool,
+) -> PlannedPost | None:
+    bills = sorted(
+        enumerate(campaign.bills),
+        key=lambda item: (history.last_bill.get((platform, item[1].key), _EPOCH), item[0]),
+    )
+    ranked_variants = sorted(
+        enumerate(variants),
+        key=lambda item: (history.last_variant.get((platform, item[1].id), _EPOCH), item[0]),
+    )
+    cooling = 0
+    for _, bill in bills:
+        if campaign.mentions_per_post == 0:
+            candidates: list[Person] = []
+        else:
+            eligible = [
+                p for p in people if _cooled(history, p.id, bill.key, platform, campaign, now)
+            ]
+            cooling += len(people) - len(eligible)
+            if not eligible:
+                continue
+            eligible.sort(
+                key=lambda p: (
+                    history.last_tagged.get((p.id, bill.key, platform), _EPOCH),
+                    order[p.id],
+                )
+            )
+            candidates = eligible[: campaign.mentions_per_post]
+        for _, variant in ranked_variants:
+            post = _fit(
+                campaign,
+                bill,
+                platform,
+                account,
+                limit,
+                variant,
+                candidates,
+                text_used,
+                notes,
+                facebook_tagging,
+            )
+            if post is not None:
+                return post
+    if people and campaign.mentions_per_post and cooling:
+        notes.append(
+            f"{platform}: every target was addressed within the cooldown "
+            f"({_human(campaign.cooldown.total_seconds())}) for every bill; nothing to post"
+        )
+    return None
+
+
+def _fit(
+    campaign: Campaign,
+    bill: Bill,
+    platform: str,
+    account: str,
+    limit: int,
+    variant: Variant,
+    candidates: list[Person],
+    text_used: Callable[[str, str, str], bool],
+    notes: list[str],
+    facebook_tagging: bool,
+) -> PlannedPost | None:
+    """Render ``variant`` with as many of ``candidates`` as fit; None if it cannot."""
+    for count in range(len(candidates), 0 if candidates else -1, -1):
+        try:
+            text, targets = compose_text(
+                campaign,
+                bill,
+                platform,
+                variant,
+                candidates[:count],
+                facebook_tagging=facebook_tagging,
+            )
+        except TemplateProblem as exc:
+            notes.append(f"{platform}: message '{variant.id}' skipped: {exc}")
+            return None
+        size = length.count(platform, text)
+        if size > limit:
+            continue
+        digest = text_hash(text)
+        if text_used(platform, account, digest):
+            return None
+        ids = [t.person_id for t in targets]
+        return PlannedPost(
+            key=post_key(platform, account, campaign.id, bill.key, ids, text),
+            campaign_id=campaign.id,
+            bill=bill.key,
+            platform=platform,
+            account=account,
+            variant=variant.id,
+            text=text,
+            text_hash=digest,
+            length=size,
+            limit=limit,
+            targets=targets,
+            link=bill.url,
+        )
+    notes.append(f"{platform}: message '{variant.id}' does not fit {limit} even with one target")
+    return None
+
+
+def _cooled(
+    history: PlanHistory,
+    person_id: str,
+    bill: str,
+    platform: str,
+    campaign: Campaign,
+    now: datetime,
+) -> bool:
+    last = history.last_tagged.get((person_id, bill, platform))
+    return last is None or now - last >= campaign.cooldown
+
+
+def _remember(history: PlanHistory, post: PlannedPost, now: datetime) -> None:
+    for target in post.targets:
+        history.last_tagged[(target.person_id, post.bill, post.platform)] = now
+    history.last_variant[(post.platform, post.variant)] = now
+    history.last_bill[(post.platform, post.bill)] = now
+    history.posts_today[post.platform] = history.posts_today.get(post.platform, 0) + 1
+
+
+def _human(seconds: float) -> str:
+    days, rest = divmod(int(seconds), 86400)
+    if days and not rest:
+        return f"{days}d"
+    hours, minutes = divmod(rest // 60, 60)
+    return f"{days * 24 + hours}h{minutes:02d}m" if minutes else f"{days * 24 + hours}h"

@@ -1,0 +1,145 @@
+"""The planner: rotation, cooldown, fitting, no repeats. Pure logic, no database."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+from bot.compose.plan import PlanHistory, plan_run, post_key
+from tests.support import make_campaign, people
+
+NOW = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)
+
+
+def run_days(campaign, targets, days, history=None, **kwargs):
+    """Plan one run a day for ``days`` days; return the posts of every run."""
+    history = history or PlanHistory()
+    runs = []
+    for day in range(days):
+        history.posts_today = {}
+        plan = plan_run(campaign, targets, history, NOW + timedelta(days=day), **kwargs)
+        runs.append(plan.posts)
+    return runs
+
+
+def test_rotation_covers_every_target_before_repeating():
+    campaign = make_campaign(mentions_per_post=2, cooldown="1d")
+    targets = people(5)
+    runs = run_days(campaign, targets, 5)
+    tagged = [[t.person_id for t in run[0].targets] for run in runs]
+    assert tagged[0] == ["P0", "P1"]
+    assert tagged[1] == ["P2", "P3"]
+    # P4 is the least recently tagged, then P0 (tagged longest ago, file order breaks ties)
+    assert tagged[2] == ["P4", "P0"]
+    assert {p for run in tagged[:3] for p in run} == {"P0", "P1", "P2", "P3", "P4"}
+
+
+def test_variants_rotate_least_recently_used_first():
+    campaign = make_campaign(cooldown="1d")
+    runs = run_days(campaign, people(6), 4)
+    assert [run[0].variant for run in runs] == ["a", "b", "a", "b"]
+
+
+def test_cooldown_keeps_a_legislator_untagged_until_it_passes():
+    campaign = make_campaign(cooldown="7d")
+    targets = people(1)
+    runs = run_days(campaign, targets, 8)
+    days_with_posts = [day for day, run in enumerate(runs) if run]
+    assert days_with_posts == [0, 7]
+
+
+def test_cooldown_note_explains_an_empty_run():
+    campaign = make_campaign(cooldown="7d")
+    history = PlanHistory(last_tagged={("P0", "us/115/S 1693", "x"): NOW - timedelta(days=1)})
+    plan = plan_run(campaign, people(1), history, NOW)
+    assert plan.posts == []
+    assert plan.notes == [
+        "x: every target was addressed within the cooldown (7d) for every bill; nothing to post"
+    ]
+
+
+def test_mentions_are_dropped_until_the_text_fits():
+    filler = "word " * 54  # 270 characters: room for one 5-character mention
+    campaign = make_campaign(
+        mentions_per_post=3,
+        messages=[{"id": "long", "text": filler + "{{ mentions }}"}],
+    )
+    plan = plan_run(campaign, people(3), PlanHistory(), NOW)
+    (post,) = plan.posts
+    # 239 characters of filler, a space, then as many mentions as fit in 280
+    assert [t.person_id for t in post.targets] == ["P0", "P1", "P2"][: len(post.targets)]
+    assert len(post.targets) < 3
+    assert post.length <= 280
+    assert post.length == len(post.text)
+
+
+def test_a_text_that_cannot_fit_with_one_target_is_explained():
+    campaign = make_campaign(messages=[{"id": "huge", "text": "x" * 300 + " {{ mentions }}"}])
+    plan = plan_run(campaign, people(2), PlanHistory(), NOW)
+    assert plan.posts == []
+    assert "x: message 'huge' does not fit 280 even with one target" in plan.notes
+
+
+def test_people_without_a_handle_are_named_never_tagged():
+    campaign = make_campaign(platforms=["x", "facebook"], mentions_per_post=2)
+    targets = people(1) + [people(2, platform="bluesky")[1]]
+    plan = plan_run(campaign, targets, PlanHistory(), NOW)
+    x_post, facebook_post = plan.posts
+    assert x_post.text.startswith("@Sen0 and Sen. Person 1 please support S 1693.")
+    assert [t.handle for t in x_post.targets] == ["Sen0", None]
+    # Facebook Pages cannot tag without Meta's Page Mentioning feature: names only
+    assert facebook_post.text.startswith("Sen. Person 0 and Sen. Person 1 please support")
+    assert [t.handle for t in facebook_post.targets] == [None, None]
+
+
+def test_a_text_the_account_already_sent_is_not_planned_again():
+    campaign = make_campaign(messages=[{"id": "only", "text": "{{ bill.identifier }} now!"}])
+    sent: set[str] = set()
+    first = plan_run(campaign, people(2), PlanHistory(), NOW, text_used=lambda p, a, h: h in sent)
+    sent.update(post.text_hash for post in first.posts)
+    second = plan_run(
+        campaign,
+        people(2),
+        PlanHistory(),
+        NOW + timedelta(days=30),
+        text_used=lambda p, a, h: h in sent,
+    )
+    assert len(first.posts) == 1
+    assert second.posts == []
+
+
+def test_one_run_never_plans_the_same_text_twice():
+    campaign = make_campaign(
+        mentions_per_post=0,
+        messages=[{"id": "only", "text": "Support {{ bill.identifier }}"}],
+        schedule={"cron": "0 10 * * *", "posts_per_run": 3},
+    )
+    plan = plan_run(campaign, people(3), PlanHistory(), NOW)
+    assert [post.text for post in plan.posts] == ["Support S 1693"]
+
+
+def test_daily_cap_limits_a_run():
+    campaign = make_campaign(schedule={"cron": "0 * * * *", "posts_per_run": 3, "posts_per_day": 4})
+    history = PlanHistory(posts_today={"x": 2})
+    plan = plan_run(campaign, people(6), history, NOW)
+    assert len(plan.posts) == 2
+    assert "x: 1 post(s) held back by the daily cap" in plan.notes
+
+
+def test_bills_take_turns():
+    bills = [
+        {"jurisdiction": "mo", "session": "2018", "identifier": "SB 792", "title": "Expungement"},
+        {"jurisdiction": "mo", "session": "2018", "identifier": "HB 1526", "title": "Children"},
+    ]
+    campaign = make_campaign(
+        bills=bills, messages=[{"id": "m", "text": "{{ mentions }} {{ bill.identifier }}"}]
+    )
+    runs = run_days(campaign, people(4), 3)
+    assert [run[0].bill for run in runs] == ["mo/2018/SB 792", "mo/2018/HB 1526", "mo/2018/SB 792"]
+
+
+def test_post_key_is_sha256_of_the_posts_identity():
+    expected = hashlib.sha256(
+        "\x1f".join(["x", "default", "c", "us/115/S 1693", "A,B", "hello"]).encode()
+    ).hexdigest()
+    assert post_key("x", "default", "c", "us/115/S 1693", ["B", "A"], "hello") == expected
