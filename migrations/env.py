@@ -11,9 +11,8 @@ import os
 
 from alembic import context
 
-from bot.store.models import Base
-
 import bot.store.all_models  # noqa: F401  (registers every table on Base.metadata)
+from bot.store.models import Base
 
 config = context.config
 target_metadata = Base.metadata

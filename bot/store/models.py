@@ -50,17 +50,18 @@ class Status(StrEnum):
 
 
 #: States in which a post counts as "sent or about to be" for no-repeat rules.
-LIVE_STATES = frozenset(
-    {Status.QUEUED, Status.HELD, Status.SENDING, Status.POSTED, Status.UNKNOWN}
-)
+LIVE_STATES = frozenset({Status.QUEUED, Status.HELD, Status.SENDING, Status.POSTED, Status.UNKNOWN})
 
 
 class Post(Base):
     __tablename__ = "posts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(String(64), unique=True)
-    """sha256 of platform, account, campaign, bill, sorted target ids and text."""
+    key: Mapped[str] = mapped_column(String(64))
+    """sha256 of platform, account, campaign, bill, sorted target ids and text.
+
+    Unique per mode: a dry run of a post never stands in for the real one.
+    """
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     scheduled_for: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -98,6 +99,7 @@ class Post(Base):
     )
 
     __table_args__ = (
+        UniqueConstraint("key", "mode", name="uq_posts_key_mode"),
         Index("ix_posts_account_text", "platform", "account", "text_hash"),
         Index("ix_posts_status_due", "status", "scheduled_for"),
         Index("ix_posts_campaign_created", "campaign_id", "created_at"),

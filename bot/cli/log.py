@@ -1,0 +1,153 @@
+"""``advocacy-bot log``: what went out, when, to whom, and what failed."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import UTC, date, datetime, time
+from typing import TYPE_CHECKING
+
+import click
+
+from bot.cli.common import database, fail
+
+if TYPE_CHECKING:
+    from bot.store.models import Post
+
+STATUSES = [
+    "queued",
+    "held",
+    "sending",
+    "posted",
+    "dry_run",
+    "failed",
+    "unknown",
+    "skipped",
+    "rejected",
+]
+COLUMNS = [
+    "id",
+    "created_at",
+    "campaign",
+    "bill",
+    "platform",
+    "account",
+    "status",
+    "targets",
+    "text",
+    "remote_id",
+    "remote_url",
+    "reason",
+    "error",
+    "cost",
+]
+
+
+def parse_since(value: str) -> datetime:
+    """``7d``, ``12h``, ``2026-11-01`` or an ISO datetime, as an aware UTC datetime."""
+    from bot.campaigns.schema import parse_duration
+
+    try:
+        return datetime.now(UTC) - parse_duration(value)
+    except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        fail(f"--since {value!r}: give a duration (7d, 12h) or a date (2026-11-01)")
+    if isinstance(moment, date) and not isinstance(moment, datetime):
+        moment = datetime.combine(moment, time.min)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def post_record(post: Post) -> dict[str, object]:
+    """One post as a flat record (the shape of --json and --csv)."""
+    return {
+        "id": post.id,
+        "created_at": post.created_at.isoformat(),
+        "campaign": post.campaign_id,
+        "bill": post.bill,
+        "platform": post.platform,
+        "account": post.account,
+        "status": post.status,
+        "targets": [{"id": t.person_id, "name": t.name, "handle": t.handle} for t in post.targets],
+        "text": post.text,
+        "remote_id": post.remote_id,
+        "remote_url": post.remote_url,
+        "reason": post.reason,
+        "error": post.error,
+        "cost": post.cost,
+    }
+
+
+def _targets_text(post: Post) -> str:
+    return ", ".join(f"@{t.handle}" if t.handle else t.name for t in post.targets)
+
+
+@click.command()
+@click.option("--campaign", help="Only this campaign id.")
+@click.option("--platform", type=click.Choice(["x", "facebook", "bluesky", "mastodon"]))
+@click.option("--status", type=click.Choice(STATUSES))
+@click.option("--since", help="A duration back from now (7d, 12h) or a date (2026-11-01).")
+@click.option("--limit", default=50, show_default=True, help="How many posts, newest first.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON array.")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row.")
+def log(
+    campaign: str | None,
+    platform: str | None,
+    status: str | None,
+    since: str | None,
+    limit: int,
+    as_json: bool,
+    as_csv: bool,
+) -> None:
+    """List the post log, newest first."""
+    from bot.store.queries import LogFilter, list_posts
+
+    if as_json and as_csv:
+        fail("choose one of --json and --csv")
+    filters = LogFilter(
+        campaign=campaign,
+        platform=platform,
+        status=status,
+        since=parse_since(since) if since else None,
+    )
+    db = database()
+    with db.new_session() as session:
+        posts = list_posts(session, filters, limit=limit)
+        records = [post_record(post) for post in posts]
+        if as_json:
+            click.echo(json.dumps(records, indent=2, ensure_ascii=False))
+            return
+        if as_csv:
+            writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, lineterminator="\n")
+            writer.writeheader()
+            for record in records:
+                record["targets"] = "; ".join(
+                    f"{t['name']} (@{t['handle']})" if t["handle"] else str(t["name"])
+                    for t in record["targets"]  # type: ignore[union-attr]
+                )
+                writer.writerow(record)
+            return
+        if not posts:
+            click.echo("the post log has no posts matching that")
+            return
+        for post in posts:
+            when = post.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            colour = {"posted": "green", "failed": "red", "unknown": "red", "held": "yellow"}
+            click.secho(
+                f"#{post.id} {when} {post.campaign_id} {post.bill} {post.platform}:{post.account} "
+                f"[{post.status}]",
+                fg=colour.get(post.status),
+                bold=True,
+            )
+            click.echo(f"    to: {_targets_text(post) or 'nobody'}")
+            for line in post.text.splitlines():
+                click.echo(f"    | {line}")
+            if post.remote_url or post.remote_id:
+                click.echo(f"    remote: {post.remote_url or post.remote_id}")
+            if post.reason:
+                click.echo(f"    reason: {post.reason}")
+            if post.error:
+                click.echo(f"    error: {post.error}")

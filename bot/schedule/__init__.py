@@ -1,0 +1,1 @@
+"""When campaigns run: triggers, timing, the scheduler and the worker loop."""

@@ -1,0 +1,211 @@
+"""Campaign runs: resolve targets, plan, and write posts to the log.
+
+A run answers to one fire time of a campaign's schedule and is recorded in
+``campaign_runs`` in the same transaction as its posts, so a fire time is
+planned once, whatever the number of processes. Publishing is separate
+(:mod:`bot.schedule.worker`): a run only queues.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.campaigns.loaded import LoadedCampaign
+from bot.campaigns.schema import Approval, MissedRuns, Platform
+from bot.compose.plan import Plan, plan_run
+from bot.config import Mode
+from bot.directory.resolve import resolve_targets
+from bot.schedule.timing import due, in_quiet_hours, local_day_start
+from bot.store import queries
+from bot.store.db import Database
+from bot.store.models import Post, Status
+
+log = logging.getLogger(__name__)
+
+AWAITING_APPROVAL = "awaiting approval: this campaign requires an organizer to approve each post"
+
+
+@dataclass
+class RunReport:
+    """What one campaign run did (or why it did nothing)."""
+
+    campaign_id: str
+    fire_time: datetime | None
+    posts: list[Post] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def preview(
+    db: Database,
+    loaded: LoadedCampaign,
+    *,
+    mode: Mode,
+    now: datetime,
+    platforms: list[Platform] | None = None,
+) -> Plan:
+    """The posts the campaign's next run would make, without writing anything."""
+    campaign = loaded.campaign
+    with db.new_session() as session:
+        resolution = resolve_targets(loaded, session)
+        history = queries.plan_history(
+            session,
+            campaign.id,
+            [p.id for p in resolution.people],
+            [b.key for b in campaign.bills],
+            mode,
+            local_day_start(campaign.schedule, now),
+        )
+        plan = plan_run(
+            campaign,
+            resolution.people,
+            history,
+            now,
+            text_used=queries.text_checker(session, mode),
+            platforms=platforms,
+        )
+        session.rollback()
+    plan.notes[:0] = resolution.notes
+    return plan
+
+
+def run_campaign(
+    db: Database,
+    loaded: LoadedCampaign,
+    *,
+    mode: Mode,
+    now: datetime,
+    fire_time: datetime,
+    note: str | None = None,
+) -> RunReport:
+    """Plan one run of a campaign and queue its posts (held if approval is required)."""
+    campaign = loaded.campaign
+    report = RunReport(campaign.id, fire_time)
+    if note:
+        report.notes.append(note)
+    try:
+        with db.session() as session:
+            resolution = resolve_targets(loaded, session)
+            report.notes.extend(resolution.notes)
+            history = queries.plan_history(
+                session,
+                campaign.id,
+                [p.id for p in resolution.people],
+                [b.key for b in campaign.bills],
+                mode,
+                local_day_start(campaign.schedule, now),
+            )
+            plan = plan_run(
+                campaign,
+                resolution.people,
+                history,
+                now,
+                text_used=queries.text_checker(session, mode),
+            )
+            report.notes.extend(plan.notes)
+            held = campaign.approval is Approval.REQUIRED
+            report.posts = queries.insert_planned(
+                session,
+                plan.posts,
+                mode=mode,
+                now=now,
+                scheduled_for=now,
+                status=Status.HELD if held else Status.QUEUED,
+                reason=AWAITING_APPROVAL if held else None,
+            )
+            queries.record_run(
+                session,
+                campaign.id,
+                mode,
+                fire_time,
+                now,
+                len(report.posts),
+                "; ".join(report.notes) or None,
+            )
+    except IntegrityError:
+        report.posts = []
+        report.notes.append("this fire time was already run by another process; nothing planned")
+    return report
+
+
+def record_skipped_run(
+    db: Database, campaign_id: str, *, mode: Mode, now: datetime, fire_time: datetime, note: str
+) -> RunReport:
+    """Record a fire time that plans nothing (quiet hours, a missed run), so it is never silent."""
+    try:
+        with db.session() as session:
+            queries.record_run(session, campaign_id, mode, fire_time, now, 0, note)
+    except IntegrityError:
+        pass
+    return RunReport(campaign_id, fire_time, notes=[note])
+
+
+def run_due(
+    db: Database, campaigns: Iterable[LoadedCampaign], *, mode: Mode, now: datetime
+) -> list[RunReport]:
+    """Run every enabled campaign whose schedule is due at ``now``.
+
+    A campaign that fails is reported and skipped; the others run. Runs missed
+    while the bot was down follow the campaign's ``schedule.missed`` policy:
+    ``skip`` records them as skipped, ``catch_up_once`` runs once now.
+    """
+    reports = []
+    for loaded in campaigns:
+        campaign = loaded.campaign
+        if not campaign.enabled:
+            continue
+        try:
+            reports.extend(_run_if_due(db, loaded, mode=mode, now=now))
+        except Exception as exc:  # one broken campaign must not stop the others
+            log.exception("campaign %s failed", campaign.id)
+            reports.append(RunReport(campaign.id, None, error=f"{type(exc).__name__}: {exc}"))
+    return reports
+
+
+def _run_if_due(
+    db: Database, loaded: LoadedCampaign, *, mode: Mode, now: datetime
+) -> list[RunReport]:
+    campaign = loaded.campaign
+    schedule = campaign.schedule
+    with db.new_session() as session:
+        last = queries.last_fire_time(session, campaign.id, mode)
+    found = due(schedule, now, last)
+    if found is None:
+        return []
+    missed = (
+        f"{found.missed} earlier run(s) missed while the bot was down" if found.missed else None
+    )
+    if in_quiet_hours(schedule, found.fire_time):
+        note = f"run at {_local(found.fire_time, schedule.tz)} falls in quiet hours; nothing posted"
+        return [
+            record_skipped_run(
+                db, campaign.id, mode=mode, now=now, fire_time=found.fire_time, note=note
+            )
+        ]
+    if found.late and schedule.missed is MissedRuns.SKIP:
+        note = (
+            f"run due at {_local(found.fire_time, schedule.tz)} was missed while the bot was down; "
+            "skipped (schedule.missed: skip)"
+        )
+        if missed:
+            note += f"; {missed}"
+        return [
+            record_skipped_run(
+                db, campaign.id, mode=mode, now=now, fire_time=found.fire_time, note=note
+            )
+        ]
+    note = None
+    if found.late:
+        note = "catching up once on a run missed while the bot was down (missed: catch_up_once)"
+    elif missed:
+        note = missed
+    return [run_campaign(db, loaded, mode=mode, now=now, fire_time=found.fire_time, note=note)]
+
+
+def _local(moment: datetime, tz) -> str:  # type: ignore[no-untyped-def]
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")

@@ -1,0 +1,110 @@
+"""The long-running scheduler: APScheduler 3 in one process.
+
+APScheduler only decides *when*: one job per enabled campaign, on the
+campaign's own trigger, and one job that publishes due posts every few
+seconds. *What* ran is decided by the post log (:func:`bot.schedule.runner.run_due`),
+so a late or repeated wake-up never plans a fire time twice, and runs missed
+while the bot was down follow each campaign's policy instead of APScheduler's
+(which silently drops runs more than a second late by default).
+
+The job store is APScheduler's in-memory one, rebuilt from the campaign files
+at every start; it is never shared between processes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC
+
+from bot.campaigns.loaded import LoadedCampaign
+from bot.clock import Clock
+from bot.config import Mode
+from bot.schedule.runner import RunReport, run_due
+from bot.schedule.timing import build_trigger
+from bot.schedule.worker import GuardCheck, Outcome, PublisherFor, allow_all, publish_due
+from bot.store.db import Database
+
+log = logging.getLogger(__name__)
+
+PUBLISH_EVERY_SECONDS = 15
+
+
+class BotService:
+    """Plans campaigns on their schedules and publishes what is due."""
+
+    def __init__(
+        self,
+        db: Database,
+        campaigns: Sequence[LoadedCampaign],
+        publisher_for: PublisherFor,
+        *,
+        mode: Mode,
+        clock: Clock,
+        guard: GuardCheck = allow_all,
+        on_report: Callable[[RunReport], None] = lambda report: None,
+        on_outcome: Callable[[Outcome], None] = lambda outcome: None,
+    ) -> None:
+        self.db = db
+        self.campaigns = [c for c in campaigns if c.campaign.enabled]
+        self.publisher_for = publisher_for
+        self.mode = mode
+        self.clock = clock
+        self.guard = guard
+        self.on_report = on_report
+        self.on_outcome = on_outcome
+
+    def tick(self, campaigns: Sequence[LoadedCampaign] | None = None) -> None:
+        """Run what is due now, then publish what is due now. Never raises."""
+        try:
+            for report in run_due(
+                self.db, campaigns or self.campaigns, mode=self.mode, now=self.clock.now()
+            ):
+                self.on_report(report)
+        except Exception:
+            log.exception("planning failed; will try again at the next tick")
+        self.publish()
+
+    def publish(self) -> None:
+        try:
+            for outcome in publish_due(
+                self.db, self.publisher_for, mode=self.mode, clock=self.clock, guard=self.guard
+            ):
+                self.on_outcome(outcome)
+        except Exception:
+            log.exception("publishing failed; will try again at the next tick")
+
+    def scheduler(self, *, blocking: bool = True):  # type: ignore[no-untyped-def]
+        """An APScheduler 3 scheduler with one job per campaign plus the publisher."""
+        from apscheduler.schedulers.background import BackgroundScheduler
+        from apscheduler.schedulers.blocking import BlockingScheduler
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        cls = BlockingScheduler if blocking else BackgroundScheduler
+        scheduler = cls(
+            timezone=UTC,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+        for loaded in self.campaigns:
+            scheduler.add_job(
+                self.tick,
+                build_trigger(loaded.campaign.schedule),
+                args=[[loaded]],
+                id=f"campaign:{loaded.campaign.id}",
+                name=loaded.campaign.title,
+            )
+        scheduler.add_job(
+            self.publish,
+            IntervalTrigger(seconds=PUBLISH_EVERY_SECONDS),
+            id="publish",
+            name="publish due posts",
+        )
+        return scheduler
+
+    def run_forever(self) -> None:
+        """Catch up (per each campaign's missed-run policy), then run until interrupted."""
+        self.tick()
+        scheduler = self.scheduler(blocking=True)
+        with contextlib.suppress(KeyboardInterrupt, SystemExit):
+            scheduler.start()

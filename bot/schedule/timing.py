@@ -1,0 +1,193 @@
+"""When a campaign runs: fire times, quiet hours, local days, missed runs.
+
+APScheduler's own triggers compute every fire time (cron, interval, explicit
+dates, in the campaign's IANA timezone, DST included); this module adds what
+the post log needs on top: which fire time a run answers to, and whether runs
+were missed while the bot was down. Pure functions of a schedule and a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+from bot.campaigns.schema import Schedule
+
+if TYPE_CHECKING:
+    from apscheduler.triggers.base import BaseTrigger
+
+#: A run this late is still on time; later than this it was missed.
+MISFIRE_GRACE = timedelta(minutes=15)
+#: Interval schedules without a start date count from this moment (local time),
+#: so every process computes the same fire times.
+INTERVAL_ANCHOR = datetime(2020, 1, 6)  # a Monday, midnight
+
+#: How far back :func:`due` looks for missed fire times.
+MAX_LOOKBACK = timedelta(days=31)
+
+_CRON_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def cron_weekdays_to_names(field: str) -> str:
+    """Cron's weekday field (0 or 7 = Sunday) as a list of day names.
+
+    APScheduler 3 numbers weekdays from Monday = 0 and cannot take a range
+    that starts on Sunday (``sun-sat``), so numbers, numeric ranges and steps
+    are spelled out: ``1-5`` becomes ``mon,tue,wed,thu,fri`` and ``*/2``
+    ``sun,tue,thu,sat``. ``*`` and day names pass through unchanged.
+    """
+    if not any(ch.isdigit() for ch in field):
+        return field
+    names: list[str] = []
+    for part in field.split(","):
+        base, _, step_text = part.partition("/")
+        low, dash, high = ("0", "-", "6") if base == "*" else base.partition("-")
+        if not low.isdigit() or (dash and not high.isdigit()):
+            names.append(part)  # day names (``mon-fri``) mean the same to both
+            continue
+        last = int(high) if dash else (7 if step_text else int(low))
+        for number in range(int(low), last + 1, int(step_text) if step_text else 1):
+            if _CRON_WEEKDAYS[number] not in names:
+                names.append(_CRON_WEEKDAYS[number])
+    return ",".join(names)
+
+
+def build_trigger(schedule: Schedule) -> BaseTrigger:
+    """The APScheduler 3 trigger for a campaign's schedule."""
+    tz = schedule.tz
+    start = datetime.combine(schedule.start, time.min, tz) if schedule.start else None
+    end = datetime.combine(schedule.end, time.max, tz) if schedule.end else None
+    if schedule.cron:
+        from apscheduler.triggers.cron import CronTrigger
+
+        minute, hour, day, month, weekday = schedule.cron.split()
+        return _once_per_wall_clock(
+            CronTrigger(
+                minute=minute,
+                hour=hour,
+                day=day,
+                month=month,
+                day_of_week=cron_weekdays_to_names(weekday),
+                start_date=start,
+                end_date=end,
+                timezone=tz,
+            )
+        )
+    if schedule.interval:
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        return IntervalTrigger(
+            seconds=int(schedule.interval.total_seconds()),
+            start_date=start or INTERVAL_ANCHOR.replace(tzinfo=tz),
+            end_date=end,
+            timezone=tz,
+        )
+    from apscheduler.triggers.combining import OrTrigger
+    from apscheduler.triggers.date import DateTrigger
+
+    return OrTrigger(
+        [DateTrigger(run_date=moment, timezone=tz) for moment in explicit_times(schedule)]
+    )
+
+
+def _once_per_wall_clock(trigger: BaseTrigger) -> BaseTrigger:
+    """Wrap a cron trigger so the hour that repeats when DST ends fires once.
+
+    APScheduler 3's cron trigger yields such a time twice (once per UTC
+    offset) and then keeps returning the second one forever; cron runs it
+    once, and so does this wrapper, which always moves forward.
+    """
+    from apscheduler.triggers.base import BaseTrigger
+
+    class OncePerWallClock(BaseTrigger):  # type: ignore[misc]
+        def get_next_fire_time(  # type: ignore[no-untyped-def]
+            self, previous_fire_time, now
+        ):
+            following = trigger.get_next_fire_time(previous_fire_time, now)
+            if previous_fire_time is None or following is None:
+                return following
+            step = timedelta(minutes=1)
+            while following is not None and (
+                following <= previous_fire_time
+                or _wall_clock(following, trigger) == _wall_clock(previous_fire_time, trigger)
+            ):
+                following = trigger.get_next_fire_time(None, max(now, previous_fire_time) + step)
+                step *= 2
+            return following
+
+        def __str__(self) -> str:
+            return str(trigger)
+
+    return OncePerWallClock()
+
+
+def _wall_clock(moment: datetime, trigger: BaseTrigger) -> datetime:
+    return moment.astimezone(trigger.timezone).replace(tzinfo=None)  # type: ignore[attr-defined]
+
+
+def explicit_times(schedule: Schedule) -> list[datetime]:
+    """A schedule's ``at`` datetimes, aware (naive ones are in the campaign's zone)."""
+    tz = schedule.tz
+    return sorted(
+        moment if moment.tzinfo else moment.replace(tzinfo=tz) for moment in schedule.at or []
+    )
+
+
+def fire_times(
+    schedule: Schedule, after: datetime, until: datetime, limit: int = 10_000
+) -> list[datetime]:
+    """Fire times in ``(after, until]``, in UTC, oldest first (at most ``limit``)."""
+    if schedule.at is not None:
+        return [t.astimezone(UTC) for t in explicit_times(schedule) if after < t <= until][:limit]
+    trigger = build_trigger(schedule)
+    found: list[datetime] = []
+    moment = trigger.get_next_fire_time(None, after + timedelta(microseconds=1))
+    while moment is not None and moment <= until and len(found) < limit:
+        found.append(moment.astimezone(UTC))
+        moment = trigger.get_next_fire_time(moment, moment + timedelta(microseconds=1))
+    return found
+
+
+def next_fire_times(schedule: Schedule, now: datetime, count: int) -> list[datetime]:
+    """The next ``count`` fire times after ``now``, in UTC."""
+    horizon = now + timedelta(days=400)
+    return fire_times(schedule, now, horizon, limit=count)
+
+
+def in_quiet_hours(schedule: Schedule, moment: datetime) -> bool:
+    """Whether ``moment`` falls in the schedule's quiet hours (its local time)."""
+    if schedule.quiet_hours is None:
+        return False
+    return schedule.quiet_hours.contains(moment.astimezone(schedule.tz).time())
+
+
+def local_day_start(schedule: Schedule, moment: datetime) -> datetime:
+    """Midnight of ``moment``'s day in the campaign's timezone, in UTC."""
+    local = moment.astimezone(schedule.tz)
+    return datetime.combine(local.date(), time.min, schedule.tz).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Due:
+    """A fire time a run should answer to."""
+
+    fire_time: datetime
+    late: bool
+    """True when the fire time is older than :data:`MISFIRE_GRACE` (the bot was down)."""
+    missed: int
+    """How many earlier fire times since the last run were never run."""
+
+
+def due(schedule: Schedule, now: datetime, last_fire: datetime | None) -> Due | None:
+    """The fire time due at ``now``, given the last one a run answered to.
+
+    A bot that never ran a campaign starts from now: it does not catch up on
+    fire times from before it existed beyond the grace period.
+    """
+    since = max(last_fire, now - MAX_LOOKBACK) if last_fire is not None else now - MISFIRE_GRACE
+    times = fire_times(schedule, since, now)
+    if not times:
+        return None
+    latest = times[-1]
+    return Due(fire_time=latest, late=now - latest > MISFIRE_GRACE, missed=len(times) - 1)

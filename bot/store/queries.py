@@ -1,0 +1,307 @@
+"""Queries over the post log, each backed by an index (see bot.store.models).
+
+Everything the planner, the worker and the commands ask of the log lives
+here, so the SQL has one home.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from bot.compose.plan import PlanHistory, PlannedPost
+from bot.config import Mode
+from bot.store.models import LIVE_STATES, CampaignRun, Pause, Post, PostTarget, Status
+
+#: Post states that count as "addressed" for rotation, cooldown and no-repeat.
+COUNTED_STATES = tuple(sorted({*LIVE_STATES, Status.DRY_RUN}))
+
+
+def history_modes(mode: Mode) -> tuple[str, ...]:
+    """Whose history a run respects: live runs only live posts; dry runs both.
+
+    Dry runs never hold back live posts, while a dry run shows what a live run
+    would do next.
+    """
+    return (Mode.LIVE.value,) if mode is Mode.LIVE else (Mode.LIVE.value, Mode.DRY_RUN.value)
+
+
+def plan_history(
+    session: Session,
+    campaign_id: str,
+    person_ids: Sequence[str],
+    bills: Sequence[str],
+    mode: Mode,
+    day_start: datetime,
+) -> PlanHistory:
+    """What the planner needs to know about earlier posts."""
+    modes = history_modes(mode)
+    history = PlanHistory()
+    counted = Post.status.in_(COUNTED_STATES)
+    if person_ids and bills:
+        rows = session.execute(
+            select(
+                PostTarget.person_id,
+                PostTarget.bill,
+                PostTarget.platform,
+                func.max(PostTarget.created_at),
+            )
+            .join(Post, Post.id == PostTarget.post_id)
+            .where(PostTarget.person_id.in_(person_ids), PostTarget.bill.in_(bills))
+            .where(counted, Post.mode.in_(modes))
+            .group_by(PostTarget.person_id, PostTarget.bill, PostTarget.platform)
+        )
+        history.last_tagged = {(p, b, pl): last for p, b, pl, last in rows}
+    mine = (Post.campaign_id == campaign_id, counted, Post.mode.in_(modes))
+    history.last_variant = {
+        (platform, variant): last
+        for platform, variant, last in session.execute(
+            select(Post.platform, Post.variant, func.max(Post.created_at))
+            .where(*mine)
+            .group_by(Post.platform, Post.variant)
+        )
+    }
+    history.last_bill = {
+        (platform, bill): last
+        for platform, bill, last in session.execute(
+            select(Post.platform, Post.bill, func.max(Post.created_at))
+            .where(*mine)
+            .group_by(Post.platform, Post.bill)
+        )
+    }
+    history.posts_today = {
+        platform: count
+        for platform, count in session.execute(
+            select(Post.platform, func.count())
+            .where(*mine, Post.created_at >= day_start)
+            .group_by(Post.platform)
+        )
+    }
+    return history
+
+
+def text_checker(session: Session, mode: Mode) -> Callable[[str, str, str], bool]:
+    """``used(platform, account, text_hash)``: has the account sent that text?"""
+    modes = history_modes(mode)
+
+    def used(platform: str, account: str, digest: str) -> bool:
+        found = session.scalar(
+            select(Post.id)
+            .where(Post.platform == platform, Post.account == account, Post.text_hash == digest)
+            .where(Post.status.in_(COUNTED_STATES), Post.mode.in_(modes))
+            .limit(1)
+        )
+        return found is not None
+
+    return used
+
+
+def existing_keys(session: Session, keys: Iterable[str], mode: Mode) -> set[str]:
+    """Which of ``keys`` the log already holds in ``mode``."""
+    keys = list(keys)
+    if not keys:
+        return set()
+    return set(session.scalars(select(Post.key).where(Post.key.in_(keys), Post.mode == mode.value)))
+
+
+def insert_planned(
+    session: Session,
+    planned: Sequence[PlannedPost],
+    *,
+    mode: Mode,
+    now: datetime,
+    scheduled_for: datetime,
+    status: Status = Status.QUEUED,
+    reason: str | None = None,
+) -> list[Post]:
+    """Write planned posts to the log (skipping keys already there); return the new rows."""
+    known = existing_keys(session, (p.key for p in planned), mode)
+    rows = []
+    for item in planned:
+        if item.key in known:
+            continue
+        post = Post(
+            key=item.key,
+            created_at=now,
+            scheduled_for=scheduled_for,
+            updated_at=now,
+            mode=mode.value,
+            campaign_id=item.campaign_id,
+            bill=item.bill,
+            platform=item.platform,
+            account=item.account,
+            variant=item.variant,
+            text=item.text,
+            text_hash=item.text_hash,
+            length=item.length,
+            link=item.link,
+            status=status.value,
+            reason=reason,
+            cost=0.0,
+            attempt_count=0,
+        )
+        post.targets = [
+            PostTarget(
+                position=index,
+                person_id=target.person_id,
+                name=target.name,
+                handle=target.handle,
+                platform=item.platform,
+                bill=item.bill,
+                created_at=now,
+            )
+            for index, target in enumerate(item.targets)
+        ]
+        session.add(post)
+        rows.append(post)
+    session.flush()
+    return rows
+
+
+def last_fire_time(session: Session, campaign_id: str, mode: Mode) -> datetime | None:
+    return session.scalar(
+        select(func.max(CampaignRun.fire_time)).where(
+            CampaignRun.campaign_id == campaign_id, CampaignRun.mode == mode.value
+        )
+    )
+
+
+def record_run(
+    session: Session,
+    campaign_id: str,
+    mode: Mode,
+    fire_time: datetime,
+    now: datetime,
+    planned: int,
+    note: str | None = None,
+) -> None:
+    session.add(
+        CampaignRun(
+            campaign_id=campaign_id,
+            mode=mode.value,
+            fire_time=fire_time,
+            ran_at=now,
+            planned=planned,
+            note=note,
+        )
+    )
+    session.flush()
+
+
+def pause_scopes(campaign_id: str, platform: str, account: str) -> list[str]:
+    return ["all", f"campaign:{campaign_id}", f"account:{platform}:{account}"]
+
+
+def active_pause(
+    session: Session, campaign_id: str, platform: str, account: str, now: datetime
+) -> Pause | None:
+    """The pause that stops this post now, if any."""
+    return session.scalar(
+        select(Pause)
+        .where(Pause.scope.in_(pause_scopes(campaign_id, platform, account)))
+        .where(or_(Pause.until.is_(None), Pause.until > now))
+        .limit(1)
+    )
+
+
+def set_pause(
+    session: Session, scope: str, reason: str | None, now: datetime, until: datetime | None = None
+) -> None:
+    pause = session.get(Pause, scope)
+    if pause is None:
+        session.add(Pause(scope=scope, reason=reason, since=now, until=until))
+    else:
+        pause.reason, pause.since, pause.until = reason, now, until
+    session.flush()
+
+
+def clear_pause(session: Session, scope: str) -> bool:
+    pause = session.get(Pause, scope)
+    if pause is None:
+        return False
+    session.delete(pause)
+    session.flush()
+    return True
+
+
+def due_post_ids(session: Session, mode: Mode, now: datetime, limit: int = 100) -> list[int]:
+    """Queued posts whose time has come, oldest first."""
+    return list(
+        session.scalars(
+            select(Post.id)
+            .where(Post.status == Status.QUEUED.value, Post.scheduled_for <= now)
+            .where(Post.mode == mode.value)
+            .where(or_(Post.next_attempt_at.is_(None), Post.next_attempt_at <= now))
+            .order_by(Post.scheduled_for, Post.id)
+            .limit(limit)
+        )
+    )
+
+
+def claim(
+    session: Session, post_id: int, worker: str, now: datetime, lease_until: datetime
+) -> bool:
+    """Move a queued post to ``sending`` for ``worker``; False if someone else has it."""
+    result = session.execute(
+        update(Post)
+        .where(Post.id == post_id, Post.status == Status.QUEUED.value)
+        .values(
+            status=Status.SENDING.value,
+            lease_owner=worker,
+            lease_expires=lease_until,
+            updated_at=now,
+            attempt_count=Post.attempt_count + 1,
+        )
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+@dataclass
+class LogFilter:
+    """The filters ``advocacy-bot log`` (and later the dashboard) offer."""
+
+    campaign: str | None = None
+    platform: str | None = None
+    status: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    bill: str | None = None
+    account: str | None = None
+    person: str | None = None
+    text: str | None = None
+
+
+def log_query(filters: LogFilter):  # type: ignore[no-untyped-def]
+    """A SELECT of posts matching ``filters``, newest first."""
+    query = select(Post).options(selectinload(Post.targets))
+    if filters.campaign:
+        query = query.where(Post.campaign_id == filters.campaign)
+    if filters.platform:
+        query = query.where(Post.platform == filters.platform)
+    if filters.status:
+        query = query.where(Post.status == filters.status)
+    if filters.since:
+        query = query.where(Post.created_at >= filters.since)
+    if filters.until:
+        query = query.where(Post.created_at < filters.until)
+    if filters.bill:
+        query = query.where(Post.bill == filters.bill)
+    if filters.account:
+        query = query.where(Post.account == filters.account)
+    if filters.person:
+        query = query.where(
+            Post.id.in_(select(PostTarget.post_id).where(PostTarget.person_id == filters.person))
+        )
+    if filters.text:
+        query = query.where(Post.text.contains(filters.text, autoescape=True))
+    return query.order_by(Post.created_at.desc(), Post.id.desc())
+
+
+def list_posts(
+    session: Session, filters: LogFilter, limit: int = 100, offset: int = 0
+) -> list[Post]:
+    return list(session.scalars(log_query(filters).limit(limit).offset(offset)))
