@@ -1,0 +1,160 @@
+"""`advocacy-bot run --once`, `preview` and `log` on the example campaigns, on real SQLite."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import yaml
+
+from tests.support import ROOT
+
+
+def example_campaigns() -> dict[str, dict]:
+    campaigns = {}
+    for path in sorted((ROOT / "campaigns").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text())
+        campaigns[data["id"]] = data
+    return campaigns
+
+
+def test_run_once_on_the_examples_logs_the_expected_posts(cli):
+    result = cli("run", "--once", "--all")
+    assert result.exit_code == 0, result.output
+    log = json.loads(cli("log", "--json", "--limit", "500").output)
+    campaigns = example_campaigns()
+    for campaign_id, data in campaigns.items():
+        rows = [row for row in log if row["campaign"] == campaign_id]
+        per_run = data["schedule"]["posts_per_run"]
+        assert len(rows) == per_run * len(data["platforms"]), campaign_id
+        if data["approval"] == "required":
+            assert {row["status"] for row in rows} == {"held"}
+        for row in rows:
+            assert row["platform"] in data["platforms"]
+            assert 1 <= len(row["targets"]) <= data["mentions_per_post"]
+            # a tagged handle always comes from the campaign; nobody gets an invented one
+            for target in row["targets"]:
+                if target["handle"]:
+                    assert f"@{target['handle']}" in row["text"]
+                else:
+                    assert target["name"] in row["text"]
+    # the guard spaces posts from one account: one goes out now, the others wait
+    for platform in ("x", "facebook", "bluesky", "mastodon"):
+        mine = [row for row in log if row["platform"] == platform and row["status"] != "held"]
+        assert [row["status"] for row in mine].count("dry_run") == 1
+        for row in mine:
+            if row["status"] == "queued":
+                assert row["reason"].startswith(f"posts on {platform} are spaced by at least")
+    # S 1693 tags the Judiciary Committee's X handles on X, and names them elsewhere
+    s1693 = [row for row in log if row["campaign"] == "us-s1693-online-trafficking"]
+    x_rows = [row for row in s1693 if row["platform"] == "x"]
+    assert all(t["handle"] for row in x_rows for t in row["targets"])
+    others = [row for row in s1693 if row["platform"] != "x"]
+    assert all(t["handle"] is None for row in others for t in row["targets"])
+
+
+def test_output_says_dry_run_and_shows_what_would_be_posted(cli):
+    result = cli("run", "--once", "--campaign", "mo-sb792-expungement")
+    assert "Dry run: nothing leaves this machine" in result.output
+    assert "mo-sb792-expungement: 4 post(s) planned" in result.output
+    assert "[x:default] queued" in result.output
+    assert "targets: Sen. Nick Schroer (named), Sen. David Gregory (named)" in result.output
+    assert "→ dry_run" in result.output
+
+
+def test_no_repeats_and_rotation_across_two_processes(bot_process, cli):
+    first = bot_process("run", "--once", "--campaign", "us-s1693-online-trafficking")
+    second = bot_process("run", "--once", "--campaign", "us-s1693-online-trafficking")
+    assert first.returncode == 0, first.stderr
+    assert second.returncode == 0, second.stderr
+    log = json.loads(cli("log", "--json", "--platform", "x").output)
+    assert len(log) == 4
+    texts = [row["text"] for row in log]
+    assert len(set(texts)) == 4  # never the same text twice from one account
+    tagged = [t["id"] for row in log for t in row["targets"]]
+    assert len(tagged) == len(set(tagged)) == 8  # nobody tagged twice within the cooldown
+    # least recently tagged first: the second process moved on down the list
+    campaign = example_campaigns()["us-s1693-online-trafficking"]
+    order = [p["id"] for p in campaign["targets"]["people"]]
+    assert sorted(tagged, key=order.index) == order[:8]
+    assert len({row["text"].split(":")[0] for row in log}) == 4
+
+
+def test_a_broken_campaign_is_reported_and_the_others_run(cli, env, tmp_path):
+    folder = tmp_path / "campaigns"
+    folder.mkdir()
+    good = (ROOT / "campaigns" / "us-s1693-online-trafficking.yaml").read_text()
+    (folder / "good.yaml").write_text(good)
+    (folder / "broken.yaml").write_text(good.replace("id: us-s1693", "id: other").replace(
+        "timezone: America/New_York", "timezone: Mars/Olympus_Mons"))
+    result = cli("run", "--once", "--all", "--campaigns-dir", str(folder))
+    assert result.exit_code == 0
+    assert "skipped: " in result.output and "broken.yaml" in result.output
+    assert "unknown timezone 'Mars/Olympus_Mons'" in result.output
+    assert "us-s1693-online-trafficking: 6 post(s) planned" in result.output
+
+
+def test_preview_json_has_the_documented_shape(cli):
+    result = cli("preview", "us-s1693-online-trafficking", "--platform", "x", "--json")
+    data = json.loads(result.output)
+    assert set(data) == {"campaign", "generated_at", "posts", "notes"}
+    assert data["campaign"] == "us-s1693-online-trafficking"
+    assert len(data["posts"]) == 2
+    for post in data["posts"]:
+        assert set(post) == {
+            "key", "platform", "account", "bill", "variant", "text", "length", "limit",
+            "link", "targets",
+        }
+        assert post["platform"] == "x" and post["limit"] == 280
+        assert post["length"] <= 280
+        assert len(post["key"]) == 64
+        for target in post["targets"]:
+            assert set(target) == {"id", "name", "handle", "tagged"}
+    # preview writes nothing
+    assert json.loads(cli("log", "--json").output) == []
+
+
+def test_preview_counts_length_the_way_each_platform_does(cli):
+    data = json.loads(cli("preview", "us-s1693-online-trafficking", "--json").output)
+    by_platform = {post["platform"]: post for post in data["posts"]}
+    x = by_platform["x"]
+    url = "https://www.congress.gov/bill/115th-congress/senate-bill/1693"
+    assert url in x["text"]
+    assert x["length"] == len(x["text"]) - len(url) + 23  # URLs count 23 on X
+    assert by_platform["bluesky"]["length"] == len(by_platform["bluesky"]["text"])
+    assert by_platform["bluesky"]["limit"] == 300
+
+
+def test_preview_of_an_unknown_campaign_names_the_known_ones(cli):
+    result = cli("preview", "nope")
+    assert result.exit_code == 1
+    assert "us-s1693-online-trafficking" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_log_filters_and_csv(cli):
+    cli("run", "--once", "--all")
+    rows = list(csv.DictReader(io.StringIO(cli("log", "--csv", "--platform", "mastodon").output)))
+    assert rows and {row["platform"] for row in rows} == {"mastodon"}
+    assert set(rows[0]) >= {"created_at", "campaign", "bill", "status", "targets", "text"}
+    held = json.loads(cli("log", "--json", "--status", "held").output)
+    assert held and {row["campaign"] for row in held} == {"us-s1693-online-trafficking"}
+    assert json.loads(cli("log", "--json", "--since", "2099-01-01").output) == []
+
+
+def test_approve_releases_held_posts_to_publishing(cli):
+    cli("run", "--once", "--campaign", "us-s1693-online-trafficking")
+    held = json.loads(cli("log", "--json", "--status", "held").output)
+    result = cli("approve", str(held[0]["id"]))
+    assert result.output.strip() == "approved 1 post(s)"
+    cli("run", "--once", "--campaign", "us-s1693-online-trafficking")
+    published = json.loads(cli("log", "--json", "--status", "dry_run").output)
+    assert [row["id"] for row in published] == [held[0]["id"]]
+    assert cli("reject", "--all").output.startswith("rejected ")
+
+
+def test_live_mode_is_never_the_default(cli, env):
+    result = cli("run", "--once", "--campaign", "mo-sb792-expungement")
+    assert "LIVE" not in result.output
+    assert {row["status"] for row in json.loads(cli("log", "--json").output)} == {"dry_run"}
