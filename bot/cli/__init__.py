@@ -26,6 +26,10 @@ COMMANDS: dict[str, str] = {
     "reject": "bot.cli.review:reject",
     "pause": "bot.cli.review:pause",
     "resume": "bot.cli.review:resume",
+    "serve": "bot.cli.web:serve",
+    "worker": "bot.cli.worker:worker",
+    "resolve": "bot.cli.worker:resolve",
+    "bills": "bot.cli.bills:bills",
 }
 
 _HELP = {
@@ -41,6 +45,10 @@ _HELP = {
     "reject": "Reject held posts.",
     "pause": "Stop posting (everything, or one campaign).",
     "resume": "Undo a pause.",
+    "serve": "Serve the review dashboard and the supporter pages.",
+    "worker": "Publish queued posts (extra workers on PostgreSQL).",
+    "resolve": "Decide what happened to a post whose outcome is unknown.",
+    "bills": "Sync bills from Congress.gov and Open States; show what the bot knows.",
 }
 
 
