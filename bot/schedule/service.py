@@ -23,7 +23,14 @@ from bot.clock import Clock
 from bot.config import Mode
 from bot.schedule.runner import RunReport, run_due
 from bot.schedule.timing import build_trigger
-from bot.schedule.worker import GuardCheck, Outcome, PublisherFor, allow_all, publish_due
+from bot.schedule.worker import (
+    GuardCheck,
+    Outcome,
+    PublisherFor,
+    allow_all,
+    publish_due,
+    reconcile_stale,
+)
 from bot.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -67,7 +74,10 @@ class BotService:
         self.publish()
 
     def publish(self) -> None:
+        """Settle posts a dead worker left ``sending``, then publish what is due."""
         try:
+            for outcome in reconcile_stale(self.db, self.publisher_for, clock=self.clock):
+                self.on_outcome(outcome)
             for outcome in publish_due(
                 self.db, self.publisher_for, mode=self.mode, clock=self.clock, guard=self.guard
             ):

@@ -80,6 +80,7 @@ def outgoing(post: Post) -> OutgoingPost:
         text=post.text,
         mentions=tuple(Mention(t.person_id, t.handle) for t in post.targets if t.handle),
         link=post.link,
+        created_at=post.created_at,
     )
 
 
@@ -93,24 +94,21 @@ def publish_due(
     worker: str | None = None,
     limit: int = 100,
 ) -> list[Outcome]:
-    """Publish every queued post whose time has come (up to ``limit``)."""
+    """Publish queued posts whose time has come, oldest first (up to ``limit``)."""
     worker = worker or worker_id()
-    with db.new_session() as session:
-        ids = queries.due_post_ids(session, mode, clock.now(), limit)
-    return [
-        outcome
-        for post_id in ids
-        if (
-            outcome := publish_one(
-                db, post_id, publisher_for, mode=mode, clock=clock, guard=guard, worker=worker
-            )
+    outcomes: list[Outcome] = []
+    while len(outcomes) < limit:
+        outcome = publish_next(
+            db, publisher_for, mode=mode, clock=clock, guard=guard, worker=worker
         )
-    ]
+        if outcome is None:
+            break
+        outcomes.append(outcome)
+    return outcomes
 
 
-def publish_one(
+def publish_next(
     db: Database,
-    post_id: int,
     publisher_for: PublisherFor,
     *,
     mode: Mode,
@@ -118,35 +116,152 @@ def publish_one(
     guard: GuardCheck = allow_all,
     worker: str,
 ) -> Outcome | None:
-    """Take one queued post through the two phases; None if another worker took it."""
+    """Take the next due post through the two phases; None when nothing is due.
+
+    Phase one locks the post (``SKIP LOCKED`` on PostgreSQL), checks pauses and
+    the guard, and commits it as ``sending`` under this worker's lease. Only
+    then is the platform called.
+    """
     now = clock.now()
     with db.session() as session:
-        post = session.get(Post, post_id)
-        if post is None or post.status != Status.QUEUED.value:
+        post = queries.lock_next_due(session, mode, now)
+        if post is None:
             return None
-        pause = queries.active_pause(session, post.campaign_id, post.platform, post.account, now)
-        if pause is not None:
-            return Outcome(
-                post_id, Status.QUEUED.value, f"paused ({pause.scope}): {pause.reason or ''}"
-            )
         verdict = guard(session, post, now)
         if verdict.kind != "allow":
             return _apply_verdict(post, verdict, now)
-        if not queries.claim(session, post_id, worker, now, now + LEASE):
-            return None
-        message = outgoing(post)
+        if not queries.claim(session, post.id, worker, now, now + LEASE):
+            return Outcome(post.id, Status.SENDING.value, "taken by another worker")
+        post_id, message = post.id, outgoing(post)
         publisher = publisher_for(post.platform, post.account)
 
     started = clock.now()
     try:
         result = publisher.publish(message)
     except PublishError as error:
+        if error.kind is Failure.MAYBE_SENT:
+            return _reconcile(db, post_id, publisher, message, error, started, clock, worker)
         return _record_failure(db, post_id, error, started, clock.now(), worker)
     except Exception as exc:  # a bug or an unmapped library error: treat as "maybe sent"
         log.exception("publisher for %s crashed", message.platform)
         error = PublishError(Failure.MAYBE_SENT, f"unexpected error: {type(exc).__name__}")
-        return _record_failure(db, post_id, error, started, clock.now(), worker)
+        return _reconcile(db, post_id, publisher, message, error, started, clock, worker)
     return _record_success(db, post_id, result, started, clock.now(), worker, live=publisher.live)
+
+
+def reconcile_stale(
+    db: Database, publisher_for: PublisherFor, *, clock: Clock, worker: str | None = None
+) -> list[Outcome]:
+    """Settle posts left ``sending`` by a worker that died (its lease ran out).
+
+    Never resends blindly: the platform is asked whether the post went out
+    (:meth:`Publisher.reconcile`). Found: ``posted``. Confirmed absent: back to
+    ``queued``. Cannot tell: ``unknown``, for a person (``advocacy-bot resolve``).
+    """
+    worker = worker or worker_id()
+    now = clock.now()
+    with db.new_session() as session:
+        ids = queries.stale_sending_ids(session, now)
+    outcomes = []
+    for post_id in ids:
+        with db.session() as session:
+            if not queries.take_over_lease(session, post_id, worker, now, now + LEASE):
+                continue
+            post = session.get_one(Post, post_id)
+            message = outgoing(post)
+            publisher = publisher_for(post.platform, post.account)
+        interrupted = PublishError(Failure.MAYBE_SENT, "the worker stopped while sending")
+        outcomes.append(
+            _reconcile(db, post_id, publisher, message, interrupted, now, clock, worker)
+        )
+    return outcomes
+
+
+def _reconcile(
+    db: Database,
+    post_id: int,
+    publisher: Publisher,
+    message: OutgoingPost,
+    cause: PublishError,
+    started: datetime,
+    clock: Clock,
+    worker: str,
+) -> Outcome:
+    """Ask the platform whether an interrupted post went out, and record the answer."""
+    check = getattr(publisher, "reconcile", None)
+    try:
+        found = check(message) if check else _cannot_check(message)
+    except PublishError as error:
+        detail = f"{cause.message}; {error.message}"
+        return _record_failure(
+            db,
+            post_id,
+            PublishError(Failure.MAYBE_SENT, detail, cause.http_status),
+            started,
+            clock.now(),
+            worker,
+        )
+    except Exception as exc:
+        log.exception("reconciling %s failed", message.platform)
+        detail = f"{cause.message}; the check failed: {type(exc).__name__}"
+        return _record_failure(
+            db, post_id, PublishError(Failure.MAYBE_SENT, detail), started, clock.now(), worker
+        )
+    if found is not None:
+        return _record_success(
+            db, post_id, found, started, clock.now(), worker, live=publisher.live
+        )
+    with db.session() as session:  # the platform confirms it is not there: safe to send again
+        post = session.get_one(Post, post_id)
+        session.add(
+            Attempt(
+                post_id=post_id,
+                started_at=started,
+                finished_at=clock.now(),
+                outcome="not_sent",
+                error=cause.message,
+                worker=worker,
+            )
+        )
+        post.status, post.lease_owner, post.lease_expires = Status.QUEUED.value, None, None
+        post.reason = "interrupted before the platform accepted it; queued again"
+        post.updated_at = clock.now()
+        post.next_attempt_at = _backoff(post.attempt_count, clock.now())
+        if post.attempt_count >= MAX_ATTEMPTS:
+            post.status, post.reason = Status.FAILED.value, f"gave up after {MAX_ATTEMPTS} attempts"
+        return Outcome(post_id, post.status, post.reason)
+
+
+def _cannot_check(message: OutgoingPost) -> PublishResult | None:
+    raise PublishError(Failure.MAYBE_SENT, f"{message.platform} offers no way to check")
+
+
+def resolve_unknown(
+    db: Database,
+    post_id: int,
+    *,
+    posted: bool,
+    now: datetime,
+    remote_id: str | None = None,
+    url: str | None = None,
+) -> Post:
+    """A person's decision on an ``unknown`` post: it went out, or it did not (requeue)."""
+    with db.session() as session:
+        post = session.get(Post, post_id)
+        if post is None:
+            raise LookupError(f"no post #{post_id} in the log")
+        if post.status != Status.UNKNOWN.value:
+            raise ValueError(f"post #{post_id} is {post.status}, not unknown")
+        if posted:
+            post.status = Status.POSTED.value
+            post.remote_id, post.remote_url = remote_id or post.remote_id, url or post.remote_url
+            post.reason = "confirmed posted by an organizer"
+        else:
+            post.status = Status.QUEUED.value
+            post.reason = "confirmed not posted by an organizer; queued again"
+            post.next_attempt_at = None
+        post.updated_at = now
+        return post
 
 
 def _apply_verdict(post: Post, verdict: Verdict, now: datetime) -> Outcome:
@@ -237,7 +352,7 @@ def _record_failure(
                 )
             case Failure.TRANSIENT if post.attempt_count < MAX_ATTEMPTS:
                 post.status = Status.QUEUED.value
-                post.next_attempt_at = finished + timedelta(seconds=30 * 2**post.attempt_count)
+                post.next_attempt_at = _backoff(post.attempt_count, finished)
             case Failure.MAYBE_SENT:
                 post.status = Status.UNKNOWN.value
                 post.reason = "the platform call may have gone through; reconcile before resending"
@@ -247,3 +362,8 @@ def _record_failure(
             case _:
                 post.status = Status.FAILED.value
         return Outcome(post_id, post.status, str(error))
+
+
+def _backoff(attempts: int, now: datetime) -> datetime:
+    """When to try again after ``attempts`` attempts: 1 min, 2, 4 ... capped at an hour."""
+    return now + min(timedelta(seconds=30 * 2**attempts), timedelta(hours=1))

@@ -228,18 +228,69 @@ def clear_pause(session: Session, scope: str) -> bool:
     return True
 
 
+def _due(mode: Mode, now: datetime):  # type: ignore[no-untyped-def]
+    return (
+        select(Post)
+        .where(Post.status == Status.QUEUED.value, Post.scheduled_for <= now)
+        .where(Post.mode == mode.value)
+        .where(or_(Post.next_attempt_at.is_(None), Post.next_attempt_at <= now))
+        .order_by(Post.scheduled_for, Post.id)
+    )
+
+
 def due_post_ids(session: Session, mode: Mode, now: datetime, limit: int = 100) -> list[int]:
     """Queued posts whose time has come, oldest first."""
+    return list(session.scalars(_due(mode, now).with_only_columns(Post.id).limit(limit)))
+
+
+def lock_next_due(session: Session, mode: Mode, now: datetime) -> Post | None:
+    """The oldest due post no pause covers, locked for this transaction.
+
+    On PostgreSQL the row is taken ``FOR UPDATE SKIP LOCKED``, so workers
+    never wait on each other's rows; SQLite has one writer at a time anyway
+    (the bot begins its transactions IMMEDIATE there).
+    """
+    pauses = list(
+        session.scalars(select(Pause.scope).where(or_(Pause.until.is_(None), Pause.until > now)))
+    )
+    if "all" in pauses:
+        return None
+    query = _due(mode, now)
+    campaigns = [
+        scope.removeprefix("campaign:") for scope in pauses if scope.startswith("campaign:")
+    ]
+    if campaigns:
+        query = query.where(Post.campaign_id.not_in(campaigns))
+    for scope in pauses:
+        if scope.startswith("account:"):
+            platform, _, account = scope.removeprefix("account:").partition(":")
+            query = query.where(~((Post.platform == platform) & (Post.account == account)))
+    return session.scalar(query.limit(1).with_for_update(skip_locked=True, of=Post))
+
+
+def stale_sending_ids(session: Session, now: datetime, limit: int = 100) -> list[int]:
+    """Posts left ``sending`` by a worker whose lease has run out (it died)."""
     return list(
         session.scalars(
             select(Post.id)
-            .where(Post.status == Status.QUEUED.value, Post.scheduled_for <= now)
-            .where(Post.mode == mode.value)
-            .where(or_(Post.next_attempt_at.is_(None), Post.next_attempt_at <= now))
-            .order_by(Post.scheduled_for, Post.id)
+            .where(Post.status == Status.SENDING.value, Post.lease_expires < now)
+            .order_by(Post.id)
             .limit(limit)
         )
     )
+
+
+def take_over_lease(
+    session: Session, post_id: int, worker: str, now: datetime, lease_until: datetime
+) -> bool:
+    """Take a stale ``sending`` post for reconciliation; False if another worker did."""
+    result = session.execute(
+        update(Post)
+        .where(Post.id == post_id, Post.status == Status.SENDING.value)
+        .where(Post.lease_expires < now)
+        .values(lease_owner=worker, lease_expires=lease_until, updated_at=now)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
 
 
 def claim(
@@ -305,3 +356,74 @@ def list_posts(
     session: Session, filters: LogFilter, limit: int = 100, offset: int = 0
 ) -> list[Post]:
     return list(session.scalars(log_query(filters).limit(limit).offset(offset)))
+
+
+# --- Organizer decisions: approvals (the CLI's approve/reject and the dashboard) ---------
+
+REJECTED_REASON = "rejected by an organizer"
+
+
+def held_posts(
+    session: Session,
+    post_ids: Sequence[int] = (),
+    *,
+    campaign: str | None = None,
+    every: bool = False,
+) -> list[Post]:
+    """Held posts: those with ``post_ids``, and/or of ``campaign``, or (``every``) all of them.
+
+    Naming nothing (no ids, no campaign, ``every`` false) is refused with
+    :class:`ValueError`, so a slip never approves or rejects the whole queue.
+    """
+    if not (post_ids or campaign or every):
+        raise ValueError("name post ids, or a campaign, or every held post")
+    query = select(Post).where(Post.status == Status.HELD.value)
+    if post_ids:
+        query = query.where(Post.id.in_(list(post_ids)))
+    if campaign:
+        query = query.where(Post.campaign_id == campaign)
+    return list(session.scalars(query.order_by(Post.id)))
+
+
+def approve_posts(
+    session: Session,
+    post_ids: Sequence[int] = (),
+    *,
+    campaign: str | None = None,
+    every: bool = False,
+    by: str,
+    now: datetime,
+) -> list[Post]:
+    """Release held posts for publishing (``approved_by`` records ``by``); return them.
+
+    Posts that are not held are left alone (compare the ids to see which).
+    An approved post is due at once, or at its scheduled time if that is later.
+    """
+    posts = held_posts(session, post_ids, campaign=campaign, every=every)
+    for post in posts:
+        post.status = Status.QUEUED.value
+        post.reason = None
+        post.approved_by = by
+        post.scheduled_for = max(post.scheduled_for, now)
+        post.updated_at = now
+    session.flush()
+    return posts
+
+
+def reject_posts(
+    session: Session,
+    post_ids: Sequence[int] = (),
+    *,
+    campaign: str | None = None,
+    every: bool = False,
+    now: datetime,
+) -> list[Post]:
+    """Mark held posts ``rejected``: they are never published. Returns them."""
+    posts = held_posts(session, post_ids, campaign=campaign, every=every)
+    for post in posts:
+        post.status = Status.REJECTED.value
+        post.reason = REJECTED_REASON
+        post.approved_by = None
+        post.updated_at = now
+    session.flush()
+    return posts

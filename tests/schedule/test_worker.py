@@ -1,0 +1,218 @@
+"""The publishing worker on a real SQLite log: every failure kind ends in the right state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+
+from bot.campaigns.loaded import LoadedCampaign
+from bot.clock import FrozenClock
+from bot.config import Mode
+from bot.platforms.base import (
+    AccountStatus,
+    Failure,
+    OutgoingPost,
+    PublishError,
+    PublishResult,
+)
+from bot.schedule import runner
+from bot.schedule.worker import (
+    LEASE,
+    MAX_ATTEMPTS,
+    publish_due,
+    reconcile_stale,
+    resolve_unknown,
+)
+from bot.store.models import Attempt, Pause, Post, Status
+from tests.support import make_campaign, people
+
+NOW = datetime(2026, 3, 2, 16, 1, tzinfo=UTC)
+
+
+@dataclass
+class ScriptedPlatform:
+    """A publisher that answers from a script, and remembers what it was sent.
+
+    The real publishers are tested over HTTP against fake servers in
+    tests/platforms; this one drives the worker's state machine.
+    """
+
+    script: list[object] = field(default_factory=list)
+    found: object = "unset"
+    sent: list[OutgoingPost] = field(default_factory=list)
+    platform: str = "x"
+    account: str = "default"
+    live: bool = True
+
+    def publish(self, post: OutgoingPost) -> PublishResult:
+        self.sent.append(post)
+        answer = self.script.pop(0) if self.script else PublishResult(remote_id="1")
+        if isinstance(answer, Exception):
+            raise answer
+        return answer  # type: ignore[return-value]
+
+    def check(self) -> AccountStatus:
+        return AccountStatus(self.platform, self.account, ok=True)
+
+    def reconcile(self, post: OutgoingPost) -> PublishResult | None:
+        if isinstance(self.found, Exception):
+            raise self.found
+        if self.found == "unset":
+            raise PublishError(Failure.MAYBE_SENT, "cannot check")
+        return self.found  # type: ignore[return-value]
+
+
+@pytest.fixture
+def queued(db):
+    campaign = LoadedCampaign(make_campaign(), Path("t.yaml"), tuple(people(2)))
+    (report,) = runner.run_due(db, [campaign], mode=Mode.LIVE, now=NOW)
+    (post,) = report.posts
+    return post.id
+
+
+def publish(db, platform, at=NOW):
+    return publish_due(db, lambda p, a: platform, mode=Mode.LIVE, clock=FrozenClock(at))
+
+
+def post(db, post_id) -> Post:
+    with db.new_session() as session:
+        row = session.get_one(Post, post_id)
+        _ = row.attempts
+        return row
+
+
+def test_success_records_remote_id_url_cost_and_attempt(db, queued):
+    platform = ScriptedPlatform([PublishResult("1888", "https://x.com/i/status/1888", cost=0.01)])
+    (outcome,) = publish(db, platform)
+    row = post(db, queued)
+    assert (row.status, row.remote_id, row.remote_url, row.cost) == (
+        "posted",
+        "1888",
+        "https://x.com/i/status/1888",
+        0.01,
+    )
+    assert [a.outcome for a in row.attempts] == ["ok"]
+    assert row.lease_owner is None
+    assert platform.sent[0].key == row.key
+
+
+def test_rate_limit_defers_the_post_and_pauses_the_account_until_reset(db, queued):
+    reset = NOW + timedelta(minutes=12)
+    platform = ScriptedPlatform(
+        [PublishError(Failure.RATE_LIMITED, "Too Many Requests", 429, reset)]
+    )
+    publish(db, platform)
+    row = post(db, queued)
+    assert (row.status, row.next_attempt_at) == ("queued", reset)
+    with db.new_session() as session:
+        pause = session.get_one(Pause, "account:x:default")
+        assert pause.until == reset
+    assert publish(db, platform, at=reset - timedelta(seconds=1)) == []
+    (outcome,) = publish(db, platform, at=reset + timedelta(seconds=1))
+    assert outcome.status == "posted"
+    assert [a.outcome for a in post(db, queued).attempts] == ["rate_limited", "ok"]
+
+
+def test_rejected_credentials_pause_the_account_and_say_how_to_resume(db, queued):
+    publish(db, ScriptedPlatform([PublishError(Failure.AUTH, "Unauthorized", 401)]))
+    assert post(db, queued).status == "queued"
+    with db.new_session() as session:
+        pause = session.get_one(Pause, "account:x:default")
+    assert pause.until is None
+    assert "advocacy-bot resume --account x:default" in pause.reason
+
+
+def test_duplicate_content_is_never_retried(db, queued):
+    platform = ScriptedPlatform([PublishError(Failure.DUPLICATE, "duplicate content", 403)])
+    publish(db, platform)
+    row = post(db, queued)
+    assert row.status == "failed"
+    assert row.reason == "the platform says this text was already posted; not retried"
+    assert publish(db, platform, at=NOW + timedelta(days=1)) == []
+    assert len(platform.sent) == 1
+
+
+def test_transient_errors_back_off_then_fail_after_the_last_attempt(db, queued):
+    errors = [PublishError(Failure.TRANSIENT, "Service Unavailable", 503)] * MAX_ATTEMPTS
+    platform = ScriptedPlatform(list(errors))
+    at = NOW
+    for _ in range(MAX_ATTEMPTS):
+        publish(db, platform, at=at)
+        at += timedelta(days=1)
+    row = post(db, queued)
+    assert row.status == "failed"
+    assert len(row.attempts) == MAX_ATTEMPTS
+    waits = [
+        b.started_at - a.finished_at for a, b in zip(row.attempts, row.attempts[1:], strict=False)
+    ]
+    assert all(wait > timedelta(0) for wait in waits)
+
+
+def test_a_timeout_the_platform_confirms_as_posted_is_recorded_as_posted(db, queued):
+    platform = ScriptedPlatform([PublishError(Failure.MAYBE_SENT, "read timed out")])
+    platform.found = PublishResult("at://did:plc:x/app.bsky.feed.post/3k", "https://bsky.app/x")
+    (outcome,) = publish(db, platform)
+    assert outcome.status == "posted"
+    assert post(db, queued).remote_id == "at://did:plc:x/app.bsky.feed.post/3k"
+    assert len(platform.sent) == 1  # never sent again
+
+
+def test_a_timeout_the_platform_confirms_as_absent_is_queued_again(db, queued):
+    platform = ScriptedPlatform([PublishError(Failure.MAYBE_SENT, "connection reset")])
+    platform.found = None
+    (outcome,) = publish(db, platform)
+    assert outcome.status == "queued"
+    assert publish(db, platform) == []  # backs off before sending again
+    (outcome,) = publish(db, platform, at=NOW + timedelta(hours=1))
+    assert outcome.status == "posted"
+    assert [a.outcome for a in post(db, queued).attempts] == ["not_sent", "ok"]
+
+
+def test_a_timeout_nobody_can_check_is_unknown_until_a_person_resolves_it(db, queued):
+    platform = ScriptedPlatform([PublishError(Failure.MAYBE_SENT, "read timed out")])
+    (outcome,) = publish(db, platform)
+    row = post(db, queued)
+    assert row.status == "unknown"
+    assert row.error == "maybe_sent: read timed out; cannot check"
+    assert publish(db, platform, at=NOW + timedelta(days=1)) == []  # not resent
+    resolved = resolve_unknown(db, queued, posted=True, now=NOW, remote_id="1999")
+    assert (resolved.status, resolved.remote_id) == ("posted", "1999")
+
+
+def test_resolving_not_posted_queues_it_again(db, queued):
+    publish(db, ScriptedPlatform([PublishError(Failure.MAYBE_SENT, "read timed out")]))
+    assert resolve_unknown(db, queued, posted=False, now=NOW).status == "queued"
+    with pytest.raises(ValueError, match="is queued, not unknown"):
+        resolve_unknown(db, queued, posted=False, now=NOW)
+
+
+def test_a_post_left_sending_by_a_dead_worker_is_reconciled_not_resent(db, queued):
+    with db.session() as session:  # a worker claimed it, then died
+        session.execute(
+            update(Post)
+            .where(Post.id == queued)
+            .values(status=Status.SENDING.value, lease_owner="dead:1", lease_expires=NOW + LEASE)
+        )
+    platform = ScriptedPlatform()
+    platform.found = PublishResult("77", "https://mastodon.example/@org/77")
+    assert reconcile_stale(db, lambda p, a: platform, clock=FrozenClock(NOW)) == []  # lease alive
+    (outcome,) = reconcile_stale(db, lambda p, a: platform, clock=FrozenClock(NOW + LEASE * 2))
+    assert outcome.status == "posted"
+    assert platform.sent == []
+    with db.new_session() as session:
+        attempts = list(session.scalars(select(Attempt.outcome)))
+    assert attempts == ["ok"]
+
+
+def test_a_pause_for_everything_stops_publishing(db, queued):
+    from bot.store import queries
+
+    with db.session() as session:
+        queries.set_pause(session, "all", "kill switch", NOW)
+    platform = ScriptedPlatform()
+    assert publish(db, platform) == []
+    assert platform.sent == []
