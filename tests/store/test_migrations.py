@@ -1,4 +1,4 @@
-"""Migrations build the schema from empty, and agree with the models."""
+"""Migrations build the schema from empty, and agree with the models, on both databases."""
 
 from __future__ import annotations
 
@@ -11,23 +11,20 @@ from bot.store.db import Database, current_revision, head_revision
 from bot.store.models import Base
 
 
-def test_migrations_from_empty_reach_head(tmp_path):
-    db = Database(f"sqlite:///{tmp_path / 'log.db'}")
-    assert current_revision(db.engine) == head_revision()
-    tables = set(inspect(db.engine).get_table_names())
+def test_migrations_from_empty_reach_head(any_db):
+    assert current_revision(any_db.engine) == head_revision()
+    tables = set(inspect(any_db.engine).get_table_names())
     assert {"posts", "post_targets", "attempts", "campaign_runs", "pauses"} <= tables
 
 
-def test_models_and_migrations_agree(tmp_path):
-    db = Database(f"sqlite:///{tmp_path / 'log.db'}")
-    with db.engine.connect() as connection:
+def test_models_and_migrations_agree(any_db):
+    with any_db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
 
 
-def test_opening_twice_does_not_migrate_again(tmp_path):
-    url = f"sqlite:///{tmp_path / 'log.db'}"
-    Database(url).dispose()
-    again = Database(url)
+def test_opening_twice_does_not_migrate_again(sqlite_url):
+    Database(sqlite_url).dispose()
+    again = Database(sqlite_url)
     assert current_revision(again.engine) == head_revision()
