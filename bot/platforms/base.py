@@ -35,6 +35,9 @@ class OutgoingPost:
     text: str
     mentions: tuple[Mention, ...] = ()
     link: str | None = None
+    created_at: datetime | None = None
+    """When the post was composed (the post log's ``created_at``). Publishers that pick
+    their own record key (Bluesky) use it so the key is both stable and time-ordered."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,10 @@ class PublishResult:
     """What the platform charged for the call, in US dollars (X prices per post)."""
     rate_limit_remaining: int | None = None
     rate_limit_reset: datetime | None = None
+    limits: dict[str, str] = field(default_factory=dict)
+    """Every rate-limit window the platform reported with this answer, by header name
+    (X sends a 15-minute window and 24-hour user and app windows); the two fields above
+    hold the tightest of them."""
 
 
 class Failure(StrEnum):
@@ -106,4 +113,17 @@ class Publisher(Protocol):
 
     def check(self) -> AccountStatus:
         """Verify the account without posting."""
+        ...
+
+    def reconcile(self, post: OutgoingPost) -> PublishResult | None:
+        """After an interrupted send, ask the platform whether ``post`` went out.
+
+        Called for a post left ``sending`` by a crash, or after a publish that
+        raised :attr:`Failure.MAYBE_SENT`. Never sends anything. Returns the
+        result (remote id, URL) when the platform shows the post; ``None`` when
+        the platform confirms it is not there (safe to publish again); raises
+        :class:`PublishError` with :attr:`Failure.MAYBE_SENT` when it cannot tell
+        (no way to check, or the check itself failed): the post becomes
+        ``unknown`` and a person decides.
+        """
         ...

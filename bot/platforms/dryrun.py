@@ -17,3 +17,7 @@ class DryRunPublisher:
 
     def check(self) -> AccountStatus:
         return AccountStatus(self.platform, self.account, ok=True, detail="dry run: nothing sent")
+
+    def reconcile(self, post: OutgoingPost) -> PublishResult | None:
+        """A dry run never sends, so an interrupted dry run left nothing behind."""
+        return None
