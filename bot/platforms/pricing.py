@@ -1,0 +1,51 @@
+"""What a post costs, per platform.
+
+Only X charges for API calls. Since 2026 the X API is pay-per-use: prepaid
+credits, charged per request. X's pricing page (docs.x.com/x-api/getting-started/pricing,
+checked 2026) lists for writes:
+
+* ``Content: Create``             $0.015 per request
+* ``Content: Create (with URL)``  $0.200 per request
+
+Prices change; set ``X_PRICE_PER_POST`` and ``X_PRICE_PER_POST_WITH_URL`` (per
+account: ``X_<ACCOUNT>_PRICE_PER_POST``...) to what the Developer Console shows.
+The guard uses the same estimate to keep each account under its monthly cap,
+and the X publisher records it as the post's cost.
+
+Reads are charged too (``User: Read`` $0.010, ``Posts: Read`` $0.005 per post
+returned): ``accounts check`` makes one user read per X account.
+"""
+
+from __future__ import annotations
+
+from bot.config import Settings
+
+DEFAULT_X_PRICE_PER_POST = 0.015
+DEFAULT_X_PRICE_PER_POST_WITH_URL = 0.200
+DEFAULT_X_PRICE_PER_USER_READ = 0.010
+DEFAULT_X_PRICE_PER_POST_READ = 0.005
+
+
+def has_url(text: str, link: str | None = None) -> bool:
+    """Whether X would see a URL in the post (twitter-text's URL extraction)."""
+    if link:
+        return True
+    if "." not in text:
+        return False
+    from twitter_text import extract_urls
+
+    return bool(extract_urls(text))
+
+
+def post_cost(
+    platform: str, account: str, text: str, link: str | None, settings: Settings
+) -> float:
+    """The expected charge for publishing one post, in US dollars."""
+    if platform != "x":
+        return 0.0
+    from bot.platforms.accounts import AccountConfig
+
+    config = AccountConfig(settings, "x", account)
+    if has_url(text, link):
+        return config.number("PRICE_PER_POST_WITH_URL", DEFAULT_X_PRICE_PER_POST_WITH_URL)
+    return config.number("PRICE_PER_POST", DEFAULT_X_PRICE_PER_POST)
