@@ -1,0 +1,380 @@
+"""Publishing on X with tweepy (API v2 ``POST /2/tweets``, OAuth 1.0a user context).
+
+tweepy is used as it is, with three choices made explicit:
+
+* ``wait_on_rate_limit`` stays off: a 429 becomes :attr:`Failure.RATE_LIMITED`
+  with ``retry_at`` from ``x-rate-limit-reset``, and the worker defers the
+  account instead of blocking a thread;
+* tweepy sets no timeout and hard-codes ``https://api.twitter.com``: its
+  ``session`` is replaced by a :class:`~bot.platforms._http.RoutedSession`
+  that adds timeouts and, when ``X_API_BASE`` is set, sends requests there
+  (tests point it at a local fake server);
+* ``return_type=requests.Response``, so the rate-limit headers of a successful
+  post (15-minute window, ``x-user-limit-24hour-*``, ``x-app-limit-24hour-*``)
+  reach the post log.
+
+Errors: 429 → ``RATE_LIMITED``; 403 "duplicate content" → ``DUPLICATE``; 401,
+and 403 for app permissions or enrolment → ``AUTH``; 402 or exhausted credits →
+``PAYMENT``; 500/502/503 → ``TRANSIENT``; 504, a read timeout or a dropped
+connection → ``MAYBE_SENT`` (X may have created the post); other 4xx →
+``PERMANENT`` with X's message.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+import requests
+import tweepy
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.platforms._http import (
+    RoutedSession,
+    Timeouts,
+    describe_transport_error,
+    epoch_header,
+    int_header,
+    transport_failure,
+)
+from bot.platforms._secrets import protect_logs, redact
+from bot.platforms.accounts import AccountConfig
+from bot.platforms.base import (
+    AccountStatus,
+    Failure,
+    OutgoingPost,
+    PublishError,
+    PublishResult,
+)
+from bot.platforms.pricing import (
+    DEFAULT_X_PRICE_PER_POST,
+    DEFAULT_X_PRICE_PER_POST_WITH_URL,
+    has_url,
+)
+
+log = logging.getLogger(__name__)
+
+#: The host tweepy hard-codes in ``BaseClient.request``.
+TWEEPY_HOST = "https://api.twitter.com"
+
+#: When X sends a 429 without ``x-rate-limit-reset``.
+DEFAULT_RATE_LIMIT_BACKOFF = timedelta(minutes=15)
+
+#: Rate-limit windows X reports, as (limit, remaining, reset) header names.
+LIMIT_WINDOWS = (
+    ("x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset"),
+    ("x-user-limit-24hour-limit", "x-user-limit-24hour-remaining", "x-user-limit-24hour-reset"),
+    ("x-app-limit-24hour-limit", "x-app-limit-24hour-remaining", "x-app-limit-24hour-reset"),
+)
+
+_AUTH_PROBLEMS = ("oauth1-permissions", "client-forbidden", "unsupported-authentication")
+_PAYMENT_WORDS = ("credit", "payment", "billing", "spend")
+
+
+class XPublisher:
+    """Posts for one X account."""
+
+    platform = "x"
+    live = True
+
+    def __init__(
+        self,
+        account: str,
+        *,
+        consumer_key: str,
+        consumer_secret: str,
+        access_token: str,
+        access_token_secret: str,
+        base_url: str | None = None,
+        timeouts: Timeouts | None = None,
+        username: str | None = None,
+        price_per_post: float = DEFAULT_X_PRICE_PER_POST,
+        price_per_post_with_url: float = DEFAULT_X_PRICE_PER_POST_WITH_URL,
+        reconcile_reads: bool = False,
+        clock: Clock | None = None,
+    ) -> None:
+        self.account = account
+        self.username = username.lstrip("@") if username else None
+        self.price_per_post = price_per_post
+        self.price_per_post_with_url = price_per_post_with_url
+        self.reconcile_reads = reconcile_reads
+        self.clock = clock or SystemClock()
+        self._secrets = [consumer_key, consumer_secret, access_token, access_token_secret]
+        self._client = tweepy.Client(
+            consumer_key=consumer_key,
+            consumer_secret=consumer_secret,
+            access_token=access_token,
+            access_token_secret=access_token_secret,
+            return_type=requests.Response,
+            wait_on_rate_limit=False,
+        )
+        self._client.session = RoutedSession(TWEEPY_HOST, base_url, timeouts or Timeouts())
+        self._user_id: str | None = None
+        self._last_limits: dict[str, str] = {}
+        protect_logs(self._secrets)
+
+    @classmethod
+    def from_settings(cls, account: str, settings: Settings, *, clock: Clock | None = None):
+        config = AccountConfig(settings, "x", account)
+        return cls(
+            account,
+            consumer_key=config.require("API_KEY", "the app's API key (consumer key)"),
+            consumer_secret=config.require("API_SECRET", "the app's API key secret"),
+            access_token=config.require("ACCESS_TOKEN", "the account's OAuth 1.0a access token"),
+            access_token_secret=config.require(
+                "ACCESS_TOKEN_SECRET", "the account's OAuth 1.0a access token secret"
+            ),
+            base_url=config.setting("API_BASE"),
+            timeouts=Timeouts.parse(config.setting("TIMEOUT"), name=config.name("TIMEOUT")),
+            username=config.setting("USERNAME"),
+            price_per_post=config.number("PRICE_PER_POST", DEFAULT_X_PRICE_PER_POST),
+            price_per_post_with_url=config.number(
+                "PRICE_PER_POST_WITH_URL", DEFAULT_X_PRICE_PER_POST_WITH_URL
+            ),
+            reconcile_reads=config.flag("RECONCILE_READS", False),
+            clock=clock,
+        )
+
+    # -- publishing -------------------------------------------------------------------
+
+    def cost_of(self, post: OutgoingPost) -> float:
+        """What X charges for ``post`` (a post with a URL costs more)."""
+        return self.price_per_post_with_url if has_url(post.text) else self.price_per_post
+
+    def publish(self, post: OutgoingPost) -> PublishResult:
+        try:
+            response = self._client.create_tweet(text=post.text, user_auth=True)
+        except tweepy.HTTPException as exc:
+            raise self._http_error(exc) from None
+        except (requests.RequestException, OSError) as exc:
+            raise self._transport_error(exc) from None
+
+        limits, remaining, reset = self._limits(response.headers)
+        self._last_limits = limits
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        data = body.get("data") if isinstance(body, dict) else None
+        tweet_id = str(data.get("id", "")) if isinstance(data, dict) else ""
+        if not tweet_id:
+            if isinstance(body, dict) and body.get("errors"):
+                raise PublishError(
+                    Failure.PERMANENT,
+                    self._clean(_error_text(body) or "X answered without a post id"),
+                    http_status=response.status_code,
+                )
+            raise PublishError(
+                Failure.MAYBE_SENT,
+                "X accepted the request but its answer carried no post id; reconcile",
+                http_status=response.status_code,
+            )
+        log.info("posted on x account=%s id=%s", self.account, tweet_id)
+        return PublishResult(
+            remote_id=tweet_id,
+            url=self.post_url(tweet_id),
+            cost=self.cost_of(post),
+            rate_limit_remaining=remaining,
+            rate_limit_reset=reset,
+            limits=limits,
+        )
+
+    def post_url(self, tweet_id: str) -> str:
+        if self.username:
+            return f"https://x.com/{self.username}/status/{tweet_id}"
+        return f"https://x.com/i/web/status/{tweet_id}"
+
+    # -- checking and reconciling -----------------------------------------------------------
+
+    def check(self) -> AccountStatus:
+        """``GET /2/users/me``: are the tokens valid, whose are they (one paid user read)."""
+        try:
+            user = self._me()
+        except PublishError as exc:
+            return AccountStatus(self.platform, self.account, ok=False, detail=str(exc))
+        limits = dict(self._last_limits) or {"post limits": "reported after the first post"}
+        return AccountStatus(
+            self.platform,
+            self.account,
+            ok=True,
+            identity=f"@{user.get('username')} ({user.get('name')}, id {user.get('id')})",
+            detail="OAuth 1.0a user tokens accepted; remember the 'Automated' label",
+            limits=limits,
+        )
+
+    def reconcile(self, post: OutgoingPost) -> PublishResult | None:
+        """Look for ``post`` among the account's latest posts, if reads are allowed.
+
+        Reading costs money on X (a user read and a read per post returned), so it
+        is off unless ``X_RECONCILE_READS=1``; without it the post becomes ``unknown``.
+        """
+        if not self.reconcile_reads:
+            raise PublishError(
+                Failure.MAYBE_SENT,
+                "X cannot be checked without paid reads (set X_RECONCILE_READS=1 to allow); "
+                "look at the account and resolve the post by hand",
+            )
+        user = self._me()
+        try:
+            response = self._client.get_users_tweets(
+                user["id"],
+                max_results=10,
+                tweet_fields=["created_at", "entities"],
+                user_auth=True,
+            )
+        except tweepy.HTTPException as exc:
+            error = self._http_error(exc)
+            raise PublishError(
+                Failure.MAYBE_SENT, f"could not read recent posts: {error}"
+            ) from None
+        except (requests.RequestException, OSError) as exc:
+            error = self._transport_error(exc)
+            raise PublishError(
+                Failure.MAYBE_SENT, f"could not read recent posts: {error}"
+            ) from None
+        wanted = _normalise(post.text)
+        for tweet in response.json().get("data") or []:
+            if _normalise(_expanded_text(tweet)) == wanted:
+                return PublishResult(
+                    remote_id=str(tweet["id"]),
+                    url=self.post_url(str(tweet["id"])),
+                    cost=self.cost_of(post),
+                )
+        return None
+
+    def _me(self) -> dict[str, Any]:
+        try:
+            response = self._client.get_me(user_auth=True)
+        except tweepy.HTTPException as exc:
+            raise self._http_error(exc) from None
+        except (requests.RequestException, OSError) as exc:
+            raise self._transport_error(exc) from None
+        user = response.json().get("data") or {}
+        self._user_id = str(user.get("id")) if user.get("id") else None
+        if user.get("username") and not self.username:
+            self.username = user["username"]
+        return user
+
+    # -- errors -------------------------------------------------------------------------
+
+    def _clean(self, text: str) -> str:
+        return redact(text, self._secrets)
+
+    def _limits(self, headers: Any) -> tuple[dict[str, str], int | None, datetime | None]:
+        limits: dict[str, str] = {}
+        tightest: tuple[int, datetime | None] | None = None
+        for limit_name, remaining_name, reset_name in LIMIT_WINDOWS:
+            for name in (limit_name, remaining_name, reset_name):
+                if headers.get(name) is not None:
+                    limits[name] = headers[name]
+            remaining = int_header(headers.get(remaining_name))
+            if remaining is not None and (tightest is None or remaining < tightest[0]):
+                tightest = (remaining, epoch_header(headers.get(reset_name)))
+        if tightest is None:
+            return limits, None, None
+        return limits, tightest[0], tightest[1]
+
+    def _http_error(self, exc: tweepy.HTTPException) -> PublishError:
+        response = exc.response
+        status = getattr(response, "status_code", None)
+        headers = getattr(response, "headers", {}) or {}
+        try:
+            body = response.json()
+        except Exception:
+            body = {}
+        message = self._clean(_error_text(body) or f"HTTP {status}")
+        limits, _, _ = self._limits(headers)
+        problem = str(body.get("type", "")) if isinstance(body, dict) else ""
+        lowered = (message + " " + problem).lower()
+
+        if status == 429:
+            reset = None
+            for _, remaining_name, reset_name in LIMIT_WINDOWS:
+                if headers.get(remaining_name) == "0" and headers.get(reset_name):
+                    candidate = epoch_header(headers.get(reset_name))
+                    if candidate and (reset is None or candidate > reset):
+                        reset = candidate
+            reset = reset or epoch_header(headers.get("x-rate-limit-reset"))
+            reset = reset or self.clock.now() + DEFAULT_RATE_LIMIT_BACKOFF
+            return PublishError(
+                Failure.RATE_LIMITED,
+                f"X rate limit reached; retry after {reset:%Y-%m-%d %H:%M:%S} UTC ({message})",
+                http_status=status,
+                retry_at=reset,
+                details=limits,
+            )
+        if status == 402 or (status == 403 and any(word in lowered for word in _PAYMENT_WORDS)):
+            return PublishError(
+                Failure.PAYMENT,
+                f"X refused the post for payment: {message}. Buy API credits in the X "
+                "Developer Console, then resume the account",
+                http_status=status,
+                details=limits,
+            )
+        if status == 403 and "duplicate" in lowered:
+            return PublishError(Failure.DUPLICATE, message, http_status=status, details=limits)
+        if status == 401 or (
+            status == 403 and any(problem_name in problem for problem_name in _AUTH_PROBLEMS)
+        ):
+            return PublishError(
+                Failure.AUTH,
+                f"X rejected the account's credentials: {message}. Check the X_* tokens "
+                "and the app's Read and Write permission",
+                http_status=status,
+                details=limits,
+            )
+        if status == 504:
+            return PublishError(
+                Failure.MAYBE_SENT,
+                f"X timed out behind its gateway (HTTP 504): the post may have gone out "
+                f"({message})",
+                http_status=status,
+                details=limits,
+            )
+        if status is not None and status >= 500:
+            return PublishError(Failure.TRANSIENT, message, http_status=status, details=limits)
+        return PublishError(Failure.PERMANENT, message, http_status=status, details=limits)
+
+    def _transport_error(self, exc: BaseException) -> PublishError:
+        failure = transport_failure(exc) or Failure.MAYBE_SENT
+        return PublishError(failure, describe_transport_error(exc, failure, "X"))
+
+
+def _error_text(body: Any) -> str:
+    """X's own words from an error body (v2 problem details or ``errors`` list)."""
+    if not isinstance(body, dict):
+        return ""
+    parts: list[str] = []
+    if body.get("detail"):
+        parts.append(str(body["detail"]))
+    for error in body.get("errors") or []:
+        if isinstance(error, dict):
+            text = error.get("message") or error.get("detail")
+            if text and text not in parts:
+                parts.append(str(text))
+        elif isinstance(error, str):
+            parts.append(error)
+    if not parts and body.get("title"):
+        parts.append(str(body["title"]))
+    return "; ".join(parts)
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def _normalise(text: str) -> str:
+    return _SPACE.sub(" ", html.unescape(text)).strip()
+
+
+def _expanded_text(tweet: dict[str, Any]) -> str:
+    """A post's text as written: X returns links as t.co and escapes ``&<>``."""
+    text = str(tweet.get("text", ""))
+    for url in (tweet.get("entities") or {}).get("urls") or []:
+        short, expanded = url.get("url"), url.get("expanded_url")
+        if short and expanded:
+            text = text.replace(short, expanded)
+    return text

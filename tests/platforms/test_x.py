@@ -1,0 +1,248 @@
+"""The X publisher: real tweepy, real HTTP, against the fake X API on 127.0.0.1."""
+
+from __future__ import annotations
+
+import socket
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.config import ConfigError, Settings
+from bot.platforms.base import Failure, PublishError
+from bot.platforms.x import XPublisher
+from tests.fakes.x import DEFAULT_CONFIG, DUPLICATE_DETAIL, FakeX
+from tests.platforms.conftest import ACCENTED, FAST, SLOW_ANSWER, assert_no_secret, make_post
+
+APP = DEFAULT_CONFIG["app"]
+USER = DEFAULT_CONFIG["users"][0]
+SECRETS = [
+    APP["consumer_key"],
+    APP["consumer_secret"],
+    USER["access_token"],
+    USER["access_token_secret"],
+]
+
+
+def publisher(fake: FakeX, **kwargs) -> XPublisher:
+    return XPublisher(
+        "default",
+        consumer_key=APP["consumer_key"],
+        consumer_secret=APP["consumer_secret"],
+        access_token=kwargs.pop("access_token", USER["access_token"]),
+        access_token_secret=USER["access_token_secret"],
+        base_url=fake.url,
+        timeouts=FAST,
+        **kwargs,
+    )
+
+
+def failure(call) -> PublishError:
+    with pytest.raises(PublishError) as caught:
+        call()
+    return caught.value
+
+
+def test_post_goes_out_signed_with_the_account_tokens(fake_x: FakeX) -> None:
+    text = f"{ACCENTED} @SenHawley"
+    result = publisher(fake_x).publish(make_post("x", text))
+
+    assert fake_x.texts() == [text]
+    request = fake_x.received("create")[0]
+    assert request.json == {"text": text}
+    assert request.header("Authorization").startswith("OAuth ")  # verified HMAC-SHA1 by the fake
+    assert result.remote_id == fake_x.tweets[0]["id"]
+    assert result.url == f"https://x.com/i/web/status/{result.remote_id}"
+    assert result.cost == pytest.approx(0.015)
+
+
+def test_the_24_hour_limits_reach_the_result(fake_x: FakeX) -> None:
+    result = publisher(fake_x).publish(make_post("x", "SB 792 hearing Tuesday"))
+
+    for name in (
+        "x-rate-limit-remaining",
+        "x-user-limit-24hour-remaining",
+        "x-user-limit-24hour-reset",
+        "x-app-limit-24hour-remaining",
+    ):
+        assert name in result.limits
+    assert result.limits["x-user-limit-24hour-remaining"] == "2399"
+    # the tightest window is reported in the two summary fields
+    assert result.rate_limit_remaining == 99
+    assert result.rate_limit_reset is not None and result.rate_limit_reset > datetime.now(UTC)
+
+
+def test_a_post_with_a_url_costs_more_and_prices_are_settings(fake_x: FakeX) -> None:
+    cheap = publisher(fake_x).publish(make_post("x", "Call your senator about SB 792"))
+    dear = publisher(fake_x).publish(make_post("x", "Read SB 792: https://senate.mo.gov/sb792"))
+    assert (cheap.cost, dear.cost) == (pytest.approx(0.015), pytest.approx(0.200))
+
+    settings = Settings(
+        env={
+            "X_API_KEY": APP["consumer_key"],
+            "X_API_SECRET": APP["consumer_secret"],
+            "X_ACCESS_TOKEN": USER["access_token"],
+            "X_ACCESS_TOKEN_SECRET": USER["access_token_secret"],
+            "X_API_BASE": fake_x.url,
+            "X_PRICE_PER_POST_WITH_URL": "0.25",
+            "X_USERNAME": "moadvocacy",
+        }
+    )
+    configured = XPublisher.from_settings("default", settings)
+    result = configured.publish(make_post("x", "Bare domains count too: senate.mo.gov"))
+    assert result.cost == pytest.approx(0.25)
+    assert result.url == f"https://x.com/moadvocacy/status/{result.remote_id}"
+
+
+def test_duplicate_content_is_never_created_twice(fake_x: FakeX) -> None:
+    post = make_post("x", "Protect survivors: pass SB 792")
+    x = publisher(fake_x)
+    x.publish(post)
+    error = failure(lambda: x.publish(post))
+
+    assert error.kind is Failure.DUPLICATE
+    assert error.http_status == 403
+    assert DUPLICATE_DETAIL in error.message
+    assert fake_x.texts() == [post.text]
+    assert [r["reason"] for r in fake_x.rejected] == ["duplicate"]
+
+
+@pytest.mark.parametrize(
+    ("window", "reset_header"),
+    [("15min", "x-rate-limit-reset"), ("user_24h", "x-user-limit-24hour-reset")],
+)
+def test_429_defers_until_the_exhausted_window_resets(
+    fake_x: FakeX, window: str, reset_header: str
+) -> None:
+    fake_x.inject("create", "rate_limited", reset_in=3600, window=window)
+    error = failure(lambda: publisher(fake_x).publish(make_post("x", "SB 792")))
+
+    assert error.kind is Failure.RATE_LIMITED
+    assert error.http_status == 429
+    assert error.retry_at == datetime.fromtimestamp(int(error.details[reset_header]), UTC)
+    assert error.retry_at > datetime.now(UTC) + timedelta(minutes=59)
+    assert fake_x.texts() == []
+
+
+@pytest.mark.parametrize(
+    ("fault", "params", "kind", "status"),
+    [
+        ("unauthorized", {}, Failure.AUTH, 401),
+        ("forbidden_permissions", {}, Failure.AUTH, 403),
+        ("payment", {}, Failure.PAYMENT, 402),
+        ("server_error", {"status": 503}, Failure.TRANSIENT, 503),
+        ("server_error", {"status": 500}, Failure.TRANSIENT, 500),
+        ("server_error", {"status": 504}, Failure.MAYBE_SENT, 504),
+    ],
+)
+def test_http_errors_map_to_failures(fake_x: FakeX, fault, params, kind, status) -> None:
+    fake_x.inject("create", fault, **params)
+    error = failure(lambda: publisher(fake_x).publish(make_post("x", "SB 792")))
+
+    assert (error.kind, error.http_status) == (kind, status)
+    assert fake_x.texts() == []
+
+
+def test_tokens_the_api_rejects_are_auth_failures(fake_x: FakeX) -> None:
+    bad = publisher(fake_x, access_token="1500000000000000001-revokedtoken0000")
+    error = failure(lambda: bad.publish(make_post("x", "SB 792")))
+    assert error.kind is Failure.AUTH
+    assert "X_" in error.message  # says where to look
+
+
+def test_a_too_long_post_is_permanent(fake_x: FakeX) -> None:
+    error = failure(lambda: publisher(fake_x).publish(make_post("x", "é" * 281)))
+    assert error.kind is Failure.PERMANENT
+    assert "shorter" in error.message
+
+
+def test_a_timeout_after_sending_is_maybe_sent(fake_x: FakeX) -> None:
+    fake_x.inject("create", "timeout", delay=SLOW_ANSWER)
+    started = time.monotonic()
+    error = failure(lambda: publisher(fake_x).publish(make_post("x", "SB 792 timeout")))
+
+    assert error.kind is Failure.MAYBE_SENT
+    assert time.monotonic() - started < SLOW_ANSWER  # our read timeout, not X's answer
+    assert fake_x.texts() == ["SB 792 timeout"]  # it did go out: never retry blindly
+
+
+def test_a_dropped_connection_is_maybe_sent(fake_x: FakeX) -> None:
+    fake_x.inject("create", "drop")
+    error = failure(lambda: publisher(fake_x).publish(make_post("x", "SB 792 dropped")))
+    assert error.kind is Failure.MAYBE_SENT
+
+
+def test_no_connection_at_all_is_transient() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    x = XPublisher(
+        "default",
+        consumer_key="k" * 10,
+        consumer_secret="s" * 10,
+        access_token="t" * 10,
+        access_token_secret="u" * 10,
+        base_url=f"http://127.0.0.1:{port}",
+        timeouts=FAST,
+    )
+    error = failure(lambda: x.publish(make_post("x", "SB 792")))
+    assert error.kind is Failure.TRANSIENT
+    assert "nothing was sent" in error.message
+
+
+def test_reconcile_needs_paid_reads_switched_on(fake_x: FakeX) -> None:
+    error = failure(lambda: publisher(fake_x).reconcile(make_post("x", "SB 792")))
+    assert error.kind is Failure.MAYBE_SENT
+    assert "X_RECONCILE_READS" in error.message
+
+
+def test_reconcile_with_reads_finds_a_post_that_went_out(fake_x: FakeX) -> None:
+    x = publisher(fake_x, reconcile_reads=True)
+    post = make_post("x", "Tom & Jerry say: read https://senate.mo.gov/sb792 now")
+    fake_x.inject("create", "timeout", delay=SLOW_ANSWER)
+    assert failure(lambda: x.publish(post)).kind is Failure.MAYBE_SENT
+
+    found = x.reconcile(post)  # X returns t.co links and &amp;: matched anyway
+    assert found is not None
+    assert found.remote_id == fake_x.tweets[0]["id"]
+    assert found.cost == pytest.approx(0.200)
+    assert x.reconcile(make_post("x", "never sent")) is None
+
+
+def test_check_reports_who_the_tokens_belong_to(fake_x: FakeX) -> None:
+    status = publisher(fake_x).check()
+    assert status.ok
+    assert "@moadvocacy" in (status.identity or "")
+
+    bad = publisher(fake_x, access_token="1500000000000000001-revokedtoken0000").check()
+    assert not bad.ok
+    assert "auth" in bad.detail
+
+
+def test_missing_credentials_name_the_variable() -> None:
+    settings = Settings(env={"X_MOCOALITION_API_KEY": "secret-key-value-123"})
+    with pytest.raises(ConfigError) as caught:
+        XPublisher.from_settings("mocoalition", settings)
+    assert "X_MOCOALITION_API_SECRET" in str(caught.value)
+    assert "secret-key-value-123" not in str(caught.value)
+
+
+def test_no_credential_reaches_logs_or_errors(fake_x: FakeX, debug_logs) -> None:
+    x = publisher(fake_x, reconcile_reads=True)
+    texts = []
+    x.publish(make_post("x", "SB 792 logged"))
+    for fault, params in [
+        ("unauthorized", {}),
+        ("rate_limited", {}),
+        ("payment", {}),
+        ("server_error", {}),
+        ("timeout", {"delay": SLOW_ANSWER}),
+    ]:
+        fake_x.inject("create", fault, **params)
+        error = failure(lambda fault=fault: x.publish(make_post("x", f"SB 792 {fault}")))
+        texts += [str(error), repr(error), error.message]
+    texts.append(repr(x.check()))
+    x.reconcile(make_post("x", "SB 792 logged"))
+
+    assert "oauth_token" in debug_logs.text  # oauthlib did log its parameters...
+    assert_no_secret(SECRETS, debug_logs.text, *texts)  # ...with the values masked
