@@ -1,0 +1,212 @@
+"""The Facebook publisher: real facebook-sdk, real HTTP, against the fake Graph API."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.config import ConfigError, Settings
+from bot.platforms.base import Failure, PublishError
+from bot.platforms.facebook import DEFAULT_GRAPH_VERSION, FacebookPublisher, graph_version
+from tests.fakes.facebook import DEFAULT_CONFIG, FakeFacebook
+from tests.platforms.conftest import ACCENTED, FAST, SLOW_ANSWER, assert_no_secret, make_post
+
+PAGE = DEFAULT_CONFIG["pages"][0]
+USER = DEFAULT_CONFIG["users"][0]
+
+
+def publisher(fake: FakeFacebook, **kwargs) -> FacebookPublisher:
+    return FacebookPublisher(
+        "default",
+        page_id=kwargs.pop("page_id", PAGE["id"]),
+        page_token=kwargs.pop("page_token", PAGE["token"]),
+        base_url=fake.url,
+        timeouts=FAST,
+        **kwargs,
+    )
+
+
+def failure(call) -> PublishError:
+    with pytest.raises(PublishError) as caught:
+        call()
+    return caught.value
+
+
+def test_post_goes_to_the_page_feed_on_the_pinned_version(fake_facebook: FakeFacebook) -> None:
+    text = f"{ACCENTED}. Sen. Jane Smith, please vote yes."
+    result = publisher(fake_facebook).publish(
+        make_post("facebook", text, link="https://senate.mo.gov/sb792")
+    )
+
+    request = fake_facebook.received("feed")[0]
+    assert request.path == f"/{DEFAULT_GRAPH_VERSION}/{PAGE['id']}/feed"
+    assert request.form["message"] == text
+    assert request.form["link"] == "https://senate.mo.gov/sb792"
+    assert "access_token" not in request.query  # the token travels in the body of a POST
+    post_id = fake_facebook.posts[0]["id"]
+    assert result.remote_id == post_id
+    assert result.url == f"https://www.facebook.com/{PAGE['id']}/posts/{post_id.split('_')[1]}"
+    assert "x-app-usage" in result.limits
+
+
+def test_the_graph_version_comes_from_configuration(fake_facebook: FakeFacebook) -> None:
+    settings = Settings(
+        env={
+            "FACEBOOK_PAGE_ID": PAGE["id"],
+            "FACEBOOK_PAGE_TOKEN": PAGE["token"],
+            "FACEBOOK_GRAPH_URL": fake_facebook.url,
+            "FACEBOOK_GRAPH_VERSION": "24.0",
+        }
+    )
+    FacebookPublisher.from_settings("default", settings).publish(make_post("facebook", "SB 792"))
+    assert fake_facebook.versions == ["v24.0"]
+
+    assert graph_version("v25.0") == "v25.0"
+    with pytest.raises(ConfigError, match="FACEBOOK_GRAPH_VERSION"):
+        graph_version("latest")
+
+
+def test_names_are_plain_text_unless_page_mentions_are_on(fake_facebook: FakeFacebook) -> None:
+    tagged = make_post("facebook", "Thank you @[104857600000002]!", mentions=("104857600000002",))
+    error = failure(lambda: publisher(fake_facebook).publish(tagged))
+    assert error.kind is Failure.PERMANENT
+    assert "FACEBOOK_PAGE_MENTIONS" in error.message
+    assert fake_facebook.posts == []
+
+    publisher(fake_facebook, mentions_enabled=True).publish(tagged)
+    assert fake_facebook.messages() == [tagged.text]
+
+
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [
+        (4, Failure.RATE_LIMITED),
+        (17, Failure.RATE_LIMITED),
+        (32, Failure.RATE_LIMITED),
+        (613, Failure.RATE_LIMITED),
+        (80001, Failure.RATE_LIMITED),
+        (190, Failure.AUTH),
+        (200, Failure.AUTH),
+        (10, Failure.AUTH),
+        (100, Failure.PERMANENT),
+        (1, Failure.TRANSIENT),
+    ],
+)
+def test_graph_error_codes_map_to_failures(fake_facebook: FakeFacebook, code, kind) -> None:
+    fake_facebook.inject("feed", "graph_error", code=code)
+    error = failure(lambda: publisher(fake_facebook).publish(make_post("facebook", "SB 792")))
+
+    assert error.kind is kind
+    assert error.details["code"] == str(code)
+    assert fake_facebook.posts == []
+
+
+def test_a_rate_limit_waits_as_long_as_meta_says(fake_facebook: FakeFacebook) -> None:
+    fake_facebook.inject("feed", "rate_limited", code=32, regain_minutes=17)
+    before = datetime.now(UTC)
+    error = failure(lambda: publisher(fake_facebook).publish(make_post("facebook", "SB 792")))
+
+    assert error.kind is Failure.RATE_LIMITED
+    assert "Page request limit reached" in error.message  # Meta's own words
+    assert (
+        before + timedelta(minutes=17)
+        <= error.retry_at
+        <= datetime.now(UTC) + timedelta(minutes=17, seconds=1)
+    )
+
+
+def test_a_rate_limit_without_an_estimate_uses_the_configured_backoff(
+    fake_facebook: FakeFacebook,
+) -> None:
+    fake_facebook.inject("feed", "graph_error", code=4)
+    fb = publisher(fake_facebook, rate_limit_backoff=timedelta(minutes=40))
+    error = failure(lambda: fb.publish(make_post("facebook", "SB 792")))
+    assert error.retry_at >= datetime.now(UTC) + timedelta(minutes=39)
+
+
+def test_an_expired_token_pauses_the_account(fake_facebook: FakeFacebook) -> None:
+    fake_facebook.inject("feed", "expired_token")
+    error = failure(lambda: publisher(fake_facebook).publish(make_post("facebook", "SB 792")))
+    assert error.kind is Failure.AUTH
+    assert "Session has expired" in error.message
+    assert "pages_manage_posts" in error.message
+
+
+def test_a_policy_block_waits_a_day(fake_facebook: FakeFacebook) -> None:
+    fake_facebook.inject("feed", "policy_block")
+    error = failure(lambda: publisher(fake_facebook).publish(make_post("facebook", "SB 792")))
+    assert error.kind is Failure.RATE_LIMITED
+    assert error.retry_at >= datetime.now(UTC) + timedelta(hours=23)
+
+
+def test_meta_refuses_the_same_message_twice_in_a_row(fake_facebook: FakeFacebook) -> None:
+    fb = publisher(fake_facebook)
+    post = make_post("facebook", "Pass SB 792")
+    fb.publish(post)
+    error = failure(lambda: fb.publish(post))
+    assert error.kind is Failure.DUPLICATE
+    assert len(fake_facebook.posts) == 1
+
+
+@pytest.mark.parametrize(
+    ("fault", "kind"),
+    [
+        ("server_error", Failure.TRANSIENT),
+        ("bad_gateway", Failure.TRANSIENT),
+        ("drop", Failure.MAYBE_SENT),
+    ],
+)
+def test_server_failures(fake_facebook: FakeFacebook, fault, kind) -> None:
+    fake_facebook.inject("feed", fault)
+    error = failure(lambda: publisher(fake_facebook).publish(make_post("facebook", "SB 792")))
+    assert error.kind is kind
+
+
+def test_a_timeout_is_maybe_sent_and_reconcile_finds_the_post(fake_facebook: FakeFacebook) -> None:
+    fb = publisher(fake_facebook)
+    post = make_post("facebook", f"{ACCENTED} (timeout)")
+    fake_facebook.inject("feed", "timeout", delay=SLOW_ANSWER)
+    assert failure(lambda: fb.publish(post)).kind is Failure.MAYBE_SENT
+
+    found = fb.reconcile(post)
+    assert found is not None and found.remote_id == fake_facebook.posts[0]["id"]
+    assert fb.reconcile(make_post("facebook", "never sent")) is None
+
+
+def test_reconcile_that_cannot_read_is_maybe_sent(fake_facebook: FakeFacebook) -> None:
+    fake_facebook.inject("page_posts", "server_error")
+    error = failure(lambda: publisher(fake_facebook).reconcile(make_post("facebook", "SB 792")))
+    assert error.kind is Failure.MAYBE_SENT
+
+
+def test_check_wants_the_page_token(fake_facebook: FakeFacebook) -> None:
+    status = publisher(fake_facebook).check()
+    assert status.ok and PAGE["name"] in (status.identity or "")
+    assert DEFAULT_GRAPH_VERSION in status.detail
+
+    wrong = publisher(fake_facebook, page_token=USER["token"]).check()
+    assert not wrong.ok
+    assert "not to Page" in wrong.detail
+
+    bad = publisher(fake_facebook, page_token="EAAnot-a-token-at-all").check()
+    assert not bad.ok and "auth" in bad.detail
+
+
+def test_no_token_in_logs_or_errors(fake_facebook: FakeFacebook, debug_logs) -> None:
+    fb = publisher(fake_facebook)
+    texts = [repr(fb.check())]  # a GET: the SDK puts the token in the query string
+    fb.publish(make_post("facebook", "SB 792 logged"))
+    fb.reconcile(make_post("facebook", "SB 792 logged"))
+    for fault in ("expired_token", "rate_limited", "server_error", "drop"):
+        fake_facebook.inject("feed", fault)
+        error = failure(lambda fault=fault: fb.publish(make_post("facebook", f"SB 792 {fault}")))
+        texts += [str(error), repr(error)]
+
+    assert "access_token=***" in debug_logs.text  # urllib3 logged the URL, masked
+    assert_no_secret([PAGE["token"]], debug_logs.text, *texts)
+
+
+def test_missing_page_token_names_the_variable() -> None:
+    with pytest.raises(ConfigError, match="FACEBOOK_PAGE_TOKEN"):
+        FacebookPublisher.from_settings("default", Settings(env={"FACEBOOK_PAGE_ID": "1"}))
