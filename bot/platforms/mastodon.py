@@ -1,0 +1,360 @@
+"""Publishing on Mastodon with Mastodon.py (``POST /api/v1/statuses``).
+
+* **Idempotent.** Every post is sent with an ``Idempotency-Key`` derived from
+  the post's key. Mastodon remembers the key for an hour and answers a repeat
+  with the status it already created, so a retry within that hour cannot post
+  twice.
+* **Visibility is always explicit.** Without ``visibility`` Mastodon uses the
+  account's default, and a status that starts with a mention is easy to take
+  for a direct message. The publisher always sends ``MASTODON_VISIBILITY``
+  (default ``public``; ``unlisted`` and ``private`` are allowed) and refuses
+  ``direct`` in configuration.
+* **The instance's own limit.** ``configuration.statuses.max_characters`` from
+  ``GET /api/v2/instance`` (cached per instance) decides the length; URLs count
+  as ``characters_reserved_per_url`` (23) and a mention ``@user@instance``
+  counts as ``@user``, as Mastodon counts them.
+* ``ratelimit_method="throw"``: a 429 becomes ``RATE_LIMITED`` with the
+  ``X-RateLimit-Reset`` time, never a sleeping thread.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import threading
+from datetime import datetime, timedelta
+from typing import Any
+
+import grapheme
+import requests
+from mastodon import Mastodon
+from mastodon import errors as m_err
+
+from bot.clock import Clock, SystemClock
+from bot.config import ConfigError, Settings
+from bot.platforms._http import (
+    Timeouts,
+    describe_transport_error,
+    int_header,
+    iso_time,
+    transport_failure,
+)
+from bot.platforms._secrets import protect_logs, redact
+from bot.platforms.accounts import AccountConfig
+from bot.platforms.base import (
+    AccountStatus,
+    Failure,
+    OutgoingPost,
+    PublishError,
+    PublishResult,
+)
+
+log = logging.getLogger(__name__)
+
+VISIBILITIES = ("public", "unlisted", "private")
+DEFAULT_MAX_CHARACTERS = 500
+DEFAULT_CHARACTERS_PER_URL = 23
+IDEMPOTENCY_WINDOW = timedelta(hours=1)
+DEFAULT_RATE_LIMIT_BACKOFF = timedelta(minutes=5)
+USER_AGENT = "advocacy-bot (+https://github.com/)"
+
+_URL = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
+_REMOTE_MENTION = re.compile(r"(?<![\w/@])@(\w+)@[\w.-]*\w", re.UNICODE)
+_TAG = re.compile(r"<[^>]+>")
+_BREAK = re.compile(r"<br\s*/?>|</p>\s*<p>", re.IGNORECASE)
+_SPACE = re.compile(r"\s+")
+
+# The instance configuration is the same for every account on an instance.
+_INSTANCE_CACHE: dict[str, tuple[int, int]] = {}
+_INSTANCE_LOCK = threading.Lock()
+
+
+def idempotency_key(post: OutgoingPost) -> str:
+    return f"advocacy-bot-{post.key}"
+
+
+def status_length(text: str, characters_per_url: int = DEFAULT_CHARACTERS_PER_URL) -> int:
+    """The length Mastodon's validator counts: URLs fixed, remote mentions without the domain."""
+    countable = _URL.sub("x" * characters_per_url, text)
+    countable = _REMOTE_MENTION.sub(lambda m: "@" + m.group(1), countable)
+    return grapheme.length(countable)
+
+
+def plain_text(content: str) -> str:
+    """A status's HTML content as text, for matching (tags dropped, spaces folded)."""
+    text = _BREAK.sub("\n", content)
+    text = _TAG.sub("", text)
+    return _SPACE.sub(" ", html.unescape(text)).strip()
+
+
+def _comparable(text: str) -> str:
+    return _SPACE.sub(" ", _REMOTE_MENTION.sub(lambda m: "@" + m.group(1), text)).strip()
+
+
+class MastodonPublisher:
+    """Posts for one Mastodon account."""
+
+    platform = "mastodon"
+    live = True
+
+    def __init__(
+        self,
+        account: str,
+        *,
+        api_base_url: str,
+        access_token: str,
+        visibility: str = "public",
+        language: str | None = None,
+        timeouts: Timeouts | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        visibility = visibility.strip().lower()
+        if visibility not in VISIBILITIES:
+            raise ConfigError(
+                f"Mastodon visibility {visibility!r} is not allowed; use one of "
+                f"{', '.join(VISIBILITIES)} (never 'direct': advocacy posts are public)"
+            )
+        self.account = account
+        self.api_base_url = api_base_url.rstrip("/")
+        self.visibility = visibility
+        self.language = language
+        self.clock = clock or SystemClock()
+        self._secrets = [access_token]
+        self._last_response: requests.Response | None = None
+        timeouts = timeouts or Timeouts()
+        self._api = self._client(access_token, timeouts)
+        self._public = self._client(None, timeouts)
+        self._account_id: str | None = None
+        protect_logs(self._secrets)
+
+    def _client(self, token: str | None, timeouts: Timeouts) -> Mastodon:
+        session = requests.Session()
+        session.hooks["response"].append(lambda r, *a, **k: setattr(self, "_last_response", r))
+        return Mastodon(
+            access_token=token,
+            api_base_url=self.api_base_url,
+            ratelimit_method="throw",
+            request_timeout=timeouts.as_requests(),  # type: ignore[arg-type]
+            session=session,
+            version_check_mode="none",
+            user_agent=USER_AGENT,
+        )
+
+    @classmethod
+    def from_settings(cls, account: str, settings: Settings, *, clock: Clock | None = None):
+        config = AccountConfig(settings, "mastodon", account)
+        base = config.credential("API_BASE") or config.setting("API_BASE")
+        if not base:
+            raise ConfigError(
+                f"{config.name('API_BASE')} is not set (the instance URL, e.g. "
+                f"https://mastodon.social, for the mastodon account '{account}')"
+            )
+        return cls(
+            account,
+            api_base_url=base,
+            access_token=config.require("ACCESS_TOKEN", "an access token with write:statuses"),
+            visibility=config.setting("VISIBILITY", "public") or "public",
+            language=config.setting("LANGUAGE"),
+            timeouts=Timeouts.parse(config.setting("TIMEOUT"), name=config.name("TIMEOUT")),
+            clock=clock,
+        )
+
+    # -- the instance ----------------------------------------------------------------------
+
+    def instance_limits(self) -> tuple[int, int]:
+        """``(max_characters, characters_reserved_per_url)`` of the instance, cached."""
+        with _INSTANCE_LOCK:
+            cached = _INSTANCE_CACHE.get(self.api_base_url)
+        if cached:
+            return cached
+        try:
+            instance = self._call(self._api.instance_v2)
+            statuses = instance["configuration"]["statuses"]
+            limits = (
+                int(statuses.get("max_characters") or DEFAULT_MAX_CHARACTERS),
+                int(statuses.get("characters_reserved_per_url") or DEFAULT_CHARACTERS_PER_URL),
+            )
+        except (PublishError, KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, PublishError) and exc.kind is not Failure.PERMANENT:
+                if exc.kind is Failure.MAYBE_SENT:  # a read: nothing can have been posted
+                    raise PublishError(
+                        Failure.TRANSIENT,
+                        f"could not read {self.api_base_url}'s configuration; nothing was sent",
+                        http_status=exc.http_status,
+                    ) from None
+                raise
+            log.warning(
+                "mastodon %s: no v2 instance configuration; assuming %d characters",
+                self.api_base_url,
+                DEFAULT_MAX_CHARACTERS,
+            )
+            limits = (DEFAULT_MAX_CHARACTERS, DEFAULT_CHARACTERS_PER_URL)
+        with _INSTANCE_LOCK:
+            _INSTANCE_CACHE[self.api_base_url] = limits
+        return limits
+
+    def max_characters(self) -> int:
+        return self.instance_limits()[0]
+
+    # -- publishing -----------------------------------------------------------------------------
+
+    def publish(self, post: OutgoingPost) -> PublishResult:
+        limit, per_url = self.instance_limits()
+        length = status_length(post.text, per_url)
+        if length > limit:
+            raise PublishError(
+                Failure.PERMANENT,
+                f"the text counts {length} characters; {self.api_base_url} allows {limit}",
+            )
+        sent_at = self.clock.now()
+        status = self._call(
+            lambda: self._api.status_post(
+                post.text,
+                visibility=self.visibility,
+                language=self.language,
+                idempotency_key=idempotency_key(post),
+            ),
+            sent_at=sent_at,
+        )
+        if status.get("visibility") and status["visibility"] != self.visibility:
+            log.warning(
+                "mastodon account=%s: asked for %s, instance made it %s",
+                self.account,
+                self.visibility,
+                status["visibility"],
+            )
+        log.info("posted on mastodon account=%s id=%s", self.account, status["id"])
+        limits = self._limits()
+        return PublishResult(
+            remote_id=str(status["id"]),
+            url=status.get("url") or status.get("uri"),
+            rate_limit_remaining=int_header(limits.get("x-ratelimit-remaining")),
+            rate_limit_reset=iso_time(limits.get("x-ratelimit-reset")),
+            limits=limits,
+        )
+
+    # -- checking and reconciling -------------------------------------------------------------
+
+    def _me(self) -> dict[str, Any]:
+        me = self._call(self._api.account_verify_credentials)
+        self._account_id = str(me["id"])
+        return me
+
+    def check(self) -> AccountStatus:
+        try:
+            me = self._me()
+            limit, _ = self.instance_limits()
+        except PublishError as exc:
+            return AccountStatus(self.platform, self.account, ok=False, detail=str(exc))
+        limits = self._limits()
+        limits["max_characters"] = str(limit)
+        return AccountStatus(
+            self.platform,
+            self.account,
+            ok=True,
+            identity=f"@{me.get('acct')} on {self.api_base_url}",
+            detail=f"token accepted; posts go out as {self.visibility}",
+            limits=limits,
+        )
+
+    def reconcile(self, post: OutgoingPost) -> PublishResult | None:
+        """Look for ``post`` among the account's 20 latest public statuses.
+
+        The check reads the public timeline without the token (which has no read
+        scope for statuses). A ``private`` account cannot be checked that way.
+        """
+        if self.visibility == "private":
+            raise PublishError(
+                Failure.MAYBE_SENT, "followers-only posts cannot be checked without read:statuses"
+            )
+        try:
+            account_id = self._account_id or str(self._me()["id"])
+            statuses = self._call(
+                lambda: self._public.account_statuses(
+                    account_id, limit=20, exclude_reblogs=True, exclude_replies=True
+                )
+            )
+        except PublishError as exc:
+            raise PublishError(
+                Failure.MAYBE_SENT,
+                f"could not read recent statuses: {exc.message}",
+                http_status=exc.http_status,
+            ) from None
+        wanted = _comparable(post.text)
+        for status in statuses:
+            if plain_text(status.get("content") or "") == wanted:
+                return PublishResult(
+                    remote_id=str(status["id"]), url=status.get("url") or status.get("uri")
+                )
+        return None
+
+    # -- errors ---------------------------------------------------------------------------------
+
+    def _limits(self) -> dict[str, str]:
+        if self._last_response is None:
+            return {}
+        headers = self._last_response.headers
+        names = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
+        return {name.lower(): headers[name] for name in names if headers.get(name)}
+
+    def _call(self, call, sent_at: datetime | None = None):  # type: ignore[no-untyped-def]
+        self._last_response = None
+        try:
+            return call()
+        except m_err.MastodonRatelimitError:
+            limits = self._limits()
+            retry_at = iso_time(limits.get("x-ratelimit-reset"))
+            if retry_at is None or retry_at <= self.clock.now():
+                retry_at = self.clock.now() + DEFAULT_RATE_LIMIT_BACKOFF
+            raise PublishError(
+                Failure.RATE_LIMITED,
+                f"Mastodon rate limit reached; retry after {retry_at:%Y-%m-%d %H:%M:%S} UTC",
+                http_status=429,
+                retry_at=retry_at,
+                details=limits,
+            ) from None
+        except m_err.MastodonNetworkError as exc:
+            failure = transport_failure(exc) or Failure.MAYBE_SENT
+            message = describe_transport_error(exc, failure, "Mastodon")
+            details: dict[str, str] = {}
+            if failure is Failure.MAYBE_SENT and sent_at is not None:
+                until = sent_at + IDEMPOTENCY_WINDOW - timedelta(minutes=5)
+                details["idempotent_retry_until"] = until.isoformat()
+                message += (
+                    f"; a retry before {until:%H:%M} UTC reuses the Idempotency-Key "
+                    "and cannot post twice"
+                )
+            raise PublishError(failure, message, details=details) from None
+        except m_err.MastodonAPIError as exc:
+            raise self._api_error(exc, sent_at) from None
+
+    def _api_error(self, exc: m_err.MastodonAPIError, sent_at: datetime | None) -> PublishError:
+        args = list(exc.args) + [None] * 4
+        status = args[1] if isinstance(args[1], int) else None
+        said = redact(str(args[3] or args[2] or args[0]), self._secrets)
+        details = self._limits()
+        if isinstance(exc, m_err.MastodonUnauthorizedError) or status == 401:
+            return PublishError(
+                Failure.AUTH,
+                f"Mastodon refused the access token ({said}); create a new one (docs/platforms.md)",
+                http_status=status,
+                details=details,
+            )
+        if status == 403:
+            return PublishError(
+                Failure.AUTH,
+                f"Mastodon refused the action ({said}); the token needs the "
+                "write:statuses and read:accounts scopes",
+                http_status=status,
+                details=details,
+            )
+        if status == 504:
+            return PublishError(
+                Failure.MAYBE_SENT, f"{said} (HTTP 504)", http_status=status, details=details
+            )
+        if status is not None and status >= 500:
+            return PublishError(
+                Failure.TRANSIENT, f"{said} (HTTP {status})", http_status=status, details=details
+            )
+        return PublishError(Failure.PERMANENT, said, http_status=status, details=details)
