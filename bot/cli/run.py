@@ -153,11 +153,21 @@ def run(
     clock = SystemClock()
     publisher_for = publishers(config, mode)
     guard = _guard(config, mode)
+    if campaign_ids:
+        selected = [_one_campaign(config, campaigns_dir, cid) for cid in campaign_ids]
+    else:
+        selected = _campaigns(config, campaigns_dir)
+    if mode is Mode.LIVE and any(
+        "x" in c.campaign.platforms for c in selected if c.campaign.enabled
+    ):
+        from bot.guard import automated_label_reminder
+
+        click.secho(automated_label_reminder(), fg="yellow", err=True)
 
     if not once:
         from bot.schedule.service import BotService
 
-        campaigns = _campaigns(config, campaigns_dir)
+        campaigns = selected
         click.echo(f"scheduler started with {len(campaigns)} campaign(s); Ctrl-C stops it")
         BotService(
             db,
@@ -173,20 +183,20 @@ def run(
 
     now = clock.now()
     if campaign_ids:
-        chosen = [_one_campaign(config, campaigns_dir, cid) for cid in campaign_ids]
-        reports = [runner.run_campaign(db, c, mode=mode, now=now, fire_time=now) for c in chosen]
+        reports = [runner.run_campaign(db, c, mode=mode, now=now, fire_time=now) for c in selected]
     elif run_all:
         reports = [
             runner.run_campaign(db, c, mode=mode, now=now, fire_time=now)
-            for c in _campaigns(config, campaigns_dir)
+            for c in selected
             if c.campaign.enabled
         ]
     else:
-        reports = runner.run_due(db, _campaigns(config, campaigns_dir), mode=mode, now=now)
+        reports = runner.run_due(db, selected, mode=mode, now=now)
     if not reports:
         click.echo("nothing is due now (use --campaign ID or --all to run regardless)")
     for report in reports:
         _print_report(report)
+    _print_pauses(db, clock.now())
     outcomes = publish_due(db, publisher_for, mode=mode, clock=clock, guard=guard)
     if outcomes:
         click.secho("publishing:", bold=True)
@@ -194,6 +204,21 @@ def run(
         _print_outcome(outcome)
     failed = [r for r in reports if r.error]
     raise SystemExit(1 if failed else 0)
+
+
+def _print_pauses(db, now) -> None:  # type: ignore[no-untyped-def]
+    """Say what is paused, so an empty publish is never a mystery."""
+    from sqlalchemy import or_, select
+
+    from bot.store.models import Pause
+
+    with db.new_session() as session:
+        pauses = session.scalars(
+            select(Pause).where(or_(Pause.until.is_(None), Pause.until > now))
+        ).all()
+    for pause in pauses:
+        until = f" until {pause.until:%Y-%m-%d %H:%M} UTC" if pause.until else ""
+        click.secho(f"paused {pause.scope}{until}: {pause.reason or ''}", fg="yellow")
 
 
 def _guard(config: Settings, mode: Mode):  # type: ignore[no-untyped-def]
