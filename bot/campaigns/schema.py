@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bot.directory.selectors import Selector
+
 
 class Platform(StrEnum):
     X = "x"
@@ -47,15 +49,15 @@ _DURATION_UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", 
 
 
 def parse_duration(value: object) -> timedelta:
-    """Parse ``"30m"``, ``"12h"``, ``"7d"``, ``"2w"`` (or a number of seconds).
+    """Parse ``"30m"``, ``"12h"``, ``"7d"`` or ``"2w"``.
+
+    A bare number is refused: ``cooldown: 7`` could mean seconds or days.
 
     >>> parse_duration("7d")
     datetime.timedelta(days=7)
     """
     if isinstance(value, timedelta):
         return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return timedelta(seconds=value)
     if isinstance(value, str):
         match = _DURATION.match(value)
         if match:
@@ -175,15 +177,27 @@ class TargetsSpec(_Model):
 
     ``people`` names legislators directly; ``roster`` points at a YAML file
     (relative to the campaign file) holding more of them under ``people:``.
+    ``select`` picks people from the legislator directory: each selector is
+    the intersection of its keys, the list is their union; ``exclude`` removes
+    everyone matching any of its selectors (from named people too). See
+    :mod:`bot.directory.selectors` and docs/directory.md. ``overrides`` points
+    at a YAML or CSV file of organizer-supplied handles and do-not-tag entries
+    (relative to the campaign file) that win over the directory for this
+    campaign.
     """
 
     people: list[PersonSpec] = []
     roster: str | None = None
+    select: list[Selector] = []
+    exclude: list[Selector] = []
+    overrides: str | None = Field(
+        default=None, description="a YAML or CSV overrides file, relative to the campaign file"
+    )
 
     @model_validator(mode="after")
     def _something(self) -> TargetsSpec:
-        if not self.people and not self.roster:
-            raise ValueError("targets needs at least one of 'people' or 'roster'")
+        if not self.people and not self.roster and not self.select:
+            raise ValueError("targets needs at least one of 'people', 'roster' or 'select'")
         return self
 
 

@@ -30,6 +30,11 @@ class Person:
     phone: str | None = None
     email: str | None = None
     contact_form: str | None = None
+    jurisdiction: str | None = None
+    """``us`` for Congress, a state's lowercase code (``mo``) for a state legislature."""
+    untagged: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    """Platform to why the person must not be tagged there (a do-not-tag entry): their
+    handle is withheld, so a post names them in plain text instead."""
 
     @property
     def display_name(self) -> str:

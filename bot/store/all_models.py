@@ -3,4 +3,5 @@
 Alembic's ``env.py`` and the migrations-agree test import this.
 """
 
+import bot.directory.models  # noqa: F401
 import bot.store.models  # noqa: F401

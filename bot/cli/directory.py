@@ -1,0 +1,465 @@
+"""``advocacy-bot directory ...`` and ``advocacy-bot targets CAMPAIGN``.
+
+Thin: parse, call :mod:`bot.directory`, print. See docs/directory.md.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from bot.cli.common import database, fail, settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from bot.campaigns.loaded import LoadedCampaign
+    from bot.config import Settings
+
+PLATFORMS = click.Choice(["x", "facebook", "bluesky", "mastodon"])
+
+
+def _now() -> datetime:
+    from bot.clock import SystemClock
+
+    return SystemClock().now()
+
+
+def _print_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, default=str))
+
+
+@click.group()
+def directory() -> None:
+    """Import, sync, search and correct the legislator directory."""
+
+
+@directory.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def import_(paths: tuple[Path, ...], as_json: bool) -> None:
+    """Import congress-legislators files and Open States state folders.
+
+    PATHS: legislators-current.yaml and its sibling files (or their folder),
+    Open States state folders (data/mo), or a folder of state folders.
+    Re-importing updates people in place; people no longer listed become
+    inactive. Organizer overrides are never touched.
+    """
+    from bot.directory.importers import DirectoryImportError, import_paths
+
+    db = database()
+    try:
+        with db.session() as session:
+            results = import_paths(session, paths, _now())
+    except DirectoryImportError as exc:
+        fail(f"{exc}. Nothing was imported.")
+    _print_results(results, as_json)
+
+
+def _print_results(results: list[Any], as_json: bool) -> None:
+    if as_json:
+        _print_json([result.as_dict() for result in results])
+        return
+    for result in results:
+        click.echo(result.summary())
+        for note in result.notes:
+            click.secho(f"  note: {note}", fg="yellow")
+
+
+@directory.command()
+@click.option("--congress", "with_congress", is_flag=True, help="Members of Congress.")
+@click.option(
+    "--state", "states", multiple=True, metavar="ST", help="A state's legislature (repeatable)."
+)
+@click.option(
+    "--timeout", type=float, default=30.0, show_default=True, help="Seconds to wait per request."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def sync(with_congress: bool, states: tuple[str, ...], timeout: float, as_json: bool) -> None:
+    """Download the directory's data from its public homes and import it.
+
+    Congress from theunitedstates.io (congress-legislators), states from Open
+    States' openstates/people. With neither --congress nor --state: Congress
+    and every state already in the directory. Base URLs can be changed with
+    CONGRESS_LEGISLATORS_URL, OPENSTATES_PEOPLE_API_URL, OPENSTATES_PEOPLE_RAW_URL.
+    """
+    from sqlalchemy import select
+
+    from bot.directory import normalize
+    from bot.directory.models import PersonRow
+    from bot.directory.sync import Downloader, Sources, SyncError
+    from bot.directory.sync import sync as run_sync
+
+    try:
+        wanted = [str(normalize.state(s)).lower() for s in states]
+    except ValueError as exc:
+        fail(str(exc))
+    config = settings()
+    db = database(config)
+    if not with_congress and not wanted:
+        with_congress = True
+        with db.session() as session:
+            query = select(PersonRow.jurisdiction).where(PersonRow.jurisdiction != "us")
+            wanted = sorted(set(session.scalars(query.distinct())))
+    progress = _Progress(enabled=not as_json)
+    downloader = Downloader(Sources.from_env(config.env), timeout=timeout, progress=progress)
+    try:
+        with db.session() as session:
+            results = run_sync(
+                session,
+                congress_data=with_congress,
+                states=wanted,
+                now=_now(),
+                downloader=downloader,
+            )
+    except SyncError as exc:
+        progress.close()
+        fail(str(exc))
+    progress.close()
+    _print_results(results, as_json)
+
+
+class _Progress:
+    """A progress bar per download group, on stderr."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.label: str | None = None
+        self.bar: Any = None
+        self.shown = 0
+
+    def __call__(self, label: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if label != self.label:
+            self.close()
+            self.label, self.shown = label, 0
+            self.bar = click.progressbar(
+                length=max(total, 1),
+                label=f"downloading {label}",
+                file=sys.stderr,
+            )
+            self.bar.__enter__()
+        if self.bar is not None and done > self.shown:
+            self.bar.update(done - self.shown)
+            self.shown = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@directory.command()
+@click.argument("query")
+@click.option("--limit", type=int, default=25, show_default=True)
+@click.option("--all", "include_inactive", is_flag=True, help="Include people no longer in office.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def search(query: str, limit: int, include_inactive: bool, as_json: bool) -> None:
+    """Find people by name, state (MO), district (MO-3) or committee (SSJU, "senate judiciary")."""
+    from bot.directory.search import search as run_search
+
+    with database().session() as session:
+        hits = run_search(session, query, limit=limit, include_inactive=include_inactive)
+    if as_json:
+        _print_json([hit.as_dict() for hit in hits])
+        return
+    if not hits:
+        click.echo(f"nobody matches {query!r}")
+        return
+    for hit in hits:
+        p = hit.person
+        seat = "-".join(part for part in (p.party and p.party[:1], p.state, p.district) if part)
+        where = "Congress" if p.jurisdiction == "us" else (p.jurisdiction or "").upper()
+        handles = " ".join(
+            f"{platform}:{info.handle}" for platform, info in hit.handles.items() if info.handle
+        )
+        inactive = "" if hit.active else "  (no longer in office)"
+        click.echo(f"{p.id:<48} {p.display_name} ({seat}, {where} {p.chamber}){inactive}")
+        if handles:
+            click.echo(f"{'':<48}   {handles}")
+        for seat_text in hit.committees:
+            click.echo(f"{'':<48}   {seat_text}")
+
+
+@directory.command()
+@click.argument("person")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def show(person: str, as_json: bool) -> None:
+    """Everything the directory knows about PERSON (an id or exact name), with provenance."""
+    from sqlalchemy import select
+
+    from bot.directory.load import load_entries
+    from bot.directory.models import CommitteeMember, CommitteeRow, LeadershipRole
+
+    with database().session() as session:
+        person_id = _person_id(session, person)
+        entry = load_entries(session, [person_id])[person_id]
+        row = entry.row
+        seats = session.execute(
+            select(CommitteeRow.id, CommitteeRow.name, CommitteeMember.role)
+            .join(CommitteeMember, CommitteeMember.committee_id == CommitteeRow.id)
+            .where(CommitteeMember.person_id == person_id)
+            .order_by(CommitteeRow.id)
+        ).all()
+        leadership = list(
+            session.scalars(
+                select(LeadershipRole.title).where(LeadershipRole.person_id == person_id)
+            )
+        )
+        data = {
+            "id": row.id,
+            "name": row.name,
+            "title": row.title,
+            "source": row.source,
+            "active": row.active,
+            "jurisdiction": row.jurisdiction,
+            "state": row.state,
+            "chamber": row.chamber,
+            "district": row.district,
+            "party": row.party,
+            "term": [str(row.term_start or ""), str(row.term_end or "")],
+            "phone": row.phone,
+            "email": row.email,
+            "contact_form": row.contact_form,
+            "office_address": row.office_address,
+            "url": row.url,
+            "handles": {
+                platform: {
+                    "handle": info.handle,
+                    "source": info.source,
+                    "kind": info.kind,
+                    "when": info.when.isoformat() if info.when else None,
+                    "note": info.note,
+                }
+                for platform, info in entry.handles.items()
+            },
+            "imported_handles": {p: i.handle for p, i in entry.imported.items()},
+            "committees": [{"id": c, "name": n, "role": r} for c, n, r in seats],
+            "leadership": leadership,
+        }
+    if as_json:
+        _print_json(data)
+        return
+    status = "in office" if data["active"] else "no longer in office"
+    click.echo(f"{row.title or ''} {row.name} ({row.id}), {status}".strip())
+    for key in (
+        "party",
+        "jurisdiction",
+        "state",
+        "chamber",
+        "district",
+        "phone",
+        "email",
+        "contact_form",
+        "office_address",
+        "url",
+        "source",
+    ):
+        if data[key]:
+            click.echo(f"  {key}: {data[key]}")
+    for platform, info in data["handles"].items():
+        shown = f"@{info['handle']}" if info["handle"] else "(no account)"
+        origin = ", ".join(str(v) for v in (info["source"], info["kind"], info["when"]) if v)
+        click.echo(f"  {platform}: {shown}  [{origin}]")
+    for title in leadership:
+        click.echo(f"  leadership: {title}")
+    for seat in data["committees"]:
+        click.echo(f"  committee: {seat['name']} ({seat['id']}), {seat['role']}")
+
+
+def _person_id(session: Session, reference: str) -> str:
+    from bot.directory.overrides import find_person_id
+    from bot.directory.search import search as run_search
+
+    person_id = find_person_id(session, reference)
+    if person_id is None:
+        hits = run_search(session, reference, limit=5)
+        hint = ""
+        if hits:
+            hint = "; did you mean " + ", ".join(
+                f"{h.person.display_name} ({h.person.id})" for h in hits
+            )
+        fail(f"no person {reference!r} in the directory{hint}")
+    return person_id
+
+
+@directory.command("set-handle")
+@click.argument("person")
+@click.argument("platform", type=PLATFORMS)
+@click.argument("handle", required=False)
+@click.option("--none", "no_account", is_flag=True, help="Record that they have no account there.")
+@click.option("--clear", is_flag=True, help="Remove the handle set earlier with set-handle.")
+@click.option("--note", help="Where the handle comes from (kept as provenance).")
+def set_handle(
+    person: str,
+    platform: str,
+    handle: str | None,
+    no_account: bool,
+    clear: bool,
+    note: str | None,
+) -> None:
+    """Set PERSON's HANDLE on PLATFORM, for every campaign; it wins over imported data."""
+    from pydantic import ValidationError
+
+    from bot.directory import overrides
+
+    if sum(bool(x) for x in (handle, no_account, clear)) != 1:
+        fail("give a HANDLE, or --none (no account there), or --clear")
+    with database().session() as session:
+        person_id = _person_id(session, person)
+        if clear:
+            removed = overrides.clear_handle(session, person_id, platform)
+            click.echo(f"removed {removed} {platform} override(s) for {person_id}")
+            return
+        try:
+            overrides.set_handle(session, person_id, platform, handle, _now(), note=note)
+        except ValidationError as exc:
+            fail(exc.errors()[0]["msg"].removeprefix("Value error, "))
+    shown = f"@{handle.lstrip('@')}" if handle else "no account"
+    click.echo(f"{person_id} on {platform}: {shown} (source: set-handle)")
+
+
+@directory.command("do-not-tag")
+@click.argument("target", required=False)
+@click.option("--platform", type=PLATFORMS, help="Only on this platform (default: all).")
+@click.option("--reason", help="Why (who asked, when).")
+@click.option("--remove", is_flag=True, help="Remove the entry instead.")
+@click.option("--list", "show_list", is_flag=True, help="List the do-not-tag entries.")
+def do_not_tag(
+    target: str | None, platform: str | None, reason: str | None, remove: bool, show_list: bool
+) -> None:
+    """Never tag TARGET: a person (id or name), or an office's @handle (with --platform).
+
+    Every campaign honours the list: such people are named in plain text
+    instead of tagged.
+    """
+    from bot.directory import overrides
+    from bot.directory.load import do_not_tag_entries
+
+    with database().session() as session:
+        if show_list or target is None:
+            entries = do_not_tag_entries(session)
+            if not entries:
+                click.echo("the do-not-tag list is empty")
+            for e in entries:
+                who = e.person_id or f"@{e.handle}"
+                where = e.platform or "every platform"
+                click.echo(f"{who} on {where}: {e.reason or '(no reason given)'} [{e.source}]")
+            return
+        is_handle = target.startswith("@")
+        if is_handle and platform is None:
+            fail("a handle needs --platform (x, facebook, bluesky or mastodon)")
+        person_id = None if is_handle else _person_id(session, target)
+        handle = target if is_handle else None
+        if remove:
+            count = overrides.remove_do_not_tag(
+                session, person_id=person_id, platform=platform, handle=handle
+            )
+            click.echo(f"removed {count} do-not-tag entr{'y' if count == 1 else 'ies'}")
+            return
+        overrides.add_do_not_tag(
+            session, _now(), person_id=person_id, platform=platform, handle=handle, reason=reason
+        )
+    click.echo(f"{target} will not be tagged on {platform or 'any platform'}")
+
+
+@directory.command("load-overrides")
+@click.argument("path", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+def load_overrides(path: Path) -> None:
+    """Load an overrides file (YAML or CSV) for every campaign; reloading replaces it."""
+    from bot.directory.overrides import OverridesError
+    from bot.directory.overrides import load_overrides as run_load
+
+    try:
+        with database().session() as session:
+            result = run_load(session, path, _now())
+    except OverridesError as exc:
+        fail(str(exc))
+    click.echo(
+        f"{path}: {result.handles} handles, {result.people} people added, "
+        f"{result.do_not_tag} do-not-tag entries"
+    )
+    if result.unknown:
+        click.secho(
+            "  not in the directory yet (kept; they apply once imported): "
+            + ", ".join(result.unknown),
+            fg="yellow",
+        )
+
+
+@directory.command()
+def status() -> None:
+    """What the directory holds, per source, and when each was last imported."""
+    from sqlalchemy import func, select
+
+    from bot.directory.models import DirectoryImport, DoNotTag, HandleOverride, PersonRow
+
+    with database().session() as session:
+        counts = session.execute(
+            select(PersonRow.source, PersonRow.jurisdiction, PersonRow.active, func.count())
+            .group_by(PersonRow.source, PersonRow.jurisdiction, PersonRow.active)
+            .order_by(PersonRow.source, PersonRow.jurisdiction)
+        ).all()
+        last = session.execute(
+            select(
+                DirectoryImport.source, DirectoryImport.scope, func.max(DirectoryImport.finished_at)
+            ).group_by(DirectoryImport.source, DirectoryImport.scope)
+        ).all()
+        overrides = session.scalar(select(func.count()).select_from(HandleOverride))
+        no_tags = session.scalar(select(func.count()).select_from(DoNotTag))
+    if not counts:
+        click.echo(
+            "the directory is empty: run `advocacy-bot directory sync` or `directory import`"
+        )
+        return
+    when = {(source, scope): at for source, scope, at in last}
+    table: dict[tuple[str, str], dict[bool, int]] = {}
+    for source, jurisdiction, active, count in counts:
+        table.setdefault((source, jurisdiction), {})[bool(active)] = count
+    for (source, jurisdiction), by_active in table.items():
+        at = when.get((source, jurisdiction))
+        stamp = f", imported {at:%Y-%m-%d %H:%M} UTC" if at else ""
+        click.echo(
+            f"{source} {jurisdiction}: {by_active.get(True, 0)} in office, "
+            f"{by_active.get(False, 0)} inactive{stamp}"
+        )
+    click.echo(f"organizer handle overrides: {overrides}; do-not-tag entries: {no_tags}")
+
+
+def _load_campaign(config: Settings, campaign_id: str) -> LoadedCampaign:
+    """The campaign with ``campaign_id`` in the campaigns folder (tests replace this)."""
+    from bot.campaigns.errors import CampaignLoadError
+    from bot.campaigns.loader import find_campaign
+
+    try:
+        return find_campaign(config.campaigns_dir, campaign_id)
+    except CampaignLoadError as exc:
+        fail("\n".join(str(error) for error in exc.errors))
+
+
+@click.command()
+@click.argument("campaign")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def targets(campaign: str, as_json: bool) -> None:
+    """Show whom CAMPAIGN (an id in the campaigns folder) resolves to, per platform.
+
+    Who is tagged and with which handle (and where it came from), and who
+    has no account on a platform, so a post names them in plain text.
+    """
+    from bot.directory.report import render, target_report
+
+    config = settings()
+    loaded = _load_campaign(config, campaign)
+    with database(config).session() as session:
+        report = target_report(loaded, session)
+    if as_json:
+        _print_json(report)
+        return
+    for line in render(report):
+        click.echo(line)

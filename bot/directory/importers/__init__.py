@@ -1,0 +1,114 @@
+"""Importers: public legislator data into the directory.
+
+:func:`discover` works out what the paths given to ``directory import`` hold;
+:func:`read_all` parses them (nothing is written if any file is bad) and
+:func:`import_paths` writes the result in the caller's transaction.
+
+Recognised paths:
+
+- congress-legislators files (``legislators-current.yaml``,
+  ``legislators-social-media.yaml``, ``committees-current.yaml``,
+  ``committee-membership-current.yaml``, or the ``.json`` twins), or a folder
+  holding them;
+- an Open States state folder (``data/mo/``, with ``legislature/`` and
+  ``committees/``), its ``legislature/`` folder, or a folder of state folders
+  (``data/``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from bot.directory.importers import congress, openstates
+from bot.directory.importers.records import DirectoryImportError, SourceData
+from bot.directory.importers.writer import ImportResult, write
+
+__all__ = [
+    "DirectoryImportError",
+    "ImportResult",
+    "Plan",
+    "discover",
+    "import_paths",
+    "read_all",
+]
+
+
+@dataclass
+class Plan:
+    """What a set of paths holds: congress files by kind, and state folders."""
+
+    congress: dict[str, Path] = field(default_factory=dict)
+    states: list[Path] = field(default_factory=list)
+
+
+def discover(paths: Iterable[Path]) -> Plan:
+    """Classify ``paths``; :class:`DirectoryImportError` for one that holds nothing known."""
+    plan = Plan()
+    for path in paths:
+        if not path.exists():
+            raise DirectoryImportError(f"{path}: no such file or folder")
+        if path.is_file():
+            kind = congress.file_kind(path)
+            if kind is None:
+                raise DirectoryImportError(
+                    f"{path}: not a file this importer knows; expected one of "
+                    + ", ".join(f"{name}.yaml" for name in congress.FILES)
+                    + " or an Open States state folder"
+                )
+            plan.congress[kind] = path
+            continue
+        found = _congress_files(path)
+        if found:
+            plan.congress.update(found)
+        elif openstates.is_state_folder(path):
+            plan.states.append(path)
+        elif path.name == "legislature" and openstates.is_state_folder(path.parent):
+            plan.states.append(path.parent)
+        else:
+            states = sorted(
+                p for p in path.iterdir() if p.is_dir() and openstates.is_state_folder(p)
+            )
+            if not states:
+                raise DirectoryImportError(
+                    f"{path}: holds neither congress-legislators files nor Open States "
+                    "state folders (data/<state>/legislature/*.yml)"
+                )
+            plan.states.extend(states)
+    return plan
+
+
+def _congress_files(folder: Path) -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for kind in congress.FILES:
+        for suffix in (".yaml", ".yml", ".json"):
+            candidate = folder / f"{kind}{suffix}"
+            if candidate.is_file():
+                found[kind] = candidate
+                break
+    return found
+
+
+def read_all(plan: Plan, now: datetime) -> list[SourceData]:
+    """Parse everything ``plan`` names; raises before anything is written."""
+    today = now.date()
+    data: list[SourceData] = []
+    if plan.congress:
+        data.append(congress.read(plan.congress, today))
+    seen: set[str] = set()
+    for folder in plan.states:
+        state_data = openstates.read(folder, today)
+        if state_data.scope in seen:
+            raise DirectoryImportError(f"{folder}: {state_data.scope.upper()} given twice")
+        seen.add(state_data.scope)
+        data.append(state_data)
+    return data
+
+
+def import_paths(session: Session, paths: Iterable[Path], now: datetime) -> list[ImportResult]:
+    """Import ``paths`` into the directory in ``session``'s transaction."""
+    return [write(session, item, now) for item in read_all(discover(paths), now)]

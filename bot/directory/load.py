@@ -1,0 +1,186 @@
+"""Directory rows → :class:`~bot.directory.people.Person`, with handles and provenance.
+
+For a set of ids this runs one query per table (people, handles, overrides),
+in chunks that respect the database's parameter limit. Per platform, the
+handle a person is tagged with is, from strongest to weakest:
+
+1. an override in the campaign's own ``targets.overrides`` file (applied by
+   :mod:`bot.directory.resolve`);
+2. an organizer override in the database (``set-handle``, or a file loaded
+   with ``load-overrides``), the most recent first;
+3. the handle the campaign file or roster gives (applied by resolve);
+4. an imported handle: an official account before others, congress-legislators
+   before Open States.
+
+An override with no handle means "no account there" and hides weaker ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, select
+from sqlalchemy.orm import Session
+
+from bot.campaigns.schema import PLATFORM_NAMES
+from bot.directory.models import DoNotTag, HandleOverride, PersonHandle, PersonRow
+from bot.directory.people import Person
+
+CHUNK = 500
+_SOURCE_RANK = {"congress-legislators": 0, "openstates": 1}
+
+
+@dataclass(frozen=True)
+class HandleInfo:
+    """Where one handle came from."""
+
+    platform: str
+    handle: str | None
+    """None: an override saying the person has no account there."""
+    source: str
+    """``congress-legislators``, ``openstates``, ``set-handle``, ``file:<path>``,
+    ``override:<path>`` (a campaign's overrides file), ``campaign``, ``roster``."""
+    kind: str | None = None
+    when: datetime | None = None
+    """Imported (last seen by an import) or, for an override, last set."""
+    note: str | None = None
+
+
+@dataclass
+class Entry:
+    """A directory person with the provenance of each platform's handle."""
+
+    person: Person
+    """With the handles of :attr:`handles` (imported, then database overrides)."""
+    row: Row[Any]
+    """The ``people`` row (columns as attributes: ``row.active``, ``row.office_address``)."""
+    imported: dict[str, HandleInfo]
+    """The best imported handle per platform."""
+    overrides: dict[str, HandleInfo]
+    """Organizer overrides from the database, per platform (handle None: no account)."""
+
+    @property
+    def handles(self) -> dict[str, HandleInfo]:
+        return {**self.imported, **self.overrides}
+
+
+def chunks(items: Sequence[str], size: int = CHUNK) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def load_entries(session: Session, ids: Iterable[str]) -> dict[str, Entry]:
+    """Directory entries for ``ids`` (ids unknown to the directory are left out).
+
+    Reads plain rows (not ORM objects: several times faster for all of Congress).
+    """
+    wanted = list(dict.fromkeys(ids))
+    rows: dict[str, Row[Any]] = {}
+    imported: dict[str, list[Row[Any]]] = {}
+    overrides: dict[str, list[Row[Any]]] = {}
+    people, handles, mine = PersonRow.__table__, PersonHandle.__table__, HandleOverride.__table__
+    for part in chunks(wanted):
+        for row in session.execute(select(people).where(people.c.id.in_(part))):
+            rows[row.id] = row
+        query = select(handles).where(
+            handles.c.person_id.in_(part), handles.c.platform.in_(PLATFORM_NAMES)
+        )
+        for handle in session.execute(query):
+            imported.setdefault(handle.person_id, []).append(handle)
+        for override in session.execute(select(mine).where(mine.c.person_id.in_(part))):
+            overrides.setdefault(override.person_id, []).append(override)
+    entries: dict[str, Entry] = {}
+    for person_id in wanted:
+        row = rows.get(person_id)
+        if row is None:
+            continue
+        best = _best_imported(imported.get(person_id, []))
+        mine: dict[str, HandleInfo] = {}
+        for o in sorted(overrides.get(person_id, []), key=lambda o: o.updated_at):
+            mine[o.platform] = HandleInfo(
+                o.platform, o.handle, o.source, o.kind, o.updated_at, o.note
+            )
+        entries[person_id] = Entry(
+            person=to_person(row, {**best, **mine}), row=row, imported=best, overrides=mine
+        )
+    return entries
+
+
+def overrides_for(session: Session, ids: Iterable[str]) -> dict[str, dict[str, HandleInfo]]:
+    """Database overrides (``set-handle``, loaded files) for people not necessarily imported."""
+    wanted = list(dict.fromkeys(ids))
+    found: dict[str, dict[str, HandleInfo]] = {}
+    for part in chunks(wanted):
+        query = (
+            select(HandleOverride)
+            .where(HandleOverride.person_id.in_(part))
+            .order_by(HandleOverride.updated_at)
+        )
+        for o in session.scalars(query):
+            found.setdefault(o.person_id, {})[o.platform] = HandleInfo(
+                o.platform, o.handle, o.source, o.kind, o.updated_at, o.note
+            )
+    return found
+
+
+def _best_imported(handles: list[Row[Any]]) -> dict[str, HandleInfo]:
+    def strength(h: Row[Any]) -> tuple[int, int, float]:
+        return (
+            0 if h.kind == "official" else 1,
+            _SOURCE_RANK.get(h.source, 9),
+            -h.imported_at.timestamp(),
+        )
+
+    best: dict[str, HandleInfo] = {}
+    for h in sorted(handles, key=strength):
+        best.setdefault(
+            h.platform, HandleInfo(h.platform, h.handle, h.source, h.kind, h.imported_at)
+        )
+    return best
+
+
+def to_person(row: PersonRow | Row[Any], infos: dict[str, HandleInfo]) -> Person:
+    """The shared :class:`Person` for a directory row and its chosen handles."""
+    return Person(
+        id=row.id,
+        name=row.name,
+        title=row.title,
+        state=row.state,
+        chamber=row.chamber,
+        district=row.district,
+        party=row.party,
+        handles={p: i.handle for p, i in infos.items() if i.handle},
+        handle_sources={p: i.source for p, i in infos.items() if i.handle},
+        phone=row.phone,
+        email=row.email,
+        contact_form=row.contact_form,
+        jurisdiction=row.jurisdiction,
+    )
+
+
+@dataclass(frozen=True)
+class NoTag:
+    """A do-not-tag entry, from the database or a campaign's overrides file."""
+
+    person_id: str | None
+    platform: str | None
+    handle: str | None
+    reason: str | None
+    source: str
+
+    def describe(self) -> str:
+        """``do-not-tag: the office asked on 2026-03-02 [file:overrides.yaml]``."""
+        reason = f": {self.reason}" if self.reason else ""
+        source = "" if self.source == "do-not-tag" else f" [{self.source}]"
+        return f"do-not-tag{reason}{source}"
+
+
+def do_not_tag_entries(session: Session) -> list[NoTag]:
+    """Every do-not-tag entry in the database (a short list, read whole)."""
+    return [
+        NoTag(row.person_id, row.platform, row.handle, row.reason, row.source)
+        for row in session.scalars(select(DoNotTag).order_by(DoNotTag.id))
+    ]

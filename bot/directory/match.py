@@ -1,0 +1,204 @@
+"""Selectors resolved in SQL.
+
+Each selector becomes one ``SELECT people.id`` with a ``WHERE`` per key (an
+index lookup on the people, committee-seat or leadership tables), so
+resolving a campaign costs a few queries whatever the directory's size, and
+never a scan per person.
+
+Committees are found by id (``SSJU``, ``ocd-organization/...``), else by
+name: first among committees' own names, then among the other names a source
+lists (and ``<chamber> <name>`` for state committees), all compared after
+:func:`~bot.directory.normalize.committee_key` (case, punctuation and the
+words "committee", "on", "the", "of", "select", "standing" ignored). The
+selector's ``jurisdiction`` narrows the search, and its ``chamber`` breaks a
+tie. A name that still fits several committees is reported as ambiguous,
+with their ids, rather than guessed.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from bot.directory import normalize
+from bot.directory.models import (
+    CommitteeAlias,
+    CommitteeMember,
+    CommitteeRow,
+    LeadershipRole,
+    PersonRow,
+)
+from bot.directory.overrides import find_person_id
+from bot.directory.selectors import Selector
+
+
+@dataclass
+class CommitteeLookup:
+    """The committees a selector's ``committee`` value names, or why there are none."""
+
+    text: str
+    committees: list[CommitteeRow] = field(default_factory=list)
+    problem: str | None = None
+
+
+@dataclass
+class Match:
+    """One selector's result."""
+
+    selector: Selector
+    ids: list[str] = field(default_factory=list)
+    """Matching people, in directory order (jurisdiction, state, chamber, name)."""
+    problems: list[str] = field(default_factory=list)
+    """Unknown or ambiguous committees (the selector then matches nobody: it is not
+    guessed at) and unknown people (skipped; the rest of the list still counts)."""
+    committees: list[CommitteeLookup] = field(default_factory=list)
+    listed: list[str] = field(default_factory=list)
+    """The ids ``people:`` named, in their order."""
+
+
+def find_committees(
+    session: Session,
+    text: str,
+    jurisdictions: tuple[str, ...] | None = None,
+    chambers: tuple[str, ...] | None = None,
+) -> CommitteeLookup:
+    """The committee(s) ``text`` names (see the module's doc for the rules)."""
+    lookup = CommitteeLookup(text=text)
+    base = select(CommitteeRow).where(CommitteeRow.active.is_(True))
+    if jurisdictions:
+        base = base.where(CommitteeRow.jurisdiction.in_(jurisdictions))
+    found = list(session.scalars(base.where(CommitteeRow.id.in_({text, text.upper()}))))
+    key = normalize.committee_key(text)
+    if not found and key:
+        for primary_only in (True, False):
+            query = base.join(CommitteeAlias, CommitteeAlias.committee_id == CommitteeRow.id)
+            query = query.where(CommitteeAlias.alias == key)
+            if primary_only:
+                query = query.where(CommitteeAlias.is_primary.is_(True))
+            found = list(session.scalars(query.distinct().order_by(CommitteeRow.id)))
+            if found:
+                break
+    if len(found) > 1 and chambers:
+        narrowed = [c for c in found if c.chamber in chambers]
+        found = narrowed or found
+    if len(found) > 1:
+        listed = "; ".join(f"{c.name} ({c.id}, {_where(c)})" for c in found[:8])
+        lookup.problem = (
+            f"committee {text!r} is ambiguous: it fits {len(found)} committees: {listed}. "
+            "Use the committee's id, or add 'jurisdiction' (and 'chamber') to the selector"
+        )
+    elif not found:
+        close = close_committees(session, text, jurisdictions)
+        hint = f"; close matches: {'; '.join(close)}" if close else ""
+        scope = f" in {', '.join(jurisdictions)}" if jurisdictions else ""
+        lookup.problem = f"no committee {text!r}{scope}{hint}"
+    lookup.committees = found
+    return lookup
+
+
+def _where(committee: CommitteeRow) -> str:
+    place = "Congress" if committee.jurisdiction == "us" else committee.jurisdiction.upper()
+    return f"{place} {committee.chamber}"
+
+
+def close_committees(
+    session: Session, text: str, jurisdictions: tuple[str, ...] | None = None, limit: int = 5
+) -> list[str]:
+    """Committees whose names resemble ``text``, as ``Name (id)``, best first."""
+    key = normalize.committee_key(text)
+    query = (
+        select(CommitteeAlias.alias, CommitteeRow.id, CommitteeRow.name)
+        .join(CommitteeRow, CommitteeRow.id == CommitteeAlias.committee_id)
+        .where(CommitteeRow.active.is_(True))
+    )
+    if jurisdictions:
+        query = query.where(CommitteeRow.jurisdiction.in_(jurisdictions))
+    rows = session.execute(query).all()
+    by_alias: dict[str, list[tuple[str, str]]] = {}
+    for alias, committee_id, name in rows:
+        by_alias.setdefault(alias, []).append((committee_id, name))
+    ranked = [a for a in by_alias if key and key in a]
+    ranked += difflib.get_close_matches(key, list(by_alias), n=limit * 2, cutoff=0.6)
+    seen: dict[str, str] = {}
+    for alias in ranked:
+        for committee_id, name in by_alias[alias]:
+            seen.setdefault(committee_id, f"{name} ({committee_id})")
+    return list(seen.values())[:limit]
+
+
+def selector_query(session: Session, selector: Selector) -> tuple[Select[tuple[str]], Match]:
+    """The SQL selecting ``selector``'s people ids, and the lookups it needed."""
+    match = Match(selector=selector)
+    query = select(PersonRow.id).where(PersonRow.active.is_(True))
+    if selector.jurisdiction:
+        query = query.where(PersonRow.jurisdiction.in_(selector.jurisdiction))
+    if selector.chamber:
+        query = query.where(PersonRow.chamber.in_(selector.chamber))
+    if selector.state:
+        query = query.where(PersonRow.state.in_(selector.state))
+    if selector.district:
+        query = query.where(PersonRow.district.in_(selector.district))
+    if selector.party:
+        query = query.where(PersonRow.party.in_(selector.party))
+    if selector.committee:
+        committee_ids: set[str] = set()
+        for text in selector.committee:
+            lookup = find_committees(
+                session, text, selector.jurisdiction, _committee_chambers(selector)
+            )
+            match.committees.append(lookup)
+            if lookup.problem:
+                match.problems.append(lookup.problem)
+            committee_ids.update(c.id for c in lookup.committees)
+        if selector.subcommittees and committee_ids:
+            children = select(CommitteeRow.id).where(CommitteeRow.parent_id.in_(committee_ids))
+            committee_ids.update(session.scalars(children))
+        seats = select(CommitteeMember.person_id).where(
+            CommitteeMember.committee_id.in_(committee_ids)
+        )
+        if selector.role:
+            seats = seats.where(CommitteeMember.role.in_(selector.role))
+        query = query.where(PersonRow.id.in_(seats))
+    if selector.leadership is True:
+        query = query.where(PersonRow.id.in_(select(LeadershipRole.person_id)))
+    elif selector.leadership is False:
+        query = query.where(PersonRow.id.not_in(select(LeadershipRole.person_id)))
+    elif selector.leadership:
+        words = [
+            func.lower(LeadershipRole.title).contains(w.lower(), autoescape=True)
+            for w in selector.leadership
+        ]
+        query = query.where(PersonRow.id.in_(select(LeadershipRole.person_id).where(or_(*words))))
+    if selector.people:
+        for reference in selector.people:
+            person_id = find_person_id(session, reference)
+            if person_id is None:
+                match.problems.append(f"no person {reference!r} in the directory")
+            else:
+                match.listed.append(person_id)
+        query = query.where(PersonRow.id.in_(match.listed))
+    return query, match
+
+
+def _committee_chambers(selector: Selector) -> tuple[str, ...] | None:
+    if not selector.chamber:
+        return None
+    return tuple({"legislature": "joint"}.get(c, c) for c in selector.chamber)
+
+
+def run(session: Session, selector: Selector) -> Match:
+    """Resolve one selector to people ids (only people in office)."""
+    query, match = selector_query(session, selector)
+    if any(lookup.problem for lookup in match.committees):
+        return match
+    ordered = query.order_by(
+        PersonRow.jurisdiction, PersonRow.state, PersonRow.chamber, PersonRow.name
+    )
+    match.ids = list(session.scalars(ordered))
+    if selector.people:  # named people keep the order they are listed in
+        listed = {person_id: index for index, person_id in enumerate(match.listed)}
+        match.ids.sort(key=lambda person_id: listed.get(person_id, len(listed)))
+    return match

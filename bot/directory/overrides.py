@@ -1,0 +1,431 @@
+"""Organizer overrides: handles, added people, and the do-not-tag list.
+
+Imported data is often incomplete (Missouri's legislators list no accounts at
+all) or wrong; organizers correct it, and their corrections win over every
+import and survive re-imports, because importers never touch them.
+
+Three ways in:
+
+- ``advocacy-bot directory set-handle PERSON PLATFORM HANDLE`` and
+  ``advocacy-bot directory do-not-tag ...``: stored in the database, apply
+  to every campaign (source ``set-handle`` / ``do-not-tag``).
+- ``advocacy-bot directory load-overrides FILE``: an overrides file loaded
+  into the database, for every campaign (source ``file:<path>``); loading the
+  same file again replaces what it said before. Its ``people:`` are added to
+  the directory (source ``organizer``) so selectors find them.
+- ``targets: {overrides: FILE}`` in a campaign: read at every resolution, for
+  that campaign only, and winning over everything else (its ``people:`` are
+  not read: name a campaign's own people under ``targets.people``).
+
+An overrides file is YAML::
+
+    handles:
+      - person: ocd-person/0f1e...        # a directory id, or an exact name
+        x: SenJaneDoe
+        bluesky: janedoe.bsky.social
+        facebook: null                    # no account: hides an imported one
+        note: confirmed by phone with the office, 2026-02-01
+    people:
+      - {id: mo-house-12, name: Jane Doe, title: Rep., state: MO, chamber: house,
+         district: 12, party: Republican, handles: {x: JaneDoeMO}}
+    do_not_tag:
+      - {person: S000148, reason: the office asked on 2026-03-02}
+      - {platform: x, handle: SenateGOPOffice, reason: an office account}
+
+or CSV with a header ``person,platform,handle,note`` (a ``handle`` of ``-``
+means "no account"), plus optional ``do_not_tag`` (``yes`` makes the row a
+do-not-tag entry; ``platform`` and ``handle`` then narrow it) and ``reason``.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from bot.campaigns.schema import PLATFORM_NAMES, Handles, PersonSpec
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+SET_HANDLE = "set-handle"
+DO_NOT_TAG = "do-not-tag"
+ORGANIZER = "organizer"
+
+
+class OverridesError(Exception):
+    """An overrides file is missing or malformed; the message names the file and entry."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class HandleEntry(_Model):
+    """Handles for one person; a platform given as ``null`` records "no account there"."""
+
+    person: str = Field(description="a directory id (bioguide, ocd-person/...) or exact name")
+    x: str | None = None
+    facebook: str | None = None
+    bluesky: str | None = None
+    mastodon: str | None = None
+    kind: str | None = Field(default=None, description="official or campaign")
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _valid_handles(self) -> HandleEntry:
+        given = {p: getattr(self, p) for p in PLATFORM_NAMES if p in self.model_fields_set}
+        if not given:
+            raise ValueError(f"no handle given for {self.person!r}; add x:, facebook:, ...")
+        Handles(**{p: h for p, h in given.items() if h is not None})  # validates the forms
+        return self
+
+    def handles(self) -> dict[str, str | None]:
+        """Platform → handle (None: no account), for the platforms the entry names."""
+        cleaned = Handles(**{p: getattr(self, p) for p in PLATFORM_NAMES if getattr(self, p)})
+        return {p: cleaned.for_platform(p) for p in PLATFORM_NAMES if p in self.model_fields_set}
+
+
+class DoNotTagEntry(_Model):
+    """Someone who asked not to be tagged: a person, or an office's handle."""
+
+    person: str | None = None
+    platform: str | None = Field(default=None, description="only this platform (default: all)")
+    handle: str | None = None
+    reason: str | None = None
+
+    @model_validator(mode="after")
+    def _target(self) -> DoNotTagEntry:
+        if not self.person and not self.handle:
+            raise ValueError("a do-not-tag entry needs 'person' or 'handle'")
+        if self.handle and not self.platform:
+            raise ValueError("a do-not-tag 'handle' needs its 'platform'")
+        if self.platform and self.platform not in PLATFORM_NAMES:
+            raise ValueError(
+                f"unknown platform {self.platform!r}; use one of {', '.join(PLATFORM_NAMES)}"
+            )
+        return self
+
+    @property
+    def bare_handle(self) -> str | None:
+        return self.handle.lstrip("@") if self.handle else None
+
+
+class OrganizerPerson(PersonSpec):
+    """A person an organizer adds to the directory (someone the imports lack)."""
+
+    jurisdiction: str | None = Field(
+        default=None,
+        description="'us' (Congress) or a state code; default: the person's state's legislature",
+    )
+
+    @field_validator("district", mode="before")
+    @classmethod
+    def _district_as_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, int) else value
+
+
+class OverridesFile(_Model):
+    """The contents of an overrides file."""
+
+    handles: list[HandleEntry] = []
+    people: list[OrganizerPerson] = []
+    do_not_tag: list[DoNotTagEntry] = []
+
+
+def read_overrides(path: Path) -> OverridesFile:
+    """Parse an overrides file (``.yaml``/``.yml`` or ``.csv``)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise OverridesError(f"{path}: cannot read the overrides file: {exc.strerror}") from None
+    if path.suffix.lower() == ".csv":
+        raw = _from_csv(path, text)
+    else:
+        try:
+            raw = yaml.safe_load(text) or {}
+        except yaml.YAMLError as exc:
+            raise OverridesError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise OverridesError(f"{path}: expected handles:, people: and/or do_not_tag: sections")
+    try:
+        return OverridesFile.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            where = ".".join(str(part) for part in error["loc"])
+            problems.append(f"{path}: {where}: {error['msg'].removeprefix('Value error, ')}")
+        raise OverridesError("\n".join(problems)) from None
+
+
+def _from_csv(path: Path, text: str) -> dict[str, Any]:
+    reader = csv.DictReader(text.splitlines())
+    if (
+        not reader.fieldnames
+        or "person" not in reader.fieldnames
+        and "handle" not in (reader.fieldnames or [])
+    ):
+        raise OverridesError(f"{path}: the CSV needs a header: person,platform,handle,note")
+    handles: list[dict[str, Any]] = []
+    do_not_tag: list[dict[str, Any]] = []
+    for number, row in enumerate(reader, start=2):
+        row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+        if row.get("do_not_tag", "").lower() in {"yes", "y", "true", "1"}:
+            do_not_tag.append(
+                {key: row[key] or None for key in ("person", "platform", "handle") if row.get(key)}
+                | {"reason": row.get("reason") or row.get("note") or None}
+            )
+            continue
+        platform = row.get("platform", "").lower()
+        if platform not in PLATFORM_NAMES:
+            raise OverridesError(
+                f"{path}:{number}: platform {platform!r} is not one of {', '.join(PLATFORM_NAMES)}"
+            )
+        handle = row.get("handle", "")
+        handles.append(
+            {
+                "person": row.get("person", ""),
+                platform: None if handle in {"", "-"} else handle,
+                "note": row.get("note") or None,
+            }
+        )
+    return {"handles": handles, "do_not_tag": do_not_tag}
+
+
+# -- the database side ---------------------------------------------------------------------
+
+
+@dataclass
+class LoadResult:
+    """What ``load-overrides`` stored."""
+
+    source: str
+    handles: int = 0
+    people: int = 0
+    do_not_tag: int = 0
+    unknown: list[str] = field(default_factory=list)
+    """Person references that match nobody in the directory (kept: they apply once imported)."""
+
+
+def find_person_id(session: Session, reference: str) -> str | None:
+    """A directory id for ``reference``: an id as given, else a unique exact name (active first)."""
+    from sqlalchemy import func, select
+
+    from bot.directory.models import PersonRow
+
+    if session.get(PersonRow, reference) is not None:
+        return reference
+    rows = session.execute(
+        select(PersonRow.id, PersonRow.active).where(
+            func.lower(PersonRow.name) == reference.strip().lower()
+        )
+    ).all()
+    active = [row.id for row in rows if row.active]
+    if len(active) == 1:
+        return active[0]
+    if not active and len(rows) == 1:
+        return rows[0].id
+    return None
+
+
+def load_overrides(session: Session, path: Path, now: datetime) -> LoadResult:
+    """Store an overrides file in the directory for every campaign; replaces its last load."""
+    from sqlalchemy import delete
+
+    from bot.directory.models import DoNotTag, HandleOverride, PersonRow
+
+    overrides = read_overrides(path)
+    source = f"file:{path}"
+    result = LoadResult(source=source)
+    session.execute(delete(HandleOverride).where(HandleOverride.source == source))
+    session.execute(delete(DoNotTag).where(DoNotTag.source == source))
+
+    for spec in overrides.people:
+        row = session.get(PersonRow, spec.id)
+        # A person an import already has stays the import's; only the handles are kept.
+        if row is None or row.source == ORGANIZER:
+            _upsert_organizer_person(session, spec, now)
+            result.people += 1
+        for platform in PLATFORM_NAMES:
+            handle = spec.handles.for_platform(platform)
+            if handle:
+                _put_override(session, spec.id, platform, handle, None, source, None, now)
+                result.handles += 1
+
+    for entry in overrides.handles:
+        person_id = find_person_id(session, entry.person)
+        if person_id is None:
+            result.unknown.append(entry.person)
+            person_id = entry.person
+        for platform, handle in entry.handles().items():
+            _put_override(session, person_id, platform, handle, entry.kind, source, entry.note, now)
+            result.handles += 1
+
+    for dnt in overrides.do_not_tag:
+        person_id = None
+        if dnt.person:
+            person_id = find_person_id(session, dnt.person)
+            if person_id is None:
+                result.unknown.append(dnt.person)
+                person_id = dnt.person
+        session.add(
+            DoNotTag(
+                person_id=person_id,
+                platform=dnt.platform,
+                handle=dnt.bare_handle,
+                reason=dnt.reason,
+                source=source,
+                created_at=now,
+            )
+        )
+        result.do_not_tag += 1
+    session.flush()
+    return result
+
+
+def _upsert_organizer_person(session: Session, spec: OrganizerPerson, now: datetime) -> None:
+    from bot.directory import normalize
+    from bot.directory.models import PersonRow
+
+    try:
+        state = normalize.state(spec.state) if spec.state else None
+        chamber = normalize.chamber(spec.chamber) if spec.chamber else None
+        jurisdiction = normalize.jurisdiction(spec.jurisdiction or state or "us")
+    except ValueError as exc:
+        raise OverridesError(f"person {spec.id!r}: {exc}") from None
+    row = session.get(PersonRow, spec.id)
+    if row is None:
+        row = PersonRow(id=spec.id, source=ORGANIZER, first_seen_at=now)
+        session.add(row)
+    row.jurisdiction = jurisdiction
+    row.name = spec.name
+    row.title = spec.title or normalize.title(chamber, state, row.jurisdiction)
+    row.party = normalize.party(spec.party)
+    row.state = state
+    row.chamber = chamber
+    row.district = normalize.district(spec.district)
+    row.active = True
+    row.left_at = None
+    row.search_text = normalize.plain(spec.name)
+    row.updated_at = now
+
+
+def _put_override(
+    session: Session,
+    person_id: str,
+    platform: str,
+    handle: str | None,
+    kind: str | None,
+    source: str,
+    note: str | None,
+    now: datetime,
+) -> None:
+    from sqlalchemy import select
+
+    from bot.directory.models import HandleOverride
+
+    row = session.execute(
+        select(HandleOverride).where(
+            HandleOverride.person_id == person_id,
+            HandleOverride.platform == platform,
+            HandleOverride.source == source,
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        row = HandleOverride(person_id=person_id, platform=platform, source=source, created_at=now)
+        session.add(row)
+    row.handle, row.kind, row.note, row.updated_at = handle, kind, note, now
+
+
+def set_handle(
+    session: Session,
+    person_id: str,
+    platform: str,
+    handle: str | None,
+    now: datetime,
+    note: str | None = None,
+) -> None:
+    """Record an organizer's handle (None: "no account there") for every campaign."""
+    if platform not in PLATFORM_NAMES:
+        raise ValueError(f"unknown platform {platform!r}; use one of {', '.join(PLATFORM_NAMES)}")
+    if handle is not None:
+        handle = Handles(**{platform: handle}).for_platform(platform)
+    _put_override(session, person_id, platform, handle, None, SET_HANDLE, note, now)
+    session.flush()
+
+
+def clear_handle(session: Session, person_id: str, platform: str) -> int:
+    """Remove ``set-handle`` overrides for a person on a platform; how many were removed."""
+    from sqlalchemy import delete
+
+    from bot.directory.models import HandleOverride
+
+    result = session.execute(
+        delete(HandleOverride).where(
+            HandleOverride.person_id == person_id,
+            HandleOverride.platform == platform,
+            HandleOverride.source == SET_HANDLE,
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def add_do_not_tag(
+    session: Session,
+    now: datetime,
+    *,
+    person_id: str | None = None,
+    platform: str | None = None,
+    handle: str | None = None,
+    reason: str | None = None,
+) -> None:
+    """Add a do-not-tag entry that every campaign honours."""
+    entry = DoNotTagEntry(person=person_id, platform=platform, handle=handle, reason=reason)
+    from bot.directory.models import DoNotTag
+
+    session.add(
+        DoNotTag(
+            person_id=entry.person,
+            platform=entry.platform,
+            handle=entry.bare_handle,
+            reason=entry.reason,
+            source=DO_NOT_TAG,
+            created_at=now,
+        )
+    )
+    session.flush()
+
+
+def remove_do_not_tag(
+    session: Session,
+    *,
+    person_id: str | None = None,
+    platform: str | None = None,
+    handle: str | None = None,
+) -> int:
+    """Remove matching do-not-tag entries (of any source); how many were removed."""
+    from sqlalchemy import delete
+
+    from bot.directory.models import DoNotTag
+
+    query = delete(DoNotTag)
+    if person_id is not None:
+        query = query.where(DoNotTag.person_id == person_id)
+    if handle is not None:
+        query = query.where(DoNotTag.handle == handle.lstrip("@"))
+    if platform is not None:
+        query = query.where(DoNotTag.platform == platform)
+    result = session.execute(query)
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,180 @@
+"""``directory sync`` against a local server laid out like the data's public homes."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from bot.cli import cli
+from bot.directory.models import CommitteeMember, PersonHandle, PersonRow
+from bot.directory.sync import Downloader, Sources, SyncError, sync
+from bot.store.db import Database
+from tests.directory.conftest import NOW, raw_state_people
+from tests.fakes.opendata import OpenDataServer
+
+
+@pytest.fixture
+def server(shared_data: Path) -> Iterator[OpenDataServer]:
+    with OpenDataServer(shared_data) as fake:
+        yield fake
+
+
+def downloader(server: OpenDataServer, timeout: float = 10.0) -> Downloader:
+    return Downloader(Sources.from_env(server.env()), timeout=timeout)
+
+
+def people(db: Database, jurisdiction: str) -> int:
+    with db.session() as session:
+        query = (
+            select(func.count())
+            .select_from(PersonRow)
+            .where(PersonRow.jurisdiction == jurisdiction)
+        )
+        return session.scalar(query) or 0
+
+
+def test_sync_congress_and_a_state(
+    db: Database, server: OpenDataServer, shared_data: Path, raw_congress: dict
+) -> None:
+    progress: list[tuple[str, int, int]] = []
+    fetch = downloader(server)
+    fetch.progress = lambda label, done, total: progress.append((label, done, total))
+    with db.session() as session:
+        results = sync(session, congress_data=True, states=["MO"], now=NOW, downloader=fetch)
+    assert [(r.source, r.scope) for r in results] == [
+        ("congress-legislators", "us"),
+        ("openstates", "mo"),
+    ]
+    assert people(db, "us") == len(raw_congress["legislators-current"])
+    assert people(db, "mo") == len(raw_state_people(shared_data, "mo"))
+    assert results[1].memberships > 0
+    assert results[0].origin == f"{server.url}/congress-legislators"
+    # Progress reached the end of each group.
+    assert ("Congress", 4, 4) in progress
+    mo_files = len(list((shared_data / "openstates" / "mo" / "legislature").glob("*.yml")))
+    mo_files += len(list((shared_data / "openstates" / "mo" / "committees").glob("*.yml")))
+    assert ("MO", mo_files, mo_files) in progress
+    listings = [p for p in server.requests if p.startswith("/repos/")]
+    assert listings == [
+        "/repos/openstates/people/contents/data/mo/legislature?ref=main",
+        "/repos/openstates/people/contents/data/mo/committees?ref=main",
+    ]
+
+
+def test_sync_equals_import(db: Database, full_db: Database, server: OpenDataServer) -> None:
+    with db.session() as session:
+        sync(session, congress_data=True, states=["co"], now=NOW, downloader=downloader(server))
+
+    def view(database: Database) -> tuple[list[tuple], list[tuple], int]:
+        with database.session() as session:
+            rows = sorted(
+                (r.id, r.name, r.party, r.chamber, r.district)
+                for r in session.scalars(
+                    select(PersonRow).where(PersonRow.jurisdiction.in_(["us", "co"]))
+                )
+            )
+            handles = sorted(
+                (h.person_id, h.platform, h.handle)
+                for h in session.scalars(
+                    select(PersonHandle)
+                    .join(PersonRow)
+                    .where(PersonRow.jurisdiction.in_(["us", "co"]))
+                )
+            )
+            seats = session.scalar(
+                select(func.count())
+                .select_from(CommitteeMember)
+                .join(PersonRow)
+                .where(PersonRow.jurisdiction.in_(["us", "co"]))
+            )
+        return rows, handles, seats or 0
+
+    assert view(db) == view(full_db)
+
+
+def test_offline_is_a_clear_message_and_changes_nothing(db: Database) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sources = Sources(congress_url=f"http://127.0.0.1:{port}/congress-legislators")
+    with (
+        pytest.raises(
+            SyncError, match=r"cannot reach 127\.0\.0\.1:\d+: this machine seems to be offline"
+        ),
+        db.session() as session,
+    ):
+        sync(
+            session,
+            congress_data=True,
+            states=[],
+            now=NOW,
+            downloader=Downloader(sources, timeout=2),
+        )
+    assert people(db, "us") == 0
+
+
+def test_timeout_is_reported(db: Database, server: OpenDataServer) -> None:
+    server.delay = 1.0
+    with pytest.raises(SyncError, match=r"did not answer within 0\.2s"), db.session() as session:
+        sync(
+            session,
+            congress_data=True,
+            states=[],
+            now=NOW,
+            downloader=downloader(server, timeout=0.2),
+        )
+
+
+def test_a_failure_midway_imports_nothing(db: Database, server: OpenDataServer) -> None:
+    server.fail_paths = ["/openstates/people/main/data/mo/committees/"]
+    with pytest.raises(SyncError, match="HTTP 500"), db.session() as session:
+        sync(session, congress_data=True, states=["mo"], now=NOW, downloader=downloader(server))
+    assert people(db, "us") == people(db, "mo") == 0
+
+
+def test_a_state_without_data(db: Database, server: OpenDataServer) -> None:
+    with (
+        pytest.raises(SyncError, match="Open States has no legislature data for KS"),
+        db.session() as session,
+    ):
+        sync(session, congress_data=False, states=["ks"], now=NOW, downloader=downloader(server))
+
+
+def test_cli_sync(tmp_path: Path, server: OpenDataServer, shared_data: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", **server.env()}
+    runner = CliRunner()
+    result = runner.invoke(cli, ["directory", "sync", "--state", "CO", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    assert '"scope": "co"' in result.output and '"scope": "us"' not in result.output
+    # With no option: Congress, plus every state already in the directory.
+    result = runner.invoke(cli, ["directory", "sync"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "congress-legislators Congress: 537 people" in result.output
+    assert (
+        f"openstates CO: {len(raw_state_people(shared_data, 'co'))} people (0 new" in result.output
+    )
+
+
+def test_cli_sync_offline(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "CONGRESS_LEGISLATORS_URL": f"http://127.0.0.1:{port}/x",
+    }
+    result = CliRunner().invoke(cli, ["directory", "sync", "--congress", "--timeout", "2"], env=env)
+    assert result.exit_code == 1
+    assert "error: cannot reach 127.0.0.1" in result.output
+    assert "Nothing was changed" in result.output
+
+
+def test_cli_sync_rejects_a_bad_state(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    result = CliRunner().invoke(cli, ["directory", "sync", "--state", "ZZ"], env=env)
+    assert result.exit_code == 1 and "'ZZ' is not a state" in result.output
