@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.support import ROOT
+from tests.support import ROOT, SHARED_DATA
 
 
 @pytest.fixture
@@ -58,3 +59,29 @@ def bot_process(env, tmp_path):
 
 def example(name: str) -> Path:
     return ROOT / "campaigns" / name
+
+
+@pytest.fixture(scope="session")
+def imported_directory(tmp_path_factory) -> Path:
+    """A post log whose directory holds Congress and Missouri, imported once per session."""
+    sources = [SHARED_DATA / "congress-legislators", SHARED_DATA / "openstates" / "mo"]
+    if not all(source.is_dir() for source in sources):
+        pytest.skip(f"the reference data is not in {SHARED_DATA}")
+    path = tmp_path_factory.mktemp("directory") / "template.db"
+    from bot.cli import cli as command
+
+    result = CliRunner(env={"DATABASE_URL": f"sqlite:///{path}"}).invoke(
+        command, ["directory", "import", *map(str, sources)], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    import sqlite3
+
+    with sqlite3.connect(path) as connection:  # fold the WAL in, so one file is the whole log
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture
+def directory(imported_directory, env):
+    """This test's post log starts with the imported directory."""
+    shutil.copy(imported_directory, env["DATABASE_URL"].removeprefix("sqlite:///"))

@@ -19,7 +19,7 @@ def example_campaigns() -> dict[str, dict]:
     return campaigns
 
 
-def test_run_once_on_the_examples_logs_the_expected_posts(cli):
+def test_run_once_on_the_examples_logs_the_expected_posts(cli, directory):
     result = cli("run", "--once", "--all")
     assert result.exit_code == 0, result.output
     log = json.loads(cli("log", "--json", "--limit", "500").output)
@@ -64,21 +64,26 @@ def test_output_says_dry_run_and_shows_what_would_be_posted(cli):
 
 
 def test_no_repeats_and_rotation_across_two_processes(bot_process, cli):
-    first = bot_process("run", "--once", "--campaign", "us-s1693-online-trafficking")
-    second = bot_process("run", "--once", "--campaign", "us-s1693-online-trafficking")
+    campaign_id = "mo-sb792-expungement"  # one post a run, two a day, two targets a post
+    first = bot_process("run", "--once", "--campaign", campaign_id)
+    second = bot_process("run", "--once", "--campaign", campaign_id)
     assert first.returncode == 0, first.stderr
     assert second.returncode == 0, second.stderr
     log = json.loads(cli("log", "--json", "--platform", "x").output)
-    assert len(log) == 4
-    texts = [row["text"] for row in log]
-    assert len(set(texts)) == 4  # never the same text twice from one account
-    tagged = [t["id"] for row in log for t in row["targets"]]
-    assert len(tagged) == len(set(tagged)) == 8  # nobody tagged twice within the cooldown
-    # least recently tagged first: the second process moved on down the list
-    campaign = example_campaigns()["us-s1693-online-trafficking"]
-    order = [p["id"] for p in campaign["targets"]["people"]]
-    assert sorted(tagged, key=order.index) == order[:8]
-    assert len({row["text"].split(":")[0] for row in log}) == 4
+    assert len(log) == 2
+    first_text, second_text = (row["text"] for row in reversed(log))
+    assert first_text != second_text  # never the same text twice from one account
+    tagged = [t["id"] for row in reversed(log) for t in row["targets"]]
+    assert len(tagged) == len(set(tagged)) == 4  # nobody addressed twice within the cooldown
+    # least recently addressed first: the second process moved on down the roster
+    roster = yaml.safe_load((ROOT / "campaigns/rosters/mo-senate-judiciary.yaml").read_text())
+    assert tagged == [person["id"] for person in roster["people"]][:4]
+    # and the second process took the next message variant
+    assert first_text.startswith("Sen. Nick Schroer and Sen. David Gregory: survivors")
+    assert second_text.startswith("A job, an apartment, a classroom")
+    # a third run the same day is held back by the campaign's daily cap
+    third = bot_process("run", "--once", "--campaign", campaign_id)
+    assert "x: daily cap of 2 posts reached; nothing more today" in third.stdout
 
 
 def test_a_broken_campaign_is_reported_and_the_others_run(cli, env, tmp_path):
@@ -86,16 +91,21 @@ def test_a_broken_campaign_is_reported_and_the_others_run(cli, env, tmp_path):
     folder.mkdir()
     good = (ROOT / "campaigns" / "us-s1693-online-trafficking.yaml").read_text()
     (folder / "good.yaml").write_text(good)
-    (folder / "broken.yaml").write_text(good.replace("id: us-s1693", "id: other").replace(
-        "timezone: America/New_York", "timezone: Mars/Olympus_Mons"))
+    (folder / "broken.yaml").write_text(
+        good.replace("id: us-s1693", "id: other").replace(
+            "timezone: America/New_York", "timezone: Mars/Olympus_Mons"
+        )
+    )
     result = cli("run", "--once", "--all", "--campaigns-dir", str(folder))
     assert result.exit_code == 0
     assert "skipped: " in result.output and "broken.yaml" in result.output
     assert "unknown timezone 'Mars/Olympus_Mons'" in result.output
-    assert "us-s1693-online-trafficking: 6 post(s) planned" in result.output
+    assert (
+        "us-s1693-online-trafficking: 3 post(s) planned" in result.output
+    )  # no directory: 2 named
 
 
-def test_preview_json_has_the_documented_shape(cli):
+def test_preview_json_has_the_documented_shape(cli, directory):
     result = cli("preview", "us-s1693-online-trafficking", "--platform", "x", "--json")
     data = json.loads(result.output)
     assert set(data) == {"campaign", "generated_at", "posts", "notes"}
@@ -103,8 +113,16 @@ def test_preview_json_has_the_documented_shape(cli):
     assert len(data["posts"]) == 2
     for post in data["posts"]:
         assert set(post) == {
-            "key", "platform", "account", "bill", "variant", "text", "length", "limit",
-            "link", "targets",
+            "key",
+            "platform",
+            "account",
+            "bill",
+            "variant",
+            "text",
+            "length",
+            "limit",
+            "link",
+            "targets",
         }
         assert post["platform"] == "x" and post["limit"] == 280
         assert post["length"] <= 280
@@ -115,7 +133,7 @@ def test_preview_json_has_the_documented_shape(cli):
     assert json.loads(cli("log", "--json").output) == []
 
 
-def test_preview_counts_length_the_way_each_platform_does(cli):
+def test_preview_counts_length_the_way_each_platform_does(cli, directory):
     data = json.loads(cli("preview", "us-s1693-online-trafficking", "--json").output)
     by_platform = {post["platform"]: post for post in data["posts"]}
     x = by_platform["x"]
@@ -133,7 +151,7 @@ def test_preview_of_an_unknown_campaign_names_the_known_ones(cli):
     assert "Traceback" not in result.output
 
 
-def test_log_filters_and_csv(cli):
+def test_log_filters_and_csv(cli, directory):
     cli("run", "--once", "--all")
     rows = list(csv.DictReader(io.StringIO(cli("log", "--csv", "--platform", "mastodon").output)))
     assert rows and {row["platform"] for row in rows} == {"mastodon"}
@@ -143,7 +161,7 @@ def test_log_filters_and_csv(cli):
     assert json.loads(cli("log", "--json", "--since", "2099-01-01").output) == []
 
 
-def test_approve_releases_held_posts_to_publishing(cli):
+def test_approve_releases_held_posts_to_publishing(cli, directory):
     cli("run", "--once", "--campaign", "us-s1693-online-trafficking")
     held = json.loads(cli("log", "--json", "--status", "held").output)
     result = cli("approve", str(held[0]["id"]))
