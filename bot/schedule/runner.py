@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bot.campaigns.loaded import LoadedCampaign
 from bot.campaigns.schema import Approval, MissedRuns, Platform
@@ -50,9 +51,12 @@ def preview(
     platforms: list[Platform] | None = None,
 ) -> Plan:
     """The posts the campaign's next run would make, without writing anything."""
-    campaign = loaded.campaign
     with db.new_session() as session:
-        resolution = resolve_targets(loaded, session)
+        loaded, stage_notes, stopped = _bill_stage(session, loaded, mode)
+        if stopped:
+            return Plan(posts=[], notes=[*stage_notes, stopped])
+        campaign = loaded.campaign
+        resolution = resolve_targets(loaded, session, now=now)
         history = queries.plan_history(
             session,
             campaign.id,
@@ -70,7 +74,7 @@ def preview(
             platforms=platforms,
         )
         session.rollback()
-    plan.notes[:0] = resolution.notes
+    plan.notes[:0] = [*stage_notes, *resolution.notes]
     return plan
 
 
@@ -90,7 +94,14 @@ def run_campaign(
         report.notes.append(note)
     try:
         with db.session() as session:
-            resolution = resolve_targets(loaded, session)
+            loaded, stage_notes, stopped = _bill_stage(session, loaded, mode)
+            report.notes.extend(stage_notes)
+            if stopped:
+                report.notes.append(stopped)
+                queries.record_run(session, campaign.id, mode, fire_time, now, 0, stopped)
+                return report
+            campaign = loaded.campaign
+            resolution = resolve_targets(loaded, session, now=now)
             report.notes.extend(resolution.notes)
             history = queries.plan_history(
                 session,
@@ -131,6 +142,26 @@ def run_campaign(
         report.posts = []
         report.notes.append("this fire time was already run by another process; nothing planned")
     return report
+
+
+# --- bill steps (bot.bills) --------------------------------------------------------------------
+# A campaign's `steps:` fire on bill events (`advocacy-bot bills sync`); a fired step may
+# change whom and with which messages the campaign's runs post, or stop the campaign.
+
+
+def _bill_stage(
+    session: Session, loaded: LoadedCampaign, mode: Mode
+) -> tuple[LoadedCampaign, list[str], str | None]:
+    """The campaign as its fired steps leave it, notes, and why it stopped (or None)."""
+    if not loaded.campaign.steps:
+        return loaded, [], None
+    from bot.bills.stage import current_stage
+
+    stage = current_stage(session, loaded, mode)
+    return stage.apply(loaded), stage.notes, stage.stopped
+
+
+# -----------------------------------------------------------------------------------------------
 
 
 def record_skipped_run(
