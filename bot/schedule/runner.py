@@ -230,7 +230,7 @@ def _run_if_due(
                 db, campaign.id, mode=mode, now=now, fire_time=found.fire_time, note=note
             )
         ]
-    note = None
+    note: str | None = None
     if found.late:
         note = "catching up once on a run missed while the bot was down (missed: catch_up_once)"
     elif missed:
