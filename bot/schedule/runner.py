@@ -42,6 +42,44 @@ class RunReport:
     error: str | None = None
 
 
+def plan_in_session(
+    session: Session,
+    loaded: LoadedCampaign,
+    *,
+    mode: Mode,
+    now: datetime,
+    platforms: list[Platform] | None = None,
+) -> tuple[LoadedCampaign, Plan, str | None]:
+    """Plan a run inside ``session``: bill steps, targets, history, then the planner.
+
+    Returns the campaign as its fired bill steps leave it, the plan (its notes
+    include the steps' and the targets'), and why the campaign stopped (or None).
+    """
+    loaded, notes, stopped = _bill_stage(session, loaded, mode)
+    if stopped:
+        return loaded, Plan(posts=[], notes=notes), stopped
+    campaign = loaded.campaign
+    resolution = resolve_targets(loaded, session, now=now)
+    history = queries.plan_history(
+        session,
+        campaign.id,
+        [p.id for p in resolution.people],
+        [b.key for b in campaign.bills],
+        mode,
+        local_day_start(campaign.schedule, now),
+    )
+    plan = plan_run(
+        campaign,
+        resolution.people,
+        history,
+        now,
+        text_used=queries.text_checker(session, mode),
+        platforms=platforms,
+    )
+    plan.notes[:0] = [*notes, *resolution.notes]
+    return loaded, plan, None
+
+
 def preview(
     db: Database,
     loaded: LoadedCampaign,
@@ -52,29 +90,10 @@ def preview(
 ) -> Plan:
     """The posts the campaign's next run would make, without writing anything."""
     with db.new_session() as session:
-        loaded, stage_notes, stopped = _bill_stage(session, loaded, mode)
-        if stopped:
-            return Plan(posts=[], notes=[*stage_notes, stopped])
-        campaign = loaded.campaign
-        resolution = resolve_targets(loaded, session, now=now)
-        history = queries.plan_history(
-            session,
-            campaign.id,
-            [p.id for p in resolution.people],
-            [b.key for b in campaign.bills],
-            mode,
-            local_day_start(campaign.schedule, now),
-        )
-        plan = plan_run(
-            campaign,
-            resolution.people,
-            history,
-            now,
-            text_used=queries.text_checker(session, mode),
-            platforms=platforms,
-        )
+        _, plan, stopped = plan_in_session(session, loaded, mode=mode, now=now, platforms=platforms)
         session.rollback()
-    plan.notes[:0] = [*stage_notes, *resolution.notes]
+    if stopped:
+        plan.notes.append(stopped)
     return plan
 
 
@@ -88,38 +107,18 @@ def run_campaign(
     note: str | None = None,
 ) -> RunReport:
     """Plan one run of a campaign and queue its posts (held if approval is required)."""
-    campaign = loaded.campaign
-    report = RunReport(campaign.id, fire_time)
+    report = RunReport(loaded.campaign.id, fire_time)
     if note:
         report.notes.append(note)
     try:
         with db.session() as session:
-            loaded, stage_notes, stopped = _bill_stage(session, loaded, mode)
-            report.notes.extend(stage_notes)
+            loaded, plan, stopped = plan_in_session(session, loaded, mode=mode, now=now)
+            report.notes.extend(plan.notes)
             if stopped:
                 report.notes.append(stopped)
-                queries.record_run(session, campaign.id, mode, fire_time, now, 0, stopped)
+                queries.record_run(session, report.campaign_id, mode, fire_time, now, 0, stopped)
                 return report
-            campaign = loaded.campaign
-            resolution = resolve_targets(loaded, session, now=now)
-            report.notes.extend(resolution.notes)
-            history = queries.plan_history(
-                session,
-                campaign.id,
-                [p.id for p in resolution.people],
-                [b.key for b in campaign.bills],
-                mode,
-                local_day_start(campaign.schedule, now),
-            )
-            plan = plan_run(
-                campaign,
-                resolution.people,
-                history,
-                now,
-                text_used=queries.text_checker(session, mode),
-            )
-            report.notes.extend(plan.notes)
-            held = campaign.approval is Approval.REQUIRED
+            held = loaded.campaign.approval is Approval.REQUIRED
             report.posts = queries.insert_planned(
                 session,
                 plan.posts,
@@ -131,7 +130,7 @@ def run_campaign(
             )
             queries.record_run(
                 session,
-                campaign.id,
+                report.campaign_id,
                 mode,
                 fire_time,
                 now,
