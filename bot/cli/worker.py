@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import threading
 
@@ -9,12 +10,24 @@ import click
 
 from bot.cli.common import database, fail, settings
 
+log = logging.getLogger(__name__)
+
+#: The longest wait between two tries after the loop failed (the database went away...).
+MAX_ERROR_WAIT = 60.0
+
 
 @click.command()
 @click.option("--live", is_flag=True, help="Really post (default: dry run, nothing leaves).")
 @click.option("--once", is_flag=True, help="Publish what is due now, then exit.")
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between polls when idle.")
-def worker(live: bool, once: bool, interval: float) -> None:
+@click.option(
+    "--lease",
+    default=300.0,
+    show_default=True,
+    help="Seconds a claimed post stays this worker's; after that, if this worker died, "
+    "another one reconciles the post. Keep it well above the slowest platform call.",
+)
+def worker(live: bool, once: bool, interval: float, lease: float) -> None:
     """Publish queued posts; never plans.
 
     `advocacy-bot run` already publishes. On PostgreSQL, start as many extra
@@ -22,25 +35,65 @@ def worker(live: bool, once: bool, interval: float) -> None:
     lease, so each post is sent by one worker, and a post left behind by a
     worker that died is reconciled with the platform, never resent blindly.
     """
+    from datetime import timedelta
+
+    from sqlalchemy.exc import DBAPIError
+
     from bot.cli.run import _guard, _print_outcome, publishers
     from bot.clock import SystemClock
-    from bot.config import Mode
+    from bot.config import ConfigError, Mode
+    from bot.platforms.accounts import configured_accounts
     from bot.schedule.worker import publish_due, reconcile_stale, worker_id
 
+    if lease <= 0:
+        fail("--lease must be a positive number of seconds")
     config = settings()
     mode = Mode.LIVE if live else config.mode
     db = database(config)
     clock = SystemClock()
     publisher_for = publishers(config, mode)
     guard = _guard(config, mode)
+    # Build each configured account's client now, outside any transaction. Built
+    # on first use, it would be built inside the claim transaction, and importing
+    # a platform library takes seconds (atproto): on SQLite the worker would hold
+    # the write lock all that time, and `advocacy-bot pause` would wait for it.
+    try:
+        for platform, account in configured_accounts(config):
+            publisher_for(platform, account)
+    except ConfigError as exc:
+        fail(str(exc))
     me = worker_id()
+    held = timedelta(seconds=lease)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     click.echo(f"worker {me} publishing ({mode.value}); Ctrl-C stops it", err=True)
+    failures = 0
     while not stop.is_set():
-        outcomes = reconcile_stale(db, publisher_for, clock=clock, worker=me)
-        outcomes += publish_due(db, publisher_for, mode=mode, clock=clock, guard=guard, worker=me)
+        try:
+            outcomes = reconcile_stale(db, publisher_for, clock=clock, worker=me, lease=held)
+            outcomes += publish_due(
+                db, publisher_for, mode=mode, clock=clock, guard=guard, worker=me, lease=held
+            )
+        except Exception as exc:
+            # The database went away or is locked, or a bug: the worker keeps running.
+            # A post caught mid-way stays `sending` under this worker's lease and is
+            # reconciled when the lease runs out, like a crashed worker's.
+            failures += 1
+            wait = min(interval * 2**failures, MAX_ERROR_WAIT)
+            if not isinstance(exc, DBAPIError):  # not the database: show where it broke
+                log.error("the worker loop failed", exc_info=True)
+            summary = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            click.secho(
+                f"error: {type(exc).__name__}: {summary[:300]}; trying again in {wait:.1f} s",
+                fg="red",
+                err=True,
+            )
+            if once:
+                raise SystemExit(1) from None
+            stop.wait(wait)
+            continue
+        failures = 0
         for outcome in outcomes:
             _print_outcome(outcome)
         if once:

@@ -93,13 +93,14 @@ def publish_due(
     guard: GuardCheck = allow_all,
     worker: str | None = None,
     limit: int = 100,
+    lease: timedelta = LEASE,
 ) -> list[Outcome]:
     """Publish queued posts whose time has come, oldest first (up to ``limit``)."""
     worker = worker or worker_id()
     outcomes: list[Outcome] = []
     while len(outcomes) < limit:
         outcome = publish_next(
-            db, publisher_for, mode=mode, clock=clock, guard=guard, worker=worker
+            db, publisher_for, mode=mode, clock=clock, guard=guard, worker=worker, lease=lease
         )
         if outcome is None:
             break
@@ -115,22 +116,27 @@ def publish_next(
     clock: Clock,
     guard: GuardCheck = allow_all,
     worker: str,
+    lease: timedelta = LEASE,
 ) -> Outcome | None:
     """Take the next due post through the two phases; None when nothing is due.
 
-    Phase one locks the post (``SKIP LOCKED`` on PostgreSQL), checks pauses and
-    the guard, and commits it as ``sending`` under this worker's lease. Only
-    then is the platform called.
+    Phase one locks the post (``SKIP LOCKED`` on PostgreSQL) and its account
+    (one post in flight per account, see :func:`queries.lock_account`), checks
+    pauses and the guard, and commits it as ``sending`` under this worker's
+    lease. Only then is the platform called.
     """
     now = clock.now()
     with db.session() as session:
         post = queries.lock_next_due(session, mode, now)
         if post is None:
             return None
+        queries.lock_account(session, post.platform, post.account)
+        if queries.account_in_flight(session, post.platform, post.account, besides=post.id):
+            return Outcome(post.id, Status.QUEUED.value, "another post of its account is in flight")
         verdict = guard(session, post, now)
         if verdict.kind != "allow":
             return _apply_verdict(post, verdict, now)
-        if not queries.claim(session, post.id, worker, now, now + LEASE):
+        if not queries.claim(session, post.id, worker, now, now + lease):
             return Outcome(post.id, Status.SENDING.value, "taken by another worker")
         post_id, message = post.id, outgoing(post)
         publisher = publisher_for(post.platform, post.account)
@@ -150,7 +156,12 @@ def publish_next(
 
 
 def reconcile_stale(
-    db: Database, publisher_for: PublisherFor, *, clock: Clock, worker: str | None = None
+    db: Database,
+    publisher_for: PublisherFor,
+    *,
+    clock: Clock,
+    worker: str | None = None,
+    lease: timedelta = LEASE,
 ) -> list[Outcome]:
     """Settle posts left ``sending`` by a worker that died (its lease ran out).
 
@@ -165,7 +176,7 @@ def reconcile_stale(
     outcomes = []
     for post_id in ids:
         with db.session() as session:
-            if not queries.take_over_lease(session, post_id, worker, now, now + LEASE):
+            if not queries.take_over_lease(session, post_id, worker, now, now + lease):
                 continue
             post = session.get_one(Post, post_id)
             message = outgoing(post)

@@ -3,6 +3,11 @@
 :func:`open_database` is the one way in: it builds the engine for a URL and
 brings the schema up to date with Alembic (``migrations/``), so every command
 starts on the current schema. SQLite gets WAL, a busy timeout and foreign keys.
+
+Processes that start together (``advocacy-bot run`` and several workers on a
+new PostgreSQL database) take turns migrating: :func:`migrate_to_head` holds a
+PostgreSQL advisory lock while it checks and upgrades, so the second process
+finds the schema current instead of creating the same tables again.
 """
 
 from __future__ import annotations
@@ -15,6 +20,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
+
+#: The PostgreSQL advisory lock key that serialises migrations ("advbot" in ASCII).
+MIGRATION_LOCK = 0x616476626F74
 
 
 def make_engine(url: str) -> Engine:
@@ -62,6 +70,33 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     command.upgrade(alembic_config(engine), revision)
 
 
+def migrate_to_head(engine: Engine) -> None:
+    """Bring the schema to the latest revision, one process at a time.
+
+    On PostgreSQL, processes starting together would otherwise all see an old
+    revision and all run the same migrations (``CREATE TABLE`` fails in every
+    process but one). SQLite needs no lock: migrations begin IMMEDIATE, and
+    Alembic reads the revision inside that transaction.
+    """
+    head = head_revision()
+    if current_revision(engine) == head:
+        return
+    if engine.dialect.name != "postgresql":
+        upgrade(engine)
+        return
+    with engine.connect() as connection:
+        # A session-level lock: held across the commit below, released on
+        # unlock or when the connection closes (a process that dies frees it).
+        connection.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK})")
+        connection.commit()
+        try:
+            if current_revision(engine) != head:
+                upgrade(engine)
+        finally:
+            connection.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK})")
+            connection.commit()
+
+
 def current_revision(engine: Engine) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
@@ -81,8 +116,8 @@ class Database:
     def __init__(self, url: str, *, migrate: bool = True) -> None:
         self.url = url
         self.engine = make_engine(url)
-        if migrate and current_revision(self.engine) != head_revision():
-            upgrade(self.engine)
+        if migrate:
+            migrate_to_head(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager

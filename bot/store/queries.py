@@ -6,12 +6,13 @@ here, so the SQL has one home.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from bot.compose.plan import PlanHistory, PlannedPost
 from bot.config import Mode
@@ -249,13 +250,27 @@ def lock_next_due(session: Session, mode: Mode, now: datetime) -> Post | None:
     On PostgreSQL the row is taken ``FOR UPDATE SKIP LOCKED``, so workers
     never wait on each other's rows; SQLite has one writer at a time anyway
     (the bot begins its transactions IMMEDIATE there).
+
+    Posts of an account that has a post ``sending`` are passed over: one post
+    in flight per account. A post left ``sending`` by a worker that died is
+    settled by reading the account's latest posts (Facebook, Mastodon, X with
+    reads); were others posted meanwhile, it could fall out of what the check
+    reads, be taken for "not sent" and go out twice. (See :func:`lock_account`
+    for the race between two workers claiming for the same account.)
     """
     pauses = list(
         session.scalars(select(Pause.scope).where(or_(Pause.until.is_(None), Pause.until > now)))
     )
     if "all" in pauses:
         return None
-    query = _due(mode, now)
+    in_flight = aliased(Post)
+    query = _due(mode, now).where(
+        ~exists().where(
+            in_flight.status == Status.SENDING.value,
+            in_flight.platform == Post.platform,
+            in_flight.account == Post.account,
+        )
+    )
     campaigns = [
         scope.removeprefix("campaign:") for scope in pauses if scope.startswith("campaign:")
     ]
@@ -266,6 +281,36 @@ def lock_next_due(session: Session, mode: Mode, now: datetime) -> Post | None:
             platform, _, account = scope.removeprefix("account:").partition(":")
             query = query.where(~((Post.platform == platform) & (Post.account == account)))
     return session.scalar(query.limit(1).with_for_update(skip_locked=True, of=Post))
+
+
+def lock_account(session: Session, platform: str, account: str) -> None:
+    """Hold the account's claim lock until this transaction ends.
+
+    Two PostgreSQL workers can lock two posts of one account at once (``SKIP
+    LOCKED`` hands them different rows), each see no post of it in flight, and
+    each pass the guard on the same history: two posts in flight, and a daily
+    cap or the spacing exceeded by one. Claims for one account therefore take a
+    transaction-scoped advisory lock, then look again (:func:`account_in_flight`)
+    and run the guard on what the other committed. SQLite needs nothing: every
+    claim transaction there begins IMMEDIATE, one at a time.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    digest = hashlib.sha256(f"advocacy-bot account {platform}:{account}".encode()).digest()
+    session.execute(
+        select(func.pg_advisory_xact_lock(int.from_bytes(digest[:8], "big", signed=True)))
+    )
+
+
+def account_in_flight(session: Session, platform: str, account: str, besides: int) -> bool:
+    """Whether another post of the account is ``sending``."""
+    found = session.scalar(
+        select(Post.id)
+        .where(Post.status == Status.SENDING.value, Post.id != besides)
+        .where(Post.platform == platform, Post.account == account)
+        .limit(1)
+    )
+    return found is not None
 
 
 def stale_sending_ids(session: Session, now: datetime, limit: int = 100) -> list[int]:
