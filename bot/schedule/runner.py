@@ -9,16 +9,18 @@ planned once, whatever the number of processes. Publishing is separate
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bot.campaigns.loaded import LoadedCampaign
-from bot.campaigns.schema import Approval, MissedRuns, Platform
+from bot.campaigns.schema import Approval, Campaign, MissedRuns, Platform
 from bot.compose.plan import Plan, plan_run
 from bot.config import Mode
+from bot.directory.people import Person
 from bot.directory.resolve import resolve_targets
 from bot.schedule.timing import due, in_quiet_hours, local_day_start
 from bot.store import queries
@@ -41,6 +43,36 @@ class RunReport:
     error: str | None = None
 
 
+def plan_posts(
+    session: Session,
+    campaign: Campaign,
+    people: Sequence[Person],
+    *,
+    mode: Mode,
+    now: datetime,
+    platforms: Sequence[Platform] | None = None,
+    posts_per_run: int | None = None,
+) -> Plan:
+    """Plan a run of ``campaign`` for ``people`` against what the post log holds."""
+    history = queries.plan_history(
+        session,
+        campaign.id,
+        [p.id for p in people],
+        [b.key for b in campaign.bills],
+        mode,
+        local_day_start(campaign.schedule, now),
+    )
+    return plan_run(
+        campaign,
+        people,
+        history,
+        now,
+        text_used=queries.text_checker(session, mode),
+        platforms=platforms,
+        posts_per_run=posts_per_run,
+    )
+
+
 def preview(
     db: Database,
     loaded: LoadedCampaign,
@@ -50,24 +82,10 @@ def preview(
     platforms: list[Platform] | None = None,
 ) -> Plan:
     """The posts the campaign's next run would make, without writing anything."""
-    campaign = loaded.campaign
     with db.new_session() as session:
         resolution = resolve_targets(loaded, session)
-        history = queries.plan_history(
-            session,
-            campaign.id,
-            [p.id for p in resolution.people],
-            [b.key for b in campaign.bills],
-            mode,
-            local_day_start(campaign.schedule, now),
-        )
-        plan = plan_run(
-            campaign,
-            resolution.people,
-            history,
-            now,
-            text_used=queries.text_checker(session, mode),
-            platforms=platforms,
+        plan = plan_posts(
+            session, loaded.campaign, resolution.people, mode=mode, now=now, platforms=platforms
         )
         session.rollback()
     plan.notes[:0] = resolution.notes
@@ -92,21 +110,7 @@ def run_campaign(
         with db.session() as session:
             resolution = resolve_targets(loaded, session)
             report.notes.extend(resolution.notes)
-            history = queries.plan_history(
-                session,
-                campaign.id,
-                [p.id for p in resolution.people],
-                [b.key for b in campaign.bills],
-                mode,
-                local_day_start(campaign.schedule, now),
-            )
-            plan = plan_run(
-                campaign,
-                resolution.people,
-                history,
-                now,
-                text_used=queries.text_checker(session, mode),
-            )
+            plan = plan_posts(session, campaign, resolution.people, mode=mode, now=now)
             report.notes.extend(plan.notes)
             held = campaign.approval is Approval.REQUIRED
             report.posts = queries.insert_planned(
