@@ -80,7 +80,9 @@ class Bill(_Model):
 
     jurisdiction: str = Field(description="'us' for Congress, or a state's postal code: 'mo'")
     session: str = Field(description="the state session ('2026') or the congress number ('119')")
-    identifier: str = Field(description="as the legislature writes it: 'SB 792', 'HB 1526', 'S 1693'")
+    identifier: str = Field(
+        description="as the legislature writes it: 'SB 792', 'HB 1526', 'S 1693'"
+    )
     title: str
     url: str | None = None
     stance: Stance = Stance.SUPPORT

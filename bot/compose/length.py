@@ -163,9 +163,21 @@ def _twitter_text_urls(text: str, *, without_protocol: bool = True) -> dict[int,
     urls: dict[int, str] = {}
     for word in _DOTTED_WORD.finditer(text):
         offset = max(word.start() - 1, 0)
-        for found in extract_urls_with_indices(text[offset : word.end()], without_protocol):
-            urls[offset + found["indices"][0]] = found["url"]  # type: ignore[index, operator]
+        for start, url in _urls_in(text[offset : word.end()], without_protocol):
+            urls[offset + start] = url
     return urls
+
+
+@lru_cache(maxsize=4096)
+def _urls_in(chunk: str, without_protocol: bool) -> tuple[tuple[int, str], ...]:
+    """The URLs in one dotted word (and the character before it), remembered.
+
+    The posts of a campaign repeat the same links, so most words come again.
+    """
+    return tuple(
+        (found["indices"][0], found["url"])  # type: ignore[index, misc]
+        for found in extract_urls_with_indices(chunk, without_protocol)
+    )
 
 
 def graphemes(text: str) -> int:

@@ -122,14 +122,28 @@ TCO_URL_PATTERN = (
 
 
 @lru_cache(maxsize=1)
+def _tld_patterns() -> tuple[str, str]:
+    return tld_pattern(GTLDS), tld_pattern(CCTLDS)
+
+
+@lru_cache(maxsize=1)
+def _extract_url() -> re.Pattern[str]:
+    """The URL pattern, compiled on first use (some 25 ms)."""
+    return re.compile(extract_url_pattern(*_tld_patterns()), re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _valid_ascii_domain() -> re.Pattern[str]:
+    """Only URLs without ``http(s)://`` need this one: compiled when one is found."""
+    return re.compile(ascii_domain_pattern(*_tld_patterns()), re.IGNORECASE)
+
+
+_VALID_TCO_URL = re.compile(TCO_URL_PATTERN, re.IGNORECASE)
+
+
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    """The compiled patterns, built on first use (a few milliseconds)."""
-    gtld, cctld = tld_pattern(GTLDS), tld_pattern(CCTLDS)
-    return (
-        re.compile(extract_url_pattern(gtld, cctld), re.IGNORECASE),
-        re.compile(ascii_domain_pattern(gtld, cctld), re.IGNORECASE),
-        re.compile(TCO_URL_PATTERN, re.IGNORECASE),
-    )
+    """All three compiled patterns (for the tests)."""
+    return _extract_url(), _valid_ascii_domain(), _VALID_TCO_URL
 
 
 _INVALID_WITHOUT_PROTOCOL_BEFORE = re.compile(r"[-_./]$")
@@ -147,9 +161,8 @@ def extract_urls_with_indices(
     """
     if text == "" or ("." not in text if extract_urls_without_protocol else ":" not in text):
         return []
-    extract_url, valid_ascii_domain, valid_tco_url = _patterns()
     urls: list[dict[str, object]] = []
-    for url_match in extract_url.finditer(text):
+    for url_match in _extract_url().finditer(text):
         _, before, url, protocol, domain, _, path, _ = url_match.groups()
         end_position = url_match.end()
         start_position = end_position - len(url)
@@ -159,7 +172,7 @@ def extract_urls_with_indices(
             if not extract_urls_without_protocol or _INVALID_WITHOUT_PROTOCOL_BEFORE.match(before):
                 continue
             last_url: dict[str, object] | None = None
-            for ascii_domain_match in valid_ascii_domain.finditer(domain):
+            for ascii_domain_match in _valid_ascii_domain().finditer(domain):
                 last_url = {
                     "url": ascii_domain_match.group(0),
                     "indices": [
@@ -174,7 +187,7 @@ def extract_urls_with_indices(
                 last_url["url"] = url.replace(domain, str(last_url["url"]))
                 last_url["indices"][1] = end_position  # type: ignore[index]
         else:
-            tco_url_match = valid_tco_url.search(url)  # t.co URLs take no further path
+            tco_url_match = _VALID_TCO_URL.search(url)  # t.co URLs take no further path
             if tco_url_match:
                 tco_url_slug = tco_url_match.group(1)
                 if tco_url_slug and len(tco_url_slug) > MAX_TCO_SLUG_LENGTH:

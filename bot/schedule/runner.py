@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -25,7 +25,7 @@ from bot.directory.resolve import resolve_targets
 from bot.schedule.timing import due, in_quiet_hours, local_day_start
 from bot.store import queries
 from bot.store.db import Database
-from bot.store.models import Post, Status
+from bot.store.models import Status
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ class RunReport:
 
     campaign_id: str
     fire_time: datetime | None
-    posts: list[Post] = field(default_factory=list)
+    posts: list[queries.LoggedPost] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     error: str | None = None
 
@@ -53,7 +53,13 @@ def plan_posts(
     platforms: Sequence[Platform] | None = None,
     posts_per_run: int | None = None,
 ) -> Plan:
-    """Plan a run of ``campaign`` for ``people`` against what the post log holds."""
+    """Plan a run of ``campaign`` for ``people`` against what the post log holds.
+
+    Whether an account already sent a text is asked of the log in batches
+    (:class:`~bot.store.queries.TextChecker`): the run is planned, the texts it
+    used are looked up at once, and in the rare case one was sent before, the
+    run is planned again knowing it, until the plan stands.
+    """
     history = queries.plan_history(
         session,
         campaign.id,
@@ -62,15 +68,25 @@ def plan_posts(
         mode,
         local_day_start(campaign.schedule, now),
     )
-    return plan_run(
-        campaign,
-        people,
-        history,
-        now,
-        text_used=queries.text_checker(session, mode),
-        platforms=platforms,
-        posts_per_run=posts_per_run,
-    )
+    checker = queries.TextChecker(session, mode)
+    while True:
+        plan = plan_run(
+            campaign,
+            people,
+            replace(
+                history,
+                last_tagged=dict(history.last_tagged),
+                last_variant=dict(history.last_variant),
+                last_bill=dict(history.last_bill),
+                posts_today=dict(history.posts_today),
+            ),
+            now,
+            text_used=checker,
+            platforms=platforms,
+            posts_per_run=posts_per_run,
+        )
+        if not checker.verify():
+            return plan
 
 
 def preview(
