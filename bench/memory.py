@@ -25,12 +25,8 @@ def peak_mb(args: list[str]) -> float:
 
 
 def run(report: Report, *, quick: bool) -> None:
-    floor = peak_mb(
-        [
-            "-c",
-            "import resource, sqlalchemy; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)",
-        ]
-    )
+    code = "import resource, sqlalchemy; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    floor = peak_mb(["-c", code])
     probes = [("scheduler, idle, 100 campaigns", "scheduler"), ("worker, idle", "worker")]
     if not quick:
         probes.append(("national-scale run, 22,200 posts", "national"))
