@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bot.bills.steps import Step
 from bot.directory.selectors import Selector
 
 
@@ -88,6 +89,11 @@ class Bill(_Model):
     stance: Stance = Stance.SUPPORT
     summary: str | None = Field(default=None, description="the bill in plain words")
     why: str | None = Field(default=None, description="why it matters, for supporters")
+    # Congress.gov's names for a bill of Congress, derived from session and identifier
+    # ("117", "HR 21" -> 117, "hr", 21) when not given; None for state bills.
+    congress: int | None = Field(default=None, description="Congress only: the congress (117)")
+    type: str | None = Field(default=None, description="Congress only: hr, s, hjres, sres...")
+    number: int | None = Field(default=None, description="Congress only: the bill's number")
 
     @field_validator("jurisdiction")
     @classmethod
@@ -116,6 +122,28 @@ class Bill(_Model):
             )
         prefix = match.group(1).replace(".", "").replace(" ", "").upper()
         return f"{prefix} {int(match.group(2))}"
+
+    @model_validator(mode="after")
+    def _congress_identity(self) -> Bill:
+        if self.jurisdiction != "us":
+            if self.congress is not None or self.type is not None or self.number is not None:
+                raise ValueError("'congress', 'type' and 'number' are for bills of Congress only")
+            return self
+        from bot.bills.ident import BillRef
+
+        ref = BillRef.parse(self.jurisdiction, self.session, self.identifier)
+        for name in ("congress", "type", "number"):
+            given = getattr(self, name)
+            derived = getattr(ref, name)
+            if isinstance(given, str):
+                given = given.lower()
+            if given is not None and given != derived:
+                raise ValueError(
+                    f"{name} {getattr(self, name)!r} does not match session {self.session!r} and "
+                    f"identifier {self.identifier!r} ({name} {derived!r}); leave it out"
+                )
+            object.__setattr__(self, name, derived)  # frozen model: fill in derived identity
+        return self
 
     @property
     def key(self) -> str:
@@ -302,6 +330,10 @@ class Campaign(_Model):
     cooldown: Duration = timedelta(days=7)
     approval: Approval = Approval.NONE
     call_script: str | None = Field(default=None, description="what supporters say on the phone")
+    steps: list[Step] = Field(
+        default_factory=list,
+        description="what to do when a bill event happens (docs/bills.md)",
+    )
 
     @field_validator("cooldown", mode="before")
     @classmethod
@@ -321,6 +353,38 @@ class Campaign(_Model):
         repeated = sorted({i for i in ids if ids.count(i) > 1})
         if repeated:
             raise ValueError(f"message ids must be unique; repeated: {', '.join(repeated)}")
+        return self
+
+    @model_validator(mode="after")
+    def _coherent_steps(self) -> Campaign:
+        names = [step.name for step in self.steps]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(
+                f"steps must have different ids; repeated: {', '.join(repeated)} "
+                "(give each step an 'id')"
+            )
+        variants = {variant.id for variant in self.messages}
+        for step in self.steps:
+            unknown = [m for m in step.messages or () if m not in variants]
+            if unknown:
+                raise ValueError(
+                    f"step {step.name!r} names messages that do not exist: {', '.join(unknown)} "
+                    f"(messages: {', '.join(sorted(variants))})"
+                )
+        from bot.bills.ident import bill_matches
+
+        selectors = [*self.targets.select, *self.targets.exclude]
+        for step in self.steps:
+            selectors += step.selectors()
+        for selector in selectors:
+            for wanted in selector.bill or ():
+                if not any(bill_matches(wanted, bill.key) for bill in self.bills):
+                    known = ", ".join(bill.identifier for bill in self.bills)
+                    raise ValueError(
+                        f"a selector names bill {wanted!r}, which is not one of the "
+                        f"campaign's bills ({known})"
+                    )
         return self
 
     def account_for(self, platform: Platform) -> str:

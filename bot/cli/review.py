@@ -7,36 +7,22 @@ import click
 from bot.cli.common import database, fail
 
 
-def _held(session, post_ids: tuple[int, ...], campaign: str | None):  # type: ignore[no-untyped-def]
-    from sqlalchemy import select
-
-    from bot.store.models import Post, Status
-
-    query = select(Post).where(Post.status == Status.HELD.value)
-    if post_ids:
-        query = query.where(Post.id.in_(post_ids))
-    if campaign:
-        query = query.where(Post.campaign_id == campaign)
-    return list(session.scalars(query))
-
-
 def _decide(post_ids: tuple[int, ...], campaign: str | None, every: bool, approve: bool) -> None:
     from datetime import UTC, datetime
 
-    from bot.store.models import Status
+    from bot.store.queries import approve_posts, reject_posts
 
     if not (post_ids or campaign or every):
         fail("name post ids, or --campaign ID, or --all")
     db = database()
     now = datetime.now(UTC)
     with db.session() as session:
-        posts = _held(session, post_ids, campaign)
-        for post in posts:
-            post.status = (Status.QUEUED if approve else Status.REJECTED).value
-            post.reason = None if approve else "rejected by an organizer"
-            post.approved_by = "cli" if approve else None
-            post.scheduled_for = max(post.scheduled_for, now) if approve else post.scheduled_for
-            post.updated_at = now
+        if approve:
+            posts = approve_posts(
+                session, post_ids, campaign=campaign, every=every, by="cli", now=now
+            )
+        else:
+            posts = reject_posts(session, post_ids, campaign=campaign, every=every, now=now)
         verb = "approved" if approve else "rejected"
         click.echo(f"{verb} {len(posts)} post(s)")
         missing = set(post_ids) - {p.id for p in posts}

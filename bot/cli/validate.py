@@ -17,16 +17,25 @@ def _plural(count: int, word: str, plural: str | None = None) -> str:
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-def validate(paths: tuple[Path, ...]) -> None:
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail on warnings about targets too (a selector that matches nobody...).",
+)
+def validate(paths: tuple[Path, ...], strict: bool) -> None:
     """Check campaign files and explain every mistake.
 
     PATHS are campaign files or folders of them (default: the campaigns
     folder, CAMPAIGNS_DIR or ./campaigns). Exits 1 if anything is wrong.
+    Where the legislator directory has been imported, each campaign's targets
+    are checked against it too (selectors that match nobody, unknown
+    committees, targets without a handle on a platform), as warnings.
     """
     from bot.campaigns.validate import validate_paths
     from bot.cli.common import settings
 
-    campaigns, errors = validate_paths(paths or [settings().campaigns_dir])
+    config = settings()
+    campaigns, errors = validate_paths(paths or [config.campaigns_dir])
     for loaded in campaigns:
         campaign = loaded.campaign
         click.echo(
@@ -35,12 +44,43 @@ def validate(paths: tuple[Path, ...]) -> None:
             f"{_plural(len(campaign.messages), 'message')}, "
             f"{_plural(len(campaign.platforms), 'platform')}"
         )
+    warnings = _directory_warnings(config, campaigns)
+    for warning in warnings:
+        click.echo(f"{click.style('warning', fg='yellow')}: {warning}")
     for error in errors:
         click.echo(f"{click.style('error', fg='red')}: {error}")
     summary = f"{_plural(len(campaigns), 'campaign')} OK"
     if errors:
         files = len({error.path for error in errors})
         summary += f", {_plural(files, 'file')} with {_plural(len(errors), 'error')}"
+    if warnings:
+        summary += f", {_plural(len(warnings), 'warning')}"
     click.echo(summary)
-    if errors:
+    if errors or (strict and warnings):
         raise SystemExit(1)
+
+
+def _directory_warnings(config, campaigns) -> list[str]:  # type: ignore[no-untyped-def]
+    """Check targets against the directory, if there is a database to read.
+
+    Never creates a database: a SQLite file that does not exist yet means
+    there is no directory to check against (and no SQLAlchemy import either).
+    """
+    url = config.database_url
+    if not campaigns or (url.startswith("sqlite:///") and not Path(url[10:]).is_file()):
+        return []
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.directory.resolve import check_targets
+    from bot.store.db import Database
+
+    try:
+        db = Database(url)
+        with db.new_session() as session:
+            return [
+                f"{loaded.path}: targets: {warning}"
+                for loaded in campaigns
+                for warning in check_targets(loaded, session)
+            ]
+    except SQLAlchemyError as exc:
+        return [f"could not check targets against the directory: {type(exc).__name__}"]

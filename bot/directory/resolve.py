@@ -21,6 +21,7 @@ prints.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from bot.directory.load import Entry, HandleInfo, NoTag
     from bot.directory.match import Match
     from bot.directory.overrides import OverridesFile
+    from bot.directory.selectors import Selector
 
 NAMED = "named in the campaign"
 
@@ -54,11 +56,15 @@ class Resolution:
     exclude_matches: list[Match] = field(default_factory=list)
 
 
-def resolve_targets(loaded: LoadedCampaign, session: Session | None = None) -> Resolution:
+def resolve_targets(
+    loaded: LoadedCampaign, session: Session | None = None, *, now: datetime | None = None
+) -> Resolution:
     """The people a campaign targets: named people, selector matches, minus exclusions.
 
     Without a database ``session`` only the people named in the campaign are
-    targeted (and a note says selectors were not resolved).
+    targeted (and a note says selectors were not resolved). Selectors with a
+    ``bill_role`` are resolved by :mod:`bot.bills.roles` against the
+    campaign's bills; given ``now``, notes say when that bill data is stale.
     """
     spec = loaded.campaign.targets
     notes: list[str] = []
@@ -74,10 +80,9 @@ def resolve_targets(loaded: LoadedCampaign, session: Session | None = None) -> R
         if spec.select or spec.exclude:
             notes.append("selectors were not resolved: no directory database was given")
     else:
-        from bot.directory import match as matching
-
-        matches = [matching.run(session, selector) for selector in spec.select]
-        exclude_matches = [matching.run(session, selector) for selector in spec.exclude]
+        bills = [bill.key for bill in loaded.campaign.bills]
+        matches = [_run(session, selector, bills, now) for selector in spec.select]
+        exclude_matches = [_run(session, selector, bills, now) for selector in spec.exclude]
         for index, m in enumerate(matches):
             notes.extend(f"targets.select[{index}]: {problem}" for problem in m.problems)
             if not m.ids and not m.problems:
@@ -105,6 +110,17 @@ def resolve_targets(loaded: LoadedCampaign, session: Session | None = None) -> R
         matches=matches,
         exclude_matches=exclude_matches,
     )
+
+
+def _run(session: Session, selector: Selector, bills: list[str], now: datetime | None) -> Match:
+    """One selector's matches: the directory's keys, and bill roles where it has one."""
+    if selector.bill_role:
+        from bot.bills import roles
+
+        return roles.run(session, selector, bills, now)
+    from bot.directory import match as matching
+
+    return matching.run(session, selector)
 
 
 @dataclass

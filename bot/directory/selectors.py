@@ -21,7 +21,11 @@ Keys: ``jurisdiction`` (``us`` or a state: which legislature), ``chamber``
 ``state`` (where the member is from: ``{jurisdiction: us, state: MO}`` is
 Missouri's delegation in Congress), ``district``, ``party``, ``committee``
 (name or id; with ``role`` and ``subcommittees``), ``leadership`` (``true``,
-or words of a leadership title), ``people`` (directory ids or exact names).
+or words of a leadership title), ``people`` (directory ids or exact names),
+``bill_role`` (people in a role on the campaign's bills: ``sponsors``,
+``cosponsors``, ``supporters``, ``committee_of_referral``,
+``committee_members_not_cosponsoring``, ``chamber_of_current_stage``; see
+docs/bills.md) with ``bill`` (which of the campaign's bills; default: all).
 
 This module is pure data (pydantic), so campaign validation can load it
 without the database; :mod:`bot.directory.match` resolves selectors in SQL.
@@ -34,6 +38,16 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bot.directory import normalize
+
+#: The bill-role selector values (``bill_role:``), resolved by :mod:`bot.bills.roles`.
+BILL_ROLES = (
+    "sponsors",
+    "cosponsors",
+    "supporters",
+    "committee_of_referral",
+    "committee_members_not_cosponsoring",
+    "chamber_of_current_stage",
+)
 
 
 def _as_list(value: object) -> object:
@@ -81,9 +95,25 @@ class Selector(BaseModel):
     people: tuple[str, ...] | None = Field(
         default=None, description="directory ids (bioguide, ocd-person/...) or exact names"
     )
+    bill_role: tuple[str, ...] | None = Field(
+        default=None,
+        description="people in a role on the campaign's bills: " + ", ".join(BILL_ROLES),
+    )
+    bill: tuple[str, ...] | None = Field(
+        default=None, description="with bill_role: which of the campaign's bills ('S 1693')"
+    )
 
     @field_validator(
-        "jurisdiction", "chamber", "state", "party", "committee", "role", "people", mode="before"
+        "jurisdiction",
+        "chamber",
+        "state",
+        "party",
+        "committee",
+        "role",
+        "people",
+        "bill_role",
+        "bill",
+        mode="before",
     )
     @classmethod
     def _listify(cls, value: object) -> object:
@@ -127,17 +157,32 @@ class Selector(BaseModel):
     def _roles(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
         return None if value is None else tuple(normalize.canonical_role(v) for v in value)
 
+    @field_validator("bill_role")
+    @classmethod
+    def _bill_roles(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if value is None:
+            return None
+        roles = []
+        for text in value:
+            role = str(text).strip().lower().replace(" ", "_").replace("-", "_")
+            if role not in BILL_ROLES:
+                raise ValueError(f"{text!r} is not a bill role; use {', '.join(BILL_ROLES)}")
+            roles.append(role)
+        return tuple(roles)
+
     @model_validator(mode="after")
     def _coherent(self) -> Selector:
         given = self.keys()
         if not given:
             raise ValueError(
                 "a selector needs at least one key (jurisdiction, chamber, state, district, "
-                "party, committee, leadership or people); to target all of Congress write "
-                "'jurisdiction: us'"
+                "party, committee, leadership, people or bill_role); to target all of Congress "
+                "write 'jurisdiction: us'"
             )
         if (self.role or self.subcommittees) and not self.committee:
             raise ValueError("'role' and 'subcommittees' need a 'committee'")
+        if self.bill and not self.bill_role:
+            raise ValueError("'bill' needs a 'bill_role' (sponsors, cosponsors, ...)")
         for name in given:
             if getattr(self, name) == ():
                 raise ValueError(f"'{name}' is an empty list; give at least one value")
@@ -155,6 +200,8 @@ class Selector(BaseModel):
             "role",
             "leadership",
             "people",
+            "bill_role",
+            "bill",
         )
         given = [name for name in names if getattr(self, name) is not None]
         if self.subcommittees:

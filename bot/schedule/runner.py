@@ -89,6 +89,30 @@ def plan_posts(
             return plan
 
 
+def plan_in_session(
+    session: Session,
+    loaded: LoadedCampaign,
+    *,
+    mode: Mode,
+    now: datetime,
+    platforms: list[Platform] | None = None,
+) -> tuple[LoadedCampaign, Plan, str | None]:
+    """Plan a run inside ``session``: bill steps, targets, history, then the planner.
+
+    Returns the campaign as its fired bill steps leave it, the plan (its notes
+    include the steps' and the targets'), and why the campaign stopped (or None).
+    """
+    loaded, notes, stopped = _bill_stage(session, loaded, mode)
+    if stopped:
+        return loaded, Plan(posts=[], notes=notes), stopped
+    resolution = resolve_targets(loaded, session, now=now)
+    plan = plan_posts(
+        session, loaded.campaign, resolution.people, mode=mode, now=now, platforms=platforms
+    )
+    plan.notes[:0] = [*notes, *resolution.notes]
+    return loaded, plan, None
+
+
 def preview(
     db: Database,
     loaded: LoadedCampaign,
@@ -99,12 +123,10 @@ def preview(
 ) -> Plan:
     """The posts the campaign's next run would make, without writing anything."""
     with db.new_session() as session:
-        resolution = resolve_targets(loaded, session)
-        plan = plan_posts(
-            session, loaded.campaign, resolution.people, mode=mode, now=now, platforms=platforms
-        )
+        _, plan, stopped = plan_in_session(session, loaded, mode=mode, now=now, platforms=platforms)
         session.rollback()
-    plan.notes[:0] = resolution.notes
+    if stopped:
+        plan.notes.append(stopped)
     return plan
 
 
@@ -118,17 +140,18 @@ def run_campaign(
     note: str | None = None,
 ) -> RunReport:
     """Plan one run of a campaign and queue its posts (held if approval is required)."""
-    campaign = loaded.campaign
-    report = RunReport(campaign.id, fire_time)
+    report = RunReport(loaded.campaign.id, fire_time)
     if note:
         report.notes.append(note)
     try:
         with db.session() as session:
-            resolution = resolve_targets(loaded, session)
-            report.notes.extend(resolution.notes)
-            plan = plan_posts(session, campaign, resolution.people, mode=mode, now=now)
+            loaded, plan, stopped = plan_in_session(session, loaded, mode=mode, now=now)
             report.notes.extend(plan.notes)
-            held = campaign.approval is Approval.REQUIRED
+            if stopped:
+                report.notes.append(stopped)
+                queries.record_run(session, report.campaign_id, mode, fire_time, now, 0, stopped)
+                return report
+            held = loaded.campaign.approval is Approval.REQUIRED
             report.posts = queries.insert_planned(
                 session,
                 plan.posts,
@@ -140,7 +163,7 @@ def run_campaign(
             )
             queries.record_run(
                 session,
-                campaign.id,
+                report.campaign_id,
                 mode,
                 fire_time,
                 now,
@@ -151,6 +174,26 @@ def run_campaign(
         report.posts = []
         report.notes.append("this fire time was already run by another process; nothing planned")
     return report
+
+
+# --- bill steps (bot.bills) --------------------------------------------------------------------
+# A campaign's `steps:` fire on bill events (`advocacy-bot bills sync`); a fired step may
+# change whom and with which messages the campaign's runs post, or stop the campaign.
+
+
+def _bill_stage(
+    session: Session, loaded: LoadedCampaign, mode: Mode
+) -> tuple[LoadedCampaign, list[str], str | None]:
+    """The campaign as its fired steps leave it, notes, and why it stopped (or None)."""
+    if not loaded.campaign.steps:
+        return loaded, [], None
+    from bot.bills.stage import current_stage
+
+    stage = current_stage(session, loaded, mode)
+    return stage.apply(loaded), stage.notes, stage.stopped
+
+
+# -----------------------------------------------------------------------------------------------
 
 
 def record_skipped_run(
@@ -219,7 +262,7 @@ def _run_if_due(
                 db, campaign.id, mode=mode, now=now, fire_time=found.fire_time, note=note
             )
         ]
-    note = None
+    note: str | None = None
     if found.late:
         note = "catching up once on a run missed while the bot was down (missed: catch_up_once)"
     elif missed:

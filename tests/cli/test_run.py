@@ -176,3 +176,25 @@ def test_live_mode_is_never_the_default(cli, env):
     result = cli("run", "--once", "--campaign", "mo-sb792-expungement")
     assert "LIVE" not in result.output
     assert {row["status"] for row in json.loads(cli("log", "--json").output)} == {"dry_run"}
+
+
+def test_validate_checks_selectors_against_the_imported_directory(cli, directory, tmp_path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    text = (ROOT / "campaigns" / "us-s1693-online-trafficking.yaml").read_text()
+    text = text.replace(
+        "{jurisdiction: us, committee: SSJU}", "{committee: Senate Judicary Comittee}"
+    )
+    (folder / "typo.yaml").write_text(text)
+    result = cli("validate", str(folder))
+    assert result.exit_code == 0  # warnings only
+    warnings = [line for line in result.output.splitlines() if line.startswith("warning")]
+    assert any("Senate Judicary Comittee" in line and "Judiciary" in line for line in warnings)
+    assert cli("validate", "--strict", str(folder)).exit_code == 1
+
+
+def test_validate_without_a_database_creates_none(cli, env, tmp_path):
+    result = cli("validate")
+    assert result.exit_code == 0
+    assert "warning" not in result.output
+    assert not (tmp_path / "log.db").exists()

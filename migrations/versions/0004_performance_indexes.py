@@ -8,20 +8,16 @@ found enough (all of it for a rare status such as ``unknown``). These two
 indexes answer both with a search that reads only the page asked for
 (measured by ``python -m bench --only log``; see docs/benchmarks.md).
 
-Revision ID: 0009
-Revises: 0003 (or 0002 where the bills migration is absent; see below)
+Revision ID: 0004
+Revises: 0003
 """
 
 from collections.abc import Sequence
-from pathlib import Path
 
 from alembic import op
 
-revision: str = "0009"
-# This branch was cut before 0003 (bills) landed; on a tree that has 0003 the
-# indexes come after it. Once merged, this can be the literal "0003" (or
-# whatever the head is by then).
-down_revision: str | None = "0003" if any(Path(__file__).parent.glob("0003_*.py")) else "0002"
+revision: str = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,13 @@
+"""The web app: a review dashboard for organizers and a share page for supporters.
+
+Server-rendered HTML (Flask and Jinja2, autoescaping everywhere), no build
+step. ``advocacy-bot serve`` (:mod:`bot.cli.web`) builds it with
+:func:`bot.web.app.create_app`; nothing else imports this package, so other
+commands never load the web framework.
+
+Modules: ``app`` (the factory, security headers), ``auth`` (login and CSRF),
+``campaigns`` (campaign files, reloaded when they change), ``stats`` and
+``charts`` (the dashboard's numbers and its inline-SVG chart), ``upcoming``
+(what goes out next), ``districts`` and ``share`` (the supporter page's
+legislators and intent links), ``views_*`` (one module per area).
+"""

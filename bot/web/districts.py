@@ -1,0 +1,218 @@
+"""A supporter's own legislators, from their state and district(s).
+
+The directory (:mod:`bot.directory`) stores each legislator's jurisdiction
+(``us`` or a state), chamber (``senate``, ``house``, ``legislature``), state
+and district; these queries use its ``(state, chamber, district)`` index.
+
+For Congress a supporter has two senators (state-wide) and one member of the
+House (their congressional district; ``0`` is at-large). For a state
+legislature they have a senator and a representative, each for their own
+district (a state's Senate and House districts are numbered separately), or
+one member of a unicameral legislature.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import Session
+
+from bot.directory import normalize
+from bot.directory.load import NoTag, do_not_tag_entries, load_entries
+from bot.directory.models import PersonRow
+from bot.directory.people import Person
+
+STATE_NAMES = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
+    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "FL": "Florida", "GA": "Georgia",
+    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa",
+    "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland",
+    "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi",
+    "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire",
+    "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York", "NC": "North Carolina",
+    "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania",
+    "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee",
+    "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
+    "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming", "DC": "District of Columbia",
+    "PR": "Puerto Rico", "GU": "Guam", "VI": "U.S. Virgin Islands", "AS": "American Samoa",
+    "MP": "Northern Mariana Islands",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DistrictField:
+    """One district a supporter is asked for."""
+
+    name: str
+    """The form field: ``us_house``, ``senate``, ``house``, ``legislature``."""
+    jurisdiction: str
+    chamber: str
+    label: str
+    choices: tuple[str, ...]
+    """District values the directory knows (``0`` is at-large)."""
+
+
+@dataclass(frozen=True)
+class Legislator:
+    """A supporter's legislator: the shared :class:`Person` plus where to reach them."""
+
+    person: Person
+    url: str | None
+    office_address: str | None
+
+    @property
+    def seat(self) -> str:
+        p = self.person
+        where = "U.S." if p.jurisdiction == "us" else STATE_NAMES.get(p.state or "", p.state)
+        chamber = {"senate": "Senate", "house": "House", "legislature": "Legislature"}.get(
+            p.chamber or "", p.chamber or ""
+        )
+        district = (
+            ""
+            if not p.district
+            else (", at-large" if p.district == "0" else f", district {p.district}")
+        )
+        return f"{where} {chamber}{district}"
+
+
+def states_with_people(session: Session, jurisdictions: Iterable[str]) -> list[str]:
+    """Postal codes of the states the directory has legislators for, in these jurisdictions."""
+    wanted = list(jurisdictions)
+    if not wanted:
+        return []
+    found = session.scalars(
+        select(PersonRow.state)
+        .where(PersonRow.jurisdiction.in_(wanted), PersonRow.active.is_(True))
+        .where(PersonRow.state.is_not(None))
+        .distinct()
+    )
+    return sorted({code for code in found if code}, key=lambda c: STATE_NAMES.get(c, c))
+
+
+def district_fields(
+    session: Session, jurisdictions: Iterable[str], state: str
+) -> list[DistrictField]:
+    """The districts to ask a supporter in ``state`` for, for bills in ``jurisdictions``."""
+    fields: list[DistrictField] = []
+    state_name = STATE_NAMES.get(state, state)
+    for jurisdiction in dict.fromkeys(jurisdictions):
+        if jurisdiction == "us":
+            chambers = [("us_house", "house", "U.S. House (congressional) district")]
+        elif jurisdiction.upper() == state:
+            chambers = [
+                ("senate", "senate", f"{state_name} Senate district"),
+                ("house", "house", f"{state_name} House district"),
+                ("legislature", "legislature", f"{state_name} Legislature district"),
+            ]
+        else:
+            continue
+        for name, chamber, label in chambers:
+            choices = _districts(session, jurisdiction, state, chamber)
+            if choices:
+                fields.append(DistrictField(name, jurisdiction, chamber, label, choices))
+    return fields
+
+
+def _districts(session: Session, jurisdiction: str, state: str, chamber: str) -> tuple[str, ...]:
+    found = session.scalars(
+        select(PersonRow.district)
+        .where(PersonRow.jurisdiction == jurisdiction, PersonRow.state == state)
+        .where(PersonRow.chamber == chamber, PersonRow.active.is_(True))
+        .where(PersonRow.district.is_not(None))
+        .distinct()
+    )
+    return tuple(sorted({d for d in found if d}, key=_district_order))
+
+
+def _district_order(district: str) -> tuple[int, int, str]:
+    return (0, int(district), "") if district.isdigit() else (1, 0, district)
+
+
+def legislators_for(
+    session: Session,
+    fields: Iterable[DistrictField],
+    state: str,
+    chosen: Mapping[str, str],
+    campaign_handles: Mapping[str, Mapping[str, str]] | None = None,
+) -> list[Legislator]:
+    """The legislators of ``state`` for the districts ``chosen`` (field name → district).
+
+    U.S. senators come with the state, whether or not the congressional district
+    is known. Handles are the
+    directory's (imported, then organizer overrides), then those the
+    campaign file or its roster gives (``campaign_handles``: person id →
+    platform → handle); a person on the do-not-tag list keeps their name but
+    loses their handle there.
+    """
+    conditions = []
+    for f in fields:
+        district = normalize.district(chosen.get(f.name) or None)
+        if f.name == "us_house":
+            # senators represent the whole state: shown even before the district is known
+            seats: ColumnElement[bool] = PersonRow.chamber == "senate"
+            if district is not None:
+                house = and_(PersonRow.chamber == "house", PersonRow.district == district)
+                seats = or_(seats, house)
+            conditions.append(and_(PersonRow.jurisdiction == "us", seats))
+        elif district is not None:
+            conditions.append(
+                and_(
+                    PersonRow.jurisdiction == f.jurisdiction,
+                    PersonRow.chamber == f.chamber,
+                    PersonRow.district == district,
+                )
+            )
+    if not conditions:
+        return []
+    rows = session.execute(
+        select(PersonRow.id)
+        .where(PersonRow.state == state, PersonRow.active.is_(True))
+        .where(or_(*conditions))
+    )
+    ids = [row.id for row in rows]
+    entries = load_entries(session, ids)
+    rules = do_not_tag_entries(session)
+    found = [
+        Legislator(
+            person=_without_do_not_tag(
+                replace(
+                    entry.person,
+                    handles={
+                        **entry.person.handles,
+                        **(campaign_handles or {}).get(entry.person.id, {}),
+                    },
+                ),
+                rules,
+            ),
+            url=entry.row.url,
+            office_address=entry.row.office_address,
+        )
+        for entry in entries.values()
+    ]
+    rank = {"us": 0}
+    chamber_rank = {"senate": 0, "legislature": 0, "house": 1}
+    found.sort(
+        key=lambda leg: (
+            rank.get(leg.person.jurisdiction or "", 1),
+            chamber_rank.get(leg.person.chamber or "", 2),
+            leg.person.name,
+        )
+    )
+    return found
+
+
+def _without_do_not_tag(person: Person, rules: list[NoTag]) -> Person:
+    handles = dict(person.handles)
+    for rule in rules:
+        for platform, handle in list(handles.items()):
+            for_person = rule.person_id == person.id and rule.platform in (None, platform)
+            for_handle = (
+                rule.handle is not None
+                and rule.platform == platform
+                and rule.handle.lower().lstrip("@") == handle.lower().lstrip("@")
+            )
+            if for_person or for_handle:
+                handles.pop(platform, None)
+    return replace(person, handles=handles)

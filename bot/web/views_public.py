@@ -1,0 +1,177 @@
+"""Public pages: the campaign list, each campaign's supporter page, its Atom feed.
+
+No login, no writes: everything here is a GET. The supporter page shows only
+posts that really went out (``posted``), as does the feed.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response as BaseResponse
+
+from bot.campaigns.loaded import LoadedCampaign
+from bot.store.models import Post, Status
+from bot.web import share
+from bot.web.app import db_session, state
+from bot.web.districts import (
+    STATE_NAMES,
+    district_fields,
+    legislators_for,
+    states_with_people,
+)
+from bot.web.filters import safe_url
+
+blueprint = Blueprint("public", __name__)
+
+LATEST_POSTS = 10
+FEED_ENTRIES = 50
+
+
+def _campaign(campaign_id: str) -> LoadedCampaign:
+    loaded = state().campaigns.get(campaign_id)
+    if loaded is None or not loaded.campaign.enabled:
+        abort(404, "There is no such campaign.")
+    return loaded
+
+
+def _posted(campaign_id: str, limit: int) -> list[Post]:
+    return list(
+        db_session().scalars(
+            select(Post)
+            .where(Post.campaign_id == campaign_id, Post.status == Status.POSTED.value)
+            .order_by(Post.created_at.desc(), Post.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def _instance() -> str:
+    return share.clean_instance(request.args.get("instance")) or state().config.mastodon_instance
+
+
+def _jurisdictions(loaded: LoadedCampaign) -> list[str]:
+    return list(dict.fromkeys(bill.jurisdiction for bill in loaded.campaign.bills))
+
+
+def _chosen_state(states: list[str]) -> str | None:
+    wanted = (request.args.get("state") or "").strip().upper()
+    if wanted in states:
+        return wanted
+    return states[0] if len(states) == 1 else None
+
+
+@blueprint.route("/")
+def index() -> str:
+    campaigns = [c for c in state().campaigns.all() if c.campaign.enabled]
+    return render_template("index.html", campaigns=campaigns)
+
+
+@blueprint.route("/healthz")
+def healthz() -> Response:
+    return Response("ok\n", mimetype="text/plain")
+
+
+@blueprint.route("/c/<campaign_id>")
+def campaign_page(campaign_id: str) -> str:
+    loaded = _campaign(campaign_id)
+    session = db_session()
+    jurisdictions = _jurisdictions(loaded)
+    states = states_with_people(session, jurisdictions)
+    chosen = _chosen_state(states)
+    fields = district_fields(session, jurisdictions, chosen) if chosen else []
+    instance = _instance()
+    page_url = url_for("public.campaign_page", campaign_id=campaign_id, _external=True)
+    latest = [_shares(post, instance) for post in _posted(campaign_id, LATEST_POSTS)]
+    return render_template(
+        "supporter/campaign.html",
+        loaded=loaded,
+        campaign=loaded.campaign,
+        latest=latest,
+        states=states,
+        state_names=STATE_NAMES,
+        chosen_state=chosen,
+        fields=fields,
+        picked={},
+        instance=instance,
+        page_url=page_url,
+    )
+
+
+@blueprint.route("/c/<campaign_id>/act")
+def act(campaign_id: str) -> BaseResponse | str:
+    """ "Post it yourself" and "call or email", for the supporter's own legislators."""
+    loaded = _campaign(campaign_id)
+    session = db_session()
+    jurisdictions = _jurisdictions(loaded)
+    states = states_with_people(session, jurisdictions)
+    chosen = _chosen_state(states)
+    if chosen is None:
+        return redirect(url_for("public.campaign_page", campaign_id=campaign_id) + "#act")
+    fields = district_fields(session, jurisdictions, chosen)
+    picked = {
+        f.name: value
+        for f in fields
+        if (value := (request.args.get(f.name) or "").strip()) in f.choices
+    }
+    named = {person.id: person.handles for person in loaded.people}
+    legislators = legislators_for(session, fields, chosen, picked, campaign_handles=named)
+    instance = _instance()
+    page_url = url_for("public.campaign_page", campaign_id=campaign_id, _external=True)
+    posts = share.ready_posts(
+        loaded.campaign,
+        [leg.person for leg in legislators],
+        instance=instance,
+        page_url=page_url,
+    )
+    return render_template(
+        "supporter/act.html",
+        campaign=loaded.campaign,
+        states=states,
+        chosen_state=chosen,
+        state_names=STATE_NAMES,
+        fields=fields,
+        picked=picked,
+        legislators=legislators,
+        posts=posts,
+        instance=instance,
+        page_url=page_url,
+    )
+
+
+@blueprint.route("/c/<campaign_id>/feed.atom")
+def feed(campaign_id: str) -> Response:
+    """The campaign's posts that went out, newest first, as an Atom feed."""
+    loaded = _campaign(campaign_id)
+    posts = _posted(campaign_id, FEED_ENTRIES)
+    body = render_template(
+        "feed.xml",
+        campaign=loaded.campaign,
+        posts=posts,
+        updated=max((p.updated_at for p in posts), default=state().config.clock.now()),
+        host=request.host.split(":")[0],
+        self_url=request.base_url,
+        page_url=url_for("public.campaign_page", campaign_id=campaign_id, _external=True),
+    )
+    response = Response(body, mimetype="application/atom+xml")
+    response.cache_control.public = True
+    response.cache_control.max_age = 300
+    return response
+
+
+def _shares(post: Post, instance: str) -> dict[str, object]:
+    """A posted post with its repost and share links (only http(s) URLs are used)."""
+    url = safe_url(post.remote_url)
+    links: list[tuple[str, str]] = []
+    if post.platform == "x" and (repost := share.x_repost(post.remote_id)):
+        links.append(("Repost on X", repost))
+    if url:
+        if post.platform == "bluesky":
+            links.append(("Quote on Bluesky", share.bluesky_compose(url)))
+        else:
+            links.append(("Share on Bluesky", share.bluesky_compose(url)))
+        links.append(("Share on Facebook", share.facebook_share(url)))
+        links.append((f"Share on Mastodon ({instance})", share.mastodon_share(instance, url)))
+        if post.platform != "x":
+            links.append(("Share on X", share.x_post(url)))
+    return {"post": post, "url": url, "links": links}
