@@ -16,22 +16,22 @@ facebook   code points                                                 63206
 X's rules are those of the official twitter-text library; ``twitter-text-parser``
 is the reference implementation and :func:`x_weighted_length` returns exactly its
 ``parse_tweet(text).weightedLength``. The library spends almost all of its 1-2 ms
-per post scanning for emoji, so for text that cannot contain one (no code point of
-any emoji, which is true of all ASCII) we weigh the characters ourselves and only
-borrow the library's URL finder, run on just the words that could hold a URL:
-20-40 µs for a typical post. The tests check both against the library on
-thousands of generated posts.
+per post scanning for emoji, and half a second importing itself (its emoji
+pattern), so for text that cannot contain an emoji (no code point of any emoji,
+which is true of all ASCII) we weigh the characters ourselves and find URLs with
+:mod:`bot.compose.urls`, twitter-text's own pattern without the library: some
+20 µs for a typical post, and the library is imported only when a text holds an
+emoji. The tests check both against the library on thousands of generated posts.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
-import regex
-from twitter_text import extract_urls_with_indices, parse_tweet
-from twitter_text.regexp.emoji import emoji_list
-from twitter_text.regexp.spaces_group import spaces_group
+from bot.compose._twitter_text_data import EMOJI_CODE_POINTS
+from bot.compose.urls import SPACES_GROUP, extract_urls_with_indices
 
 #: Each platform's limit on a post's length, in that platform's units.
 LIMITS: dict[str, int] = {"x": 280, "bluesky": 300, "mastodon": 500, "facebook": 63206}
@@ -48,13 +48,8 @@ _X_HEAVY = re.compile("[^\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")
 # A word (a run of what twitter-text calls non-space) with a dot followed by
 # something other than a dot. Every URL twitter-text finds lies inside such a
 # word: no URL character is a space, and a domain ends with a dot and a TLD.
-_NON_SPACE = f"[^{spaces_group}]"
-_DOTTED_WORD = re.compile(rf"(?<!{_NON_SPACE}){_NON_SPACE}*\.[^{spaces_group}.]{_NON_SPACE}*")
-
-# The `regex` module's \X follows current Unicode (15.1's Indic conjuncts
-# included), as Intl.Segmenter does; the `grapheme` package stops at Unicode 13
-# and, being pure Python, is two to three times slower.
-_GRAPHEME = regex.compile(r"\X")
+_NON_SPACE = f"[^{SPACES_GROUP}]"
+_DOTTED_WORD = re.compile(rf"(?<!{_NON_SPACE}){_NON_SPACE}*\.[^{SPACES_GROUP}.]{_NON_SPACE}*")
 
 # A remote mention as Mastodon's server finds it (Account::MENTION_RE); it counts
 # only the ``@user`` part.
@@ -63,15 +58,29 @@ _MASTODON_MENTION = re.compile(
 )
 
 
-# Every non-ASCII code point used in an emoji. twitter-text builds its emoji
-# pattern from the same list, and each emoji in it has a non-ASCII code point, so
-# text with none of these has no emoji as twitter-text sees them (``©`` is one).
-_EMOJI_CHARACTERS = frozenset(
-    chr(int(point, 16))
-    for emoji in emoji_list
-    for point in emoji.codepoint.split()
-    if int(point, 16) > 0x7F
-)
+# Every non-ASCII code point used in an emoji (copied from twitter-text-parser,
+# whose emoji pattern is built from the same list). Each emoji has a non-ASCII
+# code point, so text with none of these has no emoji as twitter-text sees them
+# (``©`` is one).
+def _code_point_class(ranges: list[str]) -> str:
+    """``["A9", "2194-2199"]`` → a regex character class of those code points."""
+    parts = []
+    for item in ranges:
+        first, _, last = item.partition("-")
+        parts.append(re.escape(chr(int(first, 16))))
+        if last:
+            parts.append("-" + re.escape(chr(int(last, 16))))
+    return "[" + "".join(parts) + "]"
+
+
+_EMOJI_CHARACTER = re.compile(_code_point_class(EMOJI_CODE_POINTS))
+
+
+def parse_tweet(text: str):  # type: ignore[no-untyped-def]
+    """``twitter_text.parse_tweet``, imported on first use (the import costs 0.5 s)."""
+    from twitter_text import parse_tweet as library_parse_tweet
+
+    return library_parse_tweet(text)
 
 
 def count(platform: str, text: str, *, mastodon_url_length: int = 23) -> int:
@@ -122,7 +131,7 @@ def x_weighted_length(text: str) -> int:
     the same way (NFC, line endings, URLs, weights), some fifty times faster.
     """
     normalized = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    if not (normalized.isascii() or _EMOJI_CHARACTERS.isdisjoint(normalized)):
+    if not normalized.isascii() and _EMOJI_CHARACTER.search(normalized):
         return parse_tweet(text).weightedLength
     length = 0
     position = 0
@@ -145,17 +154,30 @@ def _twitter_text_urls(text: str, *, without_protocol: bool = True) -> dict[int,
     """The URLs twitter-text finds in `text`, by start index.
 
     Same answer as ``extract_urls_with_indices(text)`` on the whole text, but the
-    library's slow pattern only runs over each dotted word, together with the
-    space before it. The pattern sees no more context than that: it looks at one
-    character before a URL (that space, as in the whole text), and after a
-    domain its lookahead accepts a space and the end of the text alike.
+    pattern only runs over each dotted word, together with the space before it
+    (twice as fast on a typical post). The pattern sees no more context than
+    that: it looks at one character before a URL (that space, as in the whole
+    text), and after a domain its lookahead accepts a space and the end of the
+    text alike.
     """
     urls: dict[int, str] = {}
     for word in _DOTTED_WORD.finditer(text):
         offset = max(word.start() - 1, 0)
-        for found in extract_urls_with_indices(text[offset : word.end()], without_protocol):
-            urls[offset + found["indices"][0]] = found["url"]
+        for start, url in _urls_in(text[offset : word.end()], without_protocol):
+            urls[offset + start] = url
     return urls
+
+
+@lru_cache(maxsize=4096)
+def _urls_in(chunk: str, without_protocol: bool) -> tuple[tuple[int, str], ...]:
+    """The URLs in one dotted word (and the character before it), remembered.
+
+    The posts of a campaign repeat the same links, so most words come again.
+    """
+    return tuple(
+        (found["indices"][0], found["url"])  # type: ignore[index, misc]
+        for found in extract_urls_with_indices(chunk, without_protocol)
+    )
 
 
 def graphemes(text: str) -> int:
@@ -165,7 +187,20 @@ def graphemes(text: str) -> int:
     """
     if text.isascii():  # every ASCII character is a cluster on its own, except CR LF
         return len(text) - text.count("\r\n")
-    return len(_GRAPHEME.findall(text))
+    return len(_grapheme_pattern().findall(text))
+
+
+@lru_cache(maxsize=1)
+def _grapheme_pattern():  # type: ignore[no-untyped-def]
+    """``\\X`` in the `regex` module, imported on first use.
+
+    Its \\X follows current Unicode (15.1's Indic conjuncts included), as
+    Intl.Segmenter does; the `grapheme` package stops at Unicode 13 and, being
+    pure Python, is two to three times slower.
+    """
+    import regex
+
+    return regex.compile(r"\X")
 
 
 def mastodon_length(text: str, url_length: int = 23) -> int:

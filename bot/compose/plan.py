@@ -18,10 +18,11 @@ did not do is explained in :attr:`Plan.notes`.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.campaigns.schema import Bill, Campaign, Platform, Variant
 from bot.compose import length
@@ -164,6 +165,7 @@ def plan_run(
         return (platform, account, digest) in planned or text_used(platform, account, digest)
 
     order = {person.id: index for index, person in enumerate(people)}
+    queues: dict[tuple[str, str], _TargetQueue] = {}
     per_run = posts_per_run or campaign.schedule.posts_per_run
     for platform in platforms or campaign.platforms:
         name = platform.value
@@ -186,6 +188,7 @@ def plan_run(
                 campaign,
                 people,
                 order,
+                queues,
                 history,
                 now,
                 name,
@@ -201,15 +204,87 @@ def plan_run(
             planned.add((post.platform, post.account, post.text_hash))
             posts.append(post)
             _remember(history, post, now)
+            queue = queues.get((post.bill, post.platform))
+            if queue is not None:
+                for person_id in dict.fromkeys(t.person_id for t in post.targets):
+                    queue.tagged(person_id)
         if wanted < per_run:
             notes.append(f"{name}: {per_run - wanted} post(s) held back by the daily cap")
     return Plan(posts=posts, notes=notes)
+
+
+class _TargetQueue:
+    """The people eligible for one (bill, platform), in the planner's order.
+
+    The order is that of the plain rule (least recently tagged first, then the
+    order of ``people``; only those out of their cooldown), sorted once per run
+    instead of once per post, which made a run quadratic in its targets. A
+    person tagged during the run goes to the back (with a cooldown of zero) or
+    leaves (any other cooldown); their old places are skipped lazily.
+    """
+
+    def __init__(
+        self,
+        people: Sequence[Person],
+        order: dict[str, int],
+        history: PlanHistory,
+        bill: str,
+        platform: str,
+        campaign: Campaign,
+        now: datetime,
+    ) -> None:
+        self.people, self.order, self.now = people, order, now
+        self.keep = campaign.cooldown <= timedelta(0)  # tagged people stay eligible
+        self.positions: dict[str, list[int]] = {}
+        for position, person in enumerate(people):
+            self.positions.setdefault(person.id, []).append(position)
+        last = history.last_tagged
+        # (when last tagged, order, position): the plain rule's sort key, made
+        # total by the position, as its stable sort over ``people`` was
+        self.keys = sorted(
+            (last.get((p.id, bill, platform), _EPOCH), order[p.id], position)
+            for position, p in enumerate(people)
+            if _cooled(history, p.id, bill, platform, campaign, now)
+        )
+        self.size = len(people)
+        self.eligible = len(self.keys)
+        self.version = [0] * len(people)
+        self.versions = [0] * len(self.keys)
+        self.start = 0
+
+    def first(self, count: int) -> list[Person]:
+        """The first ``count`` eligible people, without taking them."""
+        found: list[Person] = []
+        index = self.start
+        while index < len(self.keys) and len(found) < count:
+            position = self.keys[index][2]
+            if self.versions[index] == self.version[position]:
+                found.append(self.people[position])
+            elif index == self.start:
+                self.start += 1  # an old place: the person moved or left
+            index += 1
+        return found
+
+    def tagged(self, person_id: str) -> None:
+        """``person_id`` was just tagged at ``now`` (once per post, whatever the mentions)."""
+        positions = self.positions.get(person_id, [])
+        for position in positions:
+            self.version[position] += 1
+        if not self.keep:
+            self.eligible -= len(positions)
+            return
+        for position in positions:
+            key = (self.now, self.order[person_id], position)
+            index = bisect.bisect_right(self.keys, key, lo=self.start)
+            self.keys.insert(index, key)
+            self.versions.insert(index, self.version[position])
 
 
 def _plan_one(
     campaign: Campaign,
     people: Sequence[Person],
     order: dict[str, int],
+    queues: dict[tuple[str, str], _TargetQueue],
     history: PlanHistory,
     now: datetime,
     platform: str,
@@ -233,19 +308,14 @@ def _plan_one(
         if campaign.mentions_per_post == 0:
             candidates: list[Person] = []
         else:
-            eligible = [
-                p for p in people if _cooled(history, p.id, bill.key, platform, campaign, now)
-            ]
-            cooling += len(people) - len(eligible)
-            if not eligible:
+            queue = queues.get((bill.key, platform))
+            if queue is None:
+                queue = _TargetQueue(people, order, history, bill.key, platform, campaign, now)
+                queues[(bill.key, platform)] = queue
+            cooling += queue.size - queue.eligible
+            if not queue.eligible:
                 continue
-            eligible.sort(
-                key=lambda p: (
-                    history.last_tagged.get((p.id, bill.key, platform), _EPOCH),
-                    order[p.id],
-                )
-            )
-            candidates = eligible[: campaign.mentions_per_post]
+            candidates = queue.first(campaign.mentions_per_post)
         for _, variant in ranked_variants:
             post = _fit(
                 campaign,

@@ -32,9 +32,9 @@ def has_url(text: str, link: str | None = None) -> bool:
         return True
     if "." not in text:
         return False
-    from twitter_text import extract_urls
+    from bot.compose.urls import extract_urls_with_indices  # the library's answer, no import
 
-    return bool(extract_urls(text))
+    return bool(extract_urls_with_indices(text))
 
 
 def post_cost(

@@ -9,22 +9,23 @@ planned once, whatever the number of processes. Publishing is separate
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.campaigns.loaded import LoadedCampaign
-from bot.campaigns.schema import Approval, MissedRuns, Platform
+from bot.campaigns.schema import Approval, Campaign, MissedRuns, Platform
 from bot.compose.plan import Plan, plan_run
 from bot.config import Mode
+from bot.directory.people import Person
 from bot.directory.resolve import resolve_targets
 from bot.schedule.timing import due, in_quiet_hours, local_day_start
 from bot.store import queries
 from bot.store.db import Database
-from bot.store.models import Post, Status
+from bot.store.models import Status
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +38,55 @@ class RunReport:
 
     campaign_id: str
     fire_time: datetime | None
-    posts: list[Post] = field(default_factory=list)
+    posts: list[queries.LoggedPost] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     error: str | None = None
+
+
+def plan_posts(
+    session: Session,
+    campaign: Campaign,
+    people: Sequence[Person],
+    *,
+    mode: Mode,
+    now: datetime,
+    platforms: Sequence[Platform] | None = None,
+    posts_per_run: int | None = None,
+) -> Plan:
+    """Plan a run of ``campaign`` for ``people`` against what the post log holds.
+
+    Whether an account already sent a text is asked of the log in batches
+    (:class:`~bot.store.queries.TextChecker`): the run is planned, the texts it
+    used are looked up at once, and in the rare case one was sent before, the
+    run is planned again knowing it, until the plan stands.
+    """
+    history = queries.plan_history(
+        session,
+        campaign.id,
+        [p.id for p in people],
+        [b.key for b in campaign.bills],
+        mode,
+        local_day_start(campaign.schedule, now),
+    )
+    checker = queries.TextChecker(session, mode)
+    while True:
+        plan = plan_run(
+            campaign,
+            people,
+            replace(
+                history,
+                last_tagged=dict(history.last_tagged),
+                last_variant=dict(history.last_variant),
+                last_bill=dict(history.last_bill),
+                posts_today=dict(history.posts_today),
+            ),
+            now,
+            text_used=checker,
+            platforms=platforms,
+            posts_per_run=posts_per_run,
+        )
+        if not checker.verify():
+            return plan
 
 
 def plan_in_session(
@@ -58,23 +105,9 @@ def plan_in_session(
     loaded, notes, stopped = _bill_stage(session, loaded, mode)
     if stopped:
         return loaded, Plan(posts=[], notes=notes), stopped
-    campaign = loaded.campaign
     resolution = resolve_targets(loaded, session, now=now)
-    history = queries.plan_history(
-        session,
-        campaign.id,
-        [p.id for p in resolution.people],
-        [b.key for b in campaign.bills],
-        mode,
-        local_day_start(campaign.schedule, now),
-    )
-    plan = plan_run(
-        campaign,
-        resolution.people,
-        history,
-        now,
-        text_used=queries.text_checker(session, mode),
-        platforms=platforms,
+    plan = plan_posts(
+        session, loaded.campaign, resolution.people, mode=mode, now=now, platforms=platforms
     )
     plan.notes[:0] = [*notes, *resolution.notes]
     return loaded, plan, None

@@ -104,6 +104,15 @@ class Post(Base):
         Index("ix_posts_status_due", "status", "scheduled_for"),
         Index("ix_posts_campaign_created", "campaign_id", "created_at"),
         Index("ix_posts_created", "created_at"),
+        # The log's and the dashboard's filtered listings, newest first (0009).
+        Index(
+            "ix_posts_campaign_platform_status_created",
+            "campaign_id",
+            "platform",
+            "status",
+            "created_at",
+        ),
+        Index("ix_posts_status_created", "status", "created_at"),
     )
 
 

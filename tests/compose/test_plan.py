@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime, timedelta
 
-from bot.compose.plan import PlanHistory, plan_run, post_key
+import pytest
+
+from bot.compose.plan import PlanHistory, plan_run, post_key, template_context
 from tests.support import make_campaign, people
 
 NOW = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)
@@ -143,3 +145,49 @@ def test_post_key_is_sha256_of_the_posts_identity():
         "\x1f".join(["x", "default", "c", "us/115/S 1693", "A,B", "hello"]).encode()
     ).hexdigest()
     assert post_key("x", "default", "c", "us/115/S 1693", ["B", "A"], "hello") == expected
+
+
+# -- templates that are only text and variables skip Jinja's runtime -----------------
+
+PLAIN_TEMPLATES = [
+    "{{ mentions }} please support {{ bill.identifier }}. {{ bill.url }}",
+    "{{ mentions }}\r\n\r\nsupport {{ bill.title }}  \n  thanks\n",
+    "  {{ names }}: {{ campaign.title }} ({{ campaign.id }}) on {{ platform }}  ",
+    "{{ bill.summary }} {{ bill.stance }} {{ bill.key }}",
+    "{{ bill.titel }}",  # undefined attribute: Jinja's error
+    "{{ bill.__class__ }}",  # the sandbox says no
+    "{{ missing }}",
+    "{{ range }}",  # a Jinja global, not a context variable
+    "{{ targets }}",
+    "",
+    "no variables at all\n",
+    "{{ bill.identifier | upper }} {% if targets %}x{% endif %} {{ targets[0].name }}",
+]
+
+
+@pytest.mark.parametrize("source", PLAIN_TEMPLATES)
+def test_plain_templates_render_as_jinja_does(source: str) -> None:
+    from bot.compose import render as rendering
+
+    campaign = make_campaign()
+    context = template_context(
+        campaign, campaign.bills[0], "x", [(p, f"h{i}") for i, p in enumerate(people(2))]
+    )
+
+    def by_jinja() -> str:
+        template = rendering.compile_template(source)
+        text = template.render(context)
+        return "\n".join(line.rstrip() for line in text.strip().splitlines())
+
+    try:
+        expected: object = by_jinja()
+    except Exception as exc:  # noqa: BLE001
+        expected = type(exc)
+    try:
+        found: object = rendering.render(source, context)
+    except rendering.TemplateProblem:
+        found = "problem"
+    if isinstance(expected, type):
+        assert found == "problem"
+    else:
+        assert found == expected

@@ -176,6 +176,9 @@ class FakeServer:
         self._thread: threading.Thread | None = None
         self._journal = None
         self.rejected: list[dict[str, Any]] = []
+        self.clock: Callable[[], float] = time.time
+        """Seconds since the epoch, as the platform's limits see them; a simulation
+        (``python -m bench``) sets its own so limits follow simulated time."""
         self.reset_state()
         if self.state_file and self.state_file.exists():
             for event in read_journal(self.state_file):

@@ -55,7 +55,9 @@ DEFAULT_CONFIG: dict[str, Any] = {
             "access_token_secret": "fake-x-access-token-secret-coalition",
         },
     ],
-    # Simulated limits for POST /2/tweets (reported in headers; enforced when asked).
+    # Simulated limits for POST /2/tweets (reported in headers; enforced when asked, 429
+    # past either: X documents 100 posts per 15 minutes per user at the Pro tier and
+    # 2,400 a day per account). Time is ``self.clock`` (wall time unless a test sets it).
     "limits": {"window": 100, "window_seconds": 900, "user_24h": 2400, "app_24h": 10000},
     "enforce_limits": False,
 }
@@ -214,7 +216,7 @@ class FakeX(FakeServer):
     # -- routes ---------------------------------------------------------------------------------
 
     def _limit_headers(self, user_id: str) -> dict[str, str]:
-        now = time.time()
+        now = self.clock()
         limits = self.config["limits"]
         window = limits["window_seconds"]
         mine = [t for t in self.tweets if t["user_id"] == user_id]
@@ -282,7 +284,7 @@ class FakeX(FakeServer):
                     "user_id": user["id"],
                     "username": user["username"],
                     "text": text,
-                    "time": time.time(),
+                    "time": self.clock(),
                 }
             )
             headers = self._limit_headers(user["id"])

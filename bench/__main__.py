@@ -1,0 +1,86 @@
+"""``python -m bench``: the performance budget of issue 8, measured.
+
+Usage (from the repository root)::
+
+    .venv/bin/python -m bench            # everything, some 5-10 minutes
+    .venv/bin/python -m bench --quick    # a smoke run: small sizes, few repeats
+    .venv/bin/python -m bench --only startup,log
+
+Prints one table: each figure beside a baseline measured in the same run,
+their ratio and the budget (``ok`` or ``MISSED``), then the details (heavy
+imports, query plans). Exits 0 whatever the figures: nothing here is a test
+assertion (see tests/test_bench.py for the smoke test). ``--markdown`` prints
+the table as docs/benchmarks.md shows it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import platform
+import subprocess
+import sys
+import time
+
+from bench.common import Report
+
+SECTIONS = ("startup", "planning", "log", "ratecap", "memory")
+
+
+def machine() -> str:
+    def out(*command: str) -> str:
+        try:
+            return subprocess.run(command, capture_output=True, text=True).stdout.strip()
+        except OSError:
+            return "?"
+
+    memory = out("free", "-h").splitlines()
+    total = memory[1].split()[1] if len(memory) > 1 else "?"
+    cpu = ""
+    try:
+        with open("/proc/cpuinfo") as info:
+            cpu = next((line.split(":", 1)[1].strip() for line in info if "model name" in line), "")
+    except OSError:
+        pass
+    return (
+        f"{out('nproc')} CPUs ({cpu or platform.machine()}), {total} memory, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}; "
+        f"load average {os.getloadavg()[0]:.1f} at start"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, few repeats")
+    parser.add_argument("--only", help=f"comma-separated sections of {', '.join(SECTIONS)}")
+    parser.add_argument("--markdown", action="store_true", help="print the table as markdown")
+    args = parser.parse_args(argv)
+    sections = args.only.split(",") if args.only else list(SECTIONS)
+    unknown = set(sections) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
+
+    report = Report()
+    started = time.perf_counter()
+    for name in sections:
+        print(f"[{name}]", file=sys.stderr, flush=True)
+        module = importlib.import_module(f"bench.{name}")
+        module.run(report, quick=args.quick)
+    elapsed = time.perf_counter() - started
+
+    print(f"machine: {machine()}")
+    print(f"mode: {'quick' if args.quick else 'full'}; {elapsed:.0f} s\n")
+    print(report.markdown() if args.markdown else report.table())
+    print()
+    for detail in report.details:
+        print(detail)
+        print()
+    missed = report.missed
+    print(f"{len(report.rows) - len(missed)} of {len(report.rows)} figures within budget"
+          + (f"; missed: {', '.join(r.figure for r in missed)}" if missed else ""))  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

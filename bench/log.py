@@ -1,0 +1,228 @@
+"""Figure 3, the log at scale: the same queries over 10,000 and 1,000,000 posts.
+
+The post log is filled with raw ``sqlite3`` ``executemany`` (20 campaigns, 4
+platforms, 3 accounts, two years, one target a post), then each query the bot
+makes against it as the log grows is timed (median of many runs) on both
+sizes:
+
+``dedupe check``      :class:`~bot.store.queries.TextChecker` verifying 500 texts
+``plan history``      :func:`~bot.store.queries.plan_history` for 537 people
+``log (filtered)``    what ``advocacy-bot log --campaign C --platform x --status
+                      posted --since D`` runs (:func:`~bot.store.queries.list_posts`)
+``log --status``      the same, filtered on a rare status only
+``dashboard``         the first page, newest first, 50 posts, no filter
+
+Budget: the time at 1,000,000 rows at most 2x the time at 10,000 (indexed, no
+full scan). The query plans at 1,000,000 rows are printed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import sqlite3
+import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bench.common import Report, Row, timed
+from bot.config import Mode
+from bot.store import queries
+from bot.store.db import Database
+
+NOW = datetime(2026, 3, 2, 15, tzinfo=UTC)
+CAMPAIGNS = [f"campaign-{i:02d}" for i in range(20)]
+PLATFORMS = ["x", "facebook", "bluesky", "mastodon"]
+ACCOUNTS = ["default", "coalition", "youth"]
+STATUSES = ["dry_run"] * 6 + ["posted"] * 3 + ["skipped", "failed"]
+PEOPLE = [f"P{i:05d}" for i in range(8000)]
+
+
+def fill(path: Path, rows: int, seed: int = 1) -> None:
+    """``rows`` posts (and a target each) straight into a migrated database."""
+    rng = random.Random(seed)
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA synchronous=OFF")
+    start = NOW - timedelta(days=730)
+    span = 730 * 86400
+    batch: list[tuple[Any, ...]] = []
+    targets: list[tuple[Any, ...]] = []
+
+    def flush() -> None:
+        connection.executemany(
+            "INSERT INTO posts (id, key, created_at, scheduled_for, updated_at, mode, campaign_id,"
+            " bill, platform, account, variant, text, text_hash, length, status, cost,"
+            " attempt_count) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            batch,
+        )
+        connection.executemany(
+            "INSERT INTO post_targets (post_id, position, person_id, name, handle, platform, bill,"
+            " created_at) VALUES (?,?,?,?,?,?,?,?)",
+            targets,
+        )
+        batch.clear()
+        targets.clear()
+
+    with connection:
+        for index in range(1, rows + 1):
+            created = (start + timedelta(seconds=span * index // rows)).replace(tzinfo=None)
+            stamp = created.isoformat(sep=" ")
+            campaign = CAMPAIGNS[rng.randrange(len(CAMPAIGNS))]
+            platform = PLATFORMS[rng.randrange(4)]
+            status = STATUSES[rng.randrange(len(STATUSES))]
+            mode = "dry_run" if status == "dry_run" else "live"
+            person = PEOPLE[rng.randrange(len(PEOPLE))]
+            bill = f"us/119/S {rng.randrange(40)}"
+            text = f"@{person} please support {bill} ({index})"
+            batch.append(
+                (index, hashlib.sha256(str(index).encode()).hexdigest(), stamp, stamp, stamp,
+                 mode, campaign, bill, platform, ACCOUNTS[rng.randrange(3)], f"m{index % 5}",
+                 text, hashlib.sha256(text.encode()).hexdigest(), len(text), status, 0.0, 1)
+            )  # fmt: skip
+            targets.append((index, 0, person, person, person, platform, bill, stamp))
+            if len(batch) >= 20_000:
+                flush()
+        flush()
+    connection.execute("ANALYZE")
+    connection.close()
+
+
+def cases(session: Session, rng: random.Random) -> list[tuple[str, Callable[[], Any], str]]:
+    """(name, call, SQL to explain) for each query of the figure."""
+    digests = [hashlib.sha256(f"new text {rng.random()}".encode()).hexdigest() for _ in range(500)]
+
+    def dedupe() -> bool:
+        checker = queries.TextChecker(session, Mode.DRY_RUN)
+        for digest in digests:
+            checker("x", "default", digest)
+        return checker.verify()
+
+    people = rng.sample(PEOPLE, 537)
+
+    def history() -> object:
+        return queries.plan_history(
+            session, "campaign-03", people, ["us/119/S 1", "us/119/S 2"], Mode.DRY_RUN,
+            NOW - timedelta(hours=15),
+        )  # fmt: skip
+
+    filtered = queries.LogFilter(
+        campaign="campaign-07", platform="x", status="posted", since=NOW - timedelta(days=30)
+    )
+    rare = queries.LogFilter(status="failed")
+    everything = queries.LogFilter()
+
+    def sql(statement: Any) -> str:
+        return str(statement.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
+
+    from sqlalchemy import select
+
+    from bot.store.models import Post
+
+    dedupe_sql = sql(
+        select(Post.text_hash)
+        .where(Post.platform == "x", Post.account == "default", Post.text_hash.in_(digests[:3]))
+        .where(Post.status.in_(queries.COUNTED_STATES), Post.mode.in_(["live", "dry_run"]))
+    )
+
+    def listing(filters: queries.LogFilter) -> Callable[[], Any]:
+        return lambda: queries.list_posts(session, filters, limit=50)
+
+    return [
+        ("dedupe check, 500 texts", dedupe, dedupe_sql),
+        ("plan history, 537 people", history, ""),
+        (
+            "log --campaign --platform --status --since",
+            listing(filtered),
+            sql(queries.log_query(filtered).limit(50)),
+        ),
+        ("log --status failed", listing(rare), sql(queries.log_query(rare).limit(50))),
+        (
+            "dashboard: first page, newest first",
+            listing(everything),
+            sql(queries.log_query(everything).limit(50)),
+        ),
+    ]
+
+
+def explain(path: Path, statement: str) -> list[str]:
+    connection = sqlite3.connect(path)
+    try:
+        return [row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {statement}")]
+    finally:
+        connection.close()
+
+
+def run(report: Report, *, quick: bool) -> None:
+    sizes = (1_000, 50_000) if quick else (10_000, 1_000_000)
+    repeat = 5 if quick else 25
+    timings: dict[int, dict[str, float]] = {}
+    plans: dict[str, list[str]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sizes:
+            path = Path(tmp) / f"log-{size}.db"
+            Database(f"sqlite:///{path}").dispose()  # the migrated schema
+            fill(path, size)
+            database = Database(f"sqlite:///{path}")
+            timings[size] = {}
+            with database.new_session() as session:
+                for name, call, statement in cases(session, random.Random(size)):
+                    call()  # warm the statement cache and the pages
+                    timings[size][name], _ = timed(call, repeat)
+                    if size == sizes[-1] and statement:
+                        plans[name] = explain(path, statement)
+            if size == sizes[-1]:
+                for label, statement in _history_sql(database):
+                    plans[f"plan history: {label}"] = explain(path, statement)
+            database.dispose()
+    small, large = sizes
+    for name in timings[small]:
+        report.add(
+            Row(
+                "log",
+                f"{name}: {large:,} rows",
+                timings[large][name],
+                timings[small][name],
+                "s",
+                2.0,
+                f"the same at {small:,} rows",
+                note=f"median of {repeat}",
+            )
+        )
+    report.detail(
+        f"log: query plans at {large:,} rows (EXPLAIN QUERY PLAN)",
+        [f"{name}: {' / '.join(plan)}" for name, plan in plans.items()],
+    )
+
+
+def _history_sql(database: Database) -> list[tuple[str, str]]:
+    """The SQL of plan_history's queries, captured from one call."""
+    from sqlalchemy import event
+
+    captured: list[tuple[str, str]] = []
+
+    def before(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "FROM post" in statement and parameters:
+            values = list(parameters)
+            text = statement
+            for value in values:
+                literal = f"'{value}'" if isinstance(value, str) else repr(value)
+                if isinstance(value, datetime):
+                    literal = f"'{value.isoformat(sep=' ')}'"
+                text = text.replace("?", literal, 1)
+            label = "targets" if "post_targets" in statement else statement.split("FROM")[0][7:50]
+            captured.append((label.strip(), text))
+
+    event.listen(database.engine, "before_cursor_execute", before)
+    try:
+        with database.new_session() as session:
+            queries.plan_history(
+                session, "campaign-03", PEOPLE[:5], ["us/119/S 1"], Mode.DRY_RUN,
+                NOW - timedelta(hours=15),
+            )  # fmt: skip
+    finally:
+        event.remove(database.engine, "before_cursor_execute", before)
+    return captured
