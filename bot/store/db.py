@@ -27,8 +27,10 @@ MIGRATION_LOCK = 0x616476626F74
 
 def make_engine(url: str) -> Engine:
     """An engine for ``url``, tuned for the bot's use of each database."""
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    # Heroku and others hand out postgres://, which SQLAlchemy refuses.
+    for scheme in ("postgresql://", "postgres://"):
+        if url.startswith(scheme):
+            url = "postgresql+psycopg://" + url.removeprefix(scheme)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
 

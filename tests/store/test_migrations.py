@@ -28,3 +28,10 @@ def test_opening_twice_does_not_migrate_again(sqlite_url):
     Database(sqlite_url).dispose()
     again = Database(sqlite_url)
     assert current_revision(again.engine) == head_revision()
+
+
+def test_postgres_scheme_urls_as_hosts_hand_them_out_are_accepted():
+    from bot.store.db import make_engine
+
+    for url in ("postgres://bot:pw@db.example/advocacy", "postgresql://bot:pw@db.example/advocacy"):
+        assert make_engine(url).url.drivername == "postgresql+psycopg"
