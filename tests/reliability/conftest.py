@@ -1,6 +1,6 @@
 """Fixtures of the reliability proofs: a supervisor that kills every process it started.
 
-Sizes are small by default so ``pytest`` stays quick; ``RELIABILITY_POSTS``,
+Sizes are modest by default so ``pytest`` stays reasonable; ``RELIABILITY_POSTS``,
 ``CRASH_TEST_POSTS`` and ``CRASH_TEST_KILLS`` scale them up (``scripts/crash-test``
 runs the crash test at full size).
 """

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import signal
 import socket
 import sys
 import tempfile
@@ -272,6 +273,10 @@ def _run(workdir, database_url, posts, kills, seed, supervisor, log, deadline) -
     )
 
 
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=1000, help="posts to queue (N)")
@@ -284,6 +289,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--workdir", type=Path, help="where logs and journals go (kept)")
     args = parser.parse_args(argv)
+    # SIGTERM (a timeout, a CI runner) unwinds like Ctrl-C, so every process is killed.
+    signal.signal(signal.SIGTERM, _interrupt)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="crash-test-"))
     workdir.mkdir(parents=True, exist_ok=True)
     url = args.database_url or f"sqlite:///{workdir / 'log.db'}"

@@ -83,8 +83,26 @@ def bot_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "bot"]
 
 
+def _die_with_parent() -> None:
+    """In a child about to exec: be killed when the proof's process dies, however it dies.
+
+    Linux's ``PR_SET_PDEATHSIG``; elsewhere a no-op (``Supervisor.close`` still runs on
+    any exception or Ctrl-C).
+    """
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 class Supervisor:
-    """Starts processes in their own process groups and kills every group on close."""
+    """Starts processes in their own process groups and kills every group on close.
+
+    Children are also set to die with the process that started them, so a proof
+    killed outright (SIGKILL, a CI timeout) leaves no fake server or worker behind.
+    """
 
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
@@ -116,6 +134,7 @@ class Supervisor:
             stderr=log,
             text=True,
             start_new_session=True,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )
         process.log_path = Path(log.name)  # type: ignore[attr-defined]
         self.processes.append(process)

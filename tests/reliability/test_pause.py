@@ -88,7 +88,9 @@ def test_pause_all_stops_every_worker_before_its_next_publish(backend, superviso
     assert statuses(rows)["queued"] == POSTS - len(accepted)
 
     organizer(supervisor, env, "resume", "--all")
-    assert wait_until(lambda: pending(url) == 0, timeout=60 + POSTS * 0.3, interval=0.5)
+    # A post whose claim met the pause halfway (the guard saw it) waits the guard's
+    # one-minute recheck (bot.guard.PAUSE_RECHECK) after the resume.
+    assert wait_until(lambda: pending(url) == 0, timeout=120 + POSTS * 0.3, interval=0.5)
     for worker in workers:
         assert supervisor.stop(worker) == 0
     rows = read_log(url)

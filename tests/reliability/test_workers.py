@@ -39,7 +39,7 @@ from tests.reliability.harness import (
     worker_of,
 )
 
-POSTS = env_int("RELIABILITY_POSTS", 210)
+POSTS = env_int("RELIABILITY_POSTS", 1000)  # the issue asks for 1,000; ~30 s each
 WORKERS = {"postgresql": 4, "sqlite": 1}
 
 
@@ -101,8 +101,9 @@ def test_a_worker_killed_mid_post_among_others_is_reconciled_not_resent(
     fell out of X's ten latest, was taken for "not sent" and sent again.)
     """
     url, posts = postgres_url, max(POSTS, 700)
-    env = bot_env(url, fakes, tmp_path / "state")
-    workers = [start_worker(supervisor, env, f"worker-{i}") for i in range(4)]
+    # Answers held back are given up after 5 s: time enough to find the worker and kill it.
+    env = bot_env(url, fakes, tmp_path / "state", timeout=5.0)
+    workers = [start_worker(supervisor, env, f"worker-{i}", lease=12) for i in range(4)]
     wait_ready(workers)
     queue_posts(url, posts)
     targets = ["x", "facebook", "mastodon"]
@@ -112,15 +113,22 @@ def test_a_worker_killed_mid_post_among_others_is_reconciled_not_resent(
         before, size = len(fake.accepted()), fake.journal_size()
         fake.fault({"kind": "timeout", "delay": 60})  # accepted; the answer is held back
         assert wait_until(lambda f=fake, s=size: f.journal_size() > s, timeout=60, interval=0.005)
-        time.sleep(0.3)  # the posts accepted alongside are recorded; the held one is not
         texts = {a.text for a in fake.accepted()[before:]}
-        (row,) = [r for r in read_log(url) if r.status == "sending" and r.text in texts]
+
+        def held(texts=texts) -> list:  # noqa: ANN001
+            # Posts accepted alongside are recorded at once; the held one stays sending.
+            return [r for r in read_log(url) if r.status == "sending" and r.text in texts]
+
+        assert wait_until(lambda: len(held()) == 1, timeout=3, interval=0.1), held()
+        (row,) = held()
         victim = next(w for w in workers if worker_of(w) == row.lease_owner)
         supervisor.kill(victim)
         victim.wait(timeout=10)
         fake.calm()
         landed.append((row.id, row.label))
-        workers[workers.index(victim)] = start_worker(supervisor, env, f"worker-r{number}")
+        workers[workers.index(victim)] = start_worker(
+            supervisor, env, f"worker-r{number}", lease=12
+        )
 
     drained = wait_until(lambda: pending(url) == 0, timeout=60 + posts * 0.5, interval=0.5)
     assert all(w.poll() is None for w in workers), [output(w)[-2000:] for w in workers]
