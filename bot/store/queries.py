@@ -362,11 +362,6 @@ def _due(mode: Mode, now: datetime):  # type: ignore[no-untyped-def]
     )
 
 
-def due_post_ids(session: Session, mode: Mode, now: datetime, limit: int = 100) -> list[int]:
-    """Queued posts whose time has come, oldest first."""
-    return list(session.scalars(_due(mode, now).with_only_columns(Post.id).limit(limit)))
-
-
 def lock_next_due(session: Session, mode: Mode, now: datetime) -> Post | None:
     """The oldest due post no pause covers, locked for this transaction.
 
