@@ -1,14 +1,17 @@
 """Figure 3, the log at scale: the same queries over 10,000 and 1,000,000 posts.
 
 The post log is filled with raw ``sqlite3`` ``executemany`` (20 campaigns, 4
-platforms, 3 accounts, two years, one target a post), then each query the bot
-makes against it as the log grows is timed (median of many runs) on both
-sizes:
+platforms, 3 accounts, 4 bills, one target a post drawn from a Congress-sized
+directory of 537 people, a post every 63 s: a log grows with time, so 10,000
+posts are a week and 1,000,000 two years), then each query the bot makes
+against it as the log grows is timed (median of many runs) on both sizes:
 
 ``dedupe check``      :class:`~bot.store.queries.TextChecker` verifying 500 texts
-``plan history``      :func:`~bot.store.queries.plan_history` for 537 people
+``plan history``      :func:`~bot.store.queries.plan_history` for all 537 people, 2
+                      bills, 3 platforms (3,222 keys, most with history at either size)
 ``log (filtered)``    what ``advocacy-bot log --campaign C --platform x --status
-                      posted --since D`` runs (:func:`~bot.store.queries.list_posts`)
+                      posted --since 7d`` runs (:func:`~bot.store.queries.list_posts`);
+                      the last week holds as many posts at either size
 ``log --status``      the same, filtered on a rare status only
 ``dashboard``         the first page, newest first, 50 posts, no filter
 
@@ -30,6 +33,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bench.common import Report, Row, timed
+from bot.campaigns.schema import Campaign
 from bot.config import Mode
 from bot.store import queries
 from bot.store.db import Database
@@ -39,7 +43,9 @@ CAMPAIGNS = [f"campaign-{i:02d}" for i in range(20)]
 PLATFORMS = ["x", "facebook", "bluesky", "mastodon"]
 ACCOUNTS = ["default", "coalition", "youth"]
 STATUSES = ["dry_run"] * 6 + ["posted"] * 3 + ["skipped", "failed"]
-PEOPLE = [f"P{i:05d}" for i in range(8000)]
+PEOPLE = [f"P{i:03d}" for i in range(537)]
+SECONDS_PER_POST = 63
+"""How often the filled log gained a post: a million posts are two years."""
 
 
 def fill(path: Path, rows: int, seed: int = 1) -> None:
@@ -47,8 +53,7 @@ def fill(path: Path, rows: int, seed: int = 1) -> None:
     rng = random.Random(seed)
     connection = sqlite3.connect(path)
     connection.execute("PRAGMA synchronous=OFF")
-    start = NOW - timedelta(days=730)
-    span = 730 * 86400
+    start = NOW - timedelta(seconds=SECONDS_PER_POST * rows)
     batch: list[tuple[Any, ...]] = []
     targets: list[tuple[Any, ...]] = []
 
@@ -69,14 +74,14 @@ def fill(path: Path, rows: int, seed: int = 1) -> None:
 
     with connection:
         for index in range(1, rows + 1):
-            created = (start + timedelta(seconds=span * index // rows)).replace(tzinfo=None)
+            created = (start + timedelta(seconds=SECONDS_PER_POST * index)).replace(tzinfo=None)
             stamp = created.isoformat(sep=" ")
             campaign = CAMPAIGNS[rng.randrange(len(CAMPAIGNS))]
             platform = PLATFORMS[rng.randrange(4)]
             status = STATUSES[rng.randrange(len(STATUSES))]
             mode = "dry_run" if status == "dry_run" else "live"
             person = PEOPLE[rng.randrange(len(PEOPLE))]
-            bill = f"us/119/S {rng.randrange(40)}"
+            bill = f"us/119/S {1 + rng.randrange(4)}"
             text = f"@{person} please support {bill} ({index})"
             batch.append(
                 (index, hashlib.sha256(str(index).encode()).hexdigest(), stamp, stamp, stamp,
@@ -91,6 +96,21 @@ def fill(path: Path, rows: int, seed: int = 1) -> None:
     connection.close()
 
 
+def history_campaign() -> Campaign:
+    """``campaign-03`` of the filled log: 2 of its bills, 3 platforms, 5 variants."""
+    from tests.support import campaign_dict
+
+    bill = campaign_dict()["bills"][0]
+    return Campaign.model_validate(
+        campaign_dict(
+            id="campaign-03",
+            bills=[{**bill, "session": "119", "identifier": f"S {n}"} for n in (1, 2)],
+            platforms=["x", "bluesky", "mastodon"],
+            messages=[{"id": f"m{n}", "text": "{{ mentions }} please support"} for n in range(5)],
+        )
+    )
+
+
 def cases(session: Session, rng: random.Random) -> list[tuple[str, Callable[[], Any], str]]:
     """(name, call, SQL to explain) for each query of the figure."""
     digests = [hashlib.sha256(f"new text {rng.random()}".encode()).hexdigest() for _ in range(500)]
@@ -101,16 +121,17 @@ def cases(session: Session, rng: random.Random) -> list[tuple[str, Callable[[], 
             checker("x", "default", digest)
         return checker.verify()
 
-    people = rng.sample(PEOPLE, 537)
+    people = rng.sample(PEOPLE, len(PEOPLE))
+
+    campaign = history_campaign()
 
     def history() -> object:
         return queries.plan_history(
-            session, "campaign-03", people, ["us/119/S 1", "us/119/S 2"], Mode.DRY_RUN,
-            NOW - timedelta(hours=15),
-        )  # fmt: skip
+            session, campaign, people, Mode.DRY_RUN, NOW - timedelta(hours=15)
+        )
 
     filtered = queries.LogFilter(
-        campaign="campaign-07", platform="x", status="posted", since=NOW - timedelta(days=30)
+        campaign="campaign-07", platform="x", status="posted", since=NOW - timedelta(days=7)
     )
     rare = queries.LogFilter(status="failed")
     everything = queries.LogFilter()
@@ -213,16 +234,20 @@ def _history_sql(database: Database) -> list[tuple[str, str]]:
                 if isinstance(value, datetime):
                     literal = f"'{value.isoformat(sep=' ')}'"
                 text = text.replace("?", literal, 1)
-            label = "targets" if "post_targets" in statement else statement.split("FROM")[0][7:50]
-            captured.append((label.strip(), text))
+            if "post_targets" in statement:
+                label = "people last tagged"
+            elif "rotation" in statement:
+                label = "variants and bills last posted"
+            else:
+                label = "posts today"
+            captured.append((label, text))
 
     event.listen(database.engine, "before_cursor_execute", before)
     try:
         with database.new_session() as session:
             queries.plan_history(
-                session, "campaign-03", PEOPLE[:5], ["us/119/S 1"], Mode.DRY_RUN,
-                NOW - timedelta(hours=15),
-            )  # fmt: skip
+                session, history_campaign(), PEOPLE[:5], Mode.DRY_RUN, NOW - timedelta(hours=15)
+            )
     finally:
         event.remove(database.engine, "before_cursor_execute", before)
     return captured

@@ -62,9 +62,8 @@ def plan_posts(
     """
     history = queries.plan_history(
         session,
-        campaign.id,
+        campaign,
         [p.id for p in people],
-        [b.key for b in campaign.bills],
         mode,
         local_day_start(campaign.schedule, now),
     )

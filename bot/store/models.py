@@ -104,7 +104,7 @@ class Post(Base):
         Index("ix_posts_status_due", "status", "scheduled_for"),
         Index("ix_posts_campaign_created", "campaign_id", "created_at"),
         Index("ix_posts_created", "created_at"),
-        # The log's and the dashboard's filtered listings, newest first (0009).
+        # The log's and the dashboard's filtered listings, newest first (0004).
         Index(
             "ix_posts_campaign_platform_status_created",
             "campaign_id",
@@ -113,6 +113,10 @@ class Post(Base):
             "created_at",
         ),
         Index("ix_posts_status_created", "status", "created_at"),
+        # The planner's rotation: the newest post per platform, bill and variant (0005).
+        Index(
+            "ix_posts_campaign_rotation", "campaign_id", "platform", "bill", "variant", "created_at"
+        ),
     )
 
 
@@ -134,7 +138,8 @@ class PostTarget(Base):
     post: Mapped[Post] = relationship(back_populates="targets")
 
     __table_args__ = (
-        Index("ix_post_targets_cooldown", "person_id", "bill", "platform", "created_at"),
+        # Covering: the planner walks it newest first to each key's post (0005).
+        Index("ix_post_targets_cooldown", "person_id", "bill", "platform", "created_at", "post_id"),
         Index("ix_post_targets_post", "post_id"),
     )
 

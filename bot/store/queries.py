@@ -7,13 +7,17 @@ here, so the SQL has one home.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import JSON, exists, func, literal, or_, select, true, update
 from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.sql import FromClause, Subquery
+from sqlalchemy.sql.selectable import TableValuedAlias
 
+from bot.campaigns.schema import Campaign
 from bot.compose.plan import PlanHistory, PlannedPost, PlannedTarget
 from bot.config import Mode
 from bot.store.models import LIVE_STATES, CampaignRun, Pause, Post, PostTarget, Status
@@ -33,56 +37,116 @@ def history_modes(mode: Mode) -> tuple[str, ...]:
 
 def plan_history(
     session: Session,
-    campaign_id: str,
+    campaign: Campaign,
     person_ids: Sequence[str],
-    bills: Sequence[str],
     mode: Mode,
     day_start: datetime,
 ) -> PlanHistory:
-    """What the planner needs to know about earlier posts."""
+    """What the planner needs to know about earlier posts of ``campaign``.
+
+    Each "when last" is the newest counted post of its key, found by walking
+    an index backwards (``ORDER BY created_at DESC LIMIT 1``, one correlated
+    subquery a key, in one statement): the cost follows the number of keys,
+    not the length of the log.
+    """
     modes = history_modes(mode)
+    counted = (Post.status.in_(COUNTED_STATES), Post.mode.in_(modes))
+    platforms = [p.value for p in campaign.platforms]
+    bills = [b.key for b in campaign.bills]
     history = PlanHistory()
-    counted = Post.status.in_(COUNTED_STATES)
-    if person_ids and bills:
-        rows = session.execute(
-            select(
-                PostTarget.person_id,
-                PostTarget.bill,
-                PostTarget.platform,
-                func.max(PostTarget.created_at),
+    # Core, not the ORM: thousands of plain rows, no objects.
+    connection = session.connection()
+
+    # (platform, bill, variant) -> newest post; rotation looks at the newest per
+    # variant and per bill.
+    rotation = _product(session, "rotation", platforms, bills, [v.id for v in campaign.messages])
+    newest = (
+        select(Post.created_at)
+        .where(Post.campaign_id == campaign.id, *counted)
+        .where(
+            Post.platform == rotation.c.a, Post.bill == rotation.c.b, Post.variant == rotation.c.c
+        )
+        .order_by(Post.created_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    for platform, bill, variant, last in connection.execute(
+        select(rotation.c.a, rotation.c.b, rotation.c.c, newest)
+    ):
+        if last is not None:
+            _keep_latest(history.last_variant, (platform, variant), last)
+            _keep_latest(history.last_bill, (platform, bill), last)
+
+    # One statement per (bill, platform), over all the people at once: a
+    # cross join of three lists costs SQLite more than the lookups themselves.
+    people = _values(session, "people", person_ids)
+    for bill in bills:
+        for platform in platforms:
+            newest_tag = (
+                select(PostTarget.created_at)
+                .join(Post, Post.id == PostTarget.post_id)
+                .where(*counted)
+                .where(
+                    PostTarget.person_id == people.c.value,
+                    PostTarget.bill == bill,
+                    PostTarget.platform == platform,
+                )
+                .order_by(PostTarget.created_at.desc())
+                .limit(1)
+                .scalar_subquery()
             )
-            .join(Post, Post.id == PostTarget.post_id)
-            .where(PostTarget.person_id.in_(person_ids), PostTarget.bill.in_(bills))
-            .where(counted, Post.mode.in_(modes))
-            .group_by(PostTarget.person_id, PostTarget.bill, PostTarget.platform)
-        )
-        history.last_tagged = {(p, b, pl): last for p, b, pl, last in rows}
-    mine = (Post.campaign_id == campaign_id, counted, Post.mode.in_(modes))
-    history.last_variant = {
-        (platform, variant): last
-        for platform, variant, last in session.execute(
-            select(Post.platform, Post.variant, func.max(Post.created_at))
-            .where(*mine)
-            .group_by(Post.platform, Post.variant)
-        )
-    }
-    history.last_bill = {
-        (platform, bill): last
-        for platform, bill, last in session.execute(
-            select(Post.platform, Post.bill, func.max(Post.created_at))
-            .where(*mine)
-            .group_by(Post.platform, Post.bill)
-        )
-    }
+            # Every person comes back, NULL where never tagged: filtering in SQL
+            # would make SQLite run the subquery twice for each tagged one.
+            for person_id, last in connection.execute(select(people.c.value, newest_tag)).all():
+                if last is not None:
+                    history.last_tagged[(person_id, bill, platform)] = last
+
     history.posts_today = {
         platform: count
-        for platform, count in session.execute(
+        for platform, count in connection.execute(
             select(Post.platform, func.count())
-            .where(*mine, Post.created_at >= day_start)
+            .where(Post.campaign_id == campaign.id, Post.platform.in_(platforms))
+            .where(*counted, Post.created_at >= day_start)
             .group_by(Post.platform)
         )
     }
     return history
+
+
+def _values(session: Session, name: str, items: Sequence[str]) -> TableValuedAlias:
+    """``items`` as a one-column table (column ``value``) to join against.
+
+    The list travels as one JSON parameter, unpacked by the database's own table
+    function (SQLite's ``json_each``, PostgreSQL's ``json_array_elements_text``):
+    the statement is the same whatever the list, so SQLAlchemy compiles it once,
+    and 7,400 people cost one parameter.
+    """
+    unique = list(dict.fromkeys(items))
+    if session.get_bind().dialect.name == "postgresql":
+        unpacked = func.json_array_elements_text(literal(unique, JSON))
+    else:
+        unpacked = func.json_each(json.dumps(unique))
+    return unpacked.table_valued("value").alias(name)
+
+
+def _product(session: Session, name: str, *columns: Sequence[str]) -> Subquery:
+    """Every combination of ``columns``' values (:func:`_values`), as columns ``a``, ``b``..."""
+    tables = [_values(session, f"{name}_{index}", items) for index, items in enumerate(columns)]
+    joined: FromClause = tables[0]
+    for table in tables[1:]:
+        joined = joined.join(table, true())
+    return (
+        select(*(table.c.value.label("abc"[index]) for index, table in enumerate(tables)))
+        .select_from(joined)
+        .subquery(name)
+    )
+
+
+def _keep_latest(
+    found: dict[tuple[str, str], datetime], key: tuple[str, str], when: datetime
+) -> None:
+    if key not in found or found[key] < when:
+        found[key] = when
 
 
 def text_checker(session: Session, mode: Mode) -> Callable[[str, str, str], bool]:
@@ -176,10 +240,30 @@ def insert_planned(
     """Write planned posts to the log (skipping keys already there); return the new rows."""
     known = existing_keys(session, (p.key for p in planned), mode)
     fresh = [item for item in planned if item.key not in known]
-    if not fresh:
-        return []
-    # Two executemany INSERTs (posts, then their targets) and a SELECT per 500 new
-    # posts, instead of the unit of work's statement per object. (INSERT ...
+    logged: list[LoggedPost] = []
+    # A national run logs tens of thousands of posts: a chunk at a time bounds
+    # the rows held at once (and the driver's copies of them).
+    for start in range(0, len(fresh), _INSERT_CHUNK):
+        logged += _insert_chunk(
+            session, fresh[start : start + _INSERT_CHUNK], mode, now, scheduled_for, status, reason
+        )
+    return logged
+
+
+_INSERT_CHUNK = 500
+
+
+def _insert_chunk(
+    session: Session,
+    fresh: Sequence[PlannedPost],
+    mode: Mode,
+    now: datetime,
+    scheduled_for: datetime,
+    status: Status,
+    reason: str | None,
+) -> list[LoggedPost]:
+    # Two executemany INSERTs (posts, then their targets) and a SELECT of the new
+    # ids, instead of the unit of work's statement per object. (INSERT ...
     # RETURNING was tried: SQLAlchemy sends SQLite a few rows a batch and splices
     # the results quadratically; the ORM's bulk insert splits batches wherever a
     # value is None.)
@@ -214,14 +298,10 @@ def insert_planned(
         for item in fresh
     ]
     session.execute(Post.__table__.insert(), rows)
-    ids: dict[str, int] = {}
-    keys = [item.key for item in fresh]
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        for key, post_id in session.execute(
-            select(Post.key, Post.id).where(Post.mode == mode.value, Post.key.in_(chunk))
-        ):
-            ids[key] = post_id
+    new_ids = select(Post.key, Post.id).where(
+        Post.mode == mode.value, Post.key.in_([item.key for item in fresh])
+    )
+    ids: dict[str, int] = {key: post_id for key, post_id in session.execute(new_ids)}
     target_rows = [
         {
             "post_id": ids[item.key],

@@ -91,9 +91,8 @@ def outlook(
         day = local_day_start(schedule, times[0])
         history = queries.plan_history(
             session,
-            campaign.id,
+            campaign,
             [p.id for p in resolution.people],
-            [b.key for b in campaign.bills],
             mode,
             day,
         )

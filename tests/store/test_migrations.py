@@ -35,3 +35,19 @@ def test_postgres_scheme_urls_as_hosts_hand_them_out_are_accepted():
 
     for url in ("postgres://bot:pw@db.example/advocacy", "postgresql://bot:pw@db.example/advocacy"):
         assert make_engine(url).url.drivername == "postgresql+psycopg"
+
+
+def test_every_migration_downgrades_and_upgrades_again(any_db):
+    """An operator can step back past the newest migration and forward again."""
+    from alembic import command
+
+    from bot.store.db import alembic_config, upgrade
+
+    config = alembic_config(any_db.engine)
+    command.downgrade(config, "0003")
+    assert current_revision(any_db.engine) == "0003"
+    upgrade(any_db.engine)
+    assert current_revision(any_db.engine) == head_revision()
+    with any_db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
