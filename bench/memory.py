@@ -3,7 +3,7 @@
 Each process runs on its own (``bench/memory_probe.py``) and reports its peak
 resident set size: the scheduler idle with 100 campaigns loaded, a worker
 idle, and the national-scale planning run (7,400 legislators, 22,200 posts).
-Beside them, in the same run, ``python -c "import sqlalchemy"``. Budget:
+Beside them, in the same run, a process that only imports SQLAlchemy. Budget:
 under 150 MB for the bot in any case (the ratio to the budget is judged;
 the ratio to SQLAlchemy alone is in the notes).
 """
@@ -25,8 +25,7 @@ def peak_mb(args: list[str]) -> float:
 
 
 def run(report: Report, *, quick: bool) -> None:
-    code = "import resource, sqlalchemy; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
-    floor = peak_mb(["-c", code])
+    floor = peak_mb(["-m", "bench.memory_probe", "sqlalchemy"])
     probes = [("scheduler, idle, 100 campaigns", "scheduler"), ("worker, idle", "worker")]
     if not quick:
         probes.append(("national-scale run, 22,200 posts", "national"))
