@@ -79,6 +79,9 @@ def resolve_targets(
     if session is None:
         if spec.select or spec.exclude:
             notes.append("selectors were not resolved: no directory database was given")
+    elif (spec.select or spec.exclude) and directory_is_empty(session):
+        # Not "no committee X" for every selector: the cause is one, and so is the fix.
+        notes.append(EMPTY_DIRECTORY)
     else:
         bills = [bill.key for bill in loaded.campaign.bills]
         matches = [_run(session, selector, bills, now) for selector in spec.select]
@@ -110,6 +113,21 @@ def resolve_targets(
         matches=matches,
         exclude_matches=exclude_matches,
     )
+
+
+EMPTY_DIRECTORY = (
+    "the legislator directory is empty, so targets.select finds nobody: run "
+    "`advocacy-bot directory sync` or `advocacy-bot directory import PATH`"
+)
+
+
+def directory_is_empty(session: Session) -> bool:
+    """True when no legislator has been imported yet."""
+    from sqlalchemy import select
+
+    from bot.directory.models import PersonRow
+
+    return session.scalars(select(PersonRow.id).limit(1)).first() is None
 
 
 def _run(session: Session, selector: Selector, bills: list[str], now: datetime | None) -> Match:
@@ -269,18 +287,7 @@ def check_targets(loaded: LoadedCampaign, session: Session) -> list[str]:
     people; an unreadable overrides file; and, per campaign platform, the
     targets without a handle there (they will be named in plain text).
     """
-    from sqlalchemy import select
-
-    from bot.directory.models import PersonRow
-
-    spec = loaded.campaign.targets
     warnings: list[str] = []
-    empty = session.scalars(select(PersonRow.id).limit(1)).first() is None
-    if (spec.select or spec.exclude) and empty:
-        warnings.append(
-            "the legislator directory is empty, so targets.select finds nobody: run "
-            "`advocacy-bot directory sync` or `advocacy-bot directory import PATH`"
-        )
     resolution = resolve_targets(loaded, session)
     warnings.extend(resolution.notes)
     for index, m in enumerate(resolution.exclude_matches):

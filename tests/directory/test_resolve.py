@@ -337,6 +337,17 @@ def test_empty_directory_is_reported(db: Database) -> None:
     assert warnings[0].startswith("the legislator directory is empty")
 
 
+def test_a_run_on_an_empty_directory_says_so_once(db: Database) -> None:
+    """A fresh machine's first run: one note with the fix, not "no committee" per selector."""
+    loaded = campaign({"select": [{"committee": "SSJU"}, {"chamber": "upper", "state": "MO"}]})
+    with db.session() as session:
+        resolution = resolve_targets(loaded, session)
+    assert resolution.notes == [
+        "the legislator directory is empty, so targets.select finds nobody: run "
+        "`advocacy-bot directory sync` or `advocacy-bot directory import PATH`"
+    ]
+
+
 def test_resolution_cost_does_not_grow_with_the_number_of_people(full_db: Database) -> None:
     """2 people or all 537 members of Congress: a handful of queries either way.
 

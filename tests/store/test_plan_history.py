@@ -68,10 +68,10 @@ def expected(written: list[tuple], mode: Mode, day_start: datetime):
     for cid, bill, platform, variant, person, status, post_mode, when in written:
         if status.value not in queries.COUNTED_STATES or post_mode.value not in modes:
             continue
-        if person in ("A", "B", "C") and bill in ("us/119/S 1", "us/119/S 2"):
-            if platform in ("x", "bluesky"):
-                key = (person, bill, platform)
-                tagged[key] = max(tagged.get(key, when), when)
+        asked = person in ("A", "B", "C") and platform in ("x", "bluesky")
+        if asked and bill in ("us/119/S 1", "us/119/S 2"):
+            key = (person, bill, platform)
+            tagged[key] = max(tagged.get(key, when), when)
         if cid != "c1":
             continue
         if platform in ("x", "bluesky") and bill != "us/119/S 3" and variant != "m9":
