@@ -24,10 +24,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.bills.records import BillRecord, CommitteeRef
-from bot.bills.stages import CHAMBER_NAMES, chambers_needed
+if TYPE_CHECKING:  # campaign validation needs EVENT_KINDS only: records load when used
+    from bot.bills.records import BillRecord, CommitteeRef
 
 EVENT_KINDS = (
     "referred",
@@ -70,6 +70,8 @@ class Event:
 
 def events_of(record: BillRecord, today: date) -> list[Event]:
     """The events ``record``'s state implies, oldest first (upcoming hearings last)."""
+    from bot.bills.stages import CHAMBER_NAMES, chambers_needed
+
     found: list[Event] = []
     passed_on: dict[str, date] = {}
     for action in record.actions:
@@ -122,6 +124,8 @@ def events_of(record: BillRecord, today: date) -> list[Event]:
 
 
 def _referred(record: BillRecord, current: list[CommitteeRef]) -> Event:
+    from bot.bills.stages import CHAMBER_NAMES
+
     ids = sorted(c.id or c.name for c in current)
     chamber = record.current_chamber or current[0].chamber or "?"
     days = [c.referred for c in current if c.referred]

@@ -12,7 +12,6 @@ parses them, so an impossible date is reported with its field and line.
 
 from __future__ import annotations
 
-import difflib
 import re
 import types
 from collections.abc import Iterable, Iterator
@@ -315,6 +314,8 @@ def suggest(word: str, choices: Iterable[str]) -> str | None:
     by_case = {choice.lower(): choice for choice in choices}
     if word.lower() in by_case:
         return f"did you mean {by_case[word.lower()]!r}?"
+    import difflib  # only for a near miss: not worth importing on every start
+
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f"did you mean {close[0]!r}?" if close else None
 

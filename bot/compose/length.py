@@ -42,8 +42,15 @@ BLUESKY_MAX_BYTES = 3000
 #: What X counts for each URL (twitter-text's ``transformed_url_length``).
 X_URL_LENGTH = 23
 
-# twitter-text v3 (config/v3.json): these code points weigh 1, all others 2.
-_X_HEAVY = re.compile("[^\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")
+
+@lru_cache(maxsize=1)
+def _x_heavy() -> re.Pattern[str]:
+    """twitter-text v3 (config/v3.json): these code points weigh 1, all others 2.
+
+    Only non-ASCII text needs it (compiled on first use, as the emoji class).
+    """
+    return re.compile("[^\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")
+
 
 # A word (a run of what twitter-text calls non-space) with a dot followed by
 # something other than a dot. Every URL twitter-text finds lies inside such a
@@ -73,7 +80,10 @@ def _code_point_class(ranges: list[str]) -> str:
     return "[" + "".join(parts) + "]"
 
 
-_EMOJI_CHARACTER = re.compile(_code_point_class(EMOJI_CODE_POINTS))
+@lru_cache(maxsize=1)
+def _emoji_character() -> re.Pattern[str]:
+    """Any of those code points; ASCII text, which has none, never compiles it."""
+    return re.compile(_code_point_class(EMOJI_CODE_POINTS))
 
 
 def parse_tweet(text: str):  # type: ignore[no-untyped-def]
@@ -131,7 +141,7 @@ def x_weighted_length(text: str) -> int:
     the same way (NFC, line endings, URLs, weights), some fifty times faster.
     """
     normalized = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    if not normalized.isascii() and _EMOJI_CHARACTER.search(normalized):
+    if not normalized.isascii() and _emoji_character().search(normalized):
         return parse_tweet(text).weightedLength
     length = 0
     position = 0
@@ -147,7 +157,7 @@ def _x_plain_weight(text: str) -> int:
     """X's weight of emoji-free, URL-free `text`: 1 or 2 per code point."""
     if text.isascii():
         return len(text)
-    return len(text) + len(_X_HEAVY.findall(text))
+    return len(text) + len(_x_heavy().findall(text))
 
 
 def _twitter_text_urls(text: str, *, without_protocol: bool = True) -> dict[int, str]:

@@ -78,14 +78,21 @@ def compile_template(source: str) -> Template:
         raise TemplateProblem(f"template syntax error: {exc.message}", exc.lineno) from None
 
 
-def undeclared_variables(source: str) -> set[str]:
-    """Names a template uses that the bot does not provide."""
-    env = environment()
+@lru_cache(maxsize=512)
+def _parse(source: str) -> nodes.Template:
+    """A template's syntax tree, parsed once for the checks and the plain renderer.
+
+    Raises :class:`TemplateProblem` on bad syntax. Callers only read the tree.
+    """
     try:
-        parsed = env.parse(source)
+        return environment().parse(source)
     except TemplateSyntaxError as exc:
         raise TemplateProblem(f"template syntax error: {exc.message}", exc.lineno) from None
-    return set(meta.find_undeclared_variables(parsed)) - TEMPLATE_VARIABLES
+
+
+def undeclared_variables(source: str) -> set[str]:
+    """Names a template uses that the bot does not provide."""
+    return set(meta.find_undeclared_variables(_parse(source))) - TEMPLATE_VARIABLES
 
 
 def join_names(names: list[str]) -> str:
@@ -104,8 +111,8 @@ def _plain_parts(source: str) -> tuple[str | tuple[str, ...], ...] | None:
     that does not parse: those go through Jinja.
     """
     try:
-        parsed = environment().parse(source)
-    except TemplateSyntaxError:
+        parsed = _parse(source)
+    except TemplateProblem:
         return None
     if not parsed.body:
         return ()

@@ -20,12 +20,24 @@ greedy, tries it first too. ``tests/compose/test_urls.py`` checks all of this:
 that the assembled pattern equals the library's once the TLD parts are set
 aside, that the word lists are the library's, and that no other pair of TLDs
 could depend on order, and compares answers on many generated texts.
+
+Compiling the whole pattern still takes some 40 ms, most of it for the 1,574
+TLDs, and a command that counts a few posts (``advocacy-bot validate``) paid
+it on every start. In ASCII text a TLD can only match right after a dot, as
+the whole run of letters there, and only where the pattern's lookahead lets a
+TLD end; a TLD that occurs nowhere like that cannot match, so leaving it out
+of the alternation changes no answer. For ASCII text the pattern is therefore
+compiled with only the TLDs such text has held so far (and a few common ones):
+some 10 ms, once for the usual links. Text with no such TLD (and no punycode)
+holds no URL and needs no pattern at all. Other text, and ASCII text once the
+TLDs seen have changed a few times, uses the whole pattern.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, partial
 
 from bot.compose._twitter_text_data import CCTLDS, GTLDS
 
@@ -80,8 +92,10 @@ def tld_pattern(words: list[str]) -> str:
     """``(?:(?:<words as a trie>)(?=...))``: twitter-text's TLD pattern, compact.
 
     Where a word ends inside a longer one the longer is tried first (a greedy
-    ``?``), as the library's list has it.
+    ``?``), as the library's list has it. No words: a pattern matching nothing.
     """
+    if not words:
+        return "(?!)"
     trie: dict[str, dict] = {}
     for word in words:
         node = trie
@@ -128,7 +142,7 @@ def _tld_patterns() -> tuple[str, str]:
 
 @lru_cache(maxsize=1)
 def _extract_url() -> re.Pattern[str]:
-    """The URL pattern, compiled on first use (some 25 ms)."""
+    """The whole URL pattern, compiled on first use (some 40 ms)."""
     return re.compile(extract_url_pattern(*_tld_patterns()), re.IGNORECASE)
 
 
@@ -146,6 +160,68 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     return _extract_url(), _valid_ascii_domain(), _VALID_TCO_URL
 
 
+# -- ASCII text: the pattern over only the TLDs it can hold ---------------------------
+
+_TLDS = frozenset(GTLDS).union(CCTLDS)
+#: Where ASCII text can hold a TLD: a run of letters after a dot, as a whole (every
+#: ASCII TLD is letters only), followed by what the TLD lookahead accepts.
+_TLD_SPOT = re.compile(r"\.([a-z]+)(?![a-z0-9@+\-])", re.IGNORECASE)
+#: Always in the ASCII pattern, so that the usual links share one compiled pattern.
+COMMON_TLDS = frozenset(
+    {"com", "org", "net", "gov", "edu", "info", "io", "app", "us", "co", "ly", "uk", "me"}
+)
+#: Compiles of the ASCII pattern (each some 10 ms) before the whole pattern is used.
+MAX_ASCII_COMPILES = 4
+_ascii_tlds: frozenset[str] = COMMON_TLDS
+"""The TLDs of the latest ASCII pattern: each text's are added to them."""
+
+
+def tlds_in(text: str) -> frozenset[str]:
+    """Every TLD the URL pattern could match in ASCII ``text`` (lower case)."""
+    return frozenset(
+        word for spot in _TLD_SPOT.finditer(text) if (word := spot.group(1).lower()) in _TLDS
+    )
+
+
+@lru_cache(maxsize=MAX_ASCII_COMPILES)
+def _ascii_tld_patterns(words: frozenset[str]) -> tuple[str, str]:
+    """The TLD patterns of ``words``, in the library's order."""
+    return (
+        tld_pattern([word for word in GTLDS if word in words]),
+        tld_pattern([word for word in CCTLDS if word in words]),
+    )
+
+
+@lru_cache(maxsize=MAX_ASCII_COMPILES)
+def _ascii_extract_url(words: frozenset[str]) -> re.Pattern[str]:
+    """The URL pattern over ``words``: exact for ASCII text holding no other TLD."""
+    return re.compile(extract_url_pattern(*_ascii_tld_patterns(words)), re.IGNORECASE)
+
+
+@lru_cache(maxsize=MAX_ASCII_COMPILES)
+def _ascii_valid_ascii_domain(words: frozenset[str]) -> re.Pattern[str]:
+    return re.compile(ascii_domain_pattern(*_ascii_tld_patterns(words)), re.IGNORECASE)
+
+
+def _url_patterns(text: str) -> tuple[re.Pattern[str], Callable[[], re.Pattern[str]]] | None:
+    """The URL pattern to search ``text`` with (and how to get the ASCII domain one).
+
+    None when ``text`` cannot hold a URL: ASCII without a TLD or punycode.
+    """
+    global _ascii_tlds
+    if not text.isascii() or _extract_url.cache_info().currsize:
+        return _extract_url(), _valid_ascii_domain
+    found = tlds_in(text)
+    if not found and "xn--" not in text.lower():
+        return None
+    words = _ascii_tlds
+    if not found <= words:
+        if _ascii_extract_url.cache_info().misses >= MAX_ASCII_COMPILES:
+            return _extract_url(), _valid_ascii_domain
+        words = _ascii_tlds = words | found
+    return _ascii_extract_url(words), partial(_ascii_valid_ascii_domain, words)
+
+
 _INVALID_WITHOUT_PROTOCOL_BEFORE = re.compile(r"[-_./]$")
 DEFAULT_PROTOCOL = "https://"
 MAX_URL_LENGTH = 4096
@@ -161,8 +237,20 @@ def extract_urls_with_indices(
     """
     if text == "" or ("." not in text if extract_urls_without_protocol else ":" not in text):
         return []
+    patterns = _url_patterns(text)
+    if patterns is None:
+        return []
+    return _extract(text, extract_urls_without_protocol, *patterns)
+
+
+def _extract(
+    text: str,
+    extract_urls_without_protocol: bool,
+    extract_url: re.Pattern[str],
+    valid_ascii_domain: Callable[[], re.Pattern[str]],
+) -> list[dict[str, object]]:
     urls: list[dict[str, object]] = []
-    for url_match in _extract_url().finditer(text):
+    for url_match in extract_url.finditer(text):
         _, before, url, protocol, domain, _, path, _ = url_match.groups()
         end_position = url_match.end()
         start_position = end_position - len(url)
@@ -172,7 +260,7 @@ def extract_urls_with_indices(
             if not extract_urls_without_protocol or _INVALID_WITHOUT_PROTOCOL_BEFORE.match(before):
                 continue
             last_url: dict[str, object] | None = None
-            for ascii_domain_match in _valid_ascii_domain().finditer(domain):
+            for ascii_domain_match in valid_ascii_domain().finditer(domain):
                 last_url = {
                     "url": ascii_domain_match.group(0),
                     "indices": [

@@ -137,3 +137,54 @@ def test_counting_plain_text_does_not_import_the_library() -> None:
         "assert 'twitter_text' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", script], check=True, cwd=ROOT)
+
+
+def ascii_texts() -> list[str]:
+    """URL edge cases and generated posts made ASCII, in both cases."""
+    texts = [text for text in URL_EDGE_CASES if text.isascii()]
+    texts += [text.encode("ascii", "ignore").decode() for text in generated_texts(13, 600)]
+    texts += ["house.mo.gov/x go.gov.as", "a.b-c.com x.com-y x.comedy a.ly@b c.co+d", "x.XN--p1ai"]
+    return texts + [text.upper() for text in texts[:300]]
+
+
+def test_ascii_text_needs_only_the_tlds_it_holds() -> None:
+    """Searched with a pattern over only the TLDs :func:`tlds_in` finds, the library's answers.
+
+    A text in which it finds none (and no punycode) holds no URL at all.
+    """
+    patterns: dict[frozenset[str], tuple[re.Pattern[str], re.Pattern[str]]] = {}
+    for text in ascii_texts():
+        words = urls.tlds_in(text)
+        if words not in patterns:
+            gtld, cctld = urls._ascii_tld_patterns(words)
+            patterns[words] = (
+                re.compile(urls.extract_url_pattern(gtld, cctld), re.IGNORECASE),
+                re.compile(urls.ascii_domain_pattern(gtld, cctld), re.IGNORECASE),
+            )
+        extract, domain = patterns[words]
+        for optional in (True, False):
+            expected = twitter_text.extract_urls_with_indices(text, optional)
+            if not words and "xn--" not in text.lower():
+                assert expected == [], text
+            found = urls._extract(text, optional, extract, lambda domain=domain: domain)
+            assert found == expected, (text, sorted(words))
+
+
+def test_ascii_text_shares_a_few_small_patterns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The TLDs seen so far make one pattern; the whole one only after a few changes."""
+    monkeypatch.setattr(urls, "_ascii_tlds", urls.COMMON_TLDS)
+    urls._extract_url.cache_clear()
+    urls._ascii_extract_url.cache_clear()
+    links = ["https://house.mo.gov/Bill.aspx?bill=HB1526", "www.congress.gov/bill/1", "x.co"]
+    for text in links:
+        assert urls.extract_urls_with_indices(text) == twitter_text.extract_urls_with_indices(text)
+    assert urls._ascii_extract_url.cache_info().misses == 1  # mo, then nothing new
+    assert urls._extract_url.cache_info().currsize == 0
+    assert urls.extract_urls_with_indices("Sen. J.R. Smith, e.g. this") == []
+    assert urls._ascii_extract_url.cache_info().misses == 1  # no TLD: no pattern
+    for text in ascii_texts():
+        for optional in (True, False):
+            expected = twitter_text.extract_urls_with_indices(text, optional)
+            assert urls.extract_urls_with_indices(text, optional) == expected, text
+    assert urls._ascii_extract_url.cache_info().misses == urls.MAX_ASCII_COMPILES
+    assert urls._extract_url.cache_info().currsize == 1  # more TLDs: the whole pattern
