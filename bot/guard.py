@@ -64,6 +64,9 @@ class Verdict:
     reason: str = ""
     until: datetime | None = None
     """For ``defer``: the earliest time to try again."""
+    account_wide: bool = False
+    """For ``defer``: every post of the account gets the same answer until ``until``
+    (a cap or the spacing), so a worker passes over the account's other posts."""
 
     @classmethod
     def allow(cls) -> Verdict:
@@ -74,8 +77,8 @@ class Verdict:
         return cls(VerdictKind.HOLD, reason)
 
     @classmethod
-    def defer(cls, until: datetime, reason: str) -> Verdict:
-        return cls(VerdictKind.DEFER, reason, until)
+    def defer(cls, until: datetime, reason: str, *, account_wide: bool = False) -> Verdict:
+        return cls(VerdictKind.DEFER, reason, until, account_wide)
 
     @classmethod
     def skip(cls, reason: str) -> Verdict:
@@ -321,6 +324,7 @@ def check(post: OutgoingPost, history: History, policy: GuardPolicy, now: dateti
         return Verdict.defer(
             next_month(now),
             f"{history.posts_this_month} posts this month; the cap is {policy.posts_per_month}",
+            account_wide=True,
         )
     if history.posts_last_24h >= policy.posts_per_day:
         oldest = history.oldest_in_last_24h or now
@@ -328,6 +332,7 @@ def check(post: OutgoingPost, history: History, policy: GuardPolicy, now: dateti
             max(oldest + timedelta(hours=24), now + timedelta(seconds=1)),
             f"{history.posts_last_24h} posts in the last 24 hours; the cap is "
             f"{policy.posts_per_day}",
+            account_wide=True,
         )
     if history.last_post_at is not None and policy.min_spacing:
         ready = history.last_post_at + policy.min_spacing
@@ -335,6 +340,7 @@ def check(post: OutgoingPost, history: History, policy: GuardPolicy, now: dateti
             return Verdict.defer(
                 ready,
                 f"posts on {platform} are spaced by at least {_human(policy.min_spacing)}",
+                account_wide=True,
             )
     return Verdict.allow()
 

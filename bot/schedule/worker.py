@@ -16,8 +16,8 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -66,6 +66,10 @@ class Outcome:
     post_id: int
     status: str
     detail: str | None = None
+    waiting_account: tuple[str, str] | None = None
+    """(platform, account) when the post's account can publish nothing more this
+    round (a cap, the spacing, a post in flight): :func:`publish_due` passes
+    over its other posts."""
 
 
 def worker_id() -> str:
@@ -95,16 +99,31 @@ def publish_due(
     limit: int = 100,
     lease: timedelta = LEASE,
 ) -> list[Outcome]:
-    """Publish queued posts whose time has come, oldest first (up to ``limit``)."""
+    """Publish queued posts whose time has come, oldest first (up to ``limit``).
+
+    An account that must wait (its cap or spacing, a post in flight) is passed
+    over for the rest of the round: with a backlog of thousands, asking the
+    guard about each of its posts in turn would cost a transaction a post.
+    """
     worker = worker or worker_id()
     outcomes: list[Outcome] = []
+    waiting: set[tuple[str, str]] = set()
     while len(outcomes) < limit:
         outcome = publish_next(
-            db, publisher_for, mode=mode, clock=clock, guard=guard, worker=worker, lease=lease
+            db,
+            publisher_for,
+            mode=mode,
+            clock=clock,
+            guard=guard,
+            worker=worker,
+            lease=lease,
+            passing_over=waiting,
         )
         if outcome is None:
             break
         outcomes.append(outcome)
+        if outcome.waiting_account:
+            waiting.add(outcome.waiting_account)
     return outcomes
 
 
@@ -117,25 +136,33 @@ def publish_next(
     guard: GuardCheck = allow_all,
     worker: str,
     lease: timedelta = LEASE,
+    passing_over: Collection[tuple[str, str]] = (),
 ) -> Outcome | None:
     """Take the next due post through the two phases; None when nothing is due.
 
     Phase one locks the post (``SKIP LOCKED`` on PostgreSQL) and its account
     (one post in flight per account, see :func:`queries.lock_account`), checks
     pauses and the guard, and commits it as ``sending`` under this worker's
-    lease. Only then is the platform called.
+    lease. Only then is the platform called. Posts of the accounts in
+    ``passing_over`` (platform, account) are not taken.
     """
     now = clock.now()
     with db.session() as session:
-        post = queries.lock_next_due(session, mode, now)
+        post = queries.lock_next_due(session, mode, now, passing_over=passing_over)
         if post is None:
             return None
-        queries.lock_account(session, post.platform, post.account)
-        if queries.account_in_flight(session, post.platform, post.account, besides=post.id):
-            return Outcome(post.id, Status.QUEUED.value, "another post of its account is in flight")
+        account = (post.platform, post.account)
+        queries.lock_account(session, *account)
+        if queries.account_in_flight(session, *account, besides=post.id):
+            return Outcome(
+                post.id, Status.QUEUED.value, "another post of its account is in flight", account
+            )
         verdict = guard(session, post, now)
         if verdict.kind != "allow":
-            return _apply_verdict(post, verdict, now)
+            outcome = _apply_verdict(post, verdict, now)
+            if verdict.account_wide:
+                outcome = replace(outcome, waiting_account=account)
+            return outcome
         if not queries.claim(session, post.id, worker, now, now + lease):
             return Outcome(post.id, Status.SENDING.value, "taken by another worker")
         post_id, message = post.id, outgoing(post)

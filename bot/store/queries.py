@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -442,8 +442,17 @@ def _due(mode: Mode, now: datetime):  # type: ignore[no-untyped-def]
     )
 
 
-def lock_next_due(session: Session, mode: Mode, now: datetime) -> Post | None:
+def lock_next_due(
+    session: Session,
+    mode: Mode,
+    now: datetime,
+    *,
+    passing_over: Collection[tuple[str, str]] = (),
+) -> Post | None:
     """The oldest due post no pause covers, locked for this transaction.
+
+    Posts of the (platform, account) pairs in ``passing_over`` are not taken
+    (the worker's accounts that must wait this round).
 
     On PostgreSQL the row is taken ``FOR UPDATE SKIP LOCKED``, so workers
     never wait on each other's rows; SQLite has one writer at a time anyway
@@ -474,10 +483,13 @@ def lock_next_due(session: Session, mode: Mode, now: datetime) -> Post | None:
     ]
     if campaigns:
         query = query.where(Post.campaign_id.not_in(campaigns))
-    for scope in pauses:
-        if scope.startswith("account:"):
-            platform, _, account = scope.removeprefix("account:").partition(":")
-            query = query.where(~((Post.platform == platform) & (Post.account == account)))
+    accounts = [
+        tuple(scope.removeprefix("account:").partition(":")[::2])
+        for scope in pauses
+        if scope.startswith("account:")
+    ]
+    for platform, account in [*accounts, *passing_over]:
+        query = query.where(~((Post.platform == platform) & (Post.account == account)))
     return session.scalar(query.limit(1).with_for_update(skip_locked=True, of=Post))
 
 

@@ -216,3 +216,52 @@ def test_a_pause_for_everything_stops_publishing(db, queued):
     platform = ScriptedPlatform()
     assert publish(db, platform) == []
     assert platform.sent == []
+
+
+def test_an_account_that_must_wait_is_passed_over_for_the_rest_of_the_round(db):
+    """A backlog of 40 X posts under an hour's spacing: the guard is asked once a round
+    about X, not once per queued post, and the Mastodon post behind them still goes."""
+    from bot.compose.plan import PlannedPost, PlannedTarget, text_hash
+    from bot.config import Settings
+    from bot.guard import guard_for
+    from bot.store import queries
+
+    def planned(index: int, platform: str) -> PlannedPost:
+        text = f"Post {index}: please support S 1693."
+        return PlannedPost(
+            key=f"backlog-{index}", campaign_id="c", bill="us/115/S 1693", platform=platform,
+            account="default", variant="a", text=text, text_hash=text_hash(text),
+            length=len(text), limit=280, targets=(PlannedTarget("P", "P", None),), link=None,
+        )  # fmt: skip
+
+    backlog = [planned(i, "x") for i in range(40)] + [planned(40, "mastodon")]
+    with db.session() as session:
+        queries.insert_planned(session, backlog, mode=Mode.LIVE, now=NOW, scheduled_for=NOW)
+    real = guard_for(Settings(env={"X_MIN_SPACING": "1h"}, mode=Mode.LIVE))
+    asked: list[str] = []
+
+    def guard(session, post, now):
+        asked.append(f"{post.platform}:{post.key}")
+        return real(session, post, now)
+
+    platforms = {"x": ScriptedPlatform(), "mastodon": ScriptedPlatform(platform="mastodon")}
+
+    def round_at(at: datetime) -> list[str]:
+        asked.clear()
+        publish_due(
+            db, lambda p, a: platforms[p], mode=Mode.LIVE, clock=FrozenClock(at), guard=guard
+        )
+        return list(asked)
+
+    assert round_at(NOW) == ["x:backlog-0", "x:backlog-1", "mastodon:backlog-40"]
+    assert [p.key for p in platforms["x"].sent] == ["backlog-0"]
+    assert [p.key for p in platforms["mastodon"].sent] == ["backlog-40"]
+    assert post(db, 2).reason == "posts on x are spaced by at least 1 h"
+    assert round_at(NOW + timedelta(minutes=30)) == ["x:backlog-2"]
+    assert round_at(NOW + timedelta(hours=1)) == ["x:backlog-1", "x:backlog-2"]
+    assert [p.key for p in platforms["x"].sent] == ["backlog-0", "backlog-1"]
+    with db.new_session() as session:
+        untouched = session.scalars(
+            select(Post.key).where(Post.status == "queued", Post.next_attempt_at.is_(None))
+        ).all()
+    assert len(untouched) == 37  # backlog-3 to 39: never asked about, never written
