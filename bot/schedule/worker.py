@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
-from bot.config import Mode
+from bot.config import ConfigError, Mode
 from bot.platforms.base import (
     Failure,
     Mention,
@@ -163,10 +163,13 @@ def publish_next(
             if verdict.account_wide:
                 outcome = replace(outcome, waiting_account=account)
             return outcome
+        try:
+            publisher = publisher_for(post.platform, post.account)
+        except ConfigError as error:
+            return _pause_unconfigured(session, post, error, now)
         if not queries.claim(session, post.id, worker, now, now + lease):
             return Outcome(post.id, Status.SENDING.value, "taken by another worker")
         post_id, message = post.id, outgoing(post)
-        publisher = publisher_for(post.platform, post.account)
 
     started = clock.now()
     try:
@@ -300,6 +303,21 @@ def resolve_unknown(
             post.next_attempt_at = None
         post.updated_at = now
         return post
+
+
+def _pause_unconfigured(session: Session, post: Post, error: ConfigError, now: datetime) -> Outcome:
+    """The account cannot be built (a credential missing): pause it, say how to resume.
+
+    Retrying would only fail again every round; the pause shows on the
+    dashboard and in ``advocacy-bot log``. (The message names settings, never
+    their values.)
+    """
+    account = f"{post.platform}:{post.account}"
+    reason = f"{error}. Fix the setting, then `advocacy-bot resume --account {account}`"
+    queries.set_pause(session, f"account:{account}", reason, now)
+    post.reason, post.updated_at = f"account paused: {error}", now
+    log.error("account %s paused: %s", account, error)
+    return Outcome(post.id, post.status, reason, (post.platform, post.account))
 
 
 def _apply_verdict(post: Post, verdict: Verdict, now: datetime) -> Outcome:

@@ -126,6 +126,28 @@ def test_rejected_credentials_pause_the_account_and_say_how_to_resume(db, queued
     assert "advocacy-bot resume --account x:default" in pause.reason
 
 
+def test_an_account_missing_its_credentials_is_paused_not_retried_forever(db, queued):
+    """Live mode, X configured by name only: the real registry cannot build the client."""
+    from bot.config import Settings
+    from bot.platforms.registry import build_publisher
+
+    settings = Settings(env={"X_API_KEY": "key-only"}, mode=Mode.LIVE)
+
+    def publisher_for(platform, account):
+        return build_publisher(platform, account, settings, live=True)
+
+    (outcome,) = publish_due(db, publisher_for, mode=Mode.LIVE, clock=FrozenClock(NOW))
+    row = post(db, queued)
+    assert (row.status, row.attempt_count, row.lease_owner) == ("queued", 0, None)
+    with db.new_session() as session:
+        pause = session.get_one(Pause, "account:x:default")
+    assert pause.until is None
+    assert "X_API_SECRET" in pause.reason and "key-only" not in pause.reason
+    assert pause.reason.endswith("then `advocacy-bot resume --account x:default`")
+    # The next rounds leave the account alone until someone resumes it.
+    assert publish_due(db, publisher_for, mode=Mode.LIVE, clock=FrozenClock(NOW)) == []
+
+
 def test_duplicate_content_is_never_retried(db, queued):
     platform = ScriptedPlatform([PublishError(Failure.DUPLICATE, "duplicate content", 403)])
     publish(db, platform)
