@@ -64,6 +64,25 @@ def publishers(config: Settings, mode: Mode) -> PublisherFor:
     return publisher_for
 
 
+def build_clients(config: Settings, publisher_for: PublisherFor) -> None:
+    """Build each configured account's client now, outside any transaction.
+
+    Built on first use, a client would be built inside the claim transaction,
+    and importing a platform library takes seconds (atproto): on SQLite the
+    process would hold the write lock all that time, and `advocacy-bot pause`
+    would wait for it. A half-configured account stops the command here, with
+    the missing setting named, rather than at its first post.
+    """
+    from bot.config import ConfigError
+    from bot.platforms.accounts import configured_accounts
+
+    try:
+        for platform, account in configured_accounts(config):
+            publisher_for(platform, account)
+    except ConfigError as exc:
+        fail(str(exc))
+
+
 def _print_post(post: PlannedPost | object, *, status: str | None = None) -> None:
     platform = post.platform
     account = post.account
@@ -153,6 +172,7 @@ def run(
     clock = SystemClock()
     publisher_for = publishers(config, mode)
     guard = _guard(config, mode)
+    build_clients(config, publisher_for)
     if campaign_ids:
         selected = [_one_campaign(config, campaigns_dir, cid) for cid in campaign_ids]
     else:

@@ -39,10 +39,9 @@ def worker(live: bool, once: bool, interval: float, lease: float) -> None:
 
     from sqlalchemy.exc import DBAPIError
 
-    from bot.cli.run import _guard, _print_outcome, publishers
+    from bot.cli.run import _guard, _print_outcome, build_clients, publishers
     from bot.clock import SystemClock
-    from bot.config import ConfigError, Mode
-    from bot.platforms.accounts import configured_accounts
+    from bot.config import Mode
     from bot.schedule.worker import publish_due, reconcile_stale, worker_id
 
     if lease <= 0:
@@ -53,15 +52,7 @@ def worker(live: bool, once: bool, interval: float, lease: float) -> None:
     clock = SystemClock()
     publisher_for = publishers(config, mode)
     guard = _guard(config, mode)
-    # Build each configured account's client now, outside any transaction. Built
-    # on first use, it would be built inside the claim transaction, and importing
-    # a platform library takes seconds (atproto): on SQLite the worker would hold
-    # the write lock all that time, and `advocacy-bot pause` would wait for it.
-    try:
-        for platform, account in configured_accounts(config):
-            publisher_for(platform, account)
-    except ConfigError as exc:
-        fail(str(exc))
+    build_clients(config, publisher_for)
     me = worker_id()
     held = timedelta(seconds=lease)
     stop = threading.Event()

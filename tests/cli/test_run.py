@@ -198,3 +198,14 @@ def test_validate_without_a_database_creates_none(cli, env, tmp_path):
     assert result.exit_code == 0
     assert "warning" not in result.output
     assert not (tmp_path / "log.db").exists()
+
+
+def test_run_live_with_a_half_configured_account_stops_before_planning(cli, env, monkeypatch):
+    """Clients are built at start, outside any transaction: a missing setting is named
+    there (never the values around it) and nothing is planned or claimed."""
+    monkeypatch.setenv("X_API_KEY", "key-only-value")
+    result = cli("run", "--once", "--live", "--campaign", "mo-sb792-expungement")
+    assert result.exit_code != 0
+    assert "X_API_SECRET is not set" in result.output
+    assert "key-only-value" not in result.output
+    assert json.loads(cli("log", "--json").output) == []
