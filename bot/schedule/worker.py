@@ -160,7 +160,12 @@ def publish_next(
         verdict = guard(session, post, now)
         if verdict.kind != "allow":
             outcome = _apply_verdict(post, verdict, now)
-            if verdict.account_wide:
+            if verdict.account_wide and verdict.until is not None:
+                # The account's other due posts get the same answer: defer them
+                # together, and pass over the account for the rest of the round.
+                queries.defer_account(
+                    session, *account, Mode(post.mode), now, verdict.until, verdict.reason
+                )
                 outcome = replace(outcome, waiting_account=account)
             return outcome
         try:

@@ -493,6 +493,32 @@ def lock_next_due(
     return session.scalar(query.limit(1).with_for_update(skip_locked=True, of=Post))
 
 
+def defer_account(
+    session: Session,
+    platform: str,
+    account: str,
+    mode: Mode,
+    now: datetime,
+    until: datetime,
+    reason: str,
+) -> int:
+    """Defer every due queued post of an account to ``until``, saying why; how many.
+
+    For the guard's account-wide answers (a cap, the spacing): one UPDATE, so
+    a backlog of thousands neither costs a guard check and a transaction a
+    post, nor shows in the log as queued without a reason.
+    """
+    result = session.execute(
+        update(Post)
+        .where(Post.status == Status.QUEUED.value, Post.mode == mode.value)
+        .where(Post.platform == platform, Post.account == account, Post.scheduled_for <= now)
+        .where(or_(Post.next_attempt_at.is_(None), Post.next_attempt_at < until))
+        .values(next_attempt_at=until, reason=reason, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount  # type: ignore[attr-defined, no-any-return]
+
+
 def lock_account(session: Session, platform: str, account: str) -> None:
     """Hold the account's claim lock until this transaction ends.
 
