@@ -163,9 +163,7 @@ def publish_next(
             if verdict.account_wide and verdict.until is not None:
                 # The account's other due posts get the same answer: defer them
                 # together, and pass over the account for the rest of the round.
-                queries.defer_account(
-                    session, *account, Mode(post.mode), now, verdict.until, verdict.reason
-                )
+                queries.defer_account(session, *account, mode, now, verdict.until, verdict.reason)
                 outcome = replace(outcome, waiting_account=account)
             return outcome
         try:

@@ -45,9 +45,10 @@ def plan_history(
     """What the planner needs to know about earlier posts of ``campaign``.
 
     Each "when last" is the newest counted post of its key, found by walking
-    an index backwards (``ORDER BY created_at DESC LIMIT 1``, one correlated
-    subquery a key, in one statement): the cost follows the number of keys,
-    not the length of the log.
+    an index backwards (``ORDER BY created_at DESC LIMIT 1``, a correlated
+    subquery per key): one statement for the rotation keys, one per (bill,
+    platform) over all the people, one for today's count. The cost follows
+    the number of keys, not the length of the log.
     """
     modes = history_modes(mode)
     counted = (Post.status.in_(COUNTED_STATES), Post.mode.in_(modes))
@@ -501,14 +502,14 @@ def defer_account(
     now: datetime,
     until: datetime,
     reason: str,
-) -> int:
-    """Defer every due queued post of an account to ``until``, saying why; how many.
+) -> None:
+    """Defer every due queued post of an account to ``until``, saying why.
 
     For the guard's account-wide answers (a cap, the spacing): one UPDATE, so
     a backlog of thousands neither costs a guard check and a transaction a
     post, nor shows in the log as queued without a reason.
     """
-    result = session.execute(
+    session.execute(
         update(Post)
         .where(Post.status == Status.QUEUED.value, Post.mode == mode.value)
         .where(Post.platform == platform, Post.account == account, Post.scheduled_for <= now)
@@ -516,7 +517,6 @@ def defer_account(
         .values(next_attempt_at=until, reason=reason, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount  # type: ignore[attr-defined, no-any-return]
 
 
 def lock_account(session: Session, platform: str, account: str) -> None:
