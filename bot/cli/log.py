@@ -15,6 +15,8 @@ from bot.cli.common import database, fail
 if TYPE_CHECKING:
     from bot.store.models import Post
 
+# bot.store.models.Status's values, spelled out so that loading this module (for
+# `log --help`) does not import SQLAlchemy; tests/cli/test_run.py keeps them equal.
 STATUSES = [
     "queued",
     "held",

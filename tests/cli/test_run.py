@@ -209,3 +209,10 @@ def test_run_live_with_a_half_configured_account_stops_before_planning(cli, env,
     assert "X_API_SECRET is not set" in result.output
     assert "key-only-value" not in result.output
     assert json.loads(cli("log", "--json").output) == []
+
+
+def test_log_offers_every_post_status_and_no_other():
+    from bot.cli.log import STATUSES
+    from bot.store.models import Status
+
+    assert [status.value for status in Status] == STATUSES
