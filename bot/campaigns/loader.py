@@ -24,6 +24,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from bot import safeyaml
 from bot.campaigns.errors import CampaignError, CampaignLoadError
 from bot.campaigns.loaded import LoadedCampaign
 from bot.campaigns.schema import Campaign, PersonSpec, Platform
@@ -33,7 +34,7 @@ Loc = tuple[str | int, ...]
 
 # --- YAML with line numbers ---------------------------------------------------
 
-_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader: type = safeyaml.SafeLoader
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
@@ -87,7 +88,9 @@ class LineMap:
 def read_yaml(path: Path) -> tuple[Any, LineMap]:
     """Parse one YAML file; raise :class:`CampaignLoadError` when it cannot be read."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = safeyaml.read_text(path, safeyaml.CAMPAIGN)
+    except safeyaml.YAMLBudgetError as exc:
+        raise _error(path, None, None, exc.message) from None
     except FileNotFoundError:
         raise _error(path, None, None, "no such file") from None
     except IsADirectoryError:
@@ -98,8 +101,10 @@ def read_yaml(path: Path) -> tuple[Any, LineMap]:
         raise _error(path, None, None, f"cannot be read: {exc.strerror}") from None
     loader = _Loader(text)
     try:
-        node = loader.get_single_node()
+        node = safeyaml.compose(loader, safeyaml.CAMPAIGN)
         data = loader.construct_document(node) if node is not None else None
+    except safeyaml.YAMLBudgetError as exc:
+        raise _error(path, exc.line, None, exc.message) from None
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(path, text, exc) from None
     except yaml.YAMLError as exc:
