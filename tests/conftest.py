@@ -1,4 +1,4 @@
-"""Fixtures every test folder can use: real databases."""
+"""Fixtures every test folder can use: real databases, and a sealed working directory."""
 
 from __future__ import annotations
 
@@ -8,6 +8,28 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bot.store.db import Database
+
+#: settings the bot reads from the environment (and a ``.env``): none of the
+#: developer's may reach a test
+_BOT_SETTINGS = ("DATABASE_URL", "BOT_MODE", "CAMPAIGNS_DIR", "PORT", "BOT_STATE_DIR")
+_BOT_PREFIXES = ("X_", "FACEBOOK_", "BLUESKY_", "MASTODON_", "DASHBOARD_", "CONGRESS_API_")
+_BOT_PREFIXES += ("OPENSTATES_API_",)
+
+
+@pytest.fixture(autouse=True)
+def sealed_working_directory(tmp_path_factory, monkeypatch) -> None:
+    """Run every test in an empty folder, with none of the bot's settings set.
+
+    The bot reads ``.env``, ``advocacy-bot.db`` and ``campaigns/`` from the
+    working directory, and its settings from the environment. A developer who
+    followed the README's quick start has all three in the checkout, and tests
+    run there must not see them: each test starts in a new empty folder, and
+    sets whatever it needs itself.
+    """
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+    for name in list(os.environ):
+        if name in _BOT_SETTINGS or name.startswith(_BOT_PREFIXES):
+            monkeypatch.delenv(name)
 
 
 def _reset_postgres(url: str) -> None:
