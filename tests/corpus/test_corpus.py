@@ -122,3 +122,44 @@ def test_case(case: Case, tmp_path: Path) -> None:
     missing = [line for line in case.says if line not in outcome.output]
     assert not missing, f"{case.about}: output lacks {missing}:\n{outcome.output}"
     assert 0 < outcome.peak < MEMORY, f"{case.about}: peak memory {outcome.peak / 2**20:.0f} MB"
+
+
+def test_good_campaigns_still_run_beside_every_hostile_one(tmp_path: Path) -> None:
+    """All the corpus's campaign files in one folder with the examples: the examples run.
+
+    ``run --once --all`` (dry run) plans every example campaign, skips every
+    hostile file with its reason, exits 1, and stays within the budgets.
+    """
+    from bot import safeyaml
+
+    work = tmp_path / "all"
+    shutil.copytree(ROOT / "campaigns", work / "campaigns")
+    examples = {
+        safeyaml.load_file(path, safeyaml.CAMPAIGN)["id"]
+        for path in (ROOT / "campaigns").glob("*.yaml")
+    }
+    hostile = 0
+    for case in ALL:
+        for path in sorted((case.folder / "campaigns").glob("*.y*ml")):
+            try:
+                data = safeyaml.load_file(path, safeyaml.CAMPAIGN)
+            except Exception:  # a bomb, bad YAML, not UTF-8: exactly what it is for
+                data = None
+            if isinstance(data, dict) and data.get("id") in examples:
+                continue  # a duplicate of an example would rightly stop it from running
+            name = f"zz-{case.name.replace('/', '-')}-{path.name}"
+            shutil.copyfile(path, work / "campaigns" / name)
+            hostile += 1
+    assert hostile >= 30, f"only {hostile} hostile campaign files"
+    outcome = run_cli(["run", "--once", "--all"], work)
+    print(
+        f"{hostile} hostile files beside the examples: {outcome.seconds:.1f} s, "
+        f"{outcome.peak / 2**20:.0f} MB"
+    )
+    assert "Traceback" not in outcome.output, outcome.output[-3000:]
+    assert outcome.code == 1, outcome.output[-3000:]
+    for campaign_id in sorted(examples):
+        assert f"● {campaign_id}:" in outcome.output, f"{campaign_id} did not run"
+    summary = outcome.output.strip().splitlines()[-1]
+    assert f"{hostile} files skipped" in summary, summary
+    assert 0 < outcome.peak < MEMORY, f"peak memory {outcome.peak / 2**20:.0f} MB"
