@@ -196,7 +196,7 @@ def _explain_render_problem(problem: str) -> tuple[str, str | None]:
         what, offers = _OBJECTS[match.group(1)]
         attribute = match.group(2)
         if not offers:
-            return f"{what} has no attribute {attribute!r}", _NO_ATTRIBUTES.format(what=what)
+            return f"{what} has no attribute {attribute!r}", _NO_ATTRIBUTES.replace("{what}", what)
         hint = suggest(attribute, offers) or f"{what} has {', '.join(sorted(offers))}"
         return f"{what} has no attribute {attribute!r}", hint
     hint = sandbox.hint_for(problem)

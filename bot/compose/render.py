@@ -99,8 +99,18 @@ def _parse(source: str) -> nodes.Template:
 
 
 def undeclared_variables(source: str) -> set[str]:
-    """Names a template uses that the bot does not provide."""
-    return set(meta.find_undeclared_variables(_parse(source))) - TEMPLATE_VARIABLES
+    """Names a template uses that the bot does not provide.
+
+    Raises :class:`TemplateProblem` on bad syntax. A template Jinja cannot
+    even analyse (a filter the sandbox does not offer, nesting deeper than
+    Python's stack) gives none here: :func:`compile_template` reports it.
+    """
+    tree = _parse(source)
+    try:
+        names = meta.find_undeclared_variables(tree)
+    except Exception:  # noqa: BLE001 (see above)
+        return set()
+    return set(names) - TEMPLATE_VARIABLES
 
 
 def join_names(names: list[str]) -> str:

@@ -504,14 +504,19 @@ def rewrite(tree: nodes.Template) -> nodes.Template:
 
 
 def _describe(node: nodes.Node) -> str:
-    """``bill.parse_raw`` for the callee of a call, as the template wrote it."""
-    path: list[str] = []
-    while isinstance(node, nodes.Getattr):
-        path.append(node.attr)
-        node = node.node
+    """An expression as the template wrote it, roughly: ``''.__class__.__mro__[1]``."""
     if isinstance(node, nodes.Name):
-        return ".".join([node.name, *reversed(path)])
-    return "a value"
+        return node.name
+    if isinstance(node, nodes.Getattr):
+        return f"{_describe(node.node)}.{node.attr}"
+    if isinstance(node, nodes.Getitem):
+        return f"{_describe(node.node)}[{_describe(node.arg)}]"
+    if isinstance(node, nodes.Call):
+        return f"{_describe(node.node)}(...)"
+    if isinstance(node, nodes.Const):
+        text = repr(node.value)
+        return text if len(text) <= 40 else text[:37] + "..."
+    return "..."
 
 
 class Problem(Exception):
@@ -533,6 +538,8 @@ def check(tree: nodes.Template) -> None:
         refused = _REFUSED_NODES.get(type(node))
         if refused:
             raise Problem(f"uses {refused}, which is not available in messages", node.lineno)
+        if isinstance(node, nodes.Name) and node.name == "self":
+            raise Problem("uses self, which is not available in messages", node.lineno)
         if isinstance(node, nodes.Filter) and node.name not in FILTERS:
             raise Problem(
                 f"uses the filter {node.name!r}, which is not available in messages", node.lineno

@@ -315,3 +315,18 @@ def test_an_attribute_typo_names_the_view() -> None:
     assert re.search(
         r"'bot\.compose\.views\.BillView object' has no attribute 'titel'", str(caught.value)
     )
+
+
+def test_loop_offers_plain_values_only() -> None:
+    from jinja2 import StrictUndefined
+    from jinja2.runtime import LoopContext
+
+    env = environment()
+    loop = LoopContext(iter(["a", "b"]), StrictUndefined)
+    next(iter(loop))
+    for name in dir(loop):
+        value = env.getattr(loop, name)
+        if name in sandbox.LOOP_ATTRIBUTES:
+            assert isinstance(value, int | str | Undefined), name
+        else:
+            assert isinstance(value, Undefined), name
