@@ -178,6 +178,7 @@ _OBJECTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "Macro": ("a macro", ()),
     "TemplateReference": ("self", ()),
 }
+_REFUSED_FILTER = re.compile(r"^template uses the filter '(\w+)'")
 #: the advice for what has no attributes at all
 _NO_ATTRIBUTES = (
     "{what} has no attributes: change it with a filter ({{ bill.title|upper }}, "
@@ -199,6 +200,10 @@ def _explain_render_problem(problem: str) -> tuple[str, str | None]:
             return f"{what} has no attribute {attribute!r}", _NO_ATTRIBUTES.replace("{what}", what)
         hint = suggest(attribute, offers) or f"{what} has {', '.join(sorted(offers))}"
         return f"{what} has no attribute {attribute!r}", hint
+    filter_name = _REFUSED_FILTER.search(problem)
+    if filter_name:
+        hint = suggest(filter_name.group(1), sandbox.FILTERS) or sandbox.hint_for(problem)
+        return f"the {problem}", hint
     hint = sandbox.hint_for(problem)
     if hint is not None and problem.startswith("template "):
         return f"the {problem}", hint
