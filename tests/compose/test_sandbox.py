@@ -330,3 +330,25 @@ def test_loop_offers_plain_values_only() -> None:
             assert isinstance(value, int | str | Undefined), name
         else:
             assert isinstance(value, Undefined), name
+
+
+def test_the_supporter_page_and_a_bill_step_refuse_the_payload_too(tmp_path: Path) -> None:
+    target = tmp_path / "pwned"
+    campaign = make_campaign(
+        messages=[
+            {"id": "pwn", "text": pickle_payload(target)},
+            {"id": "good", "text": "{{ mentions }} please support {{ bill.identifier }}"},
+        ]
+    )
+    found = ready_posts(campaign, people(1), instance="mastodon.social", page_url="https://e.org")
+    assert [post.variant for post in found["x"]] == ["good"]
+    view = event_view(event(), ZoneInfo("America/Chicago"))
+    posts, notes = plan_step_posts(
+        campaign, campaign.bills[0], "hearing", pickle_payload(target), people(1), view, mentions=1
+    )
+    assert posts == []
+    assert notes == [
+        "x: step 'hearing' skipped: template calls bill.parse_raw(...): calls are not available "
+        "in messages"
+    ]
+    assert not target.exists()
