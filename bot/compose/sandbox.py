@@ -14,10 +14,10 @@ second wall. What a template may do:
   ``filter`` and ``raw``; there are no global functions (no ``range``,
   ``lipsum``, ``cycler``, ``joiner``, ``namespace``, ``dict``).
 
-Every render keeps within a :class:`Budget` (the numbers are in
-:data:`LIMITS`): each loop iteration, filter, operator and macro call is an
-operation; every piece of text a template writes (inside macros and
-``{% set %}`` blocks too) counts; a value an operator or filter would make
+Every render keeps within a :class:`Budget` (the constants below, and the
+table in docs/campaigns.md): each loop iteration, filter, operator and macro
+call is an operation; every piece of text a template writes (inside macros
+and ``{% set %}`` blocks too) counts; a value an operator or filter would make
 is measured *before* it is made, so ``'x' * 10**9`` never allocates. A
 render over budget raises :class:`BudgetExceeded` naming the limit.
 
@@ -60,16 +60,6 @@ MACRO_DEPTH = 20
 #: The largest number a template may compute, in digits.
 NUMBER_DIGITS = 1_000
 _NUMBER_BITS = 3322  # 2 ** 3322 ~ 10 ** 1000
-
-LIMITS = {
-    "output": OUTPUT_CHARS,
-    "value": VALUE_CHARS,
-    "written": WRITTEN_CHARS,
-    "operations": OPERATIONS,
-    "seconds": SECONDS,
-    "macro depth": MACRO_DEPTH,
-    "number digits": NUMBER_DIGITS,
-}
 
 #: What ``loop`` offers inside ``{% for %}`` (its methods, ``cycle`` and ``changed``, are not).
 LOOP_ATTRIBUTES = frozenset(
@@ -602,7 +592,6 @@ def environment() -> TemplateEnvironment:
 
 __all__ = [
     "FILTERS",
-    "LIMITS",
     "Budget",
     "BudgetExceeded",
     "Problem",

@@ -138,3 +138,20 @@ def test_the_campaigns_other_messages_still_post() -> None:
         "x: message 'bomb' skipped: template would make a value of 1,000,000,000 characters "
         "or items with '*' (the limit for one value is 100,000)"
     ]
+
+
+def test_the_docs_give_the_budgets_the_code_keeps() -> None:
+    from tests.support import ROOT
+
+    docs = (ROOT / "docs" / "campaigns.md").read_text(encoding="utf-8")
+    table = docs[docs.index("**Budgets.**") :]
+    for row in (
+        f"| the rendered text | {sandbox.OUTPUT_CHARS:,} characters",
+        f"| {sandbox.VALUE_CHARS:,} characters or items",
+        f"| {sandbox.WRITTEN_CHARS:,} characters |",
+        f"| {sandbox.OPERATIONS:,} |",
+        f"| {sandbox.MACRO_DEPTH} deep |",
+        f"| {sandbox.NUMBER_DIGITS:,} digits |",
+        f"| {sandbox.SECONDS:g} second |",
+    ):
+        assert row in table, row
