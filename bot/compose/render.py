@@ -207,8 +207,17 @@ def _too_long() -> TemplateProblem:
     )
 
 
+#: Templates that once ran out of time, and the problem they had. Each would
+#: cost another second every time it renders (a run renders a message for each
+#: bill and post, validate for each target), so they fail at once from then on.
+_OUT_OF_TIME: dict[str, str] = {}
+
+
 def _render_sandboxed(source: str, context: dict[str, object]) -> str:
     """Render through Jinja, stopping as soon as the text is over budget."""
+    known = _OUT_OF_TIME.get(source)
+    if known is not None:
+        raise TemplateProblem(known)
     template = compile_template(source)
     pieces: list[str] = []
     size = 0
@@ -222,6 +231,11 @@ def _render_sandboxed(source: str, context: dict[str, object]) -> str:
         raise
     except UndefinedError as exc:
         raise TemplateProblem(f"template uses something undefined: {exc.message}") from None
+    except sandbox.OutOfTime as exc:
+        if len(_OUT_OF_TIME) >= 512:
+            _OUT_OF_TIME.clear()
+        _OUT_OF_TIME[source] = f"template {exc}"
+        raise TemplateProblem(_OUT_OF_TIME[source]) from None
     except (sandbox.BudgetExceeded, sandbox.Refused) as exc:
         raise TemplateProblem(f"template {exc}") from None
     except RecursionError:

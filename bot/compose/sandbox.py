@@ -97,6 +97,10 @@ class BudgetExceeded(Exception):
     """A render went over one of its limits; the message names the limit."""
 
 
+class OutOfTime(BudgetExceeded):
+    """A render took longer than :data:`SECONDS`."""
+
+
 class Refused(SecurityError):
     """A template tried something the sandbox does not allow."""
 
@@ -121,9 +125,7 @@ class Budget:
                 "operators and macro calls: the limit per render)"
             )
         if time.monotonic() > self.deadline:
-            raise BudgetExceeded(
-                f"takes more than {SECONDS:g} second to render (the limit per render)"
-            )
+            raise OutOfTime(f"takes more than {SECONDS:g} second to render (the limit per render)")
 
     def write(self, chars: int) -> None:
         self.written += chars
@@ -594,6 +596,7 @@ __all__ = [
     "FILTERS",
     "Budget",
     "BudgetExceeded",
+    "OutOfTime",
     "Problem",
     "Refused",
     "TemplateEnvironment",

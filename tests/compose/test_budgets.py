@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.compose import render as rendering
 from bot.compose import sandbox
 from bot.compose.plan import PlanHistory, plan_run, template_context
 from bot.compose.render import TemplateProblem, render
@@ -105,9 +106,16 @@ def test_a_bomb_stops_at_its_limit(source: str, limit: str, allocated: list[int]
 
 
 def test_the_time_limit_stops_a_slow_render(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rendering, "_OUT_OF_TIME", {})
+    slow = "{% for t in targets %}{{ t.name }} (slow){% endfor %}"
     monkeypatch.setattr(sandbox, "SECONDS", -1.0)  # every render is already late
+    with pytest.raises(TemplateProblem, match="takes more than -1 second to render"):
+        render(slow, context())
+    monkeypatch.setattr(sandbox, "SECONDS", 1.0)
+    # it would take that long again: it fails at once, and other templates still render
     with pytest.raises(TemplateProblem, match="second to render"):
-        render("{% for t in targets %}{{ t.name }}{% endfor %}", context())
+        render(slow, context())
+    assert render("{% for t in targets %}{{ t.name }}{% endfor %}", context()) == "Person 0"
 
 
 def test_a_plain_template_over_the_output_limit_is_a_problem() -> None:
