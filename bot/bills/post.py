@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -23,25 +22,8 @@ from bot.compose import length
 from bot.compose.mentions import tag_handle
 from bot.compose.plan import PlannedPost, PlannedTarget, post_key, template_context, text_hash
 from bot.compose.render import TemplateProblem, join_names, render
+from bot.compose.views import EventView
 from bot.directory.people import Person
-
-
-@dataclass(frozen=True)
-class EventView:
-    """What a step's text sees as ``event``."""
-
-    kind: str
-    date: str
-    """``Tuesday, March 10``."""
-    time: str
-    """``9:00 AM`` in the campaign's timezone, or empty when the source gives no time."""
-    committee: str
-    chamber: str
-    title: str
-    location: str
-    url: str
-    day: str
-    """ISO date: ``2026-03-10``."""
 
 
 def event_view(event: BillEvent, tz: ZoneInfo) -> EventView:
@@ -49,12 +31,12 @@ def event_view(event: BillEvent, tz: ZoneInfo) -> EventView:
     starts = detail.get("starts")
     when = datetime.fromisoformat(starts).astimezone(tz) if starts else None
     day = when.date() if when else event.day
-    chamber = detail.get("chamber") or ""
-    return EventView(
-        kind=event.kind,
+    chamber = str(detail.get("chamber") or "")
+    return EventView(  # str only: what a template sees is plain text
+        kind=str(event.kind),
         date=_long_date(day),
         time=when.strftime("%I:%M %p").lstrip("0") if when else "",
-        committee=join_names(list(detail.get("committee_names") or [])),
+        committee=join_names([str(name) for name in detail.get("committee_names") or []]),
         chamber=CHAMBER_NAMES.get(chamber, chamber),
         title=str(detail.get("title") or detail.get("text") or ""),
         location=str(detail.get("location") or ""),

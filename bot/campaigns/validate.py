@@ -24,13 +24,14 @@ from pathlib import Path
 from bot.campaigns.errors import CampaignError
 from bot.campaigns.loaded import LoadedCampaign
 from bot.campaigns.loader import LineMap, by_line, load_all, suggest
-from bot.campaigns.schema import Bill, Variant
+from bot.campaigns.schema import Variant
+from bot.compose import sandbox
 from bot.compose.render import (
     TEMPLATE_VARIABLES,
-    TargetView,
     TemplateProblem,
     undeclared_variables,
 )
+from bot.compose.views import BillView, CampaignView, EventView, TargetView
 from bot.directory.people import Person
 
 #: Stands in for the targets of a campaign that names nobody itself (its
@@ -162,18 +163,48 @@ def _texts(
 _NO_ATTRIBUTE = re.compile(r"'(?:[\w.]+\.)?(\w+) object' has no attribute '(\w+)'")
 #: what templates call the objects they see, and what those objects offer
 _OBJECTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "Bill": ("bill", (*Bill.model_fields, "key")),
+    "BillView": ("bill", tuple(f.name for f in fields(BillView))),
     "TargetView": ("a target", tuple(f.name for f in fields(TargetView))),
-    "dict": ("campaign", ("id", "title")),
+    "CampaignView": ("campaign", tuple(f.name for f in fields(CampaignView))),
+    "EventView": ("event", tuple(f.name for f in fields(EventView))),
+    "LoopContext": ("loop", tuple(sandbox.LOOP_ATTRIBUTES)),
+    "str": ("a text", ()),
+    "int": ("a number", ()),
+    "float": ("a number", ()),
+    "NoneType": ("an empty value (none)", ()),
+    "tuple": ("a list", ()),
+    "list": ("a list", ()),
+    "dict": ("a mapping", ()),
+    "Macro": ("a macro", ()),
+    "TemplateReference": ("self", ()),
 }
+_REFUSED_FILTER = re.compile(r"^template uses the filter '(\w+)'")
+#: the advice for what has no attributes at all
+_NO_ATTRIBUTES = (
+    "{what} has no attributes: change it with a filter ({{ bill.title|upper }}, "
+    "|replace, |truncate...), and take items of a list with [0] or {% for %}"
+)
 
 
 def _explain_render_problem(problem: str) -> tuple[str, str | None]:
-    """Jinja's "'bot.campaigns.schema.Bill object' has no attribute 'titel'" in plain words."""
+    """Jinja's "'bot.compose.views.BillView object' has no attribute 'titel'" in plain words.
+
+    The sandbox's refusals and budgets (:mod:`bot.compose.sandbox`) come with
+    their advice; anything else is reported as it is.
+    """
     match = _NO_ATTRIBUTE.search(problem)
     if match and match.group(1) in _OBJECTS:
         what, offers = _OBJECTS[match.group(1)]
         attribute = match.group(2)
+        if not offers:
+            return f"{what} has no attribute {attribute!r}", _NO_ATTRIBUTES.replace("{what}", what)
         hint = suggest(attribute, offers) or f"{what} has {', '.join(sorted(offers))}"
         return f"{what} has no attribute {attribute!r}", hint
+    filter_name = _REFUSED_FILTER.search(problem)
+    if filter_name:
+        hint = suggest(filter_name.group(1), sandbox.FILTERS) or sandbox.hint_for(problem)
+        return f"the {problem}", hint
+    hint = sandbox.hint_for(problem)
+    if hint is not None and problem.startswith("template "):
+        return f"the {problem}", hint
     return f"cannot be rendered: {problem.removeprefix('template ')}", None

@@ -27,7 +27,8 @@ from datetime import UTC, datetime, timedelta
 from bot.campaigns.schema import Bill, Campaign, Platform, Variant
 from bot.compose import length
 from bot.compose.mentions import mention_text, tag_handle
-from bot.compose.render import TargetView, TemplateProblem, join_names, render
+from bot.compose.render import TemplateProblem, join_names, render
+from bot.compose.views import TargetView, bill_view, campaign_view
 from bot.directory.people import Person
 
 _EPOCH = datetime.min.replace(tzinfo=UTC)
@@ -96,8 +97,12 @@ def text_hash(text: str) -> str:
 def template_context(
     campaign: Campaign, bill: Bill, platform: str, targets: Sequence[tuple[Person, str | None]]
 ) -> dict[str, object]:
-    """The variables a message template sees (see :mod:`bot.compose.render`)."""
-    views = [
+    """The variables a message template sees (see :mod:`bot.compose.render`).
+
+    Only plain, immutable data (:mod:`bot.compose.views`): never the pydantic
+    models themselves, whose methods a template could otherwise reach.
+    """
+    views = tuple(
         TargetView(
             id=person.id,
             name=person.name,
@@ -109,10 +114,10 @@ def template_context(
             district=person.district,
         )
         for person, handle in targets
-    ]
+    )
     return {
-        "bill": bill,
-        "campaign": {"id": campaign.id, "title": campaign.title},
+        "bill": bill_view(bill),
+        "campaign": campaign_view(campaign),
         "targets": views,
         # "@a @b" where everyone is tagged; "@a, Sen. B and Rep. C" otherwise
         "mentions": " ".join(view.mention for view in views)

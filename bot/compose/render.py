@@ -1,11 +1,12 @@
-"""Message templates: Jinja2 in a sandbox, with strict undefined variables.
+"""Message templates: Jinja2 in a tightened sandbox, with strict undefined variables.
 
-Organizers write templates; the bot renders them with these variables:
+Organizers write templates; the bot renders them with these variables, all
+plain immutable data (:mod:`bot.compose.views`), never models or rows:
 
 ``bill``       the bill: ``identifier``, ``title``, ``url``, ``stance``, ``summary``,
-               ``jurisdiction``, ``session``
+               ``why``, ``jurisdiction``, ``session``, ``key`` (``mo/2018/SB 792``)
 ``campaign``   ``id`` and ``title``
-``targets``    the legislators this post addresses, each with ``name``, ``title``,
+``targets``    the legislators this post addresses, each with ``id``, ``name``, ``title``,
                ``display_name`` (``Sen. Josh Hawley``), ``handle`` (or none), ``mention``
                (``@handle`` where they can be tagged, else their display name),
                ``state``, ``district``
@@ -14,16 +15,17 @@ Organizers write templates; the bot renders them with these variables:
 ``names``      every target's display name, joined as prose: "A, B and C"
 ``platform``   ``x``, ``facebook``, ``bluesky`` or ``mastodon``
 
-A template that uses anything else is reported by ``validate``.
+A bill step's post also sees ``event`` (:class:`bot.bills.post.EventView`).
+A template that uses anything else is reported by ``validate``. What the
+sandbox allows (filters, tags, calls) and the budget every render keeps are
+in :mod:`bot.compose.sandbox`; a problem of either is a :class:`TemplateProblem`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 
 from jinja2 import (
-    StrictUndefined,
     Template,
     TemplateSyntaxError,
     Undefined,
@@ -31,23 +33,13 @@ from jinja2 import (
     meta,
     nodes,
 )
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from bot.compose import sandbox
+from bot.compose.views import TargetView
+
+__all__ = ["TEMPLATE_VARIABLES", "TargetView", "TemplateProblem", "render"]
 
 TEMPLATE_VARIABLES = frozenset({"bill", "campaign", "targets", "mentions", "names", "platform"})
-
-
-@dataclass(frozen=True, slots=True)
-class TargetView:
-    """A target as templates see it."""
-
-    id: str
-    name: str
-    title: str | None
-    display_name: str
-    handle: str | None
-    mention: str
-    state: str | None = None
-    district: str | None = None
 
 
 class TemplateProblem(ValueError):
@@ -59,23 +51,39 @@ class TemplateProblem(ValueError):
 
 
 @lru_cache(maxsize=1)
-def environment() -> ImmutableSandboxedEnvironment:
-    return ImmutableSandboxedEnvironment(
-        undefined=StrictUndefined,
-        autoescape=False,  # posts are plain text; the web app escapes on display
-        keep_trailing_newline=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+def environment() -> sandbox.TemplateEnvironment:
+    """The sandbox message templates render in (see :mod:`bot.compose.sandbox`)."""
+    return sandbox.environment()
+
+
+def _syntax_problem(exc: Exception) -> TemplateProblem:
+    """A parse or compile failure as a :class:`TemplateProblem` (never a traceback)."""
+    if isinstance(exc, TemplateSyntaxError):
+        return TemplateProblem(f"template syntax error: {exc.message}", exc.lineno)
+    if isinstance(exc, RecursionError | MemoryError):
+        return TemplateProblem("template syntax error: the template nests too deeply")
+    if isinstance(exc, ValueError) and "integer string conversion" in str(exc):
+        return TemplateProblem("template syntax error: a number has more than 4,300 digits")
+    return TemplateProblem(f"template syntax error: {exc}")
 
 
 @lru_cache(maxsize=512)
 def compile_template(source: str) -> Template:
-    """Compile (and cache) a template; raise :class:`TemplateProblem` on bad syntax."""
+    """Compile (and cache) a template within the sandbox's rules.
+
+    Raises :class:`TemplateProblem` on bad syntax, and on a filter, call or tag
+    the sandbox refuses (:func:`bot.compose.sandbox.check`), wherever it is.
+    """
+    env = environment()
     try:
-        return environment().from_string(source)
-    except TemplateSyntaxError as exc:
-        raise TemplateProblem(f"template syntax error: {exc.message}", exc.lineno) from None
+        tree = env.parse(source)
+        sandbox.check(tree)
+        code = env.compile(sandbox.rewrite(tree))
+    except sandbox.Problem as exc:
+        raise TemplateProblem(f"template {exc}", exc.line) from None
+    except Exception as exc:  # noqa: BLE001 (syntax, and Python's own limits on deep nesting)
+        raise _syntax_problem(exc) from None
+    return env.template_class.from_code(env, code, env.make_globals(None))
 
 
 @lru_cache(maxsize=512)
@@ -86,13 +94,23 @@ def _parse(source: str) -> nodes.Template:
     """
     try:
         return environment().parse(source)
-    except TemplateSyntaxError as exc:
-        raise TemplateProblem(f"template syntax error: {exc.message}", exc.lineno) from None
+    except Exception as exc:  # noqa: BLE001 (see _syntax_problem)
+        raise _syntax_problem(exc) from None
 
 
 def undeclared_variables(source: str) -> set[str]:
-    """Names a template uses that the bot does not provide."""
-    return set(meta.find_undeclared_variables(_parse(source))) - TEMPLATE_VARIABLES
+    """Names a template uses that the bot does not provide.
+
+    Raises :class:`TemplateProblem` on bad syntax. A template Jinja cannot
+    even analyse (a filter the sandbox does not offer, nesting deeper than
+    Python's stack) gives none here: :func:`compile_template` reports it.
+    """
+    tree = _parse(source)
+    try:
+        names = meta.find_undeclared_variables(tree)
+    except Exception:  # noqa: BLE001 (see above)
+        return set()
+    return set(names) - TEMPLATE_VARIABLES
 
 
 def join_names(names: list[str]) -> str:
@@ -158,7 +176,7 @@ def _render_plain(
                 value = env.getattr(value, attribute)
                 if isinstance(value, Undefined):
                     return None
-            out.append(str(value))
+            out.append(sandbox.text_of(value))
     except Exception:  # let Jinja raise it, and report it its way
         return None
     return "".join(out)
@@ -168,17 +186,60 @@ def render(source: str, context: dict[str, object]) -> str:
     """Render a template; whitespace runs inside lines are kept, ends are stripped.
 
     Templates that are only text and variables (most are) are rendered from
-    their parsed parts, exactly as Jinja would and ten times faster.
+    their parsed parts, exactly as Jinja would and ten times faster. Others
+    render in the sandbox within its budget (:mod:`bot.compose.sandbox`);
+    either way a text over :data:`~bot.compose.sandbox.OUTPUT_CHARS` is a
+    :class:`TemplateProblem`.
     """
     parts = _plain_parts(source)
     text = None if parts is None else _render_plain(parts, context)
-    if text is not None:
-        return "\n".join(line.rstrip() for line in text.strip().splitlines())
+    if text is None:
+        text = _render_sandboxed(source, context)
+    elif len(text) > sandbox.OUTPUT_CHARS:
+        raise _too_long()
+    return "\n".join(line.rstrip() for line in text.strip().splitlines())
+
+
+def _too_long() -> TemplateProblem:
+    return TemplateProblem(
+        f"template renders longer than {sandbox.OUTPUT_CHARS:,} characters (the limit for "
+        "a message)"
+    )
+
+
+#: Templates that once ran out of time, and the problem they had. Each would
+#: cost another second every time it renders (a run renders a message for each
+#: bill and post, validate for each target), so they fail at once from then on.
+_OUT_OF_TIME: dict[str, str] = {}
+
+
+def _render_sandboxed(source: str, context: dict[str, object]) -> str:
+    """Render through Jinja, stopping as soon as the text is over budget."""
+    known = _OUT_OF_TIME.get(source)
+    if known is not None:
+        raise TemplateProblem(known)
     template = compile_template(source)
+    pieces: list[str] = []
+    size = 0
     try:
-        text = template.render(context)
+        for piece in template.generate(context):
+            size += len(piece)
+            if size > sandbox.OUTPUT_CHARS:
+                raise _too_long()
+            pieces.append(piece)
+    except TemplateProblem:
+        raise
     except UndefinedError as exc:
         raise TemplateProblem(f"template uses something undefined: {exc.message}") from None
-    except Exception as exc:  # sandbox violations, type errors in organizer templates
+    except sandbox.OutOfTime as exc:
+        if len(_OUT_OF_TIME) >= 512:
+            _OUT_OF_TIME.clear()
+        _OUT_OF_TIME[source] = f"template {exc}"
+        raise TemplateProblem(_OUT_OF_TIME[source]) from None
+    except (sandbox.BudgetExceeded, sandbox.Refused) as exc:
+        raise TemplateProblem(f"template {exc}") from None
+    except RecursionError:
+        raise TemplateProblem("template nests too deeply (macros calling macros?)") from None
+    except Exception as exc:  # noqa: BLE001 (type errors and the like in organizer templates)
         raise TemplateProblem(f"template failed to render: {exc}") from None
-    return "\n".join(line.rstrip() for line in text.strip().splitlines())
+    return "".join(pieces)
