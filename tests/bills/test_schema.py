@@ -123,6 +123,11 @@ def test_steps_are_checked() -> None:
             "use it with 'on: hearing'",
         ),
         ({"on": "passed", "post": {"text": "{{ senator }}"}}, "the text uses senator"),
+        (
+            {"on": "passed", "post": {"text": "{{ bill.parse_raw('x') }}"}},
+            r"calls bill.parse_raw\(...\): calls are not available",
+        ),
+        ({"on": "passed", "post": {"text": "{{ bill.title|center(9) }}"}}, "center"),
         ({"on": "passed", "messages": ["nope"]}, "names messages that do not exist: nope"),
         ({"on": "passed", "stop": True, "max_age": 3}, "is not a duration"),
     ],
