@@ -25,6 +25,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot import safeyaml
+from bot.campaigns import checks
 from bot.campaigns.errors import CampaignError, CampaignLoadError
 from bot.campaigns.loaded import LoadedCampaign
 from bot.campaigns.schema import Campaign, PersonSpec, Platform
@@ -86,17 +87,22 @@ class LineMap:
 
 
 def read_yaml(path: Path) -> tuple[Any, LineMap]:
-    """Parse one YAML file; raise :class:`CampaignLoadError` when it cannot be read."""
+    """Parse one YAML file; raise :class:`CampaignLoadError` when it cannot be read.
+
+    The file is read within :data:`bot.safeyaml.CAMPAIGN`'s budget (its size, and
+    its values and text with every alias expanded), so a hostile file is refused
+    with the line and the limit before anything walks it.
+    """
     try:
         text = safeyaml.read_text(path, safeyaml.CAMPAIGN)
     except safeyaml.YAMLBudgetError as exc:
-        raise _error(path, None, None, exc.message) from None
+        raise _budget_error(path, exc) from None
     except FileNotFoundError:
         raise _error(path, None, None, "no such file") from None
     except IsADirectoryError:
         raise _error(path, None, None, "is a folder, not a YAML file") from None
     except UnicodeDecodeError as exc:
-        raise _error(path, None, None, f"is not UTF-8 text ({exc.reason})") from None
+        raise _not_utf8(path, exc) from None
     except OSError as exc:
         raise _error(path, None, None, f"cannot be read: {exc.strerror}") from None
     loader = _Loader(text)
@@ -104,9 +110,11 @@ def read_yaml(path: Path) -> tuple[Any, LineMap]:
         node = safeyaml.compose(loader, safeyaml.CAMPAIGN)
         data = loader.construct_document(node) if node is not None else None
     except safeyaml.YAMLBudgetError as exc:
-        raise _error(path, exc.line, None, exc.message) from None
+        raise _budget_error(path, exc) from None
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(path, text, exc) from None
+    except yaml.reader.ReaderError as exc:
+        raise _unreadable_character(path, text, exc) from None
     except yaml.YAMLError as exc:
         raise _error(path, None, None, f"is not valid YAML: {exc}") from None
     finally:
@@ -114,36 +122,82 @@ def read_yaml(path: Path) -> tuple[Any, LineMap]:
     lines = LineMap()
     if node is not None:
         lines.lines[()] = node.start_mark.line + 1
-        _record_lines(node, (), lines, set())
+        record_lines(node, lines)
     return data, lines
 
 
-def _record_lines(node: yaml.Node, loc: Loc, lines: LineMap, seen: set[int]) -> None:
-    if id(node) in seen:  # an alias back into itself
-        return
-    seen = seen | {id(node)}
-    if isinstance(node, yaml.MappingNode):
-        first_seen: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            line = key_node.start_mark.line + 1
-            if key in first_seen:
-                lines.duplicates.append((loc + (key,), line, first_seen[key]))
-            first_seen.setdefault(key, line)
-            lines.lines[loc + (key,)] = line
-            _record_value(value_node, loc + (key,), lines, seen)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            lines.lines[loc + (index,)] = item.start_mark.line + 1
-            _record_value(item, loc + (index,), lines, seen)
+def _budget_error(path: Path, exc: safeyaml.YAMLBudgetError) -> CampaignLoadError:
+    message, _, hint = exc.message.partition("; ")
+    return _error(path, exc.line, None, message, hint or None)
 
 
-def _record_value(node: yaml.Node, loc: Loc, lines: LineMap, seen: set[int]) -> None:
-    if isinstance(node, yaml.ScalarNode):
-        block = 1 if node.style in ("|", ">") else 0
-        lines.text_lines[loc] = node.start_mark.line + 1 + block
-    else:
-        _record_lines(node, loc, lines, seen)
+def _not_utf8(path: Path, exc: UnicodeDecodeError) -> CampaignLoadError:
+    """Where the first byte that is not UTF-8 is, as a line and column."""
+    before = exc.object[: exc.start]
+    line = before.count(b"\n") + 1
+    column = exc.start - (before.rfind(b"\n") + 1) + 1
+    byte = exc.object[exc.start : exc.start + 1].hex()
+    return _error(
+        path,
+        line,
+        None,
+        f"is not UTF-8 text: byte 0x{byte} (column {column}) cannot be read ({exc.reason})",
+        "save the file as UTF-8 (most editors offer it under 'Save as' or 'Encoding'), "
+        "or check that it is the YAML file you meant",
+    )
+
+
+def _unreadable_character(path: Path, text: str, exc: yaml.reader.ReaderError) -> CampaignLoadError:
+    """A NUL or other control character: binary data, not a YAML file."""
+    position = exc.position if isinstance(exc.position, int) else 0
+    before = text[:position]
+    line = before.count("\n") + 1
+    column = position - (before.rfind("\n") + 1) + 1
+    character = exc.character if isinstance(exc.character, str) else "\x00"
+    return _error(
+        path,
+        line,
+        None,
+        f"holds the control character U+{ord(character):04X} (column {column}), which "
+        "YAML does not allow: this looks like binary data, not a text file",
+        "remove the character, or check that it is the campaign file you meant",
+    )
+
+
+def record_lines(root: yaml.Node, lines: LineMap) -> None:
+    """Record where each key and item under ``root`` starts, and keys given twice.
+
+    Iterative (a deep file cannot exhaust Python's stack). An alias is walked
+    where it is used, so its fields have lines too; the document was checked
+    against its budget first, so the walk is bounded. An alias back into one of
+    its own ancestors is not followed.
+    """
+    stack: list[tuple[yaml.Node, Loc, frozenset[int]]] = [(root, (), frozenset())]
+    while stack:
+        node, loc, ancestors = stack.pop()
+        if id(node) in ancestors:  # an alias back into itself
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            block = 1 if node.style in ("|", ">") else 0
+            lines.text_lines[loc] = node.start_mark.line + 1 + block
+            continue
+        inside = ancestors | {id(node)}
+        children: list[tuple[yaml.Node, Loc]] = []
+        if isinstance(node, yaml.MappingNode):
+            first_seen: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                key = str(key_node.value)
+                line = key_node.start_mark.line + 1
+                if key in first_seen:
+                    lines.duplicates.append((loc + (key,), line, first_seen[key]))
+                first_seen.setdefault(key, line)
+                lines.lines[loc + (key,)] = line
+                children.append((value_node, loc + (key,)))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                lines.lines[loc + (index,)] = item.start_mark.line + 1
+                children.append((item, loc + (index,)))
+        stack.extend((child, where, inside) for child, where in reversed(children))
 
 
 #: words in PyYAML's (libyaml's) message or context -> how to fix
@@ -157,12 +211,24 @@ _SYNTAX_HINTS = {
     "'-' indicator": "check the indentation of the list's items",
     "another document": "a campaign is one YAML document: remove the '---' line",
     "undefined alias": "define the &anchor before using *it",
+    "maximum nesting depth": "a campaign nests a few levels deep: look for a [ or { that is "
+    "never closed, or for lines indented further and further",
 }
 
 
 def _syntax_error(path: Path, text: str, exc: yaml.MarkedYAMLError) -> CampaignLoadError:
     """A YAML syntax error at its line and column, with the construct it was in."""
     mark = exc.problem_mark or exc.context_mark
+    started_at = exc.context_mark
+    if started_at is not None and "scanning a quoted scalar" in str(exc.context):
+        quote = text[started_at.index : started_at.index + 1] or '"'
+        to_the_end = "end of stream" in str(exc.problem)
+        ended = None if to_the_end or mark is None else mark.line + 1
+        return unclosed_quote_error(path, started_at.line + 1, started_at.column + 1, quote, ended)
+    if mark is not None:
+        unclosed = _unclosed_quote(text, mark.line)
+        if unclosed is not None:
+            return unclosed_quote_error(path, *unclosed)
     message = f"YAML syntax error: {exc.problem or exc.context or 'not valid YAML'}"
     context, started = exc.context, exc.context_mark
     if context and started and context.startswith("while") and mark and started.line != mark.line:
@@ -179,6 +245,55 @@ def _syntax_error(path: Path, text: str, exc: yaml.MarkedYAMLError) -> CampaignL
         elif found in ("@", "`"):
             hint = "put quotes around text that starts with @ or `"
     return _error(path, mark.line + 1 if mark else None, None, message, hint)
+
+
+def _unclosed_quote(text: str, error_line: int) -> tuple[int, int, str, int] | None:
+    """A quoted text that runs over several lines up to a syntax error, if there is one.
+
+    A quote left open on line 2 makes YAML read the lines after it as part of
+    the text, up to the next quote mark, and the error it reports is lines
+    later (often as indentation). Returns (line, column, quote, line where the
+    text ended), 1-based, for the last such text ending at or just before
+    ``error_line`` (0-based). Only run once parsing has failed.
+    """
+    lines = text.splitlines(keepends=True)[: error_line + 1]
+    found: tuple[int, int, str, int] | None = None
+    try:
+        for token in yaml.scan("".join(lines), Loader=yaml.SafeLoader):
+            if not isinstance(token, yaml.ScalarToken) or token.style not in ('"', "'"):
+                continue
+            start, end = token.start_mark, token.end_mark
+            swallowed = lines[start.line + 1 : end.line + 1]
+            if (
+                start.line != end.line
+                and error_line - 1 <= end.line <= error_line
+                and any(_LOOKS_LIKE_A_FIELD.match(line) for line in swallowed)
+            ):
+                found = (start.line + 1, start.column + 1, str(token.style), end.line + 1)
+    except yaml.YAMLError:
+        pass
+    return found
+
+
+#: a line that reads as ``name:`` or ``- name:``: not what a quoted text goes on with
+_LOOKS_LIKE_A_FIELD = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][\w-]*:(?:\s|$)")
+
+
+def unclosed_quote_error(
+    path: Path, line: int, column: int, quote: str, ended: int | None
+) -> CampaignLoadError:
+    """The error for a quote opened on ``line`` and not closed on it (``ended``: the
+    line where YAML found a closing quote mark; None: it found none before the end)."""
+    mark = 'double quote (")' if quote == '"' else "single quote (')"
+    swallowed = "the rest of the file" if ended is None else f"everything up to line {ended}"
+    return _error(
+        path,
+        line,
+        None,
+        f"YAML syntax error: the {mark} opened here (column {column}) is not closed on this "
+        f"line, so YAML reads {swallowed} as one text",
+        f"close the quote: add the missing {quote} at the end of the text on line {line}",
+    )
 
 
 def _error(
@@ -225,6 +340,7 @@ def _explain_one(error: Any, path: Path, lines: LineMap, model: type[BaseModel])
 _MODEL_CHECKS: dict[str, tuple[str | None, str | None]] = {
     "end (": ("end", "make the end date the same as or later than the start date"),
     "interval must be at least": ("interval", None),
+    "posts_per_run (": ("posts_per_run", None),
     "message ids must be unique": (None, "give every message its own id"),
     "give exactly one of": (None, None),
 }
@@ -237,15 +353,18 @@ def _explain_value_error(
     loc: Loc, text: str, value: object, expected: object
 ) -> tuple[Loc, str, str | None]:
     """A validator's message ``problem; how to fix`` as (field, message, hint)."""
-    for start, (name, hint) in _MODEL_CHECKS.items():
-        if text.startswith(start):
-            return (loc + (name,) if name else loc), text, hint
     message, _, hint = text.partition("; ")
+    for start, (name, fix) in _MODEL_CHECKS.items():
+        if text.startswith(start):
+            where = loc + (name,) if name else loc
+            return (where, text, fix) if fix else (where, message, hint or None)
     if loc and loc[-1] == "cron":
-        return loc, text, _CRON_HINT
+        return (loc, message, hint) if "never runs" in text else (loc, text, _CRON_HINT)
     if expected is timedelta:
         return loc, message, duration_hint(value) or hint or None
     if loc and loc[-1] == "timezone" and isinstance(value, str):
+        if checks.timezone_suggestion(value):  # an abbreviation: the validator says which zone
+            return loc, message, hint
         return loc, message, _timezone_hint(value) or hint or None
     return loc, message, hint or None
 
@@ -290,6 +409,10 @@ def _explain_type_error(
             f"expected fields (name: value), found {_kind(value)}",
             "write each field on its own line, indented under this one",
         )
+    if kind == "string_too_long":
+        most = ctx.get("max_length")
+        size = len(value) if isinstance(value, str) else 0
+        return f"is {size:,} characters long; the most allowed here is {most}", "shorten it"
     if kind == "too_short":
         least = ctx.get("min_length", 1)
         return f"needs at least {least} {'entry' if least == 1 else 'entries'}", None
@@ -340,6 +463,10 @@ def duration_hint(value: object) -> str | None:
 
 
 def _timezone_hint(value: str) -> str | None:
+    """A close IANA name for a misspelt one (``America/Chikago``); none for short words,
+    whose close matches are noise (``CST`` is not ``UCT``)."""
+    if len(value) < 5:
+        return None
     from zoneinfo import available_timezones
 
     return suggest(value, sorted(available_timezones()))

@@ -250,8 +250,9 @@ def test_yaml_syntax_error_has_line_and_column(write_campaign: WriteCampaign) ->
 def test_unclosed_quote_names_where_it_opened(write_campaign: WriteCampaign) -> None:
     path = write_campaign({"cooldown: 7d": 'cooldown: "7d'})
     assert problems(path) == [
-        f"{path}:33: YAML syntax error: found unexpected end of stream while scanning a "
-        "quoted scalar that starts on line 32 (column 1). Fix: close the quote"
+        f"{path}:32: YAML syntax error: the double quote (\") opened here (column 11) is not "
+        "closed on this line, so YAML reads the rest of the file as one text. "
+        "Fix: close the quote: add the missing \" at the end of the text on line 32"
     ]
 
 

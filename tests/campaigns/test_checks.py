@@ -1,0 +1,239 @@
+"""What a campaign file used to get away with: each is now an error at its field and line.
+
+Every case here was accepted silently (or explained wrongly) before: a post
+would have gone out tagging nobody, reading backwards, linking to
+``javascript:``, or an hour late all summer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.campaigns.checks import cron_never_fires, text_problem, timezone_problem
+from bot.campaigns.errors import CampaignLoadError
+from bot.campaigns.loader import load_campaign
+from tests.campaigns.conftest import WriteCampaign
+
+
+def problems(path: Path) -> list[str]:
+    with pytest.raises(CampaignLoadError) as caught:
+        load_campaign(path)
+    return [str(error) for error in caught.value.errors]
+
+
+def test_an_unknown_jurisdiction_is_refused(write_campaign: WriteCampaign) -> None:
+    path = write_campaign({"jurisdiction: us": "jurisdiction: zz"})
+    assert problems(path) == [
+        f"{path}:4: bills[0].jurisdiction: 'zz' is not a jurisdiction. Fix: use 'us' for "
+        "Congress, or the two-letter postal code of a state, DC or a territory, such as "
+        "'mo' for Missouri"
+    ]
+
+
+@pytest.mark.parametrize("code", ["mo", "DC", "pr", "gu", "vi", "as", "mp", "us", "WY"])
+def test_states_dc_territories_and_congress_are_jurisdictions(
+    write_campaign: WriteCampaign, code: str
+) -> None:
+    replacements = {"jurisdiction: us": f"jurisdiction: {code}"}
+    if code.lower() != "us":
+        replacements["identifier: S 1693"] = "identifier: SB 1"
+    loaded = load_campaign(write_campaign(replacements))
+    assert loaded.campaign.bills[0].jurisdiction == code.lower()
+
+
+def test_a_state_written_out_gets_its_code(write_campaign: WriteCampaign) -> None:
+    path = write_campaign({"jurisdiction: us": "jurisdiction: Missouri"})
+    assert problems(path) == [
+        f"{path}:4: bills[0].jurisdiction: 'missouri' is not a jurisdiction code. "
+        "Fix: write 'mo' for Missouri"
+    ]
+
+
+def test_posts_per_run_above_posts_per_day(write_campaign: WriteCampaign) -> None:
+    path = write_campaign(
+        {"  quiet_hours:": "  posts_per_run: 5\n  posts_per_day: 2\n  quiet_hours:"}
+    )
+    assert problems(path) == [
+        f"{path}:31: schedule.posts_per_run: posts_per_run (5) is more than posts_per_day (2), "
+        "so a run could never make that many posts. Fix: make posts_per_run at most 2, "
+        "or raise posts_per_day"
+    ]
+
+
+def test_an_interval_of_zero_is_too_short_not_missing(write_campaign: WriteCampaign) -> None:
+    path = write_campaign({'cron: "0 12 * * 1-5"': "interval: 0m"})
+    assert problems(path) == [
+        f"{path}:27: schedule.interval: interval must be at least 5m, not 0m. "
+        "Fix: write 5m or more, e.g. 30m, 6h or 1d"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "zone"),
+    [
+        ("CST", "America/Chicago"),
+        ("CDT", "America/Chicago"),
+        ("EST", "America/New_York"),
+        ("EDT", "America/New_York"),
+        ("MST", "America/Denver"),
+        ("MDT", "America/Denver"),
+        ("PST", "America/Los_Angeles"),
+        ("pdt", "America/Los_Angeles"),
+        ("AKST", "America/Anchorage"),
+        ("HST", "Pacific/Honolulu"),
+    ],
+)
+def test_timezone_abbreviations_name_the_zone_meant(
+    write_campaign: WriteCampaign, written: str, zone: str
+) -> None:
+    path = write_campaign({"America/Chicago": written})
+    [error] = problems(path)
+    assert error.startswith(
+        f"{path}:28: schedule.timezone: {written!r} is an abbreviation, not a timezone: "
+        "abbreviations are ambiguous"
+    )
+    assert "daylight saving time" in error
+    assert f"Fix: use {zone!r}" in error
+    assert "UCT" not in error
+
+
+@pytest.mark.parametrize("written", ["UTC", "utc", "GMT", "Etc/UTC", "Zulu"])
+def test_utc_in_any_spelling_is_utc(write_campaign: WriteCampaign, written: str) -> None:
+    loaded = load_campaign(write_campaign({"America/Chicago": written}))
+    assert loaded.campaign.schedule.timezone == "UTC"
+
+
+def test_a_misspelt_zone_still_gets_its_close_match(write_campaign: WriteCampaign) -> None:
+    path = write_campaign({"America/Chicago": "America/Chikago"})
+    assert problems(path) == [
+        f"{path}:28: schedule.timezone: unknown timezone 'America/Chikago'. "
+        "Fix: did you mean 'America/Chicago'?"
+    ]
+
+
+def test_a_cron_that_never_fires(write_campaign: WriteCampaign) -> None:
+    path = write_campaign({"0 12 * * 1-5": "0 0 31 2 *"})
+    assert problems(path) == [
+        f"{path}:27: schedule.cron: '0 0 31 2 *' never runs: no month Feb has day 31. "
+        "Fix: check the day (third field) and the month (fourth field)"
+    ]
+
+
+@pytest.mark.parametrize("expr", ["0 0 29 2 *", "0 9 31 1-12 *", "0 9 30 */2 *", "0 9 * 2 *"])
+def test_crons_that_fire_somewhere_are_fine(expr: str) -> None:
+    assert cron_never_fires(expr) is None
+
+
+def test_crons_on_impossible_days() -> None:
+    assert cron_never_fires("0 9 31 apr,jun,sep,nov *") is not None
+    assert cron_never_fires("0 9 30,31 feb *") is not None
+
+
+@pytest.mark.parametrize(
+    "character",
+    ["\u202e", "\u202a", "\u202d", "\u2066", "\u2067", "\u2068", "\u2069", "\u200e", "\u200f",
+     "\u061c"],
+)  # fmt: skip
+def test_bidirectional_controls_in_a_message_are_refused(
+    write_campaign: WriteCampaign, character: str
+) -> None:
+    path = write_campaign({"please move": f"please {character}move"})
+    [error] = problems(path)
+    assert error.startswith(
+        f"{path}:24: messages[1].text: holds the bidirectional control character "
+        f"U+{ord(character):04X} ("
+    )
+    assert "it reorders what readers see" in error
+    assert "Fix: delete it" in error
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where"),
+    [
+        ("Josh Hawley\n", "Josh\u200b Hawley\n", "12: targets.people[0].name"),
+        ('"S 1693: hold', '"S 1693:\u2060 hold', "2: title"),
+        ("Stop Enabling", "Stop\\u0007 Enabling", "7: bills[0].title"),
+        ("id: short", 'id: "sh\\x1bort"', "21: messages[0].id"),
+    ],
+)
+def test_invisible_and_control_characters_are_refused(
+    write_campaign: WriteCampaign, old: str, new: str, where: str
+) -> None:
+    if "\\u0007" in new:  # YAML escapes need double quotes
+        new = '"Stop\\u0007 Enabling Sex Traffickers Act"'
+        old = "Stop Enabling Sex Traffickers Act"
+    path = write_campaign({old: new})
+    [error] = problems(path)
+    assert error.startswith(f"{path}:{where}: holds ")
+    assert "Fix: delete it" in error
+
+
+def test_emoji_joiners_and_line_breaks_in_messages_are_fine() -> None:
+    assert (
+        text_problem("Families \U0001f468\u200d\U0001f469\u200d\U0001f467\nsay yes", multiline=True)
+        is None
+    )
+    assert text_problem("two\nlines", multiline=False) is not None
+
+
+def test_a_megabyte_title_is_refused(write_campaign: WriteCampaign) -> None:
+    path = write_campaign({'"S 1693: hold trafficking websites to account"': "x" * 1_000_000})
+    assert problems(path) == [
+        f"{path}:2: title: is 1,000,000 characters long, more than the 300 allowed here. "
+        "Fix: shorten it"
+    ]
+
+
+def test_a_huge_message_is_refused_before_rendering(write_campaign: WriteCampaign) -> None:
+    path = write_campaign({"please move": "please " + "move " * 200_000})
+    [error] = problems(path)
+    assert error == (
+        f"{path}:24: messages[1].text: is 1,000,051 characters long, more than the 5,000 "
+        "allowed here. Fix: shorten it"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ('"javascript:alert(1)"', "is a javascript: link"),
+        ("file:///etc/passwd", "is a file: link"),
+        ("www.congress.gov/bill", "is not a web address"),
+        ('"https://www.congress.gov@evil.example/x"', "hides its real web site"),
+        ("https://localhost/x", "has no web site in it"),
+    ],
+)
+def test_bill_links_are_http_or_https_to_a_site(
+    write_campaign: WriteCampaign, url: str, says: str
+) -> None:
+    path = write_campaign(
+        {"url: https://www.congress.gov/bill/115th-congress/senate-bill/1693": f"url: {url}"}
+    )
+    [error] = problems(path)
+    assert error.startswith(f"{path}:8: bills[0].url: ")
+    assert says in error
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "says"),
+    [
+        ("cooldown: 7d", "cooldown: 7d\nmentions_per_post: 1000", "must be at most 10, not 1000"),
+        ("cooldown: 7d", "cooldown: 7d\nmentions_per_post: -1", "must be at least 0, not -1"),
+        ("  quiet_hours:", "  posts_per_day: 1000000000\n  quiet_hours:", "at most 500"),
+        ("  quiet_hours:", "  posts_per_day: -3\n  quiet_hours:", "must be at least 1, not -3"),
+        ("id: us-s1693", "id: " + "a" * 65, "is 65 characters long; the most allowed here is 64"),
+        ("id: us-s1693", "id: ../../etc", "is not in the right form"),
+    ],
+)
+def test_absurd_numbers_and_unsafe_ids(
+    write_campaign: WriteCampaign, old: str, new: str, says: str
+) -> None:
+    [error] = problems(write_campaign({old: new}))
+    assert says in error
+
+
+def test_timezone_problem_leaves_real_zones_alone() -> None:
+    assert timezone_problem("America/Chicago") is None
+    assert timezone_problem("EST5EDT") is None
