@@ -686,7 +686,8 @@ class Loaded:
     broken_ids: dict[str, Path] = field(default_factory=dict)
     """Campaign ids read from files that failed to load (to say *why* an id is missing)."""
     duplicates: dict[str, list[CampaignError]] = field(default_factory=dict)
-    """Campaign id -> the errors reporting its later definitions."""
+    """Campaign id given in several files -> the errors reporting each of those files
+    (none of which is in :attr:`campaigns`)."""
 
 
 _SUFFIXES = (".yaml", ".yml")
@@ -714,12 +715,14 @@ def campaign_files(paths: Iterable[Path]) -> tuple[list[Path], list[CampaignErro
 def load_all(paths: Iterable[Path]) -> Loaded:
     """Load every campaign under ``paths``; a broken file adds errors, others still load.
 
-    Of campaigns sharing an id, the first (in file order) is kept and each
-    later one is reported.
+    Campaigns sharing an id are all held back: a copy of an example whose id
+    was not changed would otherwise post under the original's id (its posts,
+    cooldowns and caps mixed with the original's) while one of the two never
+    ran. Each file is reported, the later ones as duplicates of the first.
     """
     files, errors = campaign_files(paths)
     result = Loaded(errors=errors)
-    first_by_id: dict[str, LoadedCampaign] = {}
+    by_id: dict[str, list[tuple[LoadedCampaign, LineMap]]] = {}
     for path in files:
         try:
             loaded, lines = _load_with_lines(path)
@@ -727,21 +730,45 @@ def load_all(paths: Iterable[Path]) -> Loaded:
             result.errors.extend(exc.errors)
             result.broken_ids.update((raw_id, path) for raw_id in _raw_id(path))
             continue
-        campaign_id = loaded.campaign.id
-        first = first_by_id.setdefault(campaign_id, loaded)
-        if first is not loaded:
-            error = CampaignError(
-                path,
+        by_id.setdefault(loaded.campaign.id, []).append((loaded, lines))
+    for campaign_id, found in by_id.items():
+        if len(found) == 1:
+            result.campaigns.append(found[0])
+            continue
+        reported = duplicate_id_errors(campaign_id, found)
+        result.errors.extend(reported)
+        result.duplicates[campaign_id] = reported
+    return result
+
+
+def duplicate_id_errors(
+    campaign_id: str, found: list[tuple[LoadedCampaign, LineMap]]
+) -> list[CampaignError]:
+    """One error per file of ``found`` (all with ``campaign_id``, in file order)."""
+    (first, first_lines), later = found[0], found[1:]
+    others = ", ".join(str(loaded.path) for loaded, _ in later)
+    errors = [
+        CampaignError(
+            first.path,
+            first_lines.line(("id",)),
+            "id",
+            f"campaign id {campaign_id!r} is also used by {others}, so neither runs",
+            "give every campaign its own id (change the id in the copy)",
+        )
+    ]
+    for loaded, lines in later:
+        errors.append(
+            CampaignError(
+                loaded.path,
                 lines.line(("id",)),
                 "id",
-                f"campaign id {campaign_id!r} is used by both {first.path} and {path}",
-                "give every campaign its own id",
+                f"campaign id {campaign_id!r} is already used by {first.path} "
+                f"(line {first_lines.line(('id',))}): this file is a duplicate of it, and "
+                "neither runs",
+                "give this campaign an id of its own",
             )
-            result.errors.append(error)
-            result.duplicates.setdefault(campaign_id, []).append(error)
-            continue
-        result.campaigns.append((loaded, lines))
-    return result
+        )
+    return errors
 
 
 def _raw_id(path: Path) -> Iterator[str]:
@@ -767,18 +794,19 @@ def find_campaign(campaigns_dir: Path, campaign_id: str) -> LoadedCampaign:
     """The campaign with ``campaign_id`` in ``campaigns_dir``.
 
     Raises :class:`CampaignLoadError` when it is absent (naming the ids there),
-    broken (with its file's errors) or defined twice.
+    broken (with its file's errors) or defined in more than one file (with
+    every file's error: none of them is run).
     """
     result = load_all([campaigns_dir])
+    if campaign_id in result.duplicates:
+        raise CampaignLoadError(result.duplicates[campaign_id])
     for loaded, _ in result.campaigns:
         if loaded.campaign.id == campaign_id:
-            if campaign_id in result.duplicates:
-                raise CampaignLoadError(result.duplicates[campaign_id])
             return loaded
     broken = result.broken_ids.get(campaign_id)
     if broken is not None:
         raise CampaignLoadError([e for e in result.errors if e.path == broken])
-    known = sorted(loaded.campaign.id for loaded, _ in result.campaigns)
+    known = sorted({loaded.campaign.id for loaded, _ in result.campaigns} | set(result.duplicates))
     listing = f"; the campaigns there are {', '.join(known)}" if known else ""
     hint = suggest(campaign_id, known) or "run 'advocacy-bot validate' to check the files"
     raise _error(campaigns_dir, None, None, f"no campaign {campaign_id!r}{listing}", hint)

@@ -250,9 +250,9 @@ def test_yaml_syntax_error_has_line_and_column(write_campaign: WriteCampaign) ->
 def test_unclosed_quote_names_where_it_opened(write_campaign: WriteCampaign) -> None:
     path = write_campaign({"cooldown: 7d": 'cooldown: "7d'})
     assert problems(path) == [
-        f"{path}:32: YAML syntax error: the double quote (\") opened here (column 11) is not "
+        f'{path}:32: YAML syntax error: the double quote (") opened here (column 11) is not '
         "closed on this line, so YAML reads the rest of the file as one text. "
-        "Fix: close the quote: add the missing \" at the end of the text on line 32"
+        'Fix: close the quote: add the missing " at the end of the text on line 32'
     ]
 
 
@@ -399,15 +399,33 @@ def test_folder_loads_yaml_files_in_order_and_a_broken_one_does_not_stop_the_res
     ]
 
 
-def test_duplicate_ids_name_both_files(write_campaign: WriteCampaign, tmp_path: Path) -> None:
+def test_duplicate_ids_hold_back_both_files_and_name_the_copy(
+    write_campaign: WriteCampaign, tmp_path: Path
+) -> None:
+    # Copying an example without changing its id: the copy used to post under the
+    # original's id while the original was skipped. Now neither runs, and both are told.
     first = write_campaign(name="a.yaml")
     second = write_campaign(name="b.yaml")
+    other = write_campaign({"id: us-s1693": "id: other"}, name="c.yaml")
     campaigns, errors = load_campaigns([tmp_path])
-    assert [c.path for c in campaigns] == [first]
+    assert [c.path for c in campaigns] == [other]
     assert [str(e) for e in errors] == [
-        f"{second}:1: id: campaign id 'us-s1693' is used by both {first} and {second}. "
-        "Fix: give every campaign its own id"
+        f"{first}:1: id: campaign id 'us-s1693' is also used by {second}, so neither runs. "
+        "Fix: give every campaign its own id (change the id in the copy)",
+        f"{second}:1: id: campaign id 'us-s1693' is already used by {first} (line 1): this "
+        "file is a duplicate of it, and neither runs. Fix: give this campaign an id of its own",
     ]
+
+
+def test_three_files_with_one_id_name_every_copy(
+    write_campaign: WriteCampaign, tmp_path: Path
+) -> None:
+    paths = [write_campaign(name=f"{name}.yaml") for name in ("a", "b", "c")]
+    campaigns, errors = load_campaigns([tmp_path])
+    assert campaigns == []
+    assert [e.path for e in errors] == paths
+    assert f"is also used by {paths[1]}, {paths[2]}, so neither runs" in errors[0].message
+    assert all(f"is already used by {paths[0]} (line 1)" in e.message for e in errors[1:])
 
 
 def test_missing_path_and_empty_folder(tmp_path: Path) -> None:
@@ -454,7 +472,14 @@ def test_find_campaign_defined_twice(write_campaign: WriteCampaign, tmp_path: Pa
     first, second = write_campaign(name="a.yaml"), write_campaign(name="b.yaml")
     with pytest.raises(CampaignLoadError) as caught:
         find_campaign(tmp_path, "us-s1693")
-    assert str(caught.value) == (
-        f"{second}:1: id: campaign id 'us-s1693' is used by both {first} and {second}. "
-        "Fix: give every campaign its own id"
-    )
+    assert [(e.path, e.field) for e in caught.value.errors] == [(first, "id"), (second, "id")]
+    assert "neither runs" in str(caught.value)
+
+
+def test_find_campaign_of_a_duplicated_id_suggests_it(
+    write_campaign: WriteCampaign, tmp_path: Path
+) -> None:
+    write_campaign(name="a.yaml"), write_campaign(name="b.yaml")
+    with pytest.raises(CampaignLoadError) as caught:
+        find_campaign(tmp_path, "us-s1639")
+    assert "did you mean 'us-s1693'?" in str(caught.value)
