@@ -596,12 +596,56 @@ def _load_with_lines(path: Path) -> tuple[LoadedCampaign, LineMap]:
         campaign = Campaign.model_validate(data)
     except ValidationError as exc:
         errors.extend(explain(exc, path, lines, Campaign))
+    else:
+        errors.extend(_outside_paths(path, campaign, lines))
     if errors:
         raise CampaignLoadError(sorted(errors, key=by_line))
     people = [_person(spec, "campaign") for spec in campaign.targets.people]
     if campaign.targets.roster:
         people.extend(_load_roster(path, campaign.targets.roster, lines))
     return LoadedCampaign(campaign=campaign, path=path, people=tuple(people)), lines
+
+
+def inside_folder(campaign_path: Path, relative: str) -> str | None:
+    """Why ``relative`` (a roster or overrides path) may not be opened, or None.
+
+    It must lead, once ``..`` and symbolic links are resolved, to a file under
+    the folder of the campaign file: a campaign file must not make the bot read
+    ``/etc/hostname``, ``../.env`` or ``/proc/self/environ`` (and show a line of
+    it in an error). Nothing is opened to decide.
+    """
+    folder = campaign_path.parent.resolve()
+    if Path(relative).is_absolute():
+        return f"{relative!r} is an absolute path (outside the campaign's folder)"
+    try:
+        target = (campaign_path.parent / relative).resolve()
+    except (OSError, RuntimeError):  # a symbolic link loop
+        return f"{relative!r} cannot be followed (a loop of symbolic links?)"
+    if not target.is_relative_to(folder):
+        return f"{relative!r} leads outside the campaign's folder ({folder})"
+    return None
+
+
+def _outside_paths(path: Path, campaign: Campaign, lines: LineMap) -> list[CampaignError]:
+    """Errors for a roster or overrides path that leads outside the campaign's folder."""
+    errors = []
+    for name in ("roster", "overrides"):
+        relative = getattr(campaign.targets, name)
+        problem = inside_folder(path, relative) if relative else None
+        if problem:
+            where = ("targets", name)
+            errors.append(
+                CampaignError(
+                    path,
+                    lines.line(where),
+                    dotted(where),
+                    f"{name} file {problem}, so it is not read",
+                    f"keep the {name} file in the campaign's folder or a subfolder of it "
+                    f"(e.g. {'rosters' if name == 'roster' else 'overrides'}/...) and give "
+                    "its path from there",
+                )
+            )
+    return errors
 
 
 def _load_roster(campaign_path: Path, roster: str, lines: LineMap) -> list[Person]:

@@ -237,3 +237,56 @@ def test_absurd_numbers_and_unsafe_ids(
 def test_timezone_problem_leaves_real_zones_alone() -> None:
     assert timezone_problem("America/Chicago") is None
     assert timezone_problem("EST5EDT") is None
+
+
+# --- roster and overrides paths ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "says"),
+    [
+        ("/etc/hostname", "'/etc/hostname' is an absolute path (outside the campaign's folder)"),
+        ("/proc/self/environ", "'/proc/self/environ' is an absolute path"),
+        ("../.env", "'../.env' leads outside the campaign's folder"),
+        ("rosters/../../secret.yaml", "'rosters/../../secret.yaml' leads outside"),
+    ],
+)
+@pytest.mark.parametrize("field", ["roster", "overrides"])
+def test_paths_outside_the_campaigns_folder_are_refused_unread(
+    write_campaign: WriteCampaign, tmp_path: Path, written: str, says: str, field: str
+) -> None:
+    secret = tmp_path / ".env"
+    secret.write_text("X_API_KEY=hunter2\n")
+    folder = tmp_path / "campaigns"
+    path = write_campaign(
+        {"targets:\n": f"targets:\n  {field}: {written!r}\n"}, name="campaigns/c.yaml"
+    )
+    [error] = problems(path)
+    assert error.startswith(f"{path}:10: targets.{field}: {field} file {says}")
+    assert ", so it is not read. Fix: keep the" in error
+    assert "hunter2" not in error and folder.is_dir()
+
+
+def test_a_symbolic_link_out_of_the_folder_is_refused(
+    write_campaign: WriteCampaign, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("people: []\n")
+    (tmp_path / "campaigns" / "rosters").mkdir(parents=True)
+    (tmp_path / "campaigns" / "rosters" / "mo.yaml").symlink_to(outside)
+    path = write_campaign(
+        {"targets:\n": "targets:\n  roster: rosters/mo.yaml\n"}, name="campaigns/c.yaml"
+    )
+    [error] = problems(path)
+    assert "roster file 'rosters/mo.yaml' leads outside the campaign's folder" in error
+
+
+def test_a_roster_in_a_subfolder_is_read(write_campaign: WriteCampaign, tmp_path: Path) -> None:
+    write_campaign(
+        name="campaigns/rosters/mo.yaml",
+        text="people:\n  - id: S001227\n    name: Eric Schmitt\n",
+    )
+    path = write_campaign(
+        {"targets:\n": "targets:\n  roster: rosters/../rosters/mo.yaml\n"}, name="campaigns/c.yaml"
+    )
+    assert "S001227" in [person.id for person in load_campaign(path).people]
