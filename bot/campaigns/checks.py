@@ -264,3 +264,51 @@ def field_text_problem(value: str, *, multiline: bool) -> str | None:
     if len(value) > most:
         return f"is {len(value):,} characters long, more than the {most:,} allowed here; shorten it"
     return text_problem(value, multiline=multiline)
+
+
+# --- Messages that never name their targets --------------------------------------------
+
+#: the template variables that put a post's targets into its text
+TARGET_VARIABLES = frozenset({"mentions", "names", "targets"})
+
+
+def variables_used(source: str) -> frozenset[str] | None:
+    """The template variables ``source`` reads; None if it does not parse (``validate``
+    reports that, with the template's own line)."""
+    from jinja2 import Environment, TemplateSyntaxError, meta
+
+    try:
+        return frozenset(meta.find_undeclared_variables(Environment().parse(source)))
+    except TemplateSyntaxError:
+        return None
+
+
+def targets_problem(source: str, mentions_per_post: int) -> str | None:
+    """Why a message and ``mentions_per_post`` disagree about naming targets; None if not.
+
+    With mentions, a message must name them (``{{ mentions }}``, ``{{ names }}``
+    or a loop over ``targets``): the planner picks targets for every post, logs
+    them and starts their cooldown, so a message without them would "address"
+    legislators who are never named. With ``mentions_per_post: 0`` those
+    variables are empty, and the text around them would read oddly.
+    """
+    from bot.compose.render import TEMPLATE_VARIABLES
+
+    used = variables_used(source)
+    if used is None or used - TEMPLATE_VARIABLES:  # a typo: validate names it first
+        return None
+    naming = sorted(used & TARGET_VARIABLES)
+    if mentions_per_post and not naming:
+        return (
+            "never names the legislators it is posted to (it has no {{ mentions }}, "
+            "{{ names }} or {{ targets }}), yet each post picks targets, logs them and starts "
+            "their cooldown; add {{ mentions }} where they should be tagged (or set "
+            "mentions_per_post: 0 for posts that address nobody)"
+        )
+    if not mentions_per_post and naming:
+        shown = ", ".join(f"{{{{ {name} }}}}" for name in naming)
+        return (
+            f"uses {shown}, which is always empty because mentions_per_post is 0; remove it, "
+            "or set mentions_per_post to how many legislators each post should address"
+        )
+    return None

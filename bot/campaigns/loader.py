@@ -598,6 +598,7 @@ def _load_with_lines(path: Path) -> tuple[LoadedCampaign, LineMap]:
         errors.extend(explain(exc, path, lines, Campaign))
     else:
         errors.extend(_outside_paths(path, campaign, lines))
+        errors.extend(_messages_without_targets(path, campaign, lines))
     if errors:
         raise CampaignLoadError(sorted(errors, key=by_line))
     people = [_person(spec, "campaign") for spec in campaign.targets.people]
@@ -643,6 +644,29 @@ def _outside_paths(path: Path, campaign: Campaign, lines: LineMap) -> list[Campa
                     f"keep the {name} file in the campaign's folder or a subfolder of it "
                     f"(e.g. {'rosters' if name == 'roster' else 'overrides'}/...) and give "
                     "its path from there",
+                )
+            )
+    return errors
+
+
+def _messages_without_targets(
+    path: Path, campaign: Campaign, lines: LineMap
+) -> list[CampaignError]:
+    """Messages that would address targets without naming them (see
+    :func:`bot.campaigns.checks.targets_problem`)."""
+    errors = []
+    for index, variant in enumerate(campaign.messages):
+        problem = checks.targets_problem(variant.text, campaign.mentions_per_post)
+        if problem:
+            message, _, hint = problem.partition("; ")
+            where = ("messages", index, "text")
+            errors.append(
+                CampaignError(
+                    path,
+                    lines.line(where),
+                    dotted(where),
+                    f"message {variant.id!r} {message}",
+                    hint,
                 )
             )
     return errors

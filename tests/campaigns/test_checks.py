@@ -290,3 +290,55 @@ def test_a_roster_in_a_subfolder_is_read(write_campaign: WriteCampaign, tmp_path
         {"targets:\n": "targets:\n  roster: rosters/../rosters/mo.yaml\n"}, name="campaigns/c.yaml"
     )
     assert "S001227" in [person.id for person in load_campaign(path).people]
+
+
+# --- messages that never name their targets -----------------------------------------
+
+
+def test_a_message_without_mentions_is_refused(write_campaign: WriteCampaign) -> None:
+    path = write_campaign({'"{{ mentions }}, please support': '"Please support'})
+    assert problems(path) == [
+        f"{path}:22: messages[0].text: message 'short' never names the legislators it is "
+        "posted to (it has no {{ mentions }}, {{ names }} or {{ targets }}), yet each post "
+        "picks targets, logs them and starts their cooldown. Fix: add {{ mentions }} where "
+        "they should be tagged (or set mentions_per_post: 0 for posts that address nobody)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"{{ names }}, please support {{ bill.identifier }}"',
+        '"{% for t in targets %}{{ t.mention }} {% endfor %}support {{ bill.identifier }}"',
+        '"{{ mentions | upper }}: support {{ bill.identifier }}"',
+    ],
+)
+def test_any_way_of_naming_targets_will_do(write_campaign: WriteCampaign, text: str) -> None:
+    short = '"{{ mentions }}, please support {{ bill.identifier }}. {{ bill.url }}"'
+    load_campaign(write_campaign({short: text}))
+
+
+def test_mentions_with_mentions_per_post_zero_are_always_empty(
+    write_campaign: WriteCampaign,
+) -> None:
+    path = write_campaign({"cooldown: 7d": "cooldown: 7d\nmentions_per_post: 0"})
+    errors = problems(path)
+    assert errors[0] == (
+        f"{path}:22: messages[0].text: message 'short' uses {{{{ mentions }}}}, which is always "
+        "empty because mentions_per_post is 0. Fix: remove it, or set mentions_per_post to "
+        "how many legislators each post should address"
+    )
+    assert "message 'names' uses {{ names }}" in errors[1]
+
+
+def test_mentions_per_post_zero_with_messages_naming_nobody_loads(
+    write_campaign: WriteCampaign,
+) -> None:
+    path = write_campaign(
+        {
+            '"{{ mentions }}, please support': '"Please support',
+            "{{ names }}: please": "Please",
+            "cooldown: 7d": "cooldown: 7d\nmentions_per_post: 0",
+        }
+    )
+    assert load_campaign(path).campaign.mentions_per_post == 0
