@@ -122,7 +122,7 @@ def test_unknown_timezone_without_a_close_match(write_campaign: WriteCampaign) -
 
 
 def test_end_before_start(write_campaign: WriteCampaign) -> None:
-    path = write_campaign({"end: 2026-06-30": "end: 2025-12-31"})
+    path = write_campaign({"end: 2099-06-30": "end: 2025-12-31"})
     assert problems(path) == [
         f"{path}:30: schedule.end: end (2025-12-31) is before start (2026-01-05). "
         "Fix: make the end date the same as or later than the start date"
@@ -130,7 +130,7 @@ def test_end_before_start(write_campaign: WriteCampaign) -> None:
 
 
 def test_impossible_date(write_campaign: WriteCampaign) -> None:
-    path = write_campaign({"end: 2026-06-30": "end: 2026-02-30"})
+    path = write_campaign({"end: 2099-06-30": "end: 2026-02-30"})
     assert problems(path) == [
         f"{path}:30: schedule.end: '2026-02-30' is not a date (day is outside expected range). "
         "Fix: write YYYY-MM-DD, e.g. 2026-03-02"
