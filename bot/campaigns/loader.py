@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import types
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import Enum
@@ -308,11 +309,35 @@ def _error(
 def explain(
     exc: ValidationError, path: Path, lines: LineMap, model: type[BaseModel]
 ) -> list[CampaignError]:
-    """Turn pydantic's errors for the data of ``path`` into :class:`CampaignError` s."""
-    return [_explain_one(error, path, lines, model) for error in exc.errors()]
+    """Turn pydantic's errors for the data of ``path`` into :class:`CampaignError` s.
+
+    A misspelt required field (``shedule:``) is one mistake, not two: the
+    "missing 'schedule'" pydantic also reports, at the top of the mapping, is
+    folded into the error at the misspelt line, which says what it meant.
+    """
+    raw = exc.errors()
+    missing = {tuple(error["loc"]) for error in raw if error["type"] == "missing"}
+    misspelt: set[Loc] = set()
+    for error in raw:
+        if error["type"] == "extra_forbidden":
+            parent, name = tuple(error["loc"][:-1]), str(error["loc"][-1])
+            meant = close_match(name, _fields_at(model, parent))
+            if meant is not None and parent + (meant,) in missing:
+                misspelt.add(parent + (meant,))
+    return [
+        _explain_one(error, path, lines, model, misspelt)
+        for error in raw
+        if not (error["type"] == "missing" and tuple(error["loc"]) in misspelt)
+    ]
 
 
-def _explain_one(error: Any, path: Path, lines: LineMap, model: type[BaseModel]) -> CampaignError:
+def _explain_one(
+    error: Any,
+    path: Path,
+    lines: LineMap,
+    model: type[BaseModel],
+    misspelt: AbstractSet[Loc] = frozenset(),
+) -> CampaignError:
     raw_loc: Loc = tuple(error["loc"])
     kind: str = error["type"]
     value = error.get("input")
@@ -325,6 +350,9 @@ def _explain_one(error: Any, path: Path, lines: LineMap, model: type[BaseModel])
         fields = _fields_at(model, parent)
         hint = suggest(name, fields) or f"the fields here are {', '.join(fields)}"
         message = f"unknown field {name!r}"
+        meant = close_match(name, fields)
+        if meant is not None and parent + (meant,) in misspelt:
+            message += f", and the required field {meant!r} is missing"
         return CampaignError(path, lines.line(raw_loc), dotted(parent), message, hint)
     expected = _type_at(model, raw_loc)
     # A bad dictionary key (a platform under accounts) is reported at the key.
@@ -439,13 +467,22 @@ def suggest(word: str, choices: Iterable[str]) -> str | None:
     choices = list(choices)
     if word.lower() == "twitter" and "x" in choices:
         return "X is called 'x'"
+    close = close_match(word, choices)
+    return f"did you mean {close!r}?" if close else None
+
+
+def close_match(word: str, choices: Iterable[str]) -> str | None:
+    """The choice ``word`` is a near miss of (``shedule`` -> ``schedule``), or None."""
+    choices = list(choices)
+    if word.lower() == "twitter" and "x" in choices:
+        return "x"
     by_case = {choice.lower(): choice for choice in choices}
     if word.lower() in by_case:
-        return f"did you mean {by_case[word.lower()]!r}?"
+        return by_case[word.lower()]
     import difflib  # only for a near miss: not worth importing on every start
 
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else None
+    return close[0] if close else None
 
 
 _LOOSE_DURATION = re.compile(

@@ -45,9 +45,17 @@ def test_clock_times_are_times_not_base_60_numbers(write_campaign: WriteCampaign
 
 def test_unknown_field_suggests_the_close_match(write_campaign: WriteCampaign) -> None:
     path = write_campaign({"schedule:\n": "schedual:\n"})
+    # One mistake, one error, at the misspelt line (not "missing 'schedule'" on line 1).
     assert problems(path) == [
-        f"{path}:1: missing required field 'schedule'",
-        f"{path}:26: unknown field 'schedual'. Fix: did you mean 'schedule'?",
+        f"{path}:26: unknown field 'schedual', and the required field 'schedule' is missing. "
+        "Fix: did you mean 'schedule'?",
+    ]
+
+
+def test_a_misspelt_field_whose_real_one_is_also_given(write_campaign: WriteCampaign) -> None:
+    path = write_campaign({"cooldown: 7d": "cooldown: 7d\ncooldwn: 3d"})
+    assert problems(path) == [
+        f"{path}:33: unknown field 'cooldwn'. Fix: did you mean 'cooldown'?",
     ]
 
 
@@ -347,8 +355,8 @@ def test_roster_errors_point_into_the_roster(write_campaign: WriteCampaign) -> N
     )
     path = write_campaign({"targets:\n  people:": "targets:\n  roster: rosters/mo.yaml\n  people:"})
     assert problems(path) == [
-        f"{roster}:7: people[1]: missing required field 'name'",
-        f"{roster}:8: people[1]: unknown field 'nmae'. Fix: did you mean 'name'?",
+        f"{roster}:8: people[1]: unknown field 'nmae', and the required field 'name' is "
+        "missing. Fix: did you mean 'name'?",
     ]
 
 
