@@ -74,6 +74,8 @@ class LineMap:
     """Where a scalar's text starts: the line after ``key: |`` for block scalars."""
     duplicates: list[tuple[Loc, int, int]] = field(default_factory=list)
     """(key path, line, line of the first occurrence) for keys given twice."""
+    loops: list[Loc] = field(default_factory=list)
+    """Where an alias names the list or fields it is inside (``&b [*b]``)."""
 
     def line(self, loc: Loc) -> int | None:
         """The line of ``loc``, or of its nearest ancestor the file has."""
@@ -124,6 +126,16 @@ def read_yaml(path: Path) -> tuple[Any, LineMap]:
     if node is not None:
         lines.lines[()] = node.start_mark.line + 1
         record_lines(node, lines)
+    if lines.loops:
+        loc = lines.loops[0]
+        raise _error(
+            path,
+            lines.line(loc),
+            dotted(loc),
+            "an *alias inside the list or fields anchored here repeats them, which would make "
+            "them endless",
+            "remove the alias, or point it at an &anchor outside the part it is in",
+        )
     return data, lines
 
 
@@ -154,7 +166,8 @@ def _unreadable_character(path: Path, text: str, exc: yaml.reader.ReaderError) -
     before = text[:position]
     line = before.count("\n") + 1
     column = position - (before.rfind("\n") + 1) + 1
-    character = exc.character if isinstance(exc.character, str) else "\x00"
+    found = exc.character  # a str from PyYAML's reader, a code point from libyaml's
+    character = chr(found) if isinstance(found, int) else str(found or "\x00")[:1]
     return _error(
         path,
         line,
@@ -177,6 +190,7 @@ def record_lines(root: yaml.Node, lines: LineMap) -> None:
     while stack:
         node, loc, ancestors = stack.pop()
         if id(node) in ancestors:  # an alias back into itself
+            lines.loops.append(loc)
             continue
         if isinstance(node, yaml.ScalarNode):
             block = 1 if node.style in ("|", ">") else 0
@@ -210,8 +224,13 @@ _SYNTAX_HINTS = {
     "flow mapping": "close the { } fields, and separate them with commas",
     "did not find expected key": "check the indentation of this line and the ones above it",
     "'-' indicator": "check the indentation of the list's items",
-    "another document": "a campaign is one YAML document: remove the '---' line",
+    "another document": "a campaign file holds one campaign: put each in its own file, or "
+    "remove the '---' line",
     "undefined alias": "define the &anchor before using *it",
+    "could not determine a constructor": "YAML tags (!!python/..., !ruby/...) are not allowed "
+    "in a campaign file: remove the tag and write the value as plain text",
+    "unhashable key": "a field name must be plain text, not a list or fields: remove the "
+    "'?' or the brackets",
     "maximum nesting depth": "a campaign nests a few levels deep: look for a [ or { that is "
     "never closed, or for lines indented further and further",
 }
@@ -231,6 +250,8 @@ def _syntax_error(path: Path, text: str, exc: yaml.MarkedYAMLError) -> CampaignL
         if unclosed is not None:
             return unclosed_quote_error(path, *unclosed)
     message = f"YAML syntax error: {exc.problem or exc.context or 'not valid YAML'}"
+    if "another document" in str(exc.problem):
+        message = "YAML syntax error: a second YAML document starts here ('---')"
     context, started = exc.context, exc.context_mark
     if context and started and context.startswith("while") and mark and started.line != mark.line:
         message += f" {context} that starts on line {started.line + 1}"
@@ -448,14 +469,19 @@ def _explain_type_error(
         return f"takes at most {ctx.get('max_length')} entries", None
     if kind in ("greater_than_equal", "greater_than"):
         bound = ctx.get("ge", ctx.get("gt"))
-        return f"must be at least {bound}, not {shown}", None
+        return f"must be at least {bound}, not {shown}", f"write {bound} or more"
     if kind in ("less_than_equal", "less_than"):
         bound = ctx.get("le", ctx.get("lt"))
-        return f"must be at most {bound}, not {shown}", None
+        return f"must be at most {bound}, not {shown}", f"write {bound} or less"
     if kind == "string_pattern_mismatch":
         slug = re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-")
-        hint = f"use lowercase letters, digits and '-', e.g. {slug!r}" if loc == ("id",) else None
-        return f"{shown} is not in the right form", hint
+        if loc == ("id",):
+            return (
+                f"{shown} is not a campaign id: an id is lowercase letters, digits and '-' "
+                "(it names the campaign in commands, links and the post log)",
+                f"use lowercase letters, digits and '-', e.g. {slug!r}",
+            )
+        return f"{shown} is not in the right form", None
     return str(error["msg"]), None
 
 

@@ -219,12 +219,16 @@ def test_bill_links_are_http_or_https_to_a_site(
 @pytest.mark.parametrize(
     ("old", "new", "says"),
     [
-        ("cooldown: 7d", "cooldown: 7d\nmentions_per_post: 1000", "must be at most 10, not 1000"),
+        (
+            "cooldown: 7d",
+            "cooldown: 7d\nmentions_per_post: 1000",
+            "must be at most 10, not 1000. Fix: write 10 or less",
+        ),
         ("cooldown: 7d", "cooldown: 7d\nmentions_per_post: -1", "must be at least 0, not -1"),
         ("  quiet_hours:", "  posts_per_day: 1000000000\n  quiet_hours:", "at most 500"),
         ("  quiet_hours:", "  posts_per_day: -3\n  quiet_hours:", "must be at least 1, not -3"),
         ("id: us-s1693", "id: " + "a" * 65, "is 65 characters long; the most allowed here is 64"),
-        ("id: us-s1693", "id: ../../etc", "is not in the right form"),
+        ("id: us-s1693", "id: ../../etc", "is not a campaign id"),
     ],
 )
 def test_absurd_numbers_and_unsafe_ids(
@@ -342,3 +346,63 @@ def test_mentions_per_post_zero_with_messages_naming_nobody_loads(
         }
     )
     assert load_campaign(path).campaign.mentions_per_post == 0
+
+
+# --- YAML that cannot be a campaign -----------------------------------------------------
+
+
+def test_an_alias_inside_itself_is_refused_at_its_line(write_campaign: WriteCampaign) -> None:
+    path = write_campaign({"bills:\n": "bills: &b\n  - *b\n"})
+    assert problems(path)[0] == (
+        f"{path}:3: bills[0]: an *alias inside the list or fields anchored here repeats them, "
+        "which would make them endless. Fix: remove the alias, or point it at an &anchor "
+        "outside the part it is in"
+    )
+
+
+def test_a_file_that_is_not_utf8_names_the_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_bytes("id: x\ntitle: café\n".encode("latin-1"))
+    assert problems(path) == [
+        f"{path}:2: is not UTF-8 text: byte 0xe9 (column 11) cannot be read (invalid "
+        "continuation byte). Fix: save the file as UTF-8 (most editors offer it under "
+        "'Save as' or 'Encoding'), or check that it is the YAML file you meant"
+    ]
+
+
+@pytest.mark.parametrize(("byte", "code"), [(b"\x00", "U+0000"), (b"\x1b", "U+001B")])
+def test_binary_data_names_the_control_character(tmp_path: Path, byte: bytes, code: str) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_bytes(b"id: x\ntitle: ab" + byte + b"cd\n")
+    [error] = problems(path)
+    assert error.startswith(f"{path}:2: holds the control character {code} (column 10)")
+
+
+def test_a_second_document(write_campaign: WriteCampaign) -> None:
+    path = write_campaign({"cooldown: 7d\n": "cooldown: 7d\n---\nid: other\n"})
+    assert problems(path) == [
+        f"{path}:33: YAML syntax error: a second YAML document starts here ('---') (column 1). "
+        "Fix: a campaign file holds one campaign: put each in its own file, or remove the "
+        "'---' line"
+    ]
+
+
+def test_a_list_nested_thousands_deep_is_a_syntax_error_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("id: x\ntitle: " + "[" * 5000 + "]" * 5000 + "\n")
+    [error] = problems(path)
+    assert error.startswith(f"{path}:2: YAML syntax error: exceeded maximum nesting depth")
+    assert "Fix: a campaign nests a few levels deep" in error
+
+
+def test_record_lines_walks_a_deep_document_without_recursion() -> None:
+    import yaml
+
+    from bot import safeyaml
+    from bot.campaigns.loader import LineMap, record_lines
+
+    depth = 900  # under libyaml's nesting limit, over what a recursive walk may use
+    node = yaml.compose("a: " + "[" * depth + "]" * depth, Loader=safeyaml.SafeLoader)
+    lines = LineMap()
+    record_lines(node, lines)
+    assert ("a",) + (0,) * (depth - 1) in lines.lines

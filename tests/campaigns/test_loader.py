@@ -186,7 +186,9 @@ def test_wrong_type(write_campaign: WriteCampaign) -> None:
 
 def test_number_out_of_range(write_campaign: WriteCampaign) -> None:
     path = write_campaign({"cooldown: 7d\n": "cooldown: 7d\nmentions_per_post: 11\n"})
-    assert problems(path) == [f"{path}:33: mentions_per_post: must be at most 10, not 11"]
+    assert problems(path) == [
+        f"{path}:33: mentions_per_post: must be at most 10, not 11. Fix: write 10 or less"
+    ]
 
 
 def test_bad_duration_suggests_the_short_form(write_campaign: WriteCampaign) -> None:
@@ -226,7 +228,8 @@ def test_yes_read_as_true_where_text_was_meant(write_campaign: WriteCampaign) ->
 def test_bad_campaign_id_suggests_one(write_campaign: WriteCampaign) -> None:
     path = write_campaign({"id: us-s1693": "id: US S1693"})
     assert problems(path) == [
-        f"{path}:1: id: 'US S1693' is not in the right form. "
+        f"{path}:1: id: 'US S1693' is not a campaign id: an id is lowercase letters, digits "
+        "and '-' (it names the campaign in commands, links and the post log). "
         "Fix: use lowercase letters, digits and '-', e.g. 'us-s1693'"
     ]
 
