@@ -17,6 +17,8 @@ does I/O.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
+from datetime import time
 from urllib.parse import urlsplit
 
 # --- Jurisdictions ----------------------------------------------------------------
@@ -312,3 +314,26 @@ def targets_problem(source: str, mentions_per_post: int) -> str | None:
             "or set mentions_per_post to how many legislators each post should address"
         )
     return None
+
+
+def cron_always_quiet(expr: str, is_quiet: Callable[[time], bool]) -> str | None:
+    """Why every time of day ``expr`` fires is inside quiet hours, or None.
+
+    Such a campaign never posts live: each run lands in quiet hours and is
+    recorded as held back. Only the minute and hour fields decide it.
+    """
+    fields = expr.split()
+    if len(fields) != 5:
+        return None
+    minutes = _expand(fields[0], 0, 59, ())
+    hours = _expand(fields[1], 0, 23, ())
+    if not minutes or not hours:
+        return None
+    if not all(is_quiet(time(hour, minute)) for hour in hours for minute in minutes):
+        return None
+    first = min(hours), min(minutes)
+    return (
+        f"every time the cron {expr!r} fires (e.g. {first[0]:02d}:{first[1]:02d}) is inside "
+        "quiet_hours, so the campaign would never post; move the cron's hour out of the quiet "
+        "hours, or change quiet_hours"
+    )

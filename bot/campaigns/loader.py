@@ -390,6 +390,8 @@ _MODEL_CHECKS: dict[str, tuple[str | None, str | None]] = {
     "end (": ("end", "make the end date the same as or later than the start date"),
     "interval must be at least": ("interval", None),
     "posts_per_run (": ("posts_per_run", None),
+    "every time the cron": ("quiet_hours", None),
+    "no message is for": ("platforms", None),
     "message ids must be unique": (None, "give every message its own id"),
     "give exactly one of": (None, None),
 }
@@ -662,6 +664,7 @@ def _load_with_lines(path: Path) -> tuple[LoadedCampaign, LineMap]:
     else:
         errors.extend(_outside_paths(path, campaign, lines))
         errors.extend(_messages_without_targets(path, campaign, lines))
+        errors.extend(_messages_for_other_platforms(path, campaign, lines))
     if errors:
         raise CampaignLoadError(sorted(errors, key=by_line))
     people = [_person(spec, "campaign") for spec in campaign.targets.people]
@@ -730,6 +733,30 @@ def _messages_without_targets(
                     dotted(where),
                     f"message {variant.id!r} {message}",
                     hint,
+                )
+            )
+    return errors
+
+
+def _messages_for_other_platforms(
+    path: Path, campaign: Campaign, lines: LineMap
+) -> list[CampaignError]:
+    """Messages limited to platforms the campaign does not post on: never used."""
+    errors = []
+    for index, variant in enumerate(campaign.messages):
+        unused = [p.value for p in variant.platforms or () if p not in campaign.platforms]
+        if unused:
+            where = ("messages", index, "platforms")
+            errors.append(
+                CampaignError(
+                    path,
+                    lines.line(where),
+                    dotted(where),
+                    f"message {variant.id!r} is for {', '.join(unused)}, which the campaign "
+                    f"does not post on (its platforms: "
+                    f"{', '.join(p.value for p in campaign.platforms)})",
+                    "list only platforms from the campaign's platforms, or add "
+                    f"{', '.join(unused)} to them",
                 )
             )
     return errors

@@ -220,8 +220,43 @@ class Handles(_Model):
                 )
         return value
 
+    @field_validator("bluesky")
+    @classmethod
+    def _bluesky_handle(cls, value: str | None) -> str | None:
+        if value is not None and not _BLUESKY.fullmatch(value):
+            raise ValueError(
+                f"{value[:80]!r} is not a Bluesky handle (a domain name such as "
+                "senator.bsky.social); write the handle shown after @ on the profile"
+            )
+        return value
+
+    @field_validator("facebook")
+    @classmethod
+    def _facebook_page(cls, value: str | None) -> str | None:
+        if value is None or _FACEBOOK.fullmatch(value):
+            return value
+        if "facebook.com/" in value.lower():
+            name = value.split("facebook.com/", 1)[-1].split("?")[0].strip("/")
+            raise ValueError(
+                f"{value[:80]!r} is a link, not a Facebook page name; write the part after "
+                f"facebook.com/ ({name[:50]!r})"
+            )
+        raise ValueError(
+            f"{value[:80]!r} is not a Facebook page name or id (letters, digits and '.', "
+            "or a number); write the part of the page's address after facebook.com/"
+        )
+
     def for_platform(self, platform: Platform | str) -> str | None:
         return getattr(self, str(platform))
+
+
+#: the AT Protocol's handle syntax: a domain name of at most 253 characters
+_BLUESKY = re.compile(
+    r"(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+    r"[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+)
+#: a Facebook username (letters, digits, '.') or a numeric page id
+_FACEBOOK = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-_]{0,79}")
 
 
 class PersonSpec(_Model):
@@ -277,7 +312,7 @@ class Variant(_Model):
     id: str
     text: str
     platforms: list[Platform] | None = Field(
-        default=None, description="limit this variant to some platforms"
+        default=None, min_length=1, description="limit this variant to some platforms"
     )
 
     @field_validator("id")
@@ -369,6 +404,10 @@ class Schedule(_Model):
                 f"interval must be at least 5m, not {minutes}m; write 5m or more, "
                 "e.g. 30m, 6h or 1d"
             )
+        if self.quiet_hours is not None and self.cron is not None:
+            quiet = checks.cron_always_quiet(self.cron, self.quiet_hours.contains)
+            if quiet:
+                raise ValueError(quiet)
         if self.posts_per_run > self.posts_per_day:
             raise ValueError(
                 f"posts_per_run ({self.posts_per_run}) is more than posts_per_day "
@@ -439,6 +478,17 @@ class Campaign(_Model):
         repeated = sorted({i for i in ids if ids.count(i) > 1})
         if repeated:
             raise ValueError(f"message ids must be unique; repeated: {', '.join(repeated)}")
+        return self
+
+    @model_validator(mode="after")
+    def _every_platform_has_a_message(self) -> Campaign:
+        for platform in self.platforms:
+            if not self.variants_for(platform):
+                raise ValueError(
+                    f"no message is for {platform.value}, so nothing would ever be posted there; "
+                    f"add {platform.value} to a message's platforms, or remove it from the "
+                    "campaign's platforms"
+                )
         return self
 
     @model_validator(mode="after")

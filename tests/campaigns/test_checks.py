@@ -406,3 +406,77 @@ def test_record_lines_walks_a_deep_document_without_recursion() -> None:
     lines = LineMap()
     record_lines(node, lines)
     assert ("a",) + (0,) * (depth - 1) in lines.lines
+
+
+# --- schedules and messages that could never post ----------------------------------------
+
+
+def test_a_cron_always_in_quiet_hours(write_campaign: WriteCampaign) -> None:
+    path = write_campaign({"0 12 * * 1-5": "30 22 * * 1-5"})
+    assert problems(path) == [
+        f"{path}:31: schedule.quiet_hours: every time the cron '30 22 * * 1-5' fires (e.g. "
+        "22:30) is inside quiet_hours, so the campaign would never post. Fix: move the cron's "
+        "hour out of the quiet hours, or change quiet_hours"
+    ]
+
+
+def test_a_cron_partly_in_quiet_hours_is_fine(write_campaign: WriteCampaign) -> None:
+    load_campaign(write_campaign({"0 12 * * 1-5": "0 7,9 * * 1-5"}))
+
+
+def test_a_platform_no_message_is_for(write_campaign: WriteCampaign) -> None:
+    path = write_campaign(
+        {
+            '    text: "{{ mentions }}': '    platforms: [x]\n    text: "{{ mentions }}',
+            "    text: >-": "    platforms: [x]\n    text: >-",
+        }
+    )
+    assert problems(path) == [
+        f"{path}:19: platforms: no message is for facebook, so nothing would ever be posted "
+        "there. Fix: add facebook to a message's platforms, or remove it from the campaign's "
+        "platforms"
+    ]
+
+
+def test_a_message_for_a_platform_the_campaign_does_not_post_on(
+    write_campaign: WriteCampaign,
+) -> None:
+    path = write_campaign({"    text: >-": "    platforms: [mastodon, x]\n    text: >-"})
+    assert problems(path) == [
+        f"{path}:24: messages[1].platforms: message 'names' is for mastodon, which the "
+        "campaign does not post on (its platforms: x, facebook). Fix: list only platforms "
+        "from the campaign's platforms, or add mastodon to them"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("handles", "says"),
+    [
+        (
+            "{bluesky: 'SenX DONATE https://scam.example/give @everyone'}",
+            "is not a Bluesky handle (a domain name such as senator.bsky.social)",
+        ),
+        ("{bluesky: hawley}", "is not a Bluesky handle"),
+        (
+            "{facebook: 'https://www.facebook.com/SenatorHawley?fref=ts'}",
+            "is a link, not a Facebook page name. Fix: write the part after facebook.com/ "
+            "('SenatorHawley')",
+        ),
+        ("{facebook: 'Senator Hawley DONATE'}", "is not a Facebook page name or id"),
+    ],
+)
+def test_bluesky_and_facebook_handles_are_checked(
+    write_campaign: WriteCampaign, handles: str, says: str
+) -> None:
+    path = write_campaign({"{x: SenEricSchmitt}": handles})
+    [error] = problems(path)
+    assert error.startswith(f"{path}:18: targets.people[1].handles.")
+    assert says in error
+
+
+def test_good_bluesky_and_facebook_handles_load(write_campaign: WriteCampaign) -> None:
+    path = write_campaign(
+        {"{x: SenEricSchmitt}": "{bluesky: '@schmitt.bsky.social', facebook: '100064372373431'}"}
+    )
+    schmitt = load_campaign(path).people[1]
+    assert schmitt.handles == {"bluesky": "schmitt.bsky.social", "facebook": "100064372373431"}
