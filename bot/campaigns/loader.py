@@ -279,22 +279,43 @@ def _unclosed_quote(text: str, error_line: int) -> tuple[int, int, str, int] | N
     ``error_line`` (0-based). Only run once parsing has failed.
     """
     lines = text.splitlines(keepends=True)[: error_line + 1]
+    start = _top_level_line_before(lines, error_line - _QUOTE_WINDOW)
+    if start is None:
+        return None
     found: tuple[int, int, str, int] | None = None
     try:
-        for token in yaml.scan("".join(lines), Loader=yaml.SafeLoader):
+        # libyaml's scanner (fast), over the last few hundred lines only: a hint must
+        # not make a 2 MB file's error slow
+        for token in yaml.scan("".join(lines[start:]), Loader=_BaseLoader):
             if not isinstance(token, yaml.ScalarToken) or token.style not in ('"', "'"):
                 continue
-            start, end = token.start_mark, token.end_mark
-            swallowed = lines[start.line + 1 : end.line + 1]
+            first, last = start + token.start_mark.line, start + token.end_mark.line
+            swallowed = lines[first + 1 : last + 1]
             if (
-                start.line != end.line
-                and error_line - 1 <= end.line <= error_line
+                first != last
+                and error_line - 1 <= last <= error_line
                 and any(_LOOKS_LIKE_A_FIELD.match(line) for line in swallowed)
             ):
-                found = (start.line + 1, start.column + 1, str(token.style), end.line + 1)
+                found = (first + 1, token.start_mark.column + 1, str(token.style), last + 1)
     except yaml.YAMLError:
         pass
     return found
+
+
+#: how many lines before a syntax error to look for a quote left open
+_QUOTE_WINDOW = 300
+
+
+def _top_level_line_before(lines: list[str], index: int) -> int | None:
+    """The last line at or before ``index`` that starts a top-level field (0 for the
+    start of the file), looking back at most :data:`_QUOTE_WINDOW` more lines."""
+    if index <= 0:
+        return 0
+    for candidate in range(index, max(index - _QUOTE_WINDOW, 0) - 1, -1):
+        line = lines[candidate]
+        if line[:1].isalpha() or line[:1] == "_":
+            return candidate
+    return None
 
 
 #: a line that reads as ``name:`` or ``- name:``: not what a quoted text goes on with
@@ -666,7 +687,7 @@ def _load_with_lines(path: Path) -> tuple[LoadedCampaign, LineMap]:
         errors.extend(_messages_without_targets(path, campaign, lines))
         errors.extend(_messages_for_other_platforms(path, campaign, lines))
     if errors:
-        raise CampaignLoadError(sorted(errors, key=by_line))
+        raise CampaignLoadError(at_most(sorted(errors, key=by_line)))
     people = [_person(spec, "campaign") for spec in campaign.targets.people]
     if campaign.targets.roster:
         people.extend(_load_roster(path, campaign.targets.roster, lines))
@@ -791,7 +812,7 @@ def _load_roster(campaign_path: Path, roster: str, lines: LineMap) -> list[Perso
     except ValidationError as exc:
         errors.extend(explain(exc, roster_path, roster_lines, Roster))
     if errors:
-        raise CampaignLoadError(sorted(errors, key=by_line))
+        raise CampaignLoadError(at_most(sorted(errors, key=by_line)))
     return [_person(spec, f"roster:{roster_path.name}") for spec in parsed.people]
 
 
@@ -812,6 +833,31 @@ def _person(spec: PersonSpec, source: str) -> Person:
         handles=handles,
         handle_sources={platform: source for platform in handles},
     )
+
+
+#: the most errors reported for one file: a generated roster with 50,000 bad entries
+#: would otherwise print 50,000 lines (and the first few say what to fix)
+MAX_ERRORS_PER_FILE = 50
+
+
+def at_most(errors: list[CampaignError]) -> list[CampaignError]:
+    """The first :data:`MAX_ERRORS_PER_FILE` of ``errors`` (one file's), and a line
+    saying how many more there are."""
+    if len(errors) <= MAX_ERRORS_PER_FILE:
+        return errors
+    rest = len(errors) - MAX_ERRORS_PER_FILE
+    last = errors[MAX_ERRORS_PER_FILE - 1]
+    return [
+        *errors[:MAX_ERRORS_PER_FILE],
+        CampaignError(
+            last.path,
+            None,
+            None,
+            f"and {rest:,} more problems after line {last.line} (only the first "
+            f"{MAX_ERRORS_PER_FILE} are shown)",
+            "fix these, then run 'advocacy-bot validate' again",
+        ),
+    ]
 
 
 def by_line(error: CampaignError) -> int:

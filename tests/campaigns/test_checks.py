@@ -480,3 +480,36 @@ def test_good_bluesky_and_facebook_handles_load(write_campaign: WriteCampaign) -
     )
     schmitt = load_campaign(path).people[1]
     assert schmitt.handles == {"bluesky": "schmitt.bsky.social", "facebook": "100064372373431"}
+
+
+def test_a_roster_of_thousands_of_bad_entries_reports_the_first_fifty(
+    write_campaign: WriteCampaign,
+) -> None:
+    roster = write_campaign(
+        name="rosters/big.yaml",
+        text="people:\n" + "".join(f"  - id: p{i}\n    nmae: P\n" for i in range(5000)),
+    )
+    path = write_campaign(
+        {"targets:\n  people:": "targets:\n  roster: rosters/big.yaml\n  people:"}
+    )
+    errors = problems(path)
+    assert len(errors) == 51
+    assert errors[0] == (
+        f"{roster}:3: people[0]: unknown field 'nmae', and the required field 'name' is "
+        "missing. Fix: did you mean 'name'?"
+    )
+    assert errors[-1] == (
+        f"{roster}: and 4,950 more problems after line 101 (only the first 50 are shown). "
+        "Fix: fix these, then run 'advocacy-bot validate' again"
+    )
+
+
+def test_an_open_quote_after_thousands_of_lines_is_found(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    fields = "".join(f'k{i}: "value {i}"\n' for i in range(5000))
+    path.write_text(fields + 'title: "abc\nbills:\n  - a: b\nmore: "x"\n')
+    [error] = problems(path)
+    assert error.startswith(
+        f'{path}:5001: YAML syntax error: the double quote (") opened here (column 8) is not '
+        "closed on this line"
+    )
