@@ -77,9 +77,15 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+#: an account's name, as its settings spell it after the platform (X_COALITION_...)
+_ACCOUNT = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+
+
 def _line(value: str | None) -> str | None:
     """A one-line text (a title, a name): short, without hidden or control characters."""
     if value is not None:
+        if not value:
+            raise ValueError("is empty; write it, or leave the field out where it is optional")
         problem = checks.field_text_problem(value, multiline=False)
         if problem:
             raise ValueError(problem)
@@ -89,6 +95,8 @@ def _line(value: str | None) -> str | None:
 def _paragraphs(value: str | None) -> str | None:
     """A text that may run over lines (a message, a summary), checked as :func:`_line`."""
     if value is not None:
+        if not value:
+            raise ValueError("is empty; write it, or leave the field out where it is optional")
         problem = checks.field_text_problem(value, multiline=True)
         if problem:
             raise ValueError(problem)
@@ -459,6 +467,18 @@ class Campaign(_Model):
     @classmethod
     def _one_line(cls, value: str) -> str:
         return _line(value) or value
+
+    @field_validator("accounts")
+    @classmethod
+    def _account_names(cls, value: dict[Platform, str]) -> dict[Platform, str]:
+        for platform, name in value.items():
+            if not _ACCOUNT.fullmatch(name):
+                raise ValueError(
+                    f"{name[:60]!r} (for {platform.value}) is not an account name; use "
+                    "lowercase letters, digits, '-' or '_' (at most 32), as in the "
+                    "account's settings (X_<NAME>_API_KEY...)"
+                )
+        return value
 
     @field_validator("call_script")
     @classmethod

@@ -14,6 +14,7 @@ import pytest
 from bot.campaigns.checks import cron_never_fires, text_problem, timezone_problem
 from bot.campaigns.errors import CampaignLoadError
 from bot.campaigns.loader import load_campaign
+from bot.campaigns.schema import Platform
 from tests.campaigns.conftest import WriteCampaign
 
 
@@ -512,4 +513,26 @@ def test_an_open_quote_after_thousands_of_lines_is_found(tmp_path: Path) -> None
     assert error.startswith(
         f'{path}:5001: YAML syntax error: the double quote (") opened here (column 8) is not '
         "closed on this line"
+    )
+
+
+def test_an_empty_title_is_refused(write_campaign: WriteCampaign) -> None:
+    path = write_campaign({'"S 1693: hold trafficking websites to account"': '""'})
+    assert problems(path) == [
+        f"{path}:2: title: is empty. Fix: write it, or leave the field out where it is optional"
+    ]
+
+
+def test_an_account_name_must_be_a_settings_name(write_campaign: WriteCampaign) -> None:
+    path = write_campaign({"cooldown: 7d\n": "cooldown: 7d\naccounts: {x: '../../main key'}\n"})
+    [error] = problems(path)
+    assert error.startswith(
+        f"{path}:33: accounts: '../../main key' (for x) is not an account name. Fix: use "
+        "lowercase letters, digits, '-' or '_'"
+    )
+    assert (
+        load_campaign(
+            write_campaign({"cooldown: 7d\n": "cooldown: 7d\naccounts: {x: mo-coalition_2}\n"})
+        ).campaign.account_for(Platform.X)
+        == "mo-coalition_2"
     )
