@@ -178,6 +178,12 @@ def _unreadable_character(path: Path, text: str, exc: yaml.reader.ReaderError) -
     )
 
 
+#: the deepest field path whose lines are recorded: a campaign's deepest field is
+#: about 8 levels down; keeping every path of a file nested 900 deep would take
+#: gigabytes (each path is a tuple as long as its depth)
+_DEEPEST = 24
+
+
 def record_lines(root: yaml.Node, lines: LineMap) -> None:
     """Record where each key and item under ``root`` starts, and keys given twice.
 
@@ -186,18 +192,31 @@ def record_lines(root: yaml.Node, lines: LineMap) -> None:
     against its budget first, so the walk is bounded. An alias back into one of
     its own ancestors is not followed.
     """
-    stack: list[tuple[yaml.Node, Loc, frozenset[int]]] = [(root, (), frozenset())]
+    on_path: set[int] = set()  # the collections between the root and the node at hand
+    stack: list[tuple[yaml.Node, Loc, bool]] = [(root, (), False)]  # (node, loc, leaving)
     while stack:
-        node, loc, ancestors = stack.pop()
-        if id(node) in ancestors:  # an alias back into itself
+        node, loc, leaving = stack.pop()
+        if leaving:
+            on_path.discard(id(node))
+            continue
+        if id(node) in on_path:  # an alias back into itself
             lines.loops.append(loc)
             continue
         if isinstance(node, yaml.ScalarNode):
             block = 1 if node.style in ("|", ">") else 0
             lines.text_lines[loc] = node.start_mark.line + 1 + block
             continue
-        inside = ancestors | {id(node)}
+        on_path.add(id(node))
+        stack.append((node, loc, True))
         children: list[tuple[yaml.Node, Loc]] = []
+        if len(loc) >= _DEEPEST:  # nothing a campaign has: walk on (for loops), record no lines
+            values = (
+                node.value
+                if isinstance(node, yaml.SequenceNode)
+                else [part for pair in node.value for part in pair]
+            )
+            stack.extend((child, loc, False) for child in values)
+            continue
         if isinstance(node, yaml.MappingNode):
             first_seen: dict[str, int] = {}
             for key_node, value_node in node.value:
@@ -212,7 +231,7 @@ def record_lines(root: yaml.Node, lines: LineMap) -> None:
             for index, item in enumerate(node.value):
                 lines.lines[loc + (index,)] = item.start_mark.line + 1
                 children.append((item, loc + (index,)))
-        stack.extend((child, where, inside) for child, where in reversed(children))
+        stack.extend((child, where, False) for child, where in reversed(children))
 
 
 #: words in PyYAML's (libyaml's) message or context -> how to fix
