@@ -403,10 +403,12 @@ def test_record_lines_walks_a_deep_document_without_recursion() -> None:
     from bot.campaigns.loader import LineMap, record_lines
 
     depth = 900  # under libyaml's nesting limit, over what a recursive walk may use
-    node = yaml.compose("a: " + "[" * depth + "]" * depth, Loader=safeyaml.SafeLoader)
+    text = "a: &top " + "[" * depth + "*top" + "]" * depth
+    node = yaml.compose(text, Loader=safeyaml.SafeLoader)
     lines = LineMap()
     record_lines(node, lines)
-    assert ("a",) + (0,) * (depth - 1) in lines.lines
+    assert max(len(loc) for loc in lines.lines) == 24  # paths stop growing: memory stays small
+    assert lines.loops  # the alias back to the top, 900 levels down, is still found
 
 
 # --- schedules and messages that could never post ----------------------------------------
