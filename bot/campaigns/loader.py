@@ -430,7 +430,6 @@ _MODEL_CHECKS: dict[str, tuple[str | None, str | None]] = {
     "end (": ("end", "make the end date the same as or later than the start date"),
     "interval must be at least": ("interval", None),
     "posts_per_run (": ("posts_per_run", None),
-    "every time the cron": ("quiet_hours", None),
     "no message is for": ("platforms", None),
     "message ids must be unique": (None, "give every message its own id"),
     "give exactly one of": (None, None),
@@ -705,6 +704,7 @@ def _load_with_lines(path: Path) -> tuple[LoadedCampaign, LineMap]:
         errors.extend(_outside_paths(path, campaign, lines))
         errors.extend(_messages_without_targets(path, campaign, lines))
         errors.extend(_messages_for_other_platforms(path, campaign, lines))
+        errors.extend(_always_quiet(path, campaign, lines))
     if errors:
         raise CampaignLoadError(at_most(sorted(errors, key=by_line)))
     people = [_person(spec, "campaign") for spec in campaign.targets.people]
@@ -776,6 +776,23 @@ def _messages_without_targets(
                 )
             )
     return errors
+
+
+def _always_quiet(path: Path, campaign: Campaign, lines: LineMap) -> list[CampaignError]:
+    """A cron whose every run falls in quiet hours: the campaign would never post live.
+
+    Checked on the file, not in the schema: the runner still handles such a
+    schedule (it records each run as quiet), and tests build one on purpose.
+    """
+    schedule = campaign.schedule
+    if schedule.quiet_hours is None or schedule.cron is None:
+        return []
+    problem = checks.cron_always_quiet(schedule.cron, schedule.quiet_hours.contains)
+    if problem is None:
+        return []
+    message, _, hint = problem.partition("; ")
+    where = ("schedule", "quiet_hours")
+    return [CampaignError(path, lines.line(where), dotted(where), message, hint)]
 
 
 def _messages_for_other_platforms(

@@ -412,10 +412,6 @@ class Schedule(_Model):
                 f"interval must be at least 5m, not {minutes}m; write 5m or more, "
                 "e.g. 30m, 6h or 1d"
             )
-        if self.quiet_hours is not None and self.cron is not None:
-            quiet = checks.cron_always_quiet(self.cron, self.quiet_hours.contains)
-            if quiet:
-                raise ValueError(quiet)
         if self.posts_per_run > self.posts_per_day:
             raise ValueError(
                 f"posts_per_run ({self.posts_per_run}) is more than posts_per_day "
