@@ -62,3 +62,5 @@ class CampaignLoadError(Exception):
     def __init__(self, errors: list[CampaignError]) -> None:
         super().__init__("\n".join(str(error) for error in errors))
         self.errors = errors
+        self.campaign_id: str | None = None
+        """The id the broken campaign file gives, where it could be read."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import types
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -678,6 +678,16 @@ def load_campaign(path: Path) -> LoadedCampaign:
 
 def _load_with_lines(path: Path) -> tuple[LoadedCampaign, LineMap]:
     data, lines = read_yaml(path)
+    try:
+        return _campaign_from(path, data, lines)
+    except CampaignLoadError as exc:
+        if isinstance(data, dict) and isinstance(data.get("id"), str):
+            exc.campaign_id = data["id"]  # to say why a campaign asked for by id is missing
+        raise
+
+
+def _campaign_from(path: Path, data: Any, lines: LineMap) -> tuple[LoadedCampaign, LineMap]:
+    """Validate the parsed ``data`` of campaign file ``path`` and load its roster."""
     if data is None:
         raise _error(
             path,
@@ -968,7 +978,8 @@ def load_all(paths: Iterable[Path]) -> Loaded:
             loaded, lines = _load_with_lines(path)
         except CampaignLoadError as exc:
             result.errors.extend(exc.errors)
-            result.broken_ids.update((raw_id, path) for raw_id in _raw_id(path))
+            if exc.campaign_id is not None:
+                result.broken_ids[exc.campaign_id] = path
             continue
         by_id.setdefault(loaded.campaign.id, []).append((loaded, lines))
     for campaign_id, found in by_id.items():
@@ -1009,15 +1020,6 @@ def duplicate_id_errors(
             )
         )
     return errors
-
-
-def _raw_id(path: Path) -> Iterator[str]:
-    try:
-        data, _ = read_yaml(path)
-    except CampaignLoadError:
-        return
-    if isinstance(data, dict) and isinstance(data.get("id"), str):
-        yield data["id"]
 
 
 def load_campaigns(paths: Iterable[Path]) -> tuple[list[LoadedCampaign], list[CampaignError]]:
