@@ -250,8 +250,8 @@ class Handles(_Model):
                 f"facebook.com/ ({name[:50]!r})"
             )
         raise ValueError(
-            f"{value[:80]!r} is not a Facebook page name or id (letters, digits and '.', "
-            "or a number); write the part of the page's address after facebook.com/"
+            f"{value[:80]!r} is not a Facebook page name or id (letters, digits, '.', '-' "
+            "or '_', or a number); write the part of the page's address after facebook.com/"
         )
 
     def for_platform(self, platform: Platform | str) -> str | None:
@@ -263,7 +263,7 @@ _BLUESKY = re.compile(
     r"(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
     r"[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 )
-#: a Facebook username (letters, digits, '.') or a numeric page id
+#: a Facebook page's username (letters, digits, '.', '-', '_') or its numeric id
 _FACEBOOK = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-_]{0,79}")
 
 
