@@ -160,14 +160,22 @@ def _not_utf8(path: Path, exc: UnicodeDecodeError) -> CampaignLoadError:
     )
 
 
+#: what YAML refuses to read: control characters other than tab and line breaks
+_NOT_YAML = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _unreadable_character(path: Path, text: str, exc: yaml.reader.ReaderError) -> CampaignLoadError:
-    """A NUL or other control character: binary data, not a YAML file."""
-    position = exc.position if isinstance(exc.position, int) else 0
+    """A NUL or other control character: binary data, not a YAML file.
+
+    Found again in the text: libyaml reports a byte offset, which is not the
+    column once the line holds an accented letter.
+    """
+    found = _NOT_YAML.search(text)
+    position = found.start() if found else (exc.position if isinstance(exc.position, int) else 0)
+    character = text[position : position + 1] or "\x00"
     before = text[:position]
     line = before.count("\n") + 1
     column = position - (before.rfind("\n") + 1) + 1
-    found = exc.character  # a str from PyYAML's reader, a code point from libyaml's
-    character = chr(found) if isinstance(found, int) else str(found or "\x00")[:1]
     return _error(
         path,
         line,

@@ -538,3 +538,10 @@ def test_an_account_name_must_be_a_settings_name(write_campaign: WriteCampaign) 
         ).campaign.account_for(Platform.X)
         == "mo-coalition_2"
     )
+
+
+def test_a_control_character_after_accented_letters_is_at_its_column(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("id: x\ntitle: café é\x00x\n", encoding="utf-8")
+    [error] = problems(path)
+    assert error.startswith(f"{path}:2: holds the control character U+0000 (column 14)")
