@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
+
+Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,14 @@ class CampaignError:
     """What is wrong, in plain words."""
     hint: str | None = None
     """How to fix it, where the loader can tell."""
+    severity: Severity = "error"
+    """``error``: the campaign does not load (or run) until it is fixed. ``warning``:
+    it loads and is valid, but probably not what the organizer meant (an ``end``
+    date that has passed): ``validate`` prints it and still exits 0."""
+
+    @property
+    def is_warning(self) -> bool:
+        return self.severity == "warning"
 
     def __str__(self) -> str:
         location = f"{self.path}:{self.line}" if self.line is not None else str(self.path)
@@ -38,9 +49,18 @@ class CampaignError:
         return text
 
 
+def campaign_warning(
+    path: Path, line: int | None, field: str | None, message: str, hint: str | None = None
+) -> CampaignError:
+    """A :class:`CampaignError` of severity ``warning``."""
+    return CampaignError(path, line, field, message, hint, severity="warning")
+
+
 class CampaignLoadError(Exception):
     """A campaign could not be loaded; :attr:`errors` says every reason."""
 
     def __init__(self, errors: list[CampaignError]) -> None:
         super().__init__("\n".join(str(error) for error in errors))
         self.errors = errors
+        self.campaign_id: str | None = None
+        """The id the broken campaign file gives, where it could be read."""

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bot.bills.steps import Step
+from bot.campaigns import checks
 from bot.directory.selectors import Selector
 
 
@@ -76,6 +77,32 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+#: an account's name, as its settings spell it after the platform (X_COALITION_...)
+_ACCOUNT = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+
+
+def _line(value: str | None) -> str | None:
+    """A one-line text (a title, a name): short, without hidden or control characters."""
+    if value is not None:
+        if not value:
+            raise ValueError("is empty; write it, or leave the field out where it is optional")
+        problem = checks.field_text_problem(value, multiline=False)
+        if problem:
+            raise ValueError(problem)
+    return value
+
+
+def _paragraphs(value: str | None) -> str | None:
+    """A text that may run over lines (a message, a summary), checked as :func:`_line`."""
+    if value is not None:
+        if not value:
+            raise ValueError("is empty; write it, or leave the field out where it is optional")
+        problem = checks.field_text_problem(value, multiline=True)
+        if problem:
+            raise ValueError(problem)
+    return value
+
+
 class Bill(_Model):
     """A bill the campaign is about."""
 
@@ -99,11 +126,27 @@ class Bill(_Model):
     @classmethod
     def _lower_jurisdiction(cls, value: str) -> str:
         value = value.lower()
-        if value != "us" and not re.fullmatch(r"[a-z]{2}", value):
-            raise ValueError(
-                f"{value!r} is not a jurisdiction; use 'us' for Congress or a state's "
-                "two-letter code such as 'mo'"
-            )
+        problem = checks.jurisdiction_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("title", "session")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        return _line(value) or value
+
+    @field_validator("summary", "why")
+    @classmethod
+    def _text(cls, value: str | None) -> str | None:
+        return _paragraphs(value)
+
+    @field_validator("url")
+    @classmethod
+    def _web_link(cls, value: str | None) -> str | None:
+        problem = checks.url_problem(value) if value is not None else None
+        if problem:
+            raise ValueError(problem)
         return value
 
     @field_validator("session", mode="before")
@@ -185,8 +228,43 @@ class Handles(_Model):
                 )
         return value
 
+    @field_validator("bluesky")
+    @classmethod
+    def _bluesky_handle(cls, value: str | None) -> str | None:
+        if value is not None and not _BLUESKY.fullmatch(value):
+            raise ValueError(
+                f"{value[:80]!r} is not a Bluesky handle (a domain name such as "
+                "senator.bsky.social); write the handle shown after @ on the profile"
+            )
+        return value
+
+    @field_validator("facebook")
+    @classmethod
+    def _facebook_page(cls, value: str | None) -> str | None:
+        if value is None or _FACEBOOK.fullmatch(value):
+            return value
+        if "facebook.com/" in value.lower():
+            name = value.split("facebook.com/", 1)[-1].split("?")[0].strip("/")
+            raise ValueError(
+                f"{value[:80]!r} is a link, not a Facebook page name; write the part after "
+                f"facebook.com/ ({name[:50]!r})"
+            )
+        raise ValueError(
+            f"{value[:80]!r} is not a Facebook page name or id (letters, digits, '.', '-' "
+            "or '_', or a number); write the part of the page's address after facebook.com/"
+        )
+
     def for_platform(self, platform: Platform | str) -> str | None:
         return getattr(self, str(platform))
+
+
+#: the AT Protocol's handle syntax: a domain name of at most 253 characters
+_BLUESKY = re.compile(
+    r"(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+    r"[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+)
+#: a Facebook page's username (letters, digits, '.', '-', '_') or its numeric id
+_FACEBOOK = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-_]{0,79}")
 
 
 class PersonSpec(_Model):
@@ -200,6 +278,11 @@ class PersonSpec(_Model):
     district: str | None = None
     party: str | None = None
     handles: Handles = Handles()
+
+    @field_validator("id", "name", "title", "state", "chamber", "district", "party")
+    @classmethod
+    def _one_line(cls, value: str | None) -> str | None:
+        return _line(value)
 
 
 class TargetsSpec(_Model):
@@ -237,8 +320,18 @@ class Variant(_Model):
     id: str
     text: str
     platforms: list[Platform] | None = Field(
-        default=None, description="limit this variant to some platforms"
+        default=None, min_length=1, description="limit this variant to some platforms"
     )
+
+    @field_validator("id")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        return _line(value) or value
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        return _paragraphs(value) or value
 
 
 class QuietHours(_Model):
@@ -258,7 +351,9 @@ class Schedule(_Model):
 
     cron: str | None = Field(default=None, description="five fields: minute hour day month weekday")
     interval: Duration | None = None
-    at: list[datetime] | None = Field(default=None, description="explicit local datetimes")
+    at: list[datetime] | None = Field(
+        default=None, min_length=1, description="explicit local datetimes"
+    )
     timezone: str = "UTC"
     start: date | None = None
     end: date | None = None
@@ -275,6 +370,11 @@ class Schedule(_Model):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
+        if checks.utc_name(value):
+            return "UTC"
+        abbreviation = checks.timezone_problem(value)
+        if abbreviation:
+            raise ValueError(abbreviation)
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
@@ -291,11 +391,14 @@ class Schedule(_Model):
         from bot.schedule.triggers import check_cron
 
         check_cron(value)
+        never = checks.cron_never_fires(value)
+        if never:
+            raise ValueError(never)
         return value
 
     @model_validator(mode="after")
     def _coherent(self) -> Schedule:
-        given = [name for name in ("cron", "interval", "at") if getattr(self, name)]
+        given = [name for name in ("cron", "interval", "at") if getattr(self, name) is not None]
         if len(given) != 1:
             raise ValueError(
                 "give exactly one of 'cron', 'interval' or 'at' "
@@ -304,7 +407,17 @@ class Schedule(_Model):
         if self.start and self.end and self.end < self.start:
             raise ValueError(f"end ({self.end}) is before start ({self.start})")
         if self.interval is not None and self.interval < parse_duration("5m"):
-            raise ValueError("interval must be at least 5m")
+            minutes = int(self.interval.total_seconds() // 60)
+            raise ValueError(
+                f"interval must be at least 5m, not {minutes}m; write 5m or more, "
+                "e.g. 30m, 6h or 1d"
+            )
+        if self.posts_per_run > self.posts_per_day:
+            raise ValueError(
+                f"posts_per_run ({self.posts_per_run}) is more than posts_per_day "
+                f"({self.posts_per_day}), so a run could never make that many posts; "
+                f"make posts_per_run at most {self.posts_per_day}, or raise posts_per_day"
+            )
         return self
 
     @property
@@ -315,7 +428,9 @@ class Schedule(_Model):
 class Campaign(_Model):
     """One advocacy push: one file in ``campaigns/``."""
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="lowercase letters, digits, '-'")
+    id: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64, description="lowercase letters, digits, '-'"
+    )
     title: str
     enabled: bool = True
     bills: list[Bill] = Field(min_length=1)
@@ -344,6 +459,28 @@ class Campaign(_Model):
     def _cooldown(cls, value: object) -> object:
         return parse_duration(value)
 
+    @field_validator("title")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        return _line(value) or value
+
+    @field_validator("accounts")
+    @classmethod
+    def _account_names(cls, value: dict[Platform, str]) -> dict[Platform, str]:
+        for platform, name in value.items():
+            if not _ACCOUNT.fullmatch(name):
+                raise ValueError(
+                    f"{name[:60]!r} (for {platform.value}) is not an account name; use "
+                    "lowercase letters, digits, '-' or '_' (at most 32), as in the "
+                    "account's settings (X_<NAME>_API_KEY...)"
+                )
+        return value
+
+    @field_validator("call_script")
+    @classmethod
+    def _text(cls, value: str | None) -> str | None:
+        return _paragraphs(value)
+
     @field_validator("platforms")
     @classmethod
     def _no_repeated_platform(cls, value: list[Platform]) -> list[Platform]:
@@ -357,6 +494,17 @@ class Campaign(_Model):
         repeated = sorted({i for i in ids if ids.count(i) > 1})
         if repeated:
             raise ValueError(f"message ids must be unique; repeated: {', '.join(repeated)}")
+        return self
+
+    @model_validator(mode="after")
+    def _every_platform_has_a_message(self) -> Campaign:
+        for platform in self.platforms:
+            if not self.variants_for(platform):
+                raise ValueError(
+                    f"no message is for {platform.value}, so nothing would ever be posted there; "
+                    f"add {platform.value} to a message's platforms, or remove it from the "
+                    "campaign's platforms"
+                )
         return self
 
     @model_validator(mode="after")

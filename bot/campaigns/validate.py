@@ -12,19 +12,25 @@ loading (:mod:`bot.campaigns.loader`) it checks every message template:
 
 Texts are composed exactly as the planner composes them
 (:func:`bot.compose.plan.compose_text`), so what passes here is what posts.
+
+It also warns about what is valid but probably not meant (:func:`date_warnings`):
+a campaign whose ``end`` has passed, or whose ``start`` is far ahead. A warning
+does not stop a campaign; ``validate`` prints it and still exits 0.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.campaigns.errors import CampaignError
+from bot.campaigns.errors import CampaignError, campaign_warning
 from bot.campaigns.loaded import LoadedCampaign
-from bot.campaigns.loader import LineMap, by_line, load_all, suggest
+from bot.campaigns.loader import LineMap, by_line, dotted, load_all, suggest
 from bot.campaigns.schema import Variant
+from bot.clock import Clock, SystemClock
 from bot.compose import sandbox
 from bot.compose.render import (
     TEMPLATE_VARIABLES,
@@ -49,23 +55,104 @@ SAMPLE_TARGET = Person(
 )
 
 
-def validate_paths(paths: Iterable[Path]) -> tuple[list[LoadedCampaign], list[CampaignError]]:
+@dataclass
+class Validated:
+    """What :func:`validate_all` found."""
+
+    campaigns: list[LoadedCampaign] = field(default_factory=list)
+    """The campaigns that passed every check (warnings or not)."""
+    errors: list[CampaignError] = field(default_factory=list)
+    """Every problem, sorted by file and line; a campaign with one is not in :attr:`campaigns`."""
+    warnings: list[CampaignError] = field(default_factory=list)
+    """What is valid but probably not meant (severity ``warning``), sorted likewise."""
+
+
+def validate_all(paths: Iterable[Path], clock: Clock | None = None) -> Validated:
+    """Load and check campaign files and folders; ``clock`` (default: the real one)
+    tells which dates have passed."""
+    now = (clock or SystemClock()).now()
+    result = load_all(paths)
+    found = Validated(errors=list(result.errors))
+    for loaded, lines in result.campaigns:
+        problems = check_messages(loaded, lines)
+        if problems:
+            found.errors.extend(problems)
+        else:
+            found.campaigns.append(loaded)
+            found.warnings.extend(date_warnings(loaded, lines, now))
+    found.errors.sort(key=_by_file_and_line)
+    found.warnings.sort(key=_by_file_and_line)
+    return found
+
+
+def validate_paths(
+    paths: Iterable[Path], clock: Clock | None = None
+) -> tuple[list[LoadedCampaign], list[CampaignError]]:
     """Load and check campaign files and folders.
 
     Returns the campaigns that passed every check, and every problem found
     (sorted by file and line). A campaign with a problem is not returned.
+    Warnings are left out: :func:`validate_all` has them.
     """
-    result = load_all(paths)
-    good: list[LoadedCampaign] = []
-    errors = list(result.errors)
-    for loaded, lines in result.campaigns:
-        problems = check_messages(loaded, lines)
-        if problems:
-            errors.extend(problems)
-        else:
-            good.append(loaded)
-    errors.sort(key=lambda error: (str(error.path), by_line(error)))
-    return good, errors
+    found = validate_all(paths, clock)
+    return found.campaigns, found.errors
+
+
+def _by_file_and_line(error: CampaignError) -> tuple[str, int]:
+    return str(error.path), by_line(error)
+
+
+#: a start further ahead than this is worth a word: it may be a typo (2062 for 2026)
+FAR_AHEAD = timedelta(days=60)
+
+
+def date_warnings(loaded: LoadedCampaign, lines: LineMap, now: datetime) -> list[CampaignError]:
+    """Warnings for an enabled campaign whose dates keep it from running.
+
+    ``now`` is compared in the campaign's timezone: an ``end`` that has passed
+    (it ran out), a ``start`` more than :data:`FAR_AHEAD` away (it will not run
+    until then), every ``at`` time past.
+    """
+    campaign = loaded.campaign
+    schedule = campaign.schedule
+    if not campaign.enabled:
+        return []
+    local = now.astimezone(schedule.tz)
+    today = local.date()
+    warnings = []
+
+    def warn(name: str, message: str, hint: str) -> None:
+        where = ("schedule", name)
+        warnings.append(
+            campaign_warning(loaded.path, lines.line(where), dotted(where), message, hint)
+        )
+
+    if schedule.end is not None and schedule.end < today:
+        warn(
+            "end",
+            f"the campaign ran out on {schedule.end} (its end date, {(today - schedule.end).days} "
+            "days ago): it will not run again",
+            "move end to a later date to run it again, or set enabled: false to keep it "
+            "as a record",
+        )
+    if schedule.start is not None and schedule.start - today > FAR_AHEAD:
+        warn(
+            "start",
+            f"the campaign will not run until {schedule.start} (its start date, "
+            f"{(schedule.start - today).days} days from now)",
+            "if that is a typo, correct the start date",
+        )
+    if schedule.at and all(
+        (moment if moment.tzinfo else moment.replace(tzinfo=schedule.tz)) < local
+        for moment in schedule.at
+    ):
+        warn(
+            "at",
+            f"every time under 'at' has passed (the last was {max(schedule.at)}): "
+            "the campaign will not run again",
+            "add a time still to come, or set enabled: false",
+        )
+    return warnings
 
 
 def check_messages(loaded: LoadedCampaign, lines: LineMap) -> list[CampaignError]:

@@ -27,15 +27,18 @@ def validate(paths: tuple[Path, ...], strict: bool) -> None:
 
     PATHS are campaign files or folders of them (default: the campaigns
     folder, CAMPAIGNS_DIR or ./campaigns). Exits 1 if anything is wrong.
+    What is valid but probably not meant (an end date that has passed, a
+    start far ahead) is printed as a warning, and exits 0 unless --strict.
     Where the legislator directory has been imported, each campaign's targets
     are checked against it too (selectors that match nobody, unknown
     committees, targets without a handle on a platform), as warnings.
     """
-    from bot.campaigns.validate import validate_paths
+    from bot.campaigns.validate import validate_all
     from bot.cli.common import settings
 
     config = settings()
-    campaigns, errors = validate_paths(paths or [config.campaigns_dir])
+    found = validate_all(paths or [config.campaigns_dir])
+    campaigns, errors = found.campaigns, found.errors
     for loaded in campaigns:
         campaign = loaded.campaign
         click.echo(
@@ -44,7 +47,8 @@ def validate(paths: tuple[Path, ...], strict: bool) -> None:
             f"{_plural(len(campaign.messages), 'message')}, "
             f"{_plural(len(campaign.platforms), 'platform')}"
         )
-    warnings = _directory_warnings(config, campaigns)
+    warnings = [str(warning) for warning in found.warnings]
+    warnings += _directory_warnings(config, campaigns)
     for warning in warnings:
         click.echo(f"{click.style('warning', fg='yellow')}: {warning}")
     for error in errors:

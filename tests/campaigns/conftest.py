@@ -42,7 +42,7 @@ schedule:
   cron: "0 12 * * 1-5"
   timezone: America/Chicago
   start: 2026-01-05
-  end: 2026-06-30
+  end: 2099-06-30    # far ahead: validate warns about an end that has passed
   quiet_hours: {start: 21:00, end: 08:00}
 cooldown: 7d
 """
@@ -59,6 +59,21 @@ def edit(text: str, replacements: dict[str, str]) -> str:
         assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
         text = text.replace(old, new)
     return text
+
+
+@pytest.fixture(autouse=True)
+def _hermetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test here sees the working directory's database, ``.env`` or campaigns.
+
+    ``validate`` checks targets against the directory when the configured
+    database exists, and ``advocacy-bot.db`` in the working directory is the
+    default: after the quick start, tests read the user's data.
+    """
+    home = tmp_path / "cwd"
+    home.mkdir()
+    monkeypatch.chdir(home)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{home / 'no-directory.db'}")
+    monkeypatch.setenv("CAMPAIGNS_DIR", str(home / "campaigns"))
 
 
 @pytest.fixture

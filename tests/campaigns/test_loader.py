@@ -45,9 +45,17 @@ def test_clock_times_are_times_not_base_60_numbers(write_campaign: WriteCampaign
 
 def test_unknown_field_suggests_the_close_match(write_campaign: WriteCampaign) -> None:
     path = write_campaign({"schedule:\n": "schedual:\n"})
+    # One mistake, one error, at the misspelt line (not "missing 'schedule'" on line 1).
     assert problems(path) == [
-        f"{path}:1: missing required field 'schedule'",
-        f"{path}:26: unknown field 'schedual'. Fix: did you mean 'schedule'?",
+        f"{path}:26: unknown field 'schedual', and the required field 'schedule' is missing. "
+        "Fix: did you mean 'schedule'?",
+    ]
+
+
+def test_a_misspelt_field_whose_real_one_is_also_given(write_campaign: WriteCampaign) -> None:
+    path = write_campaign({"cooldown: 7d": "cooldown: 7d\ncooldwn: 3d"})
+    assert problems(path) == [
+        f"{path}:33: unknown field 'cooldwn'. Fix: did you mean 'cooldown'?",
     ]
 
 
@@ -122,7 +130,7 @@ def test_unknown_timezone_without_a_close_match(write_campaign: WriteCampaign) -
 
 
 def test_end_before_start(write_campaign: WriteCampaign) -> None:
-    path = write_campaign({"end: 2026-06-30": "end: 2025-12-31"})
+    path = write_campaign({"end: 2099-06-30": "end: 2025-12-31"})
     assert problems(path) == [
         f"{path}:30: schedule.end: end (2025-12-31) is before start (2026-01-05). "
         "Fix: make the end date the same as or later than the start date"
@@ -130,7 +138,7 @@ def test_end_before_start(write_campaign: WriteCampaign) -> None:
 
 
 def test_impossible_date(write_campaign: WriteCampaign) -> None:
-    path = write_campaign({"end: 2026-06-30": "end: 2026-02-30"})
+    path = write_campaign({"end: 2099-06-30": "end: 2026-02-30"})
     assert problems(path) == [
         f"{path}:30: schedule.end: '2026-02-30' is not a date (day is outside expected range). "
         "Fix: write YYYY-MM-DD, e.g. 2026-03-02"
@@ -178,7 +186,9 @@ def test_wrong_type(write_campaign: WriteCampaign) -> None:
 
 def test_number_out_of_range(write_campaign: WriteCampaign) -> None:
     path = write_campaign({"cooldown: 7d\n": "cooldown: 7d\nmentions_per_post: 11\n"})
-    assert problems(path) == [f"{path}:33: mentions_per_post: must be at most 10, not 11"]
+    assert problems(path) == [
+        f"{path}:33: mentions_per_post: must be at most 10, not 11. Fix: write 10 or less"
+    ]
 
 
 def test_bad_duration_suggests_the_short_form(write_campaign: WriteCampaign) -> None:
@@ -218,7 +228,8 @@ def test_yes_read_as_true_where_text_was_meant(write_campaign: WriteCampaign) ->
 def test_bad_campaign_id_suggests_one(write_campaign: WriteCampaign) -> None:
     path = write_campaign({"id: us-s1693": "id: US S1693"})
     assert problems(path) == [
-        f"{path}:1: id: 'US S1693' is not in the right form. "
+        f"{path}:1: id: 'US S1693' is not a campaign id: an id is lowercase letters, digits "
+        "and '-' (it names the campaign in commands, links and the post log). "
         "Fix: use lowercase letters, digits and '-', e.g. 'us-s1693'"
     ]
 
@@ -250,8 +261,9 @@ def test_yaml_syntax_error_has_line_and_column(write_campaign: WriteCampaign) ->
 def test_unclosed_quote_names_where_it_opened(write_campaign: WriteCampaign) -> None:
     path = write_campaign({"cooldown: 7d": 'cooldown: "7d'})
     assert problems(path) == [
-        f"{path}:33: YAML syntax error: found unexpected end of stream while scanning a "
-        "quoted scalar that starts on line 32 (column 1). Fix: close the quote"
+        f'{path}:32: YAML syntax error: the double quote (") opened here (column 11) is not '
+        "closed on this line, so YAML reads the rest of the file as one text. "
+        'Fix: close the quote: add the missing " at the end of the text on line 32'
     ]
 
 
@@ -346,8 +358,8 @@ def test_roster_errors_point_into_the_roster(write_campaign: WriteCampaign) -> N
     )
     path = write_campaign({"targets:\n  people:": "targets:\n  roster: rosters/mo.yaml\n  people:"})
     assert problems(path) == [
-        f"{roster}:7: people[1]: missing required field 'name'",
-        f"{roster}:8: people[1]: unknown field 'nmae'. Fix: did you mean 'name'?",
+        f"{roster}:8: people[1]: unknown field 'nmae', and the required field 'name' is "
+        "missing. Fix: did you mean 'name'?",
     ]
 
 
@@ -398,15 +410,33 @@ def test_folder_loads_yaml_files_in_order_and_a_broken_one_does_not_stop_the_res
     ]
 
 
-def test_duplicate_ids_name_both_files(write_campaign: WriteCampaign, tmp_path: Path) -> None:
+def test_duplicate_ids_hold_back_both_files_and_name_the_copy(
+    write_campaign: WriteCampaign, tmp_path: Path
+) -> None:
+    # Copying an example without changing its id: the copy used to post under the
+    # original's id while the original was skipped. Now neither runs, and both are told.
     first = write_campaign(name="a.yaml")
     second = write_campaign(name="b.yaml")
+    other = write_campaign({"id: us-s1693": "id: other"}, name="c.yaml")
     campaigns, errors = load_campaigns([tmp_path])
-    assert [c.path for c in campaigns] == [first]
+    assert [c.path for c in campaigns] == [other]
     assert [str(e) for e in errors] == [
-        f"{second}:1: id: campaign id 'us-s1693' is used by both {first} and {second}. "
-        "Fix: give every campaign its own id"
+        f"{first}:1: id: campaign id 'us-s1693' is also used by {second}, so neither runs. "
+        "Fix: give every campaign its own id (change the id in the copy)",
+        f"{second}:1: id: campaign id 'us-s1693' is already used by {first} (line 1): this "
+        "file is a duplicate of it, and neither runs. Fix: give this campaign an id of its own",
     ]
+
+
+def test_three_files_with_one_id_name_every_copy(
+    write_campaign: WriteCampaign, tmp_path: Path
+) -> None:
+    paths = [write_campaign(name=f"{name}.yaml") for name in ("a", "b", "c")]
+    campaigns, errors = load_campaigns([tmp_path])
+    assert campaigns == []
+    assert [e.path for e in errors] == paths
+    assert f"is also used by {paths[1]}, {paths[2]}, so neither runs" in errors[0].message
+    assert all(f"is already used by {paths[0]} (line 1)" in e.message for e in errors[1:])
 
 
 def test_missing_path_and_empty_folder(tmp_path: Path) -> None:
@@ -453,7 +483,14 @@ def test_find_campaign_defined_twice(write_campaign: WriteCampaign, tmp_path: Pa
     first, second = write_campaign(name="a.yaml"), write_campaign(name="b.yaml")
     with pytest.raises(CampaignLoadError) as caught:
         find_campaign(tmp_path, "us-s1693")
-    assert str(caught.value) == (
-        f"{second}:1: id: campaign id 'us-s1693' is used by both {first} and {second}. "
-        "Fix: give every campaign its own id"
-    )
+    assert [(e.path, e.field) for e in caught.value.errors] == [(first, "id"), (second, "id")]
+    assert "neither runs" in str(caught.value)
+
+
+def test_find_campaign_of_a_duplicated_id_suggests_it(
+    write_campaign: WriteCampaign, tmp_path: Path
+) -> None:
+    write_campaign(name="a.yaml"), write_campaign(name="b.yaml")
+    with pytest.raises(CampaignLoadError) as caught:
+        find_campaign(tmp_path, "us-s1639")
+    assert "did you mean 'us-s1693'?" in str(caught.value)
