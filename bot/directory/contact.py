@@ -35,6 +35,10 @@ KINDS = (*PLATFORM_KINDS, "email", "phone", "url")
 MAX_LENGTH = 2_000
 
 
+#: The longest name, title or other short text a record may hold.
+MAX_TEXT = 300
+
+
 class ContactError(ValueError):
     """A value is not a valid handle, address, number or link; ``message`` says why."""
 
@@ -60,10 +64,36 @@ def shown(value: object, limit: int = 60) -> str:
     return f"{text[:limit]!r}… ({len(text):,} characters)"
 
 
+def type_name(value: object) -> str:
+    """``a list``, ``a mapping``, ``a float``: what a value is, for a message."""
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"a {type(value).__name__}"
+
+
+def plain_text(value: object, limit: int = MAX_TEXT) -> str:
+    """``value`` as one line of visible text; :class:`ValueError` saying why it is not."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ValueError(f"must be text, not {type_name(value)}")
+    text = str(value).strip()
+    if len(text) > limit:
+        raise ValueError(f"{shown(text)} is longer than {limit:,} characters")
+    bad = next((c for c in text if unicodedata.category(c) in {"Cc", "Cf"}), None)
+    if bad is not None:
+        raise ValueError(
+            f"{shown(text)} holds the invisible character U+{ord(bad):04X} "
+            f"({unicodedata.name(bad, 'a control character')}), which can hide or "
+            "reorder what readers see"
+        )
+    return text
+
+
 def _text(value: object, what: str) -> str:
     """``value`` as stripped text; numbers are accepted (YAML reads ``1234`` as one)."""
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        kind = "nothing" if value is None else f"a {type(value).__name__}"
+        kind = "nothing" if value is None else type_name(value)
         raise ContactError(f"{what} must be text, not {kind}")
     text = str(value)
     if len(text) > MAX_LENGTH:

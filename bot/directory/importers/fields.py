@@ -15,7 +15,6 @@ and of the import, goes on.
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -28,7 +27,7 @@ from bot.directory import contact
 from bot.directory.importers.records import CLEANED, DROPPED, SKIPPED, Problem
 
 #: The longest name, title or other short text a record may hold.
-MAX_TEXT = 300
+MAX_TEXT = contact.MAX_TEXT
 #: Longer free text (an office's postal address).
 MAX_LONG_TEXT = 1_000
 
@@ -40,31 +39,6 @@ _PLATFORM_WORDS = {
     "instagram": "Instagram",
     "youtube": "YouTube",
 }
-
-
-def _type_name(value: object) -> str:
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return f"a {type(value).__name__}"
-
-
-def plain_text(value: object, limit: int = MAX_TEXT) -> str:
-    """``value`` as one line of visible text; :class:`ValueError` saying why it is not."""
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise ValueError(f"must be text, not {_type_name(value)}")
-    text = str(value).strip()
-    if len(text) > limit:
-        raise ValueError(f"{contact.shown(text)} is longer than {limit:,} characters")
-    bad = next((c for c in text if unicodedata.category(c) in {"Cc", "Cf"}), None)
-    if bad is not None:
-        raise ValueError(
-            f"{contact.shown(text)} holds the invisible character U+{ord(bad):04X} "
-            f"({unicodedata.name(bad, 'a control character')}), which can hide or "
-            "reorder what readers see"
-        )
-    return text
 
 
 class Fields:
@@ -95,7 +69,7 @@ class Fields:
             Problem(
                 SKIPPED,
                 file,
-                f"expected a mapping, found {_type_name(raw)}; this entry was skipped",
+                f"expected a mapping, found {contact.type_name(raw)}; this entry was skipped",
                 field=where,
             )
         )
@@ -121,7 +95,7 @@ class Fields:
         if value is None or value == "":
             return None
         try:
-            return plain_text(value, limit) or None
+            return contact.plain_text(value, limit) or None
         except ValueError as exc:
             self.report(key, f"{exc}; ignored")
             return None
@@ -159,7 +133,7 @@ class Fields:
         if value is None:
             return None
         if not isinstance(value, Mapping):
-            self.report(key, f"must be a mapping, not {_type_name(value)}; ignored")
+            self.report(key, f"must be a mapping, not {contact.type_name(value)}; ignored")
             return None
         return Fields(value, self.file, self.problems, self.person, f"{self.where(key)}.")
 
@@ -169,7 +143,7 @@ class Fields:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.report(key, f"must be a list, not {_type_name(value)}; ignored")
+            self.report(key, f"must be a list, not {contact.type_name(value)}; ignored")
             return []
         found: list[Fields] = []
         for index, item in enumerate(value):
@@ -179,7 +153,7 @@ class Fields:
                     Fields(item, self.file, self.problems, self.person, f"{self.where(where)}.")
                 )
             else:
-                self.report(where, f"must be a mapping, not {_type_name(item)}; ignored")
+                self.report(where, f"must be a mapping, not {contact.type_name(item)}; ignored")
         return found
 
     def contact(self, key: str, kind: str) -> str | None:
