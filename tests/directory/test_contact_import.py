@@ -128,7 +128,10 @@ def test_one_malformed_record_is_skipped_and_the_rest_imports(db: Database, tmp_
         assert set(session.scalars(select(PersonRow.id))) == {"ocd-person/2", "ocd-person/3"}
     lines = [(p.action, p.line()) for p in result.problems]
     p0, p1, p2 = (str(folder / "legislature" / f"p{i}.yml") for i in range(3))
-    assert ("skipped", f"{p0}: name: no usable 'name'; this person was skipped") in lines
+    assert (
+        "skipped",
+        f"{p0}: ocd-person/1: name: no usable 'name'; this person was skipped",
+    ) in lines
     assert (
         "dropped",
         f"{p1}: Member 2 (ocd-person/2): offices: must be a list, not a str; ignored",

@@ -61,18 +61,24 @@ class Fields:
         """Where this record sits in its file: ``offices[0].``."""
 
     @classmethod
-    def of(cls, raw: object, file: str, problems: list[Problem], where: str) -> Fields | None:
-        """A :class:`Fields` for ``raw`` if it is a mapping; else a reported skip and None."""
+    def of(
+        cls,
+        raw: object,
+        file: str,
+        problems: list[Problem],
+        where: str | None,
+        what: str = "a mapping",
+    ) -> Fields | None:
+        """A :class:`Fields` for ``raw`` if it is a mapping; else a reported skip and None.
+
+        ``where`` names the entry within the file (``entry 3``); None means the
+        record is the whole file.
+        """
         if isinstance(raw, Mapping):
             return cls(raw, file, problems)
-        problems.append(
-            Problem(
-                SKIPPED,
-                file,
-                f"expected a mapping, found {contact.type_name(raw)}; this entry was skipped",
-                field=where,
-            )
-        )
+        done = "this entry was skipped" if where else "the file was skipped"
+        message = f"expected {what}, found {contact.type_name(raw)}; {done}"
+        problems.append(Problem(SKIPPED, file, message, field=where))
         return None
 
     def where(self, key: str) -> str:

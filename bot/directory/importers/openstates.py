@@ -74,7 +74,8 @@ def read(folder: Path, today: date, state: str | None = None) -> SourceData:
     seen: dict[str, str] = {}
     for path in sorted((folder / "legislature").glob("*.y*ml")):
         ok, raw = read_yaml(path, data.problems)
-        record = Fields.of(raw, str(path), data.problems, "the file") if ok else None
+        what = "an Open States person record (a mapping)"
+        record = Fields.of(raw, str(path), data.problems, None, what) if ok else None
         if record is None:
             continue
         person = _person(record, state_code, today)
@@ -108,7 +109,9 @@ def read(folder: Path, today: date, state: str | None = None) -> SourceData:
 
 def _person(record: Fields, state_code: str, today: date) -> PersonRecord | None:
     """The person a record describes, or None after reporting why it was skipped."""
-    person_id, name = record.text("id"), record.text("name")
+    person_id = record.person = record.text("id")
+    name = record.text("name")
+    record.person = person_id or name
     if person_id is None or name is None:
         missing = "id" if person_id is None else "name"
         record.skip(missing, f"no usable {missing!r}; this person was skipped")
@@ -197,10 +200,13 @@ def _committees(
     ids: set[str] = set()
     for path in sorted(folder.glob("*.y*ml")):
         ok, raw = read_yaml(path, data.problems)
-        record = Fields.of(raw, str(path), data.problems, "the file") if ok else None
+        what = "an Open States committee record (a mapping)"
+        record = Fields.of(raw, str(path), data.problems, None, what) if ok else None
         if record is None:
             continue
-        committee_id, name = record.text("id"), record.text("name")
+        committee_id = record.person = record.text("id")
+        name = record.text("name")
+        record.person = committee_id or name
         if committee_id is None or name is None:
             missing = "id" if committee_id is None else "name"
             record.skip(missing, f"no usable {missing!r}; this committee was skipped")
