@@ -61,14 +61,43 @@ def import_(paths: tuple[Path, ...], as_json: bool) -> None:
     _print_results(results, as_json)
 
 
+#: How each kind of import problem is labelled, and its colour, in the order printed.
+_PROBLEM_STYLE = {
+    "skipped": "red",
+    "dropped": "yellow",
+    "conflict": "yellow",
+    "cleaned": "cyan",
+}
+
+
 def _print_results(results: list[Any], as_json: bool) -> None:
+    """Print each import's summary and every problem it reported (file, person, field).
+
+    Exits 1, after printing everything, when a file or a record was skipped:
+    the rest was imported, but someone must look at what was not.
+    """
+    skipped = sum(result.skipped_records for result in results)
     if as_json:
         _print_json([result.as_dict() for result in results])
-        return
-    for result in results:
-        click.echo(result.summary())
-        for note in result.notes:
-            click.secho(f"  note: {note}", fg="yellow")
+    else:
+        for result in results:
+            click.echo(result.summary())
+            for action, colour in _PROBLEM_STYLE.items():
+                for problem in result.problems:
+                    if problem.action == action:
+                        click.secho(f"  {action}: {problem.line()}", fg=colour)
+            for note in result.notes:
+                click.secho(f"  note: {note}", fg="yellow")
+        if skipped:
+            click.secho(
+                f"{skipped} file(s) or record(s) were skipped (listed above); everything else "
+                "was imported. Fix them at their source, or supply the people with an overrides "
+                "file (advocacy-bot directory load-overrides)",
+                fg="red",
+                err=True,
+            )
+    if skipped:
+        raise SystemExit(1)
 
 
 @directory.command()

@@ -17,7 +17,7 @@ An override with no handle means "no account there" and hides weaker ones.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,6 +26,8 @@ from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from bot.campaigns.schema import PLATFORM_NAMES
+from bot.directory import contact
+from bot.directory.contact import valid_handle
 from bot.directory.models import DoNotTag, HandleOverride, PersonHandle, PersonRow
 from bot.directory.people import Person
 
@@ -143,7 +145,14 @@ def _best_imported(handles: list[Row[Any]]) -> dict[str, HandleInfo]:
 
 
 def to_person(row: PersonRow | Row[Any], infos: dict[str, HandleInfo]) -> Person:
-    """The shared :class:`Person` for a directory row and its chosen handles."""
+    """The shared :class:`Person` for a directory row and its chosen handles.
+
+    Every handle, phone, email and contact form is checked again
+    (:mod:`bot.directory.contact`): a database filled before those checks
+    existed, or edited by hand, cannot put an invalid one in a post or a page.
+    One that fails is left out (the person is then named in plain text).
+    """
+    handles = {p: h for p, i in infos.items() if i.handle and (h := valid_handle(p, i.handle))}
     return Person(
         id=row.id,
         name=row.name,
@@ -152,13 +161,22 @@ def to_person(row: PersonRow | Row[Any], infos: dict[str, HandleInfo]) -> Person
         chamber=row.chamber,
         district=row.district,
         party=row.party,
-        handles={p: i.handle for p, i in infos.items() if i.handle},
-        handle_sources={p: i.source for p, i in infos.items() if i.handle},
-        phone=row.phone,
-        email=row.email,
-        contact_form=row.contact_form,
+        handles=handles,
+        handle_sources={p: i.source for p, i in infos.items() if p in handles},
+        phone=_valid(contact.phone_number, row.phone),
+        email=_valid(contact.email_address, row.email),
+        contact_form=_valid(contact.web_url, row.contact_form),
         jurisdiction=row.jurisdiction,
     )
+
+
+def _valid(check: Callable[[object], contact.Checked], value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return check(value).value
+    except contact.ContactError:
+        return None
 
 
 @dataclass(frozen=True)

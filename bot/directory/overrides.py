@@ -43,19 +43,24 @@ import csv
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    TypeAdapter,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
+from bot import safeyaml
 from bot.campaigns.schema import PLATFORM_NAMES, Handles, PersonSpec
+from bot.directory import contact
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -73,6 +78,19 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+def _checked(platform: str, value: str | None) -> str | None:
+    """``value`` as a valid handle on ``platform`` (:mod:`bot.directory.contact`), cleaned up.
+
+    Raises ``ValueError`` (which pydantic reports with the entry's field) when it is not one.
+    """
+    if value is None:
+        return None
+    try:
+        return contact.check_handle(platform, value).value
+    except contact.ContactError as exc:
+        raise ValueError(exc.message) from None
+
+
 class HandleEntry(_Model):
     """Handles for one person; a platform given as ``null`` records "no account there"."""
 
@@ -84,18 +102,25 @@ class HandleEntry(_Model):
     kind: str | None = Field(default=None, description="official or campaign")
     note: str | None = None
 
+    @field_validator("x", "facebook", "bluesky", "mastodon")
+    @classmethod
+    def _handle_form(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return _checked(str(info.field_name), value)
+
+    @field_validator("person")
+    @classmethod
+    def _person_text(cls, value: str) -> str:
+        return contact.plain_text(value)
+
     @model_validator(mode="after")
     def _valid_handles(self) -> HandleEntry:
-        given = {p: getattr(self, p) for p in PLATFORM_NAMES if p in self.model_fields_set}
-        if not given:
+        if not any(p in self.model_fields_set for p in PLATFORM_NAMES):
             raise ValueError(f"no handle given for {self.person!r}; add x:, facebook:, ...")
-        Handles(**{p: h for p, h in given.items() if h is not None})  # validates the forms
         return self
 
     def handles(self) -> dict[str, str | None]:
         """Platform → handle (None: no account), for the platforms the entry names."""
-        cleaned = Handles(**{p: getattr(self, p) for p in PLATFORM_NAMES if getattr(self, p)})
-        return {p: cleaned.for_platform(p) for p in PLATFORM_NAMES if p in self.model_fields_set}
+        return {p: getattr(self, p) for p in PLATFORM_NAMES if p in self.model_fields_set}
 
 
 class DoNotTagEntry(_Model):
@@ -116,11 +141,16 @@ class DoNotTagEntry(_Model):
             raise ValueError(
                 f"unknown platform {self.platform!r}; use one of {', '.join(PLATFORM_NAMES)}"
             )
+        if self.handle and self.platform:
+            _checked(self.platform, self.handle)
         return self
 
     @property
     def bare_handle(self) -> str | None:
-        return self.handle.lstrip("@") if self.handle else None
+        """The handle as stored and compared: checked and cleaned up for its platform."""
+        if not self.handle:
+            return None
+        return _checked(self.platform, self.handle) if self.platform else self.handle.lstrip("@")
 
 
 class OrganizerPerson(PersonSpec):
@@ -130,6 +160,23 @@ class OrganizerPerson(PersonSpec):
         default=None,
         description="'us' (Congress) or a state code; default: the person's state's legislature",
     )
+
+    @field_validator("id", "name")
+    @classmethod
+    def _visible_text(cls, value: str) -> str:
+        return contact.plain_text(value)
+
+    @field_validator("handles")
+    @classmethod
+    def _handle_forms(cls, value: Handles) -> Handles:
+        """Every handle checked for its platform (:mod:`bot.directory.contact`), cleaned up."""
+        checked: dict[str, str | None] = {}
+        for platform in PLATFORM_NAMES:
+            try:
+                checked[platform] = _checked(platform, value.for_platform(platform))
+            except ValueError as exc:
+                raise ValueError(f"{platform}: {exc}") from None
+        return value.model_copy(update=checked)
 
     @field_validator("district", mode="before")
     @classmethod
@@ -146,18 +193,38 @@ class OverridesFile(_Model):
 
 
 def read_overrides(path: Path) -> OverridesFile:
-    """Parse an overrides file (``.yaml``/``.yml`` or ``.csv``)."""
+    """Parse an overrides file (``.yaml``/``.yml`` or ``.csv``) within the ``OVERRIDES`` budget.
+
+    Every handle is checked for its platform (:mod:`bot.directory.contact`);
+    :class:`OverridesError` names the file, the line (YAML) and the field of
+    each problem.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        text = safeyaml.read_text(path, safeyaml.OVERRIDES)
+    except safeyaml.YAMLBudgetError as exc:
+        raise OverridesError(f"{path}: {exc.message}") from None
     except OSError as exc:
         raise OverridesError(f"{path}: cannot read the overrides file: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise OverridesError(f"{path}: not UTF-8 text; save it as UTF-8") from None
+    root: yaml.Node | None = None
     if path.suffix.lower() == ".csv":
         raw = _from_csv(path, text)
     else:
+        loader = safeyaml.SafeLoader(text)
         try:
-            raw = yaml.safe_load(text) or {}
+            root = safeyaml.compose(loader, safeyaml.OVERRIDES)
+            raw = loader.construct_document(root) if root is not None else {}
+        except safeyaml.YAMLBudgetError as exc:
+            where = f":{exc.line}" if exc.line else ""
+            raise OverridesError(f"{path}{where}: {exc.message}") from None
         except yaml.YAMLError as exc:
-            raise OverridesError(f"{path}: not valid YAML: {exc}") from None
+            mark = getattr(exc, "problem_mark", None)
+            where = f":{mark.line + 1}" if mark is not None else ""
+            reason = getattr(exc, "problem", None) or exc
+            raise OverridesError(f"{path}{where}: not valid YAML: {reason}") from None
+        finally:
+            loader.dispose()
     if not isinstance(raw, dict):
         raise OverridesError(f"{path}: expected handles:, people: and/or do_not_tag: sections")
     try:
@@ -166,8 +233,28 @@ def read_overrides(path: Path) -> OverridesFile:
         problems = []
         for error in exc.errors():
             where = ".".join(str(part) for part in error["loc"])
-            problems.append(f"{path}: {where}: {error['msg'].removeprefix('Value error, ')}")
+            line = _line_of(root, error["loc"])
+            place = f"{path}:{line}" if line else str(path)
+            problems.append(f"{place}: {where}: {error['msg'].removeprefix('Value error, ')}")
         raise OverridesError("\n".join(problems)) from None
+
+
+def _line_of(root: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
+    """The 1-based line of the YAML node at ``loc`` (pydantic's error path), as near as known."""
+    node, line = root, None
+    for part in loc:
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if getattr(k, "value", None) == part), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            node = node.value[part] if 0 <= part < len(node.value) else None
+        else:
+            node = None
+    if node is not None:
+        line = node.start_mark.line + 1
+    return line
 
 
 def _from_csv(path: Path, text: str) -> dict[str, Any]:
@@ -349,6 +436,16 @@ def _put_override(
     row.handle, row.kind, row.note, row.updated_at = handle, kind, note, now
 
 
+#: pydantic adapters for one handle per platform: their errors are the ``ValidationError``
+#: that ``directory set-handle`` reports.
+_ONE_HANDLE = {
+    platform: TypeAdapter(
+        Annotated[str, AfterValidator(lambda value, p=platform: _checked(p, value))]
+    )
+    for platform in PLATFORM_NAMES
+}
+
+
 def set_handle(
     session: Session,
     person_id: str,
@@ -361,7 +458,7 @@ def set_handle(
     if platform not in PLATFORM_NAMES:
         raise ValueError(f"unknown platform {platform!r}; use one of {', '.join(PLATFORM_NAMES)}")
     if handle is not None:
-        handle = Handles(**{platform: handle}).for_platform(platform)
+        handle = _ONE_HANDLE[platform].validate_python(handle)
     _put_override(session, person_id, platform, handle, None, SET_HANDLE, note, now)
     session.flush()
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.campaigns.schema import PLATFORM_NAMES
+from bot.directory.contact import valid_handle
 from bot.directory.people import Person
 
 if TYPE_CHECKING:
@@ -223,7 +224,13 @@ class _Context:
                 for rule in self.no_tag_handles.get((platform, info.handle.lower()), ()):
                     untagged.setdefault(platform, rule.describe())
 
-        handles = {p: i.handle for p, i in layers.items() if i.handle and p not in untagged}
+        # A second wall behind the campaign loader's and the importers' checks: only a
+        # handle valid for its platform (bot.directory.contact) can reach a post.
+        handles = {
+            p: checked
+            for p, i in layers.items()
+            if i.handle and p not in untagged and (checked := valid_handle(p, i.handle))
+        }
         fields: dict[str, str | None] = {}
         if named is not None and entry is not None:
             # The organizer's words win; the directory fills in what they left out.

@@ -25,7 +25,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -203,6 +203,19 @@ def _first_line(exc: BaseException) -> str:
     return text[0][:200] if text else type(exc).__name__
 
 
+def _relabel(data: SourceData, folder: Path, origin: str) -> None:
+    """Name the downloaded ``data`` by its ``origin`` URL, not the temporary folder it sat in."""
+    data.origin = origin
+    prefix = str(folder)
+    data.problems = [
+        replace(p, file=origin + p.file[len(prefix) :]) if p.file.startswith(prefix) else p
+        for p in data.problems
+    ]
+    for handle in data.handles or ():
+        if handle.file.startswith(prefix):
+            handle.file = origin + handle.file[len(prefix) :]
+
+
 def sync(
     session: Session,
     *,
@@ -220,9 +233,9 @@ def sync(
         if congress_data:
             files = downloader.congress(folder / "congress-legislators")
             data.append(congress.read(files, today))
-            data[-1].origin = sources.congress_url
+            _relabel(data[-1], folder / "congress-legislators", sources.congress_url)
         for state in dict.fromkeys(s.lower() for s in states):
             state_folder = downloader.state(state, folder / "openstates")
             data.append(openstates.read(state_folder, today, state=state))
-            data[-1].origin = f"{sources.openstates_raw_url}/data/{state}"
+            _relabel(data[-1], state_folder, f"{sources.openstates_raw_url}/data/{state}")
         return [write(session, item, now) for item in data]

@@ -13,13 +13,13 @@ one member of a unicameral legislature.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
-from bot.directory import normalize
+from bot.directory import contact, normalize
 from bot.directory.load import NoTag, do_not_tag_entries, load_entries
 from bot.directory.models import PersonRow
 from bot.directory.people import Person
@@ -56,11 +56,40 @@ class DistrictField:
 
 @dataclass(frozen=True)
 class Legislator:
-    """A supporter's legislator: the shared :class:`Person` plus where to reach them."""
+    """A supporter's legislator: the shared :class:`Person` plus where to reach them.
+
+    Pages link only what these properties give: each value checked for its kind
+    (:mod:`bot.directory.contact`), whatever the database holds.
+    """
 
     person: Person
     url: str | None
     office_address: str | None
+
+    @property
+    def tel(self) -> str | None:
+        """``tel:+15737511234`` for the office's phone, or None."""
+        return contact.tel_uri(self.person.phone) if self.person.phone else None
+
+    @property
+    def email(self) -> str | None:
+        """The office's email address if it is exactly one valid address, else None."""
+        return _checked(contact.email_address, self.person.email)
+
+    @property
+    def mailto(self) -> str | None:
+        """``mailto:`` with exactly one addressee and no headers, or None."""
+        return contact.mailto_uri(self.person.email) if self.person.email else None
+
+    @property
+    def contact_form(self) -> str | None:
+        """The contact form's http(s) URL, or None."""
+        return contact.safe_web_url(self.person.contact_form) if self.person.contact_form else None
+
+    @property
+    def website(self) -> str | None:
+        """The official website's http(s) URL, or None."""
+        return contact.safe_web_url(self.url) if self.url else None
 
     @property
     def seat(self) -> str:
@@ -75,6 +104,15 @@ class Legislator:
             else (", at-large" if p.district == "0" else f", district {p.district}")
         )
         return f"{where} {chamber}{district}"
+
+
+def _checked(check: Callable[[object], contact.Checked], value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return check(value).value
+    except contact.ContactError:
+        return None
 
 
 def states_with_people(session: Session, jurisdictions: Iterable[str]) -> list[str]:
@@ -181,7 +219,9 @@ def legislators_for(
                     entry.person,
                     handles={
                         **entry.person.handles,
-                        **(campaign_handles or {}).get(entry.person.id, {}),
+                        **contact.valid_handles(
+                            dict((campaign_handles or {}).get(entry.person.id, {}))
+                        ),
                     },
                 ),
                 rules,

@@ -41,7 +41,9 @@ def test_congress_import_matches_the_files(
     with db.session() as session:
         assert count(session, PersonRow, PersonRow.active.is_(True)) == len(current)
         for key, platform in SOCIAL_KEYS.items():
-            expected = sum(1 for social in raw_social.values() if social.get(key))
+            # a handle the file lists for two people is stored for neither (see test_contact_import)
+            listed = Counter(str(s[key]).lower() for s in raw_social.values() if s.get(key))
+            expected = sum(1 for times in listed.values() if times == 1)
             assert count(session, PersonHandle, PersonHandle.platform == platform) == expected
         seats = sum(len(v) for v in raw_congress["committee-membership-current"].values())
         assert count(session, CommitteeMember) == seats
@@ -75,7 +77,10 @@ def test_congress_people_fields(full_db: Database, raw_congress: dict[str, Any])
                 }.get(term["state"], "Rep.")
                 assert row.title == expected_title
             assert row.phone == term.get("phone")
-            assert row.contact_form == term.get("contact_form")
+            form = term.get("contact_form")
+            # one real entry reads 'hhttps://fine.house.gov/...': only http(s) links are kept
+            usable = form if form and form.startswith(("https://", "http://")) else None
+            assert row.contact_form == usable
         hawley = rows["H001089"]
         assert (hawley.name, hawley.party, hawley.jurisdiction) == (
             "Josh Hawley",
@@ -94,7 +99,11 @@ def test_mastodon_addresses_lose_their_leading_at(
                 select(PersonHandle).where(PersonHandle.platform == "mastodon")
             )
         }
-    expected = {b: s["mastodon"].lstrip("@") for b, s in raw_social.items() if s.get("mastodon")}
+    expected = {}
+    for bioguide, social in raw_social.items():
+        if social.get("mastodon"):
+            user, instance = social["mastodon"].lstrip("@").split("@")
+            expected[bioguide] = f"{user}@{instance.lower()}"  # instances are case-blind
     assert stored == expected
 
 
@@ -267,14 +276,17 @@ def test_unknown_paths_are_refused(tmp_path: Path) -> None:
         discover([tmp_path / "missing"])
 
 
-def test_a_malformed_file_names_itself_and_imports_nothing(db: Database, tmp_path: Path) -> None:
+def test_a_malformed_file_is_a_reported_skip_and_imports_nothing(
+    db: Database, tmp_path: Path
+) -> None:
     bad = tmp_path / "legislators-current.yaml"
     bad.write_text("- id: {bioguide: X000001}\n  name: [unclosed\n")
-    with (
-        pytest.raises(DirectoryImportError, match="legislators-current.yaml"),
-        db.session() as session,
-    ):
-        import_paths(session, [bad], NOW)
+    with db.session() as session:
+        [result] = import_paths(session, [bad], NOW)
+    [problem] = result.problems
+    assert (problem.action, problem.file, problem.field) == ("skipped", str(bad), "line 3")
+    assert "not valid YAML" in problem.message and "the file was skipped" in problem.message
+    assert result.skipped_records == 1
     with db.session() as session:
         assert count(session, PersonRow) == 0
 

@@ -373,3 +373,20 @@ def test_resolution_cost_does_not_grow_with_the_number_of_people(full_db: Databa
     assert (small, large) == (2, 537)
     assert few <= 8
     assert many <= few + 3 * (large // 500)
+
+
+def test_a_named_handle_that_is_not_valid_never_reaches_a_post(db: Database) -> None:
+    """The last wall: whatever built the Person, only valid handles are tagged."""
+    person = Person(
+        id="mo-1",
+        name="Jane Roe",
+        handles={
+            "x": "SenX DONATE https://scam.example/give @everyone",
+            "bluesky": "jane roe",
+            "mastodon": "jane@mastodon.social",
+        },
+    )
+    loaded = campaign({"people": [{"id": "mo-1", "name": "Jane Roe"}]}, people=(person,))
+    [target] = resolve(db, loaded).people
+    assert target.handles == {"mastodon": "jane@mastodon.social"}
+    assert target.display_name == "Jane Roe"

@@ -66,6 +66,22 @@ def test_sync_congress_and_a_state(
     ]
 
 
+def test_sync_reports_problems_by_the_url_they_came_from(
+    db: Database, server: OpenDataServer
+) -> None:
+    """Not by the temporary folder the download sat in, which is gone when sync ends."""
+    with db.session() as session:
+        [result] = sync(
+            session, congress_data=True, states=[], now=NOW, downloader=downloader(server)
+        )
+    base = f"{server.url}/congress-legislators"
+    by_action = {p.action: p for p in result.problems}
+    # the real data lists one Facebook page for two senators, and one contact form as hhttps://
+    assert by_action["conflict"].file == f"{base}/legislators-social-media.yaml"
+    assert by_action["dropped"].file == f"{base}/legislators-current.yaml"
+    assert all(p.file.startswith(base) for p in result.problems)
+
+
 def test_sync_equals_import(db: Database, full_db: Database, server: OpenDataServer) -> None:
     with db.session() as session:
         sync(session, congress_data=True, states=["co"], now=NOW, downloader=downloader(server))

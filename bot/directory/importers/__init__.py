@@ -25,13 +25,18 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from bot.directory.importers import congress, openstates
-from bot.directory.importers.records import DirectoryImportError, SourceData
+from bot.directory.importers.records import (
+    DirectoryImportError,
+    Problem,
+    SourceData,
+)
 from bot.directory.importers.writer import ImportResult, write
 
 __all__ = [
     "DirectoryImportError",
     "ImportResult",
     "Plan",
+    "Problem",
     "discover",
     "import_paths",
     "read_all",
@@ -94,7 +99,11 @@ def _congress_files(folder: Path) -> dict[str, Path]:
 
 
 def read_all(plan: Plan, now: datetime) -> list[SourceData]:
-    """Parse everything ``plan`` names; raises before anything is written."""
+    """Parse everything ``plan`` names; raises before anything is written.
+
+    Unreadable files and malformed records or values do not raise: they are
+    reported in each :attr:`SourceData.problems`, and the rest is read.
+    """
     today = now.date()
     data: list[SourceData] = []
     if plan.congress:

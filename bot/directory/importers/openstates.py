@@ -14,11 +14,9 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from bot.directory import normalize
+from bot.directory.importers.fields import MAX_LONG_TEXT, Fields, person_label, read_yaml
 from bot.directory.importers.records import (
     CommitteeRecord,
     DirectoryImportError,
@@ -42,8 +40,6 @@ _SOCIAL = {
 }
 _CHAMBER_WORD = {"senate": "Senate", "house": "House", "joint": "Joint", "legislature": ""}
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 
 def is_state_folder(path: Path) -> bool:
     """True for a folder laid out like ``data/<state>/`` (it has ``legislature/``)."""
@@ -61,19 +57,13 @@ def state_of(folder: Path) -> str:
         ) from None
 
 
-def _load(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            value = yaml.load(handle, Loader=_Loader)
-    except (OSError, yaml.YAMLError) as exc:
-        raise DirectoryImportError(f"{path}: cannot read it: {exc}") from exc
-    if not isinstance(value, dict):
-        raise DirectoryImportError(f"{path}: expected a mapping (an Open States record)")
-    return value
-
-
 def read(folder: Path, today: date, state: str | None = None) -> SourceData:
-    """Read one state folder into a :class:`SourceData` (scope: the state's lowercase code)."""
+    """Read one state folder into a :class:`SourceData` (scope: the state's lowercase code).
+
+    A file or record that cannot be read is a reported skip
+    (:attr:`SourceData.problems`); a value that fails its check is left out
+    and reported; the rest imports.
+    """
     state_code = normalize.state(state) if state else state_of(folder)
     assert state_code is not None
     scope = state_code.lower()
@@ -81,146 +71,193 @@ def read(folder: Path, today: date, state: str | None = None) -> SourceData:
     people: list[PersonRecord] = []
     handles: list[HandleRecord] = []
     leadership: list[LeadershipRecord] = []
+    seen: dict[str, str] = {}
     for path in sorted((folder / "legislature").glob("*.y*ml")):
-        record = _load(path)
-        person = _person(record, state_code, today, path)
+        ok, raw = read_yaml(path, data.problems)
+        what = "an Open States person record (a mapping)"
+        record = Fields.of(raw, str(path), data.problems, None, what) if ok else None
+        if record is None:
+            continue
+        person = _person(record, state_code, today)
+        if person is None:
+            continue
+        if person.id in seen:
+            record.skip(
+                "id",
+                f"{person.id!r} is also the id in {seen[person.id]}; this file was skipped",
+            )
+            continue
+        seen[person.id] = str(path)
         people.append(person)
+        ids = record.child("ids")
         for key, platform in _SOCIAL.items():
-            value = (record.get("ids") or {}).get(key)
-            if value:
-                handle = str(value).strip()
-                if platform in {"x", "bluesky", "mastodon"}:
-                    handle = handle.lstrip("@")
-                handles.append(HandleRecord(person.id, platform, handle))
-        title = (record.get("extras") or {}).get("title")
-        if isinstance(title, str) and title.strip():
-            leadership.append(LeadershipRecord(person.id, title.strip(), person.chamber))
+            handle = ids.contact(key, platform) if ids is not None else None
+            if handle:
+                handles.append(HandleRecord(person.id, platform, handle, file=str(path)))
+        extras = record.child("extras")
+        title = extras.text("title") if extras is not None else None
+        if title:
+            leadership.append(LeadershipRecord(person.id, title, person.chamber))
     data.people, data.handles, data.leadership = people, handles, leadership
 
     committees_dir = folder / "committees"
     if committees_dir.is_dir():
         known = {person.id for person in people}
-        data.committees, data.members = _committees(committees_dir, scope, known, data.notes)
+        data.committees, data.members = _committees(committees_dir, scope, known, data)
     return data
 
 
-def _person(record: dict[str, Any], state_code: str, today: date, path: Path) -> PersonRecord:
-    try:
-        person_id, name = record["id"], record["name"]
-    except KeyError as exc:
-        raise DirectoryImportError(f"{path}: no {exc.args[0]!r}") from None
-    role = _current_role(record.get("roles") or [], state_code, today)
+def _person(record: Fields, state_code: str, today: date) -> PersonRecord | None:
+    """The person a record describes, or None after reporting why it was skipped."""
+    person_id = record.person = record.text("id")
+    name = record.text("name")
+    record.person = person_id or name
+    if person_id is None or name is None:
+        missing = "id" if person_id is None else "name"
+        record.skip(missing, f"no usable {missing!r}; this person was skipped")
+        return None
+    record.person = person_label(name, person_id)
+    role = _current_role(record.children("roles"), state_code, today)
     if role is None:
-        raise DirectoryImportError(f"{path}: no legislative role in {state_code}")
-    chamber = normalize.chamber(role.get("type"))
-    offices = record.get("offices") or []
-    capitol = next((o for o in offices if o.get("classification") == "capitol"), None)
-    office = capitol or (offices[0] if offices else {})
-    phone = office.get("voice") or next((o["voice"] for o in offices if o.get("voice")), None)
-    links = record.get("links") or []
-    homepage = next((link["url"] for link in links if link.get("note") == "homepage"), None)
-    others = tuple(other["name"] for other in record.get("other_names") or () if other.get("name"))
+        record.skip("roles", f"no legislative role in {state_code}; this person was skipped")
+        return None
+    try:
+        chamber = normalize.chamber(role.text("type"))
+    except ValueError as exc:
+        role.skip("type", f"{exc}; this person was skipped")
+        return None
+    offices = record.children("offices")
+    capitol = next((o for o in offices if o.text("classification") == "capitol"), None)
+    office = capitol or (offices[0] if offices else None)
+    phone = office.contact("voice", "phone") if office is not None else None
+    if phone is None:
+        phone = next(
+            (v for o in offices if o is not office and (v := o.contact("voice", "phone"))), None
+        )
+    links = record.children("links")
+    urls = [(link.text("note"), link.contact("url", "url")) for link in links]
+    homepage = next((url for note, url in urls if note == "homepage" and url), None)
+    first_url = next((url for _, url in urls if url), None)
+    others = tuple(n for other in record.children("other_names") if (n := other.text("name")))
     return PersonRecord(
         id=person_id,
         jurisdiction=state_code.lower(),
         name=name,
-        given_name=record.get("given_name"),
-        family_name=record.get("family_name"),
+        given_name=record.text("given_name"),
+        family_name=record.text("family_name"),
         title=normalize.title(chamber, state_code, state_code.lower()),
-        party=normalize.party(_current_party(record.get("party") or [], today)),
+        party=normalize.party(_current_party(record.children("party"), today)),
         state=state_code,
         chamber=chamber,
-        district=normalize.district(role.get("district")),
-        term_start=as_date(role.get("start_date")),
-        term_end=as_date(role.get("end_date")),
+        district=normalize.district(role.text("district")),
+        term_start=role.date("start_date"),
+        term_end=role.date("end_date"),
         phone=phone,
-        email=record.get("email"),
-        office_address=office.get("address"),
-        url=homepage or (links[0]["url"] if links else None),
+        email=record.contact("email", "email"),
+        office_address=office.text("address", MAX_LONG_TEXT) if office is not None else None,
+        url=homepage or first_url,
         other_names=others,
     )
 
 
-def _current_role(
-    roles: list[dict[str, Any]], state_code: str, today: date
-) -> dict[str, Any] | None:
+def _current_role(roles: list[Fields], state_code: str, today: date) -> Fields | None:
     """The legislative role in force today, else the latest one."""
     marker = f"state:{state_code.lower()}/"
     legislative = [
         r
         for r in roles
-        if r.get("type") in {"upper", "lower", "legislature"}
-        and marker in str(r.get("jurisdiction", marker))
+        if r.text("type") in {"upper", "lower", "legislature"}
+        and marker in (r.text("jurisdiction") or marker)
     ]
     if not legislative:
         return None
 
-    def started(role: dict[str, Any]) -> date:
-        return as_date(role.get("start_date")) or date.min
+    def started(role: Fields) -> date:
+        return as_date(role.raw.get("start_date")) or date.min
 
     current = [
-        r for r in legislative if (end := as_date(r.get("end_date"))) is None or end >= today
+        r for r in legislative if (end := as_date(r.raw.get("end_date"))) is None or end >= today
     ]
     if current:
         return max(current, key=started)
-    return max(legislative, key=lambda r: as_date(r.get("end_date")) or date.min)
+    return max(legislative, key=lambda r: as_date(r.raw.get("end_date")) or date.min)
 
 
-def _current_party(parties: list[dict[str, Any]], today: date) -> str | None:
-    current = [p for p in parties if (end := as_date(p.get("end_date"))) is None or end >= today]
+def _current_party(parties: list[Fields], today: date) -> str | None:
+    current = [
+        p for p in parties if (end := as_date(p.raw.get("end_date"))) is None or end >= today
+    ]
     chosen = current or parties
-    return chosen[-1].get("name") if chosen else None
+    return chosen[-1].text("name") if chosen else None
 
 
 def _committees(
-    folder: Path, scope: str, known: set[str], notes: list[str]
+    folder: Path, scope: str, known: set[str], data: SourceData
 ) -> tuple[list[CommitteeRecord], list[MemberRecord]]:
     committees: list[CommitteeRecord] = []
     members: list[MemberRecord] = []
     unmatched = 0
+    ids: set[str] = set()
     for path in sorted(folder.glob("*.y*ml")):
-        record = _load(path)
+        ok, raw = read_yaml(path, data.problems)
+        what = "an Open States committee record (a mapping)"
+        record = Fields.of(raw, str(path), data.problems, None, what) if ok else None
+        if record is None:
+            continue
+        committee_id = record.person = record.text("id")
+        name = record.text("name")
+        record.person = committee_id or name
+        if committee_id is None or name is None:
+            missing = "id" if committee_id is None else "name"
+            record.skip(missing, f"no usable {missing!r}; this committee was skipped")
+            continue
+        if committee_id in ids:
+            record.skip("id", f"{committee_id!r} is listed twice; this file was skipped")
+            continue
+        record.person = f"committee {name} ({committee_id})"
         try:
-            committee_id, name = record["id"], record["name"]
-        except KeyError as exc:
-            raise DirectoryImportError(f"{path}: no {exc.args[0]!r}") from None
-        raw_chamber = record.get("chamber", "legislature")
-        chamber = "joint" if raw_chamber == "legislature" else normalize.chamber(raw_chamber)
+            raw_chamber = record.text("chamber") or "legislature"
+            chamber = "joint" if raw_chamber == "legislature" else normalize.chamber(raw_chamber)
+        except ValueError as exc:
+            record.skip("chamber", f"{exc}; this committee was skipped")
+            continue
         assert chamber is not None
+        ids.add(committee_id)
         word = _CHAMBER_WORD[chamber]
-        aliases = [other["name"] for other in record.get("other_names") or () if other.get("name")]
+        aliases = [n for other in record.children("other_names") if (n := other.text("name"))]
         aliases.append(f"{word} {name}".strip())
-        links = record.get("links") or []
+        urls = [u for link in record.children("links") if (u := link.contact("url", "url"))]
         committees.append(
             CommitteeRecord(
                 id=committee_id,
                 jurisdiction=scope,
                 chamber=chamber,
                 name=name,
-                parent_id=record.get("parent"),
-                url=links[0]["url"] if links else None,
+                parent_id=record.text("parent"),
+                url=urls[0] if urls else None,
                 aliases=tuple(aliases),
             )
         )
         seen: set[str] = set()
-        for seat in record.get("members") or ():
-            person_id = seat.get("person_id")
+        for seat in record.children("members"):
+            person_id = seat.text("person_id")
             if not person_id or person_id not in known:
                 unmatched += 1
                 continue
             if person_id in seen:
                 continue
             seen.add(person_id)
+            role = seat.text("role")
             members.append(
                 MemberRecord(
                     committee_id=committee_id,
                     person_id=person_id,
-                    role=normalize.role(seat.get("role")),
-                    title=seat.get("role"),
+                    role=normalize.role(role),
+                    title=role,
                 )
             )
     if unmatched:
-        notes.append(
+        data.notes.append(
             f"{unmatched} committee seat(s) name no current legislator of {scope.upper()} "
             "and were skipped"
         )

@@ -15,6 +15,36 @@ class DirectoryImportError(Exception):
     """A source's files are missing or malformed; the message names the file."""
 
 
+#: What an import did with a value or a record it could not take as it was.
+SKIPPED = "skipped"
+"""Not imported at all: a whole file, or a record (a person, a committee)."""
+DROPPED = "dropped"
+"""One value not stored (a handle, an email, a field of the wrong type); the record imports."""
+CLEANED = "cleaned"
+"""Stored after an unambiguous clean-up (a query string dropped after an X handle)."""
+CONFLICT = "conflict"
+"""A handle listed for two different people: stored for neither."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing an import reports: where (file, person, field), what was wrong, what it did."""
+
+    action: str
+    """:data:`SKIPPED`, :data:`DROPPED`, :data:`CLEANED` or :data:`CONFLICT`."""
+    file: str
+    message: str
+    """What was wrong and what was done (``... is not an X handle ...; not stored``)."""
+    person: str | None = None
+    """``Jane Doe (ocd-person/...)``: whom the record is about, when known."""
+    field: str | None = None
+    """The field as the source spells it: ``ids.twitter``, ``offices[0].voice``."""
+
+    def line(self) -> str:
+        """``FILE: PERSON: FIELD: MESSAGE`` (the parts that are known)."""
+        return ": ".join(p for p in (self.file, self.person, self.field, self.message) if p)
+
+
 @dataclass
 class PersonRecord:
     id: str
@@ -44,6 +74,8 @@ class HandleRecord:
     handle: str
     platform_id: str | None = None
     kind: str | None = None
+    file: str = ""
+    """The file that lists it, for reports."""
 
 
 @dataclass
@@ -96,6 +128,8 @@ class SourceData:
     members: list[MemberRecord] | None = None
     leadership: list[LeadershipRecord] | None = None
     notes: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    """Values cleaned up, values and records skipped, handles in conflict."""
 
 
 def as_date(value: object) -> date | None:
@@ -108,3 +142,39 @@ def as_date(value: object) -> date | None:
         except ValueError:
             return None
     return None
+
+
+def drop_shared_handles(data: SourceData) -> None:
+    """Remove every handle that ``data`` lists for two or more people, and report it.
+
+    Such a handle is somebody's, but the data cannot say whose: tagging it for
+    either person might tag a stranger. It is used for neither until an
+    organizer settles it with an override (``directory set-handle``).
+    """
+    if not data.handles:
+        return
+    names = {person.id: f"{person.name} ({person.id})" for person in data.people or ()}
+    owners: dict[tuple[str, str], list[HandleRecord]] = {}
+    for record in data.handles:
+        owners.setdefault((record.platform, record.handle.lower()), []).append(record)
+    shared = {
+        key: records
+        for key, records in owners.items()
+        if len({record.person_id for record in records}) > 1
+    }
+    if not shared:
+        return
+    data.handles = [h for h in data.handles if (h.platform, h.handle.lower()) not in shared]
+    for (platform, _), records in shared.items():
+        people = list(dict.fromkeys(names.get(r.person_id, r.person_id) for r in records))
+        files = list(dict.fromkeys(r.file for r in records if r.file))
+        data.problems.append(
+            Problem(
+                CONFLICT,
+                ", ".join(files) or data.origin,
+                f"{records[0].handle!r} is listed for {' and '.join(people)}; used for "
+                f"neither until an override settles whose it is (advocacy-bot directory "
+                f"set-handle PERSON {platform} {records[0].handle})",
+                field=f"{platform} handle",
+            )
+        )

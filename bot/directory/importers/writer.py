@@ -22,7 +22,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.directory import normalize
-from bot.directory.importers.records import SourceData
+from bot.directory.importers.records import SKIPPED, Problem, SourceData, drop_shared_handles
 from bot.directory.models import (
     CommitteeAlias,
     CommitteeMember,
@@ -71,6 +71,13 @@ class ImportResult:
     memberships: int = 0
     leadership: int = 0
     notes: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    """Values cleaned up, values and records skipped, handles in conflict (see records)."""
+
+    @property
+    def skipped_records(self) -> int:
+        """Files and records (people, committees) left out; a value left out is not counted."""
+        return sum(1 for p in self.problems if p.action == SKIPPED)
 
     def summary(self) -> str:
         """One line for the command line."""
@@ -92,8 +99,10 @@ class ImportResult:
 
 def write(session: Session, data: SourceData, now: datetime) -> ImportResult:
     """Apply ``data`` to the directory in ``session`` (the caller commits)."""
+    drop_shared_handles(data)
     result = ImportResult(source=data.source, scope=data.scope, origin=data.origin)
     result.notes.extend(data.notes)
+    result.problems.extend(data.problems)
     if data.people is not None:
         _write_people(session, data, now, result)
     known = _people_ids(session, data.scope)
@@ -118,7 +127,7 @@ def write(session: Session, data: SourceData, now: datetime) -> ImportResult:
             handles=result.handles,
             committees=result.committees,
             memberships=result.memberships,
-            note="; ".join(result.notes) or None,
+            note="; ".join([*result.notes, *(p.line() for p in result.problems)])[:10_000] or None,
         )
     )
     session.flush()
