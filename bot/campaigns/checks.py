@@ -274,14 +274,15 @@ def field_text_problem(value: str, *, multiline: bool) -> str | None:
 TARGET_VARIABLES = frozenset({"mentions", "names", "targets"})
 
 
-def variables_used(source: str) -> frozenset[str] | None:
-    """The template variables ``source`` reads; None if it does not parse (``validate``
-    reports that, with the template's own line)."""
-    from jinja2 import Environment, TemplateSyntaxError, meta
+def template_variables(source: str) -> frozenset[str] | None:
+    """The template variables ``source`` reads; None if it does not parse or the
+    sandbox refuses it (``validate`` reports that, with the template's own line)."""
+    from bot.compose.render import TemplateProblem, compile_template, variables_used
 
     try:
-        return frozenset(meta.find_undeclared_variables(Environment().parse(source)))
-    except TemplateSyntaxError:
+        compile_template(source)  # what the sandbox refuses is reported first, by validate
+        return variables_used(source)
+    except TemplateProblem:
         return None
 
 
@@ -296,7 +297,7 @@ def targets_problem(source: str, mentions_per_post: int) -> str | None:
     """
     from bot.compose.render import TEMPLATE_VARIABLES
 
-    used = variables_used(source)
+    used = template_variables(source)
     if used is None or used - TEMPLATE_VARIABLES:  # a typo: validate names it first
         return None
     naming = sorted(used & TARGET_VARIABLES)

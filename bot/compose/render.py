@@ -98,19 +98,26 @@ def _parse(source: str) -> nodes.Template:
         raise _syntax_problem(exc) from None
 
 
-def undeclared_variables(source: str) -> set[str]:
-    """Names a template uses that the bot does not provide.
+def variables_used(source: str) -> frozenset[str] | None:
+    """Every variable a template reads from its context (``bill``, ``mentions``...).
 
-    Raises :class:`TemplateProblem` on bad syntax. A template Jinja cannot
-    even analyse (a filter the sandbox does not offer, nesting deeper than
-    Python's stack) gives none here: :func:`compile_template` reports it.
+    Raises :class:`TemplateProblem` on bad syntax. None for a template Jinja
+    cannot even analyse (a filter the sandbox does not offer, nesting deeper
+    than Python's stack): :func:`compile_template` reports it. The analysis
+    runs in the sandbox, whose filters never run at compile time: Jinja's own
+    environment would fold ``'x'|center(10**9)`` into a billion spaces here.
     """
     tree = _parse(source)
     try:
-        names = meta.find_undeclared_variables(tree)
+        return frozenset(meta.find_undeclared_variables(tree))
     except Exception:  # noqa: BLE001 (see above)
-        return set()
-    return set(names) - TEMPLATE_VARIABLES
+        return None
+
+
+def undeclared_variables(source: str) -> set[str]:
+    """Names a template uses that the bot does not provide (see :func:`variables_used`)."""
+    used = variables_used(source)
+    return set() if used is None else set(used - TEMPLATE_VARIABLES)
 
 
 def join_names(names: list[str]) -> str:

@@ -457,15 +457,15 @@ def test_a_message_for_a_platform_the_campaign_does_not_post_on(
     [
         (
             "{bluesky: 'SenX DONATE https://scam.example/give @everyone'}",
-            "is not a Bluesky handle (a domain name such as senator.bsky.social)",
+            "is not a Bluesky handle (a domain name such as name.bsky.social). "
+            "Fix: write the handle shown after @ on the profile",
         ),
         ("{bluesky: hawley}", "is not a Bluesky handle"),
         (
             "{facebook: 'https://www.facebook.com/SenatorHawley?fref=ts'}",
-            "is a link, not a Facebook page name. Fix: write the part after facebook.com/ "
-            "('SenatorHawley')",
+            "is not a Facebook page as written. Fix: write 'SenatorHawley'",
         ),
-        ("{facebook: 'Senator Hawley DONATE'}", "is not a Facebook page name or id"),
+        ("{facebook: 'Senator Hawley DONATE'}", "is not a Facebook page (a page's user name"),
     ],
 )
 def test_bluesky_and_facebook_handles_are_checked(
