@@ -92,7 +92,13 @@ def _targets_text(post: Post) -> str:
 @click.option("--platform", type=click.Choice(["x", "facebook", "bluesky", "mastodon"]))
 @click.option("--status", type=click.Choice(STATUSES))
 @click.option("--since", help="A duration back from now (7d, 12h) or a date (2026-11-01).")
-@click.option("--limit", default=50, show_default=True, help="How many posts, newest first.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=50,
+    show_default=True,
+    help="How many posts, newest first.",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON array.")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row.")
 def log(

@@ -64,8 +64,7 @@ def _decide(post_ids: tuple[int, ...], campaign: str | None, every: bool, approv
             )
         else:
             posts = reject_posts(session, post_ids, campaign=campaign, every=every, now=now)
-    shown = f": {', '.join(f'#{p.id}' for p in posts)}" if posts and post_ids else ""
-    click.echo(f"{verb} {len(posts)} post(s){shown}")
+    click.echo(f"{verb} {len(posts)} post(s)")
 
 
 @click.command()

@@ -29,7 +29,12 @@ def is_loopback(host: str) -> bool:
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
-    "--port", default=8000, show_default=True, envvar="PORT", help="Port (or $PORT, as hosts set)."
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=8000,
+    show_default=True,
+    envvar="PORT",
+    help="Port (or $PORT, as hosts set).",
 )
 @click.option(
     "--no-auth",
@@ -42,7 +47,13 @@ def is_loopback(host: str) -> bool:
     help="Behind an HTTPS proxy (Heroku, Render, nginx): trust its X-Forwarded-* headers, "
     "send the session cookie over HTTPS only.",
 )
-@click.option("--threads", default=8, show_default=True, help="Requests served at once.")
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 256),
+    default=8,
+    show_default=True,
+    help="Requests served at once.",
+)
 @click.option("--campaigns-dir", type=click.Path(path_type=Path, file_okay=False), default=None)
 def serve(
     host: str,
