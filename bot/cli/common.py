@@ -112,18 +112,14 @@ def unknown(what: str, name: str, known: Iterable[str], where: str, fix: str = "
     from bot.campaigns.loader import suggest
 
     choices = sorted(set(known))
-    parts = [f"no {what} {name!r} {where}"]
     hint = suggest(name, choices)
-    if hint:
-        parts.append(hint)
+    message = f"no {what} {name!r} {where}" + (f"; {hint}" if hint else "")
     if choices:
         more = f" and {len(choices) - 10} more" if len(choices) > 10 else ""
-        parts.append(f"the {what}s known are {', '.join(choices[:10])}{more}")
+        message += f" (the {what}s known are {', '.join(choices[:10])}{more})"
     else:
-        parts.append(f"there are no {what}s")
-    if fix:
-        parts.append(fix)
-    fail("; ".join(parts))
+        message += f" (there are no {what}s)"
+    fail(message + (f"; {fix}" if fix else ""))
 
 
 def folder_campaign_ids(folder: Path) -> set[str]:
