@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.cli.common import database, fail, settings, unknown
+from bot.cli.common import campaigns_folder, database, fail, settings, unknown
 
 if TYPE_CHECKING:
     from bot.bills.sync import SyncReport
@@ -92,8 +92,8 @@ def sync(
     except ValueError as exc:
         fail(str(exc))
     where = folder or config.campaigns_dir
-    if (campaign_id or not bill_names) and not where.is_dir():
-        fail(f"the campaigns folder {where} does not exist; set CAMPAIGNS_DIR or pass --campaigns")
+    if campaign_id or not bill_names:
+        campaigns_folder(where)
     campaigns = _campaigns(config, folder, quiet=as_json)
     if campaign_id:
         ids = [c.campaign.id for c in campaigns]
@@ -296,7 +296,7 @@ def steps(campaign_id: str, folder: Path | None, as_json: bool) -> None:
 
     config = settings()
     try:
-        loaded = find_campaign(folder or config.campaigns_dir, campaign_id)
+        loaded = find_campaign(campaigns_folder(folder or config.campaigns_dir), campaign_id)
     except CampaignLoadError as exc:
         fail("\n".join(str(error) for error in exc.errors))
     if not loaded.campaign.steps:

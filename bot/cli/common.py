@@ -92,8 +92,9 @@ def explain(exc: Exception) -> str | None:
     if isinstance(exc, UnicodeDecodeError):
         return f"a file is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"
     if isinstance(exc, OSError):
-        name = exc.filename or "a file"
-        return f"{name}: {exc.strerror or exc}; check the path and its permissions"
+        if exc.filename is None:
+            return f"{exc.strerror or exc}"
+        return f"{exc.filename}: {exc.strerror or exc}; check the path and its permissions"
     try:
         from sqlalchemy.exc import SQLAlchemyError
     except ModuleNotFoundError:  # pragma: no cover - SQLAlchemy is a dependency
@@ -122,6 +123,17 @@ def unknown(what: str, name: str, known: Iterable[str], where: str, fix: str = "
     fail(message + (f"; {fix}" if fix else ""))
 
 
+def campaigns_folder(folder: Path) -> Path:
+    """``folder``, failing unless it is a folder (CAMPAIGNS_DIR pointing nowhere is common)."""
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        fail(
+            f"the campaigns folder {folder} {what}; set CAMPAIGNS_DIR (in .env or the "
+            "environment), or run the command where the campaigns/ folder is"
+        )
+    return folder
+
+
 def folder_campaign_ids(folder: Path) -> set[str]:
     """Campaign ids defined in ``folder`` (broken files count: they can be paused too)."""
     from bot.campaigns.loader import load_all
@@ -140,7 +152,12 @@ def require_campaign(config: Settings, session: Session, campaign_id: str) -> No
         return
     known |= logged_campaign_ids(session)
     if campaign_id not in known:
-        unknown("campaign", campaign_id, known, f"in {config.campaigns_dir} or in the post log")
+        folder = config.campaigns_dir
+        where = f"in {folder} or in the post log"
+        if not folder.is_dir():
+            where = f"in the post log (and the campaigns folder {folder} does not exist)"
+        fix = "set CAMPAIGNS_DIR to your campaigns folder" if not folder.is_dir() else ""
+        unknown("campaign", campaign_id, known, where, fix)
 
 
 def require_account(config: Settings, session: Session, account: str) -> tuple[str, str]:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.cli.common import database, fail, print_json, settings
+from bot.cli.common import campaigns_folder, database, fail, print_json, settings
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -169,6 +169,8 @@ def search(query: str, limit: int, include_inactive: bool, as_json: bool) -> Non
     """Find people by name, state (MO), district (MO-3) or committee (SSJU, "senate judiciary")."""
     from bot.directory.search import search as run_search
 
+    if not query.strip():
+        fail('give a name, a state (MO), a district (MO-3) or a committee ("senate judiciary")')
     with database().session() as session:
         hits = run_search(session, query, limit=limit, include_inactive=include_inactive)
     if as_json:
@@ -373,6 +375,8 @@ def do_not_tag(
             return
         assert target is not None
         is_handle = target.startswith("@")
+        if not target.strip().lstrip("@").strip():
+            fail(f"do-not-tag {target!r}: name a person (id or name) or an @handle")
         if is_handle and platform is None:
             fail("a handle needs --platform (x, facebook, bluesky or mastodon)")
         person_id = None if is_handle else _person_id(session, target)
@@ -553,7 +557,7 @@ def _load_campaign(config: Settings, campaign_id: str) -> LoadedCampaign:
     from bot.campaigns.loader import find_campaign
 
     try:
-        return find_campaign(config.campaigns_dir, campaign_id)
+        return find_campaign(campaigns_folder(config.campaigns_dir), campaign_id)
     except CampaignLoadError as exc:
         fail("\n".join(str(error) for error in exc.errors))
 
