@@ -113,7 +113,7 @@ def unknown(what: str, name: str, known: Iterable[str], where: str, fix: str = "
     from bot.campaigns.loader import suggest
 
     choices = sorted(set(known))
-    hint = suggest(name, choices)
+    hint = suggest(name, choices) or _unique_prefix(name, choices)
     message = f"no {what} {name!r} {where}" + (f"; {hint}" if hint else "")
     if choices:
         more = f" and {len(choices) - 10} more" if len(choices) > 10 else ""
@@ -121,6 +121,12 @@ def unknown(what: str, name: str, known: Iterable[str], where: str, fix: str = "
     else:
         message += f" (there are no {what}s)"
     fail(message + (f"; {fix}" if fix else ""))
+
+
+def _unique_prefix(name: str, choices: list[str]) -> str | None:
+    """``did you mean 'mo-sb792-expungement'?`` for ``mo-sb792``: the one choice it begins."""
+    starting = [c for c in choices if name and c.lower().startswith(name.lower())]
+    return f"did you mean {starting[0]!r}?" if len(starting) == 1 else None
 
 
 def campaigns_folder(folder: Path) -> Path:
