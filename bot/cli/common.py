@@ -151,12 +151,17 @@ def folder_campaign_ids(folder: Path) -> set[str]:
 
 
 def require_campaign(config: Settings, session: Session, campaign_id: str) -> None:
-    """Fail unless ``campaign_id`` is in the campaigns folder or in the post log."""
+    """Fail unless ``campaign_id`` is in the post log or in the campaigns folder.
+
+    The log is asked first, so the emergency stop works for a campaign that
+    has posted even when its folder cannot be read.
+    """
     from bot.store.queries import logged_campaign_ids
 
-    if campaign_id in (known := folder_campaign_ids(config.campaigns_dir)):
+    known = logged_campaign_ids(session)
+    if campaign_id in known:
         return
-    known |= logged_campaign_ids(session)
+    known |= folder_campaign_ids(config.campaigns_dir)
     if campaign_id not in known:
         folder = config.campaigns_dir
         where = f"in {folder} or in the post log"

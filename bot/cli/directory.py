@@ -472,6 +472,8 @@ def load_overrides(path: Path) -> None:
             result = run_load(session, path, _now())
     except OverridesError as exc:
         fail(str(exc))
+    except UnicodeDecodeError as exc:
+        fail(f"{path}: is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8")
     click.echo(
         f"{path}: {result.handles} handles, {result.people} people added, "
         f"{result.do_not_tag} do-not-tag entries"

@@ -343,3 +343,35 @@ def test_validate_says_facebook_names_everyone_in_plain_text(world):
         "facebook: every target is named in plain text; Facebook does not tag (a Page cannot "
         "tag people by handle), so Facebook handles are not needed"
     ]
+
+
+def test_an_unreadable_campaigns_folder_is_one_line_with_the_fix(world, monkeypatch):
+    # Tests may run as root, whom permissions do not stop: make the folder refuse.
+    import bot.campaigns.loader
+
+    folder = world.root / "campaigns"
+
+    def refuse(paths):  # type: ignore[no-untyped-def]
+        raise PermissionError(13, "Permission denied", str(folder))
+
+    monkeypatch.setattr(bot.campaigns.loader, "campaign_files", refuse)
+    result = world.run("validate")
+    assert result.exit_code == 1
+    assert result.output == (
+        f"error: {folder}: Permission denied; check the path and its permissions\n"
+    )
+    before = world.snapshot()
+    result = world.run("pause", "--campaign", "mo-hb1526-protect-children")  # not in the log
+    assert result.exit_code == 1
+    assert "Permission denied" in result.output
+    assert world.snapshot() == before
+    # The emergency stop still works for a campaign that has posted.
+    assert world.run("pause", "--campaign", "mo-sb792-expungement").exit_code == 0
+
+
+def test_an_overrides_file_that_is_not_utf8_is_named(world):
+    path = world.root / "overrides.yaml"
+    path.write_bytes(b"handles:\n  \xff\xfe: x\n")
+    result = world.run("directory", "load-overrides", str(path))
+    assert result.exit_code == 1
+    assert result.output.startswith(f"error: {path}: is not UTF-8 text")
