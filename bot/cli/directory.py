@@ -318,6 +318,8 @@ def set_handle(
 
     if sum(bool(x) for x in (handle, no_account, clear)) != 1:
         fail("give a HANDLE, or --none (no account there), or --clear")
+    if clear and note is not None:
+        fail("--note goes with a HANDLE or --none, not with --clear")
     with database().session() as session:
         person_id = _person_id(session, person)
         if clear:
@@ -388,6 +390,16 @@ def do_not_tag(
             if not count:
                 fail(_nothing_to_remove(do_not_tag_entries(session), target, person_id, platform))
             click.echo(f"removed {count} do-not-tag entr{'y' if count == 1 else 'ies'}")
+            return
+        same = [
+            e
+            for e in do_not_tag_entries(session)
+            if e.person_id == person_id
+            and e.platform == platform
+            and (e.handle or None) == (handle.lstrip("@") if handle else None)
+        ]
+        if same:
+            click.echo(f"{target} is already on the do-not-tag list: {_no_tag_line(same[0])}")
             return
         try:
             overrides.add_do_not_tag(

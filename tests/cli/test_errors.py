@@ -170,6 +170,7 @@ WRONG: list[tuple[list[str], dict[str, str], str]] = [
         "--reason goes with adding an entry",
     ),
     (["directory", "do-not-tag", "@", "--platform", "x"], {}, "name a person (id or name)"),
+    (["directory", "set-handle", "H001089", "x", "--clear", "--note", "n"], {}, "--note goes with"),
     # settings and files
     (["pause", "--all"], {"BOT_MODE": "maybe"}, "BOT_MODE='maybe' is not a mode"),
     (["log"], {"DATABASE_URL": NOWHERE}, f"cannot open the database at {NOWHERE}"),
@@ -221,6 +222,8 @@ def test_the_right_commands_beside_them_work(world):
     result = world.run("directory", "do-not-tag", "@SenOffice", "--platform", "bluesky", "--remove")
     assert result.exit_code == 1
     assert "found: @SenOffice on x: (no reason given) [do-not-tag]" in result.output
+    result = world.run("directory", "do-not-tag", "@SenOffice", "--platform", "x")
+    assert result.output.startswith("@SenOffice is already on the do-not-tag list")
     result = world.run("directory", "do-not-tag", "@SenOffice", "--platform", "x", "--remove")
     assert result.output == "removed 1 do-not-tag entry\n"
 
