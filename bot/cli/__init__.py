@@ -114,8 +114,8 @@ def _errors_exit_1() -> Iterator[None]:
     """
     try:
         yield
-    except (click.exceptions.NoArgsIsHelpError, click.exceptions.Exit, click.Abort):
-        raise  # `advocacy-bot` alone shows the help; --help, --version; Ctrl-C
+    except (click.exceptions.Exit, click.Abort):
+        raise  # --help and --version (exit 0); Ctrl-C
     except click.ClickException as exc:
         exc.exit_code = 1
         raise
