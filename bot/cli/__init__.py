@@ -8,7 +8,11 @@ use them. Commands are thin: parse input, call the library, print.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
+from collections.abc import Iterator
+from typing import Any
 
 import click
 
@@ -52,8 +56,31 @@ _HELP = {
 }
 
 
+#: Set to 1 to see the traceback of an unexpected error (a bug) instead of one line.
+DEBUG_VARIABLE = "ADVOCACY_BOT_DEBUG"
+
+
 class LazyGroup(click.Group):
-    """A group whose subcommands are imported on first use."""
+    """A group whose subcommands are imported on first use.
+
+    It also holds the exit-status rule for every command (docs/cli.md): 0 on
+    success, 1 on any error, usage errors included (click's default is 2),
+    each a one-line message, never a traceback.
+    """
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        with _errors_exit_1():
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with _errors_exit_1():
+            return super().invoke(ctx)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -76,6 +103,35 @@ class LazyGroup(click.Group):
         rows = [(name, _HELP.get(name, "")) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+
+
+@contextlib.contextmanager
+def _errors_exit_1() -> Iterator[None]:
+    """Usage errors exit 1; known errors become one line (``error: ...``) and exit 1.
+
+    A bug (an error :func:`bot.cli.common.explain` does not know) is one line
+    too, naming its type, unless ADVOCACY_BOT_DEBUG=1 asks for the traceback.
+    """
+    try:
+        yield
+    except (click.exceptions.Exit, click.Abort):
+        raise  # --help and --version (exit 0); Ctrl-C
+    except click.ClickException as exc:
+        exc.exit_code = 1
+        raise
+    except Exception as exc:
+        if os.environ.get(DEBUG_VARIABLE) == "1":
+            raise
+        from bot.cli.common import explain, fail
+
+        message = explain(exc)
+        if message is None:
+            summary = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+            message = (
+                f"unexpected {type(exc).__name__}: {summary} (a bug: please report it, "
+                f"with the output of the same command run with {DEBUG_VARIABLE}=1)"
+            )
+        fail(message)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli.common import fail, settings
+from bot.cli.common import fail, print_json, settings, unknown
 
 
 @click.group()
@@ -24,12 +24,33 @@ def _selected(platform: str | None, account: str | None) -> list[tuple[str, str]
 
 
 @accounts.command("list")
-def list_accounts() -> None:
-    """List configured accounts and which of their variables are set (values masked)."""
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def list_accounts(as_json: bool) -> None:
+    """List configured accounts and which of their variables are set (values masked).
+
+    With no account configured: an error, or ``[]`` with --json.
+    """
     from bot.platforms.accounts import SECRET_VARIABLES, env_name
 
     config = settings()
     found = _selected(None, None)
+    if as_json:
+        print_json(
+            [
+                {
+                    "platform": platform,
+                    "account": account,
+                    "variables": {
+                        env_name(platform, account, n): bool(
+                            config.get(env_name(platform, account, n))
+                        )
+                        for n in SECRET_VARIABLES[platform]
+                    },
+                }
+                for platform, account in found
+            ]
+        )
+        return
     if not found:
         fail(
             "no platform account is configured; copy .env.example to .env and fill it in "
@@ -62,6 +83,10 @@ def check(platform: str | None, account: str | None) -> None:
 
     config = settings()
     found = _selected(platform, account)
+    if not found and account is not None:
+        names = {a for p, a in _selected(platform, None)}
+        where = f"configured on {platform}" if platform else "configured"
+        unknown("account", account, names, where, "see .env.example and docs/platforms.md")
     if not found:
         fail("no matching platform account is configured; see .env.example and docs/platforms.md")
     secrets = [s for p, a in found for s in AccountConfig(config, p, a).secrets()]

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.cli.common import database, fail, settings
+from bot.cli.common import campaigns_folder, database, fail, settings, unknown
 
 if TYPE_CHECKING:
     from bot.bills.sync import SyncReport
@@ -59,7 +59,13 @@ def bills() -> None:
 @click.option("--campaign", "campaign_id", help="Only this campaign's bills.")
 @click.option("--campaigns", "folder", type=click.Path(path_type=Path), help="Campaigns folder.")
 @click.option("--full", is_flag=True, help="Fetch every list again, even if unchanged.")
-@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per request.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    help="Seconds per request.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def sync(
     bill_names: tuple[str, ...],
@@ -85,11 +91,15 @@ def sync(
         sources = Sources.from_env(config.env)
     except ValueError as exc:
         fail(str(exc))
+    where = folder or config.campaigns_dir
+    if campaign_id or not bill_names:
+        campaigns_folder(where)
     campaigns = _campaigns(config, folder, quiet=as_json)
     if campaign_id:
+        ids = [c.campaign.id for c in campaigns]
         campaigns = [c for c in campaigns if c.campaign.id == campaign_id]
         if not campaigns:
-            fail(f"no campaign {campaign_id!r} in {folder or config.campaigns_dir}")
+            unknown("campaign", campaign_id, ids, f"in {where}")
     db = database(config)
     refs = campaign_bills(campaigns)
     if bill_names:
@@ -286,7 +296,7 @@ def steps(campaign_id: str, folder: Path | None, as_json: bool) -> None:
 
     config = settings()
     try:
-        loaded = find_campaign(folder or config.campaigns_dir, campaign_id)
+        loaded = find_campaign(campaigns_folder(folder or config.campaigns_dir), campaign_id)
     except CampaignLoadError as exc:
         fail("\n".join(str(error) for error in exc.errors))
     if not loaded.campaign.steps:

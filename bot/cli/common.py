@@ -1,20 +1,41 @@
-"""Helpers shared by commands: settings, the database, user-facing errors."""
+"""Helpers shared by commands: settings, the database, user-facing errors.
+
+The rule every command follows (docs/cli.md, "Exit status"): 0 when it did
+what it was asked, 1 for every error, usage errors included, each said in
+one line on stderr with what to do about it, never a traceback.
+:func:`explain` turns the errors a user can cause (a setting, a file, the
+database) into that line; :class:`bot.cli.LazyGroup` applies it to every
+command.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NoReturn
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from bot.config import Settings
     from bot.store.db import Database
+
+#: The platforms an account or a handle can be on.
+PLATFORM_NAMES = ("x", "facebook", "bluesky", "mastodon")
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
     """Print an error a user can act on (no traceback) and exit."""
     click.secho(f"error: {message}", fg="red", err=True)
     raise SystemExit(code)
+
+
+def print_json(data: Any) -> None:
+    """``data`` as indented JSON on stdout (dates and paths as strings)."""
+    click.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
 
 
 def settings() -> Settings:
@@ -26,18 +47,147 @@ def settings() -> Settings:
         fail(str(exc))
 
 
-def database(config: Settings | None = None) -> Database:
-    """Open the configured database, migrating it to the current schema."""
-    from sqlalchemy.exc import OperationalError
-
+def database_problem(url: str, exc: BaseException) -> str:
+    """Why the database at ``url`` cannot be used, in one line with the fix."""
     from bot.config import mask_url
+
+    cause = getattr(exc, "orig", None) or exc
+    first = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+    if isinstance(exc, ModuleNotFoundError):
+        first = f"its driver is not installed (no module {exc.name!r})"
+    return f"cannot open the database at {mask_url(url)}: {first}. Check DATABASE_URL."
+
+
+def database(config: Settings | None = None, *, migrate: bool = True) -> Database:
+    """Open the configured database, migrating it to the current schema."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from bot.store.db import Database
 
     config = config or settings()
     try:
-        return Database(config.database_url)
-    except OperationalError as exc:
+        return Database(config.database_url, migrate=migrate)
+    except (SQLAlchemyError, ModuleNotFoundError) as exc:
+        fail(database_problem(config.database_url, exc))
+
+
+def explain(exc: Exception) -> str | None:
+    """The one-line message for an error a user can cause and fix, or None for a bug.
+
+    Covers settings (:class:`~bot.config.ConfigError`), campaign files,
+    YAML over its budget, files that cannot be read, and a database that
+    went away or refused a statement.
+    """
+    from bot.campaigns.errors import CampaignLoadError
+    from bot.config import ConfigError
+    from bot.safeyaml import YAMLBudgetError
+
+    if isinstance(exc, ConfigError):
+        return str(exc)
+    if isinstance(exc, CampaignLoadError):
+        return "\n".join(str(error) for error in exc.errors)
+    if isinstance(exc, YAMLBudgetError):
+        where = f" (line {exc.line})" if exc.line else ""
+        return f"{exc.message}{where}"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"a file is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"
+    if isinstance(exc, OSError):
+        if exc.filename is None:
+            return f"{exc.strerror or exc}"
+        return f"{exc.filename}: {exc.strerror or exc}; check the path and its permissions"
+    try:
+        from sqlalchemy.exc import SQLAlchemyError
+    except ModuleNotFoundError:  # pragma: no cover - SQLAlchemy is a dependency
+        return None
+    if isinstance(exc, SQLAlchemyError):
+        config = settings()
+        return database_problem(config.database_url, exc)
+    return None
+
+
+# --- Names a command must know before it acts on them -------------------------------
+
+
+def unknown(what: str, name: str, known: Iterable[str], where: str, fix: str = "") -> NoReturn:
+    """Fail: ``name`` is not a known ``what``; say the close match, what there is, the fix."""
+    from bot.campaigns.loader import suggest
+
+    choices = sorted(set(known))
+    hint = suggest(name, choices) or _unique_prefix(name, choices)
+    message = f"no {what} {name!r} {where}" + (f"; {hint}" if hint else "")
+    if choices:
+        more = f" and {len(choices) - 10} more" if len(choices) > 10 else ""
+        message += f" (the {what}s known are {', '.join(choices[:10])}{more})"
+    else:
+        message += f" (there are no {what}s)"
+    fail(message + (f"; {fix}" if fix else ""))
+
+
+def _unique_prefix(name: str, choices: list[str]) -> str | None:
+    """``did you mean 'mo-sb792-expungement'?`` for ``mo-sb792``: the one choice it begins."""
+    starting = [c for c in choices if name and c.lower().startswith(name.lower())]
+    return f"did you mean {starting[0]!r}?" if len(starting) == 1 else None
+
+
+def campaigns_folder(folder: Path) -> Path:
+    """``folder``, failing unless it is a folder (CAMPAIGNS_DIR pointing nowhere is common)."""
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
         fail(
-            f"cannot open the database at {mask_url(config.database_url)}: "
-            f"{str(exc.orig).splitlines()[0]}. Check DATABASE_URL."
+            f"the campaigns folder {folder} {what}; set CAMPAIGNS_DIR (in .env or the "
+            "environment), or run the command where the campaigns/ folder is"
         )
+    return folder
+
+
+def folder_campaign_ids(folder: Path) -> set[str]:
+    """Campaign ids defined in ``folder`` (broken files count: they can be paused too)."""
+    from bot.campaigns.loader import load_all
+
+    if not folder.is_dir():
+        return set()
+    result = load_all([folder])
+    return {loaded.campaign.id for loaded, _ in result.campaigns} | set(result.broken_ids)
+
+
+def require_campaign(config: Settings, session: Session, campaign_id: str) -> None:
+    """Fail unless ``campaign_id`` is in the post log or in the campaigns folder.
+
+    The log is asked first, so the emergency stop works for a campaign that
+    has posted even when its folder cannot be read.
+    """
+    from bot.store.queries import logged_campaign_ids
+
+    known = logged_campaign_ids(session)
+    if campaign_id in known:
+        return
+    known |= folder_campaign_ids(config.campaigns_dir)
+    if campaign_id not in known:
+        folder = config.campaigns_dir
+        where = f"in {folder} or in the post log"
+        if not folder.is_dir():
+            where = f"in the post log (and the campaigns folder {folder} does not exist)"
+        fix = "set CAMPAIGNS_DIR to your campaigns folder" if not folder.is_dir() else ""
+        unknown("campaign", campaign_id, known, where, fix)
+
+
+def require_account(config: Settings, session: Session, account: str) -> tuple[str, str]:
+    """``PLATFORM:NAME`` as a pair, failing unless it is configured or in the post log."""
+    from bot.platforms.accounts import configured_accounts
+    from bot.store.queries import logged_accounts
+
+    platform, sep, name = account.partition(":")
+    if not sep or not platform or not name:
+        fail(f"--account {account!r}: write PLATFORM:NAME, e.g. x:default")
+    if platform not in PLATFORM_NAMES:
+        unknown("platform", platform, PLATFORM_NAMES, f"in --account {account}")
+    known = set(configured_accounts(config)) | logged_accounts(session)
+    if (platform, name) not in known:
+        unknown(
+            "account",
+            account,
+            (f"{p}:{a}" for p, a in known),
+            "configured (.env) or in the post log",
+            "an account is configured by its variables in .env (see .env.example)",
+        )
+    return platform, name

@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.cli.common import database, fail, settings
+from bot.cli.common import campaigns_folder, database, fail, print_json, settings
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from bot.campaigns.loaded import LoadedCampaign
     from bot.config import Settings
+    from bot.directory.load import NoTag
 
 PLATFORMS = click.Choice(["x", "facebook", "bluesky", "mastodon"])
 
@@ -32,6 +33,10 @@ def _now() -> datetime:
 
 def _print_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, default=str))
+
+
+#: A timeout in seconds: above zero.
+TIMEOUT = click.FloatRange(min=0, min_open=True)
 
 
 @click.group()
@@ -106,7 +111,7 @@ def _print_results(results: list[Any], as_json: bool) -> None:
     "--state", "states", multiple=True, metavar="ST", help="A state's legislature (repeatable)."
 )
 @click.option(
-    "--timeout", type=float, default=30.0, show_default=True, help="Seconds to wait per request."
+    "--timeout", type=TIMEOUT, default=30.0, show_default=True, help="Seconds to wait per request."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def sync(with_congress: bool, states: tuple[str, ...], timeout: float, as_json: bool) -> None:
@@ -186,13 +191,15 @@ class _Progress:
 
 @directory.command()
 @click.argument("query")
-@click.option("--limit", type=int, default=25, show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), default=25, show_default=True)
 @click.option("--all", "include_inactive", is_flag=True, help="Include people no longer in office.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def search(query: str, limit: int, include_inactive: bool, as_json: bool) -> None:
     """Find people by name, state (MO), district (MO-3) or committee (SSJU, "senate judiciary")."""
     from bot.directory.search import search as run_search
 
+    if not query.strip():
+        fail('give a name, a state (MO), a district (MO-3) or a committee ("senate judiciary")')
     with database().session() as session:
         hits = run_search(session, query, limit=limit, include_inactive=include_inactive)
     if as_json:
@@ -340,6 +347,8 @@ def set_handle(
 
     if sum(bool(x) for x in (handle, no_account, clear)) != 1:
         fail("give a HANDLE, or --none (no account there), or --clear")
+    if clear and note is not None:
+        fail("--note goes with a HANDLE or --none, not with --clear")
     with database().session() as session:
         person_id = _person_id(session, person)
         if clear:
@@ -360,28 +369,45 @@ def set_handle(
 @click.option("--reason", help="Why (who asked, when).")
 @click.option("--remove", is_flag=True, help="Remove the entry instead.")
 @click.option("--list", "show_list", is_flag=True, help="List the do-not-tag entries.")
+@click.option("--json", "as_json", is_flag=True, help="With --list: print the list as JSON.")
 def do_not_tag(
-    target: str | None, platform: str | None, reason: str | None, remove: bool, show_list: bool
+    target: str | None,
+    platform: str | None,
+    reason: str | None,
+    remove: bool,
+    show_list: bool,
+    as_json: bool,
 ) -> None:
     """Never tag TARGET: a person (id or name), or an office's @handle (with --platform).
 
     Every campaign honours the list: such people are named in plain text
-    instead of tagged.
+    instead of tagged. With no TARGET (or --list), print the list.
+    Removing an entry that is not there is an error (exit 1).
     """
+    from pydantic import ValidationError
+
     from bot.directory import overrides
     from bot.directory.load import do_not_tag_entries
 
+    listing = show_list or target is None
+    problem = _do_not_tag_conflict(show_list, target, platform, reason, remove, as_json)
+    if problem:
+        fail(problem)
     with database().session() as session:
-        if show_list or target is None:
+        if listing:
             entries = do_not_tag_entries(session)
+            if as_json:
+                print_json([_no_tag_record(e) for e in entries])
+                return
             if not entries:
                 click.echo("the do-not-tag list is empty")
             for e in entries:
-                who = e.person_id or f"@{e.handle}"
-                where = e.platform or "every platform"
-                click.echo(f"{who} on {where}: {e.reason or '(no reason given)'} [{e.source}]")
+                click.echo(_no_tag_line(e))
             return
+        assert target is not None
         is_handle = target.startswith("@")
+        if not target.strip().lstrip("@").strip():
+            fail(f"do-not-tag {target!r}: name a person (id or name) or an @handle")
         if is_handle and platform is None:
             fail("a handle needs --platform (x, facebook, bluesky or mastodon)")
         person_id = None if is_handle else _person_id(session, target)
@@ -390,12 +416,89 @@ def do_not_tag(
             count = overrides.remove_do_not_tag(
                 session, person_id=person_id, platform=platform, handle=handle
             )
+            if not count:
+                fail(_nothing_to_remove(do_not_tag_entries(session), target, person_id, platform))
             click.echo(f"removed {count} do-not-tag entr{'y' if count == 1 else 'ies'}")
             return
-        overrides.add_do_not_tag(
-            session, _now(), person_id=person_id, platform=platform, handle=handle, reason=reason
-        )
+        same = [
+            e
+            for e in do_not_tag_entries(session)
+            if e.person_id == person_id
+            and e.platform == platform
+            and (e.handle or None) == (handle.lstrip("@") if handle else None)
+        ]
+        if same:
+            click.echo(f"{target} is already on the do-not-tag list: {_no_tag_line(same[0])}")
+            return
+        try:
+            overrides.add_do_not_tag(
+                session,
+                _now(),
+                person_id=person_id,
+                platform=platform,
+                handle=handle,
+                reason=reason,
+            )
+        except ValidationError as exc:
+            fail(f"{target}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}")
     click.echo(f"{target} will not be tagged on {platform or 'any platform'}")
+
+
+def _do_not_tag_conflict(
+    show_list: bool,
+    target: str | None,
+    platform: str | None,
+    reason: str | None,
+    remove: bool,
+    as_json: bool,
+) -> str | None:
+    """What is contradictory in a ``do-not-tag`` command line, or None."""
+    changing = remove or reason is not None or platform is not None
+    if show_list and (target is not None or changing):
+        return "--list takes no TARGET, --remove, --reason or --platform"
+    if target is None and changing:
+        return "--remove, --reason and --platform need a TARGET (a person or an @handle)"
+    if as_json and target is not None:
+        return "--json goes with --list"
+    if remove and reason is not None:
+        return "--reason goes with adding an entry, not with --remove"
+    return None
+
+
+def _no_tag_record(entry: NoTag) -> dict[str, Any]:
+    return {
+        "person": entry.person_id,
+        "handle": entry.handle,
+        "platform": entry.platform,
+        "reason": entry.reason,
+        "source": entry.source,
+    }
+
+
+def _no_tag_line(entry: NoTag) -> str:
+    who = entry.person_id or f"@{entry.handle}"
+    where = entry.platform or "every platform"
+    return f"{who} on {where}: {entry.reason or '(no reason given)'} [{entry.source}]"
+
+
+def _nothing_to_remove(
+    entries: list[NoTag], target: str, person_id: str | None, platform: str | None
+) -> str:
+    """Why ``do-not-tag --remove`` removed nothing, with the entries that do exist."""
+    where = f"on {platform}" if platform else "on any platform"
+    near = [
+        e
+        for e in entries
+        if (person_id is not None and e.person_id == person_id)
+        or (person_id is None and (e.handle or "").lower() == target.lstrip("@").lower())
+    ]
+    if near:
+        shown = "; ".join(_no_tag_line(e) for e in near)
+        return f"no do-not-tag entry for {target} {where}, so nothing was removed; found: {shown}"
+    return (
+        f"no do-not-tag entry for {target} {where}, so nothing was removed "
+        "(`advocacy-bot directory do-not-tag --list` shows the list)"
+    )
 
 
 @directory.command("load-overrides")
@@ -410,6 +513,8 @@ def load_overrides(path: Path) -> None:
             result = run_load(session, path, _now())
     except OverridesError as exc:
         fail(str(exc))
+    except UnicodeDecodeError as exc:
+        fail(f"{path}: is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8")
     click.echo(
         f"{path}: {result.handles} handles, {result.people} people added, "
         f"{result.do_not_tag} do-not-tag entries"
@@ -423,7 +528,8 @@ def load_overrides(path: Path) -> None:
 
 
 @directory.command()
-def status() -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def status(as_json: bool) -> None:
     """What the directory holds, per source, and when each was last imported."""
     from sqlalchemy import func, select
 
@@ -442,15 +548,33 @@ def status() -> None:
         ).all()
         overrides = session.scalar(select(func.count()).select_from(HandleOverride))
         no_tags = session.scalar(select(func.count()).select_from(DoNotTag))
+    when = {(source, scope): at for source, scope, at in last}
+    table: dict[tuple[str, str], dict[bool, int]] = {}
+    for source, jurisdiction, active, count in counts:
+        table.setdefault((source, jurisdiction), {})[bool(active)] = count
+    if as_json:
+        print_json(
+            {
+                "sources": [
+                    {
+                        "source": source,
+                        "jurisdiction": jurisdiction,
+                        "in_office": by_active.get(True, 0),
+                        "inactive": by_active.get(False, 0),
+                        "imported_at": _iso(when.get((source, jurisdiction))),
+                    }
+                    for (source, jurisdiction), by_active in table.items()
+                ],
+                "handle_overrides": overrides or 0,
+                "do_not_tag": no_tags or 0,
+            }
+        )
+        return
     if not counts:
         click.echo(
             "the directory is empty: run `advocacy-bot directory sync` or `directory import`"
         )
         return
-    when = {(source, scope): at for source, scope, at in last}
-    table: dict[tuple[str, str], dict[bool, int]] = {}
-    for source, jurisdiction, active, count in counts:
-        table.setdefault((source, jurisdiction), {})[bool(active)] = count
     for (source, jurisdiction), by_active in table.items():
         at = when.get((source, jurisdiction))
         stamp = f", imported {at:%Y-%m-%d %H:%M} UTC" if at else ""
@@ -461,13 +585,22 @@ def status() -> None:
     click.echo(f"organizer handle overrides: {overrides}; do-not-tag entries: {no_tags}")
 
 
+def _iso(moment: datetime | None) -> str | None:
+    """A UTC time from the database as ISO 8601 with its offset (the database keeps UTC)."""
+    from datetime import UTC
+
+    if moment is None:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+
+
 def _load_campaign(config: Settings, campaign_id: str) -> LoadedCampaign:
     """The campaign with ``campaign_id`` in the campaigns folder (tests replace this)."""
     from bot.campaigns.errors import CampaignLoadError
     from bot.campaigns.loader import find_campaign
 
     try:
-        return find_campaign(config.campaigns_dir, campaign_id)
+        return find_campaign(campaigns_folder(config.campaigns_dir), campaign_id)
     except CampaignLoadError as exc:
         fail("\n".join(str(error) for error in exc.errors))
 
@@ -479,16 +612,44 @@ def targets(campaign: str, as_json: bool) -> None:
     """Show whom CAMPAIGN (an id in the campaigns folder) resolves to, per platform.
 
     Who is tagged and with which handle (and where it came from), and who
-    has no account on a platform, so a post names them in plain text.
+    has no account on a platform, so a post names them in plain text. On
+    Facebook every target is named in plain text, as posts do: a Page cannot
+    tag people by handle.
     """
     from bot.directory.report import render, target_report
 
     config = settings()
     loaded = _load_campaign(config, campaign)
     with database(config).session() as session:
-        report = target_report(loaded, session)
+        report = as_posted(target_report(loaded, session))
     if as_json:
         _print_json(report)
         return
     for line in render(report):
         click.echo(line)
+
+
+#: Why a Facebook post names a target in plain text even with a known Page.
+FACEBOOK_NAMES = "named in plain text; Facebook does not tag"
+
+
+def as_posted(report: dict[str, Any]) -> dict[str, Any]:
+    """``report`` saying what posts do: on Facebook nobody is tagged, everyone is named.
+
+    The directory knows many legislators' Facebook Pages, but a Page cannot
+    tag people by handle (bot/compose/mentions.py, ``tag_handle``), so posts
+    name them in plain text; the report must not say "tagged @57599145372".
+    The known Page stays in ``handle``.
+    """
+    if "facebook" not in report["platforms"]:
+        return report
+    for target in report["targets"]:
+        row = target["platforms"]["facebook"]
+        if row["tagged"]:
+            row["tagged"] = False
+            row["named_as"] = target["display_name"]
+            row["why_not"] = f"{FACEBOOK_NAMES} (its Page: {row['handle']})"
+        elif not row.get("why_not", "").startswith(FACEBOOK_NAMES):
+            row["why_not"] = f"{FACEBOOK_NAMES}; {row.get('why_not') or 'no known Page'}"
+    report["counts"]["facebook"] = {"tagged": 0, "named": len(report["targets"])}
+    return report

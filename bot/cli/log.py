@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bot.cli.common import database, fail
+from bot.cli.common import database, fail, require_campaign, settings
 
 if TYPE_CHECKING:
     from bot.store.models import Post
@@ -92,7 +92,13 @@ def _targets_text(post: Post) -> str:
 @click.option("--platform", type=click.Choice(["x", "facebook", "bluesky", "mastodon"]))
 @click.option("--status", type=click.Choice(STATUSES))
 @click.option("--since", help="A duration back from now (7d, 12h) or a date (2026-11-01).")
-@click.option("--limit", default=50, show_default=True, help="How many posts, newest first.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=50,
+    show_default=True,
+    help="How many posts, newest first.",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON array.")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row.")
 def log(
@@ -104,7 +110,11 @@ def log(
     as_json: bool,
     as_csv: bool,
 ) -> None:
-    """List the post log, newest first."""
+    """List the post log, newest first.
+
+    A --campaign that is neither in the campaigns folder nor in the log is
+    an error (a typo would otherwise look like an empty log).
+    """
     from bot.store.queries import LogFilter, list_posts
 
     if as_json and as_csv:
@@ -115,8 +125,11 @@ def log(
         status=status,
         since=parse_since(since) if since else None,
     )
-    db = database()
+    config = settings()
+    db = database(config)
     with db.new_session() as session:
+        if campaign is not None:
+            require_campaign(config, session, campaign)
         posts = list_posts(session, filters, limit=limit)
         records = [post_record(post) for post in posts]
         if as_json:

@@ -6,13 +6,114 @@ rules): no database, scheduler or platform client, so it answers quickly.
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from bot.campaigns.errors import CampaignError
+    from bot.campaigns.loaded import LoadedCampaign
+    from bot.config import Settings
+
+#: How bad a problem is: errors fail validate; warnings fail it with --strict;
+#: notes only inform.
+SEVERITIES = ("error", "warning", "note")
+
+#: What validate says of every campaign that posts to Facebook.
+FACEBOOK_NOTE = (
+    "facebook: every target is named in plain text; Facebook does not tag "
+    "(a Page cannot tag people by handle), so Facebook handles are not needed"
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing validate reports, as text and as JSON."""
+
+    severity: str
+    path: str | None
+    line: int | None
+    field: str | None
+    message: str
+    hint: str | None
+    text: str
+    """The whole one-line report (what the terminal shows after ``error:``)."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "severity": self.severity,
+            "path": self.path,
+            "line": self.line,
+            "field": self.field,
+            "message": self.message,
+            "hint": self.hint,
+            "text": self.text,
+        }
+
+
+def from_error(error: CampaignError) -> Problem:
+    """A campaign file's problem; an error unless the loader says otherwise."""
+    severity = str(getattr(error, "severity", None) or "error")
+    return Problem(
+        severity=severity if severity in SEVERITIES else "error",
+        path=str(error.path),
+        line=error.line,
+        field=error.field,
+        message=error.message,
+        hint=error.hint,
+        text=str(error),
+    )
+
+
+def target_problem(loaded: LoadedCampaign, message: str, severity: str = "warning") -> Problem:
+    """A finding about a campaign's targets (from the directory, or about its platforms)."""
+    return Problem(
+        severity=severity,
+        path=str(loaded.path),
+        line=None,
+        field="targets",
+        message=message,
+        hint=None,
+        text=f"{loaded.path}: targets: {message}",
+    )
+
+
+def platform_notes(loaded: LoadedCampaign, warnings: list[str]) -> list[Problem]:
+    """The directory's warnings about ``loaded``, saying what its posts will do.
+
+    On Facebook nobody is tagged (bot/compose/mentions.py, ``tag_handle``),
+    so "N targets have no handle there" is replaced by the note that every
+    target is named in plain text.
+    """
+    facebook = "facebook" in [str(p) for p in loaded.campaign.platforms]
+    problems = [
+        target_problem(loaded, warning)
+        for warning in warnings
+        if not (facebook and warning.startswith("facebook: ") and "no handle there" in warning)
+    ]
+    if facebook:
+        problems.append(target_problem(loaded, FACEBOOK_NOTE, severity="note"))
+    return problems
 
 
 def _plural(count: int, word: str, plural: str | None = None) -> str:
     return f"{count} {word if count == 1 else plural or word + 's'}"
+
+
+def summary(campaigns: int, problems: list[Problem]) -> str:
+    """``3 campaigns OK, 1 file with 2 errors, 1 warning``."""
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity == "warning"]
+    text = f"{_plural(campaigns, 'campaign')} OK"
+    if errors:
+        files = len({p.path for p in errors})
+        text += f", {_plural(files, 'file')} with {_plural(len(errors), 'error')}"
+    if warnings:
+        text += f", {_plural(len(warnings), 'warning')}"
+    return text
 
 
 @click.command()
@@ -22,7 +123,8 @@ def _plural(count: int, word: str, plural: str | None = None) -> str:
     is_flag=True,
     help="Fail on warnings about targets too (a selector that matches nobody...).",
 )
-def validate(paths: tuple[Path, ...], strict: bool) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def validate(paths: tuple[Path, ...], strict: bool, as_json: bool) -> None:
     """Check campaign files and explain every mistake.
 
     PATHS are campaign files or folders of them (default: the campaigns
@@ -38,37 +140,58 @@ def validate(paths: tuple[Path, ...], strict: bool) -> None:
 
     config = settings()
     found = validate_all(paths or [config.campaigns_dir])
-    campaigns, errors = found.campaigns, found.errors
-    for loaded in campaigns:
-        campaign = loaded.campaign
-        click.echo(
-            f"{click.style('✓', fg='green')} {campaign.id} ({loaded.path}): "
-            f"{_plural(len(campaign.bills), 'bill')}, "
-            f"{_plural(len(campaign.messages), 'message')}, "
-            f"{_plural(len(campaign.platforms), 'platform')}"
-        )
-    warnings = [str(warning) for warning in found.warnings]
-    warnings += _directory_warnings(config, campaigns)
-    for warning in warnings:
-        click.echo(f"{click.style('warning', fg='yellow')}: {warning}")
-    for error in errors:
-        click.echo(f"{click.style('error', fg='red')}: {error}")
-    summary = f"{_plural(len(campaigns), 'campaign')} OK"
-    if errors:
-        files = len({error.path for error in errors})
-        summary += f", {_plural(files, 'file')} with {_plural(len(errors), 'error')}"
-    if warnings:
-        summary += f", {_plural(len(warnings), 'warning')}"
-    click.echo(summary)
-    if errors or (strict and warnings):
+    campaigns = found.campaigns
+    problems = [from_error(error) for error in [*found.errors, *found.warnings]]
+    targets = _target_problems(config, campaigns)
+    # Notes, then warnings, then errors, nearest the summary (sorted keeps file order).
+    ordered = sorted(problems + targets, key=lambda p: -SEVERITIES.index(p.severity))
+    failed = any(p.severity == "error" for p in ordered) or (
+        strict and any(p.severity == "warning" for p in ordered)
+    )
+    if as_json:
+        data = {
+            "ok": not failed,
+            "campaigns": [
+                {
+                    "id": loaded.campaign.id,
+                    "path": str(loaded.path),
+                    "bills": len(loaded.campaign.bills),
+                    "messages": len(loaded.campaign.messages),
+                    "platforms": [str(p) for p in loaded.campaign.platforms],
+                }
+                for loaded in campaigns
+            ],
+            "problems": [p.as_dict() for p in ordered],
+            "summary": summary(len(campaigns), ordered),
+        }
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        for loaded in campaigns:
+            campaign = loaded.campaign
+            click.echo(
+                f"{click.style('✓', fg='green')} {campaign.id} ({loaded.path}): "
+                f"{_plural(len(campaign.bills), 'bill')}, "
+                f"{_plural(len(campaign.messages), 'message')}, "
+                f"{_plural(len(campaign.platforms), 'platform')}"
+            )
+        colours = {"error": "red", "warning": "yellow", "note": "cyan"}
+        for problem in ordered:
+            click.echo(
+                f"{click.style(problem.severity, fg=colours[problem.severity])}: {problem.text}"
+            )
+        click.echo(summary(len(campaigns), ordered))
+    if failed:
         raise SystemExit(1)
 
 
-def _directory_warnings(config, campaigns) -> list[str]:  # type: ignore[no-untyped-def]
-    """Check targets against the directory, if there is a database to read.
+def _target_problems(config: Settings, campaigns: list[LoadedCampaign]) -> list[Problem]:
+    """What validate says about the good campaigns' targets, from the directory.
 
-    Never creates a database: a SQLite file that does not exist yet means
-    there is no directory to check against (and no SQLAlchemy import either).
+    Targets are checked against the directory if there is a database to
+    read; for a campaign that posts to Facebook, :func:`platform_notes` says
+    that it names everyone in plain text. Never creates a database: a SQLite
+    file that does not exist yet means there is no directory to check
+    against (and no SQLAlchemy import either).
     """
     url = config.database_url
     if not campaigns or (url.startswith("sqlite:///") and not Path(url[10:]).is_file()):
@@ -82,9 +205,11 @@ def _directory_warnings(config, campaigns) -> list[str]:  # type: ignore[no-unty
         db = Database(url)
         with db.new_session() as session:
             return [
-                f"{loaded.path}: targets: {warning}"
+                p
                 for loaded in campaigns
-                for warning in check_targets(loaded, session)
+                for p in platform_notes(loaded, check_targets(loaded, session))
             ]
     except SQLAlchemyError as exc:
-        return [f"could not check targets against the directory: {type(exc).__name__}"]
+        message = f"could not check targets against the directory: {type(exc).__name__}"
+        problem = Problem("warning", None, None, None, message, "check DATABASE_URL", message)
+        return [problem]

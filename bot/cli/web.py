@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli.common import database, fail, settings
+from bot.cli.common import campaigns_folder, database, fail, settings
 
 LOOPBACK_NAMES = {"localhost"}
 
@@ -29,7 +29,12 @@ def is_loopback(host: str) -> bool:
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
-    "--port", default=8000, show_default=True, envvar="PORT", help="Port (or $PORT, as hosts set)."
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=8000,
+    show_default=True,
+    envvar="PORT",
+    help="Port (or $PORT, as hosts set).",
 )
 @click.option(
     "--no-auth",
@@ -42,7 +47,13 @@ def is_loopback(host: str) -> bool:
     help="Behind an HTTPS proxy (Heroku, Render, nginx): trust its X-Forwarded-* headers, "
     "send the session cookie over HTTPS only.",
 )
-@click.option("--threads", default=8, show_default=True, help="Requests served at once.")
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 256),
+    default=8,
+    show_default=True,
+    help="Requests served at once.",
+)
 @click.option("--campaigns-dir", type=click.Path(path_type=Path, file_okay=False), default=None)
 def serve(
     host: str,
@@ -79,18 +90,31 @@ def serve(
     web_config = WebConfig(
         settings=config,
         password=password,
-        campaigns_dir=campaigns_dir or config.campaigns_dir,
+        campaigns_dir=campaigns_folder(campaigns_dir or config.campaigns_dir),
         behind_proxy=behind_proxy,
     )
     secret_key = config.get("DASHBOARD_SECRET_KEY")
     if secret_key:
         web_config = replace(web_config, secret_key=secret_key)
     app = create_app(database(config), web_config)
+
+    import logging
+
+    from waitress import create_server
+
+    logging.basicConfig()  # waitress logs its warnings, as waitress.serve arranges
+    try:
+        server = create_server(app, host=host, port=port, threads=threads, ident="advocacy-bot")
+    except OSError as exc:  # the port is taken, or the address is not this machine's
+        fail(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}; choose another --port "
+            "(or $PORT), or stop what is using it"
+        )
     where = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
     click.echo(f"serving on {where}/  (dashboard: {where}/dashboard; Ctrl-C stops it)")
     if password is None:
         click.secho("no login: --no-auth (local use only)", fg="yellow", err=True)
-
-    from waitress import serve as waitress_serve
-
-    waitress_serve(app, host=host, port=port, threads=threads, ident="advocacy-bot")
+    try:
+        server.run()
+    finally:
+        server.close()

@@ -15,13 +15,23 @@ log = logging.getLogger(__name__)
 #: The longest wait between two tries after the loop failed (the database went away...).
 MAX_ERROR_WAIT = 60.0
 
+#: A number of seconds above zero (the worker's --interval and --lease).
+POSITIVE_SECONDS = click.FloatRange(min=0, min_open=True)
+
 
 @click.command()
 @click.option("--live", is_flag=True, help="Really post (default: dry run, nothing leaves).")
 @click.option("--once", is_flag=True, help="Publish what is due now, then exit.")
-@click.option("--interval", default=2.0, show_default=True, help="Seconds between polls when idle.")
+@click.option(
+    "--interval",
+    type=POSITIVE_SECONDS,
+    default=2.0,
+    show_default=True,
+    help="Seconds between polls when idle.",
+)
 @click.option(
     "--lease",
+    type=POSITIVE_SECONDS,
     default=300.0,
     show_default=True,
     help="Seconds a claimed post stays this worker's; after that, if this worker died, "
@@ -44,8 +54,6 @@ def worker(live: bool, once: bool, interval: float, lease: float) -> None:
     from bot.config import Mode
     from bot.schedule.worker import publish_due, reconcile_stale, worker_id
 
-    if lease <= 0:
-        fail("--lease must be a positive number of seconds")
     config = settings()
     mode = Mode.LIVE if live else config.mode
     db = database(config)
@@ -94,12 +102,14 @@ def worker(live: bool, once: bool, interval: float, lease: float) -> None:
 
 
 @click.command()
-@click.argument("post_id", type=int)
-@click.option("--posted", "decision", flag_value="posted", help="It went out.")
-@click.option("--not-posted", "decision", flag_value="not_posted", help="It did not: send again.")
+@click.argument("post_id", type=click.IntRange(min=1))
+@click.option("--posted", is_flag=True, help="It went out.")
+@click.option("--not-posted", is_flag=True, help="It did not: send again.")
 @click.option("--remote-id", help="With --posted: the platform's id for the post.")
 @click.option("--url", help="With --posted: the post's public URL.")
-def resolve(post_id: int, decision: str | None, remote_id: str | None, url: str | None) -> None:
+def resolve(
+    post_id: int, posted: bool, not_posted: bool, remote_id: str | None, url: str | None
+) -> None:
     """Decide what happened to a post whose outcome is `unknown`.
 
     A post is `unknown` when the bot was interrupted while sending it and the
@@ -111,13 +121,17 @@ def resolve(post_id: int, decision: str | None, remote_id: str | None, url: str 
 
     from bot.schedule.worker import resolve_unknown
 
-    if decision is None:
-        fail("say --posted or --not-posted")
+    if posted == not_posted:
+        fail("say --posted or --not-posted" + (", not both" if posted else ""))
+    if not_posted and (remote_id or url):
+        fail("--remote-id and --url go with --posted: a post that did not go out has neither")
+    if url is not None and not url.lower().startswith(("https://", "http://")):
+        fail(f"--url {url!r}: give the post's public http(s):// address")
     try:
         post = resolve_unknown(
             database(),
             post_id,
-            posted=decision == "posted",
+            posted=posted,
             now=datetime.now(UTC),
             remote_id=remote_id,
             url=url,

@@ -708,3 +708,30 @@ def reject_posts(
         post.updated_at = now
     session.flush()
     return posts
+
+
+# --- Names the commands check before acting on them -----------------------------------
+
+
+def logged_campaign_ids(session: Session) -> set[str]:
+    """Every campaign id the log has a post or a run of."""
+    posts = select(Post.campaign_id).distinct()
+    runs = select(CampaignRun.campaign_id).distinct()
+    return set(session.scalars(posts)) | set(session.scalars(runs))
+
+
+def logged_accounts(session: Session) -> set[tuple[str, str]]:
+    """Every ``(platform, account)`` the log has a post of."""
+    query = select(Post.platform, Post.account).distinct()
+    return {(platform, account) for platform, account in session.execute(query)}
+
+
+def post_statuses(session: Session, post_ids: Iterable[int]) -> dict[int, str]:
+    """Post id -> its status, for those of ``post_ids`` that are in the log."""
+    query = select(Post.id, Post.status).where(Post.id.in_(list(post_ids)))
+    return {post_id: status for post_id, status in session.execute(query)}
+
+
+def pause_list(session: Session) -> list[Pause]:
+    """Every pause in force or recorded, by scope."""
+    return list(session.scalars(select(Pause).order_by(Pause.scope)))

@@ -95,7 +95,11 @@ def test_cli_approve_and_reject_print_what_they_did(
     ids = sorted(_statuses(held_db))
     runner = CliRunner()
     result = runner.invoke(cli, ["approve", str(ids[0]), "999999"])
-    assert result.output == "approved 1 post(s)\nnot held (so unchanged): 999999\n"
+    assert result.exit_code == 1  # an id that is not in the log: nothing is approved
+    assert "no post #999999 in the log. Nothing was approved" in result.output
+    assert _statuses(held_db)[ids[0]] == "held"
+    result = runner.invoke(cli, ["approve", str(ids[0])])
+    assert result.output == "approved 1 post(s)\n"
     result = runner.invoke(cli, ["reject", "--all"])
     assert result.output == f"rejected {len(ids) - 1} post(s)\n"
     result = runner.invoke(cli, ["approve"])
