@@ -377,4 +377,4 @@ def test_an_overrides_file_that_is_not_utf8_is_named(world):
     path.write_bytes(b"handles:\n  \xff\xfe: x\n")
     result = world.run("directory", "load-overrides", str(path))
     assert result.exit_code == 1
-    assert result.output.startswith(f"error: {path}: is not UTF-8 text")
+    assert result.output.startswith(f"error: {path}: not UTF-8 text; save it as UTF-8")
