@@ -45,7 +45,7 @@ class Limits:
 
 
 #: a campaign file or a roster: a few kilobytes, even with a long roster
-CAMPAIGN = Limits(max_bytes=2_000_000, max_nodes=200_000, max_chars=4_000_000)
+CAMPAIGN = Limits(max_bytes=2_000_000, max_nodes=50_000, max_chars=2_000_000)
 #: an overrides file an organizer keeps
 OVERRIDES = Limits(max_bytes=5_000_000, max_nodes=500_000, max_chars=10_000_000)
 #: one public data file (congress-legislators' legislators-current.yaml is about 1 MB)
@@ -139,7 +139,7 @@ def check(root: yaml.Node, limits: Limits) -> None:
             nodes += child_nodes
             chars += child_chars
         sizes[key] = (nodes, chars)
-        _enforce(node, nodes, chars, limits)
+        _enforce(node, nodes, chars, limits, aliased=nodes > len(sizes))
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
@@ -150,17 +150,18 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def _enforce(node: yaml.Node, nodes: int, chars: int, limits: Limits) -> None:
+def _enforce(node: yaml.Node, nodes: int, chars: int, limits: Limits, *, aliased: bool) -> None:
+    """Raise when ``node``'s expansion is over ``limits``; ``aliased`` says whether
+    aliases made it so (the expansion is larger than the nodes written)."""
     line = node.start_mark.line + 1 if node.start_mark is not None else None
+    if aliased:
+        how = "expands to more than {} (its &anchors and *aliases repeat data)"
+        fix = "write the data out, or use fewer aliases"
+    else:
+        how, fix = "holds more than {}", "split it, or check that it is the file you meant"
     if nodes > limits.max_nodes:
-        raise YAMLBudgetError(
-            f"the YAML expands to more than {limits.max_nodes:,} values (its &anchors and "
-            "*aliases repeat data); write the data out, or use fewer aliases",
-            line,
-        )
+        what = how.format(f"{limits.max_nodes:,} values")
+        raise YAMLBudgetError(f"the YAML {what}; {fix}", line)
     if chars > limits.max_chars:
-        raise YAMLBudgetError(
-            f"the YAML expands to more than {limits.max_chars:,} characters of text (its "
-            "&anchors and *aliases repeat data); write the data out, or use fewer aliases",
-            line,
-        )
+        what = how.format(f"{limits.max_chars:,} characters of text")
+        raise YAMLBudgetError(f"the YAML {what}; {fix}", line)
