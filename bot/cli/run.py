@@ -50,19 +50,21 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def _schedules(config: Settings, directory: Path | None) -> dict[str, Schedule]:
-    """Campaign id -> schedule, for every campaign file that loads (for the guard).
+def _schedules(config: Settings, directory: Path | None) -> tuple[dict[str, Schedule], list[str]]:
+    """Campaign id -> schedule for every campaign file that loads (for the guard), and
+    the files that do not.
 
-    A broken file gives none, so the guard holds its campaign's live posts
-    back (fails closed) rather than publishing them unchecked.
+    A broken file gives no schedule, so the guard holds its campaign's live
+    posts back (fails closed) rather than publishing them unchecked.
     """
     from bot.campaigns.loader import load_campaigns
 
     folder = directory or config.campaigns_dir
     if not folder.is_dir():
-        return {}
-    loaded, _ = load_campaigns([folder])
-    return {c.campaign.id: c.campaign.schedule for c in loaded}
+        return {}, [str(folder)]
+    loaded, errors = load_campaigns([folder])
+    skipped = list(dict.fromkeys(_shown(error.path) for error in errors))
+    return {c.campaign.id: c.campaign.schedule for c in loaded}, skipped
 
 
 def run_summary(reports: list[RunReport], skipped_files: list[str]) -> str:
@@ -299,7 +301,7 @@ def run(
     skipped_files: list[str] = []
     if campaign_ids:
         selected = [_one_campaign(config, campaigns_dir, cid) for cid in campaign_ids]
-        schedules = _schedules(config, campaigns_dir)
+        schedules, _ = _schedules(config, campaigns_dir)
         schedules.update({c.campaign.id: c.campaign.schedule for c in selected})
     else:
         selected, skipped_files = _campaigns(config, campaigns_dir)

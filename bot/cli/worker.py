@@ -55,7 +55,15 @@ def worker(live: bool, once: bool, interval: float, lease: float) -> None:
     db = database(config)
     clock = SystemClock()
     publisher_for = publishers(config, mode)
-    guard = make_guard(config, mode, _schedules(config, None))
+    schedules, unloaded = _schedules(config, None)
+    if unloaded:
+        click.secho(
+            f"warning: {', '.join(unloaded)} did not load: live posts of campaigns without "
+            "a loaded file wait (run `advocacy-bot validate`)",
+            fg="yellow",
+            err=True,
+        )
+    guard = make_guard(config, mode, schedules)
     build_clients(config, publisher_for)
     me = worker_id()
     held = timedelta(seconds=lease)
