@@ -299,3 +299,14 @@ def test_the_daily_cap_is_named_only_when_it_is_what_stopped_the_run(db):
     report = runner.run_now(db, plenty, mode=Mode.DRY_RUN, now=TEN_AM + timedelta(days=1))
     assert len(report.posts) == 2
     assert report.notes == ["x: 1 post(s) held back by the daily cap"]
+
+
+def test_preview_before_the_start_date_shows_the_posts_and_when_it_starts(db):
+    future = loaded(
+        schedule={"cron": "0 10 * * *", "timezone": "America/Chicago", "start": "2026-04-01"}
+    )
+    plan = runner.preview(db, future, mode=Mode.DRY_RUN, now=TEN_AM)
+    assert len(plan.posts) == 1
+    assert plan.notes[0] == (
+        "the campaign starts on 2026-04-01 (schedule.start); nothing is planned before it"
+    )
