@@ -21,7 +21,8 @@ def scheduler(folder: Path) -> None:
 
     from bot.campaigns.loader import load_all
     from bot.clock import SystemClock
-    from bot.config import Mode
+    from bot.config import Mode, Settings
+    from bot.guard import guard_for
     from bot.platforms.dryrun import DryRunPublisher
     from bot.schedule.service import BotService
     from bot.store.db import Database
@@ -39,6 +40,7 @@ def scheduler(folder: Path) -> None:
         lambda platform, account: DryRunPublisher(platform, account),
         mode=Mode.DRY_RUN,
         clock=SystemClock(),
+        guard=guard_for(Settings(env={}, mode=Mode.DRY_RUN)),
     )
     scheduler = service.scheduler(blocking=False)
     scheduler.start(paused=True)  # every job scheduled, none due: idle

@@ -36,7 +36,7 @@ a configuration error.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -48,6 +48,7 @@ from bot.platforms.base import OutgoingPost
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from bot.campaigns.schema import Schedule
     from bot.store.models import Post
 
 
@@ -519,10 +520,8 @@ def _do_not_tag_entries(
     """Person ids and handles among ``tagged`` that the directory's do-not-tag list names."""
     from sqlalchemy import and_, func, or_, select
 
-    try:
-        from bot.directory.models import DoNotTag
-    except ImportError:  # a build without the directory
-        return set()
+    from bot.directory.models import DoNotTag
+
     people = sorted({person for person, _ in tagged})
     handles = sorted({handle.lower().lstrip("@") for _, handle in tagged})
     rows = session.execute(
@@ -539,12 +538,58 @@ def _do_not_tag_entries(
     return {value for row in rows for value in row if value}
 
 
-def guard_for(settings: Settings, mode: object = None):  # type: ignore[no-untyped-def]
+#: How soon a live post of a campaign the guard has no schedule for is looked at again.
+UNKNOWN_CAMPAIGN_RECHECK = timedelta(minutes=5)
+
+
+def schedule_verdict(
+    campaign_id: str, schedule: Schedule | None, *, live: bool, now: datetime
+) -> Verdict | None:
+    """What the campaign's schedule says about publishing one of its posts now, or None.
+
+    Pure. Past the campaign's ``end`` date nothing more of it goes out (skip);
+    a live post in the campaign's quiet hours waits for them to end (defer).
+    Without a schedule (the campaign's file is broken or gone) a live post
+    cannot be checked, so it waits: the guard fails closed. Dry-run posts go
+    through quiet hours: ``run`` says so on the campaign.
+    """
+    from bot.schedule.timing import describe_quiet_hours, has_ended, quiet_hours_end
+
+    if schedule is None:
+        if not live:
+            return None
+        return Verdict.defer(
+            now + UNKNOWN_CAMPAIGN_RECHECK,
+            f"campaign {campaign_id} is not among the campaign files loaded (broken or "
+            "removed), so its dates and quiet hours cannot be checked; fix the file, or "
+            "`advocacy-bot reject` the post",
+        )
+    if has_ended(schedule, now):
+        return Verdict.skip(f"campaign {campaign_id} ended on {schedule.end} (schedule.end)")
+    if live:
+        end = quiet_hours_end(schedule, now)
+        if end is not None:
+            return Verdict.defer(
+                end,
+                f"quiet hours of campaign {campaign_id} ({describe_quiet_hours(schedule)})",
+            )
+    return None
+
+
+def guard_for(  # type: ignore[no-untyped-def]
+    settings: Settings,
+    mode: object = None,
+    *,
+    schedules: Mapping[str, Schedule] | None = None,
+):
     """The guard the worker calls before every publish: ``(session, post, now) -> Verdict``.
 
     Policies are read from ``settings`` once per account; those of the configured
     accounts right away, so a bad setting stops the bot at start-up rather than
-    at its first post.
+    at its first post. ``schedules`` (campaign id -> schedule, from the campaign
+    files) makes end dates and quiet hours hold for every post published, however
+    it was planned (:func:`schedule_verdict`); the commands that publish always
+    pass it. Left out, only the policies apply.
     """
     from bot.platforms.accounts import configured_accounts
 
@@ -553,6 +598,15 @@ def guard_for(settings: Settings, mode: object = None):  # type: ignore[no-untyp
         policies[platform, account] = policy_for(platform, account, settings)
 
     def guard(session: Session, post: Post, now: datetime) -> Verdict:
+        if schedules is not None:
+            verdict = schedule_verdict(
+                post.campaign_id,
+                schedules.get(post.campaign_id),
+                live=post.mode == "live",
+                now=now,
+            )
+            if verdict is not None:
+                return verdict
         key = (post.platform, post.account)
         if key not in policies:
             policies[key] = policy_for(post.platform, post.account, settings)

@@ -415,3 +415,80 @@ def test_guard_for_is_what_the_worker_calls(database) -> None:
 
     with pytest.raises(ConfigError, match="X_POSTS_PER_DAY"):
         guard_for(Settings(env={"X_API_KEY": "k" * 8, "X_POSTS_PER_DAY": "99999"}))
+
+
+# -- the campaign's schedule, and failing closed ----------------------------------------------
+
+
+def chicago(**fields):
+    from bot.campaigns.schema import Schedule
+
+    return Schedule.model_validate({"cron": "0 10 * * *", "timezone": "America/Chicago", **fields})
+
+
+def test_schedule_verdict_defers_live_posts_in_quiet_hours_until_they_end() -> None:
+    from bot.guard import schedule_verdict
+
+    quiet = chicago(quiet_hours={"start": "21:00", "end": "08:00"})
+    ten_pm = datetime(2026, 11, 18, 4, 0, tzinfo=UTC)  # 22:00 CST on the 17th
+    verdict = schedule_verdict("sb792", quiet, live=True, now=ten_pm)
+    assert verdict is not None and verdict.kind is VerdictKind.DEFER
+    assert verdict.until == datetime(2026, 11, 18, 14, 0, tzinfo=UTC)  # 08:00 CST
+    assert verdict.reason == "quiet hours of campaign sb792 (21:00-08:00 America/Chicago)"
+    # a dry run goes through quiet hours (`run` says so on the campaign); daytime is free
+    assert schedule_verdict("sb792", quiet, live=False, now=ten_pm) is None
+    assert schedule_verdict("sb792", quiet, live=True, now=NOW) is None
+
+
+def test_schedule_verdict_skips_posts_after_the_end_date_in_every_mode() -> None:
+    from bot.guard import schedule_verdict
+
+    ended = chicago(end="2026-11-01")
+    for live in (True, False):
+        verdict = schedule_verdict("sb792", ended, live=live, now=NOW)
+        assert verdict is not None and verdict.kind is VerdictKind.SKIP
+        assert verdict.reason == "campaign sb792 ended on 2026-11-01 (schedule.end)"
+
+
+def test_schedule_verdict_holds_back_a_live_post_it_cannot_check() -> None:
+    from bot.guard import schedule_verdict
+
+    verdict = schedule_verdict("gone", None, live=True, now=NOW)
+    assert verdict is not None and verdict.kind is VerdictKind.DEFER
+    assert "campaign gone is not among the campaign files loaded" in verdict.reason
+
+
+def test_a_missing_do_not_tag_table_stops_the_guard_instead_of_allowing(
+    database, monkeypatch
+) -> None:
+    """The do-not-tag list is never read as empty because its module failed to import."""
+    import sys
+
+    from bot.store.models import Post, PostTarget
+
+    with database.session() as session:
+        current = row(1, when=NOW, status="queued", text="@HawleyMO pass SB 792")
+        session.add(current)
+        session.flush()
+        session.add(
+            PostTarget(
+                post_id=current.id, position=0, person_id="H001089", name="Josh Hawley",
+                handle="HawleyMO", platform="x", bill="MO SB 792", created_at=NOW,
+            )
+        )  # fmt: skip
+        session.flush()
+        monkeypatch.setitem(sys.modules, "bot.directory.models", None)
+        with pytest.raises(ImportError):
+            load_history(session, session.get(Post, current.id), NOW)
+
+
+def test_run_builds_no_guard_when_the_guard_cannot_be_imported(monkeypatch) -> None:
+    """`run` and `worker` once fell back to letting every post through."""
+    import sys
+
+    from bot.cli.run import make_guard
+    from bot.config import Mode
+
+    monkeypatch.setitem(sys.modules, "bot.guard", None)
+    with pytest.raises(ImportError):
+        make_guard(Settings(env={}), Mode.DRY_RUN, {})

@@ -4,25 +4,33 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from bot.cli.common import database, fail, settings
+from bot.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
     from bot.campaigns.loaded import LoadedCampaign
+    from bot.campaigns.schema import Schedule
     from bot.compose.plan import PlannedPost
     from bot.config import Mode, Settings
     from bot.schedule.runner import RunReport
-    from bot.schedule.worker import Outcome, PublisherFor
+    from bot.schedule.worker import GuardCheck, Outcome, PublisherFor
+    from bot.store.db import Database
 
 PLATFORM_CHOICE = click.Choice(["x", "facebook", "bluesky", "mastodon"])
 
+#: The clock ``run`` and ``preview`` read; tests replace it to run at a chosen time.
+CLOCK: Callable[[], Clock] = SystemClock
 
-def _campaigns(config: Settings, directory: Path | None) -> list[LoadedCampaign]:
-    """Load every campaign, reporting broken ones (which are skipped)."""
+
+def _campaigns(config: Settings, directory: Path | None) -> tuple[list[LoadedCampaign], list[str]]:
+    """Load every campaign, reporting broken ones: the good campaigns and the skipped files."""
     from bot.campaigns.loader import load_campaigns
 
     folder = directory or config.campaigns_dir
@@ -31,7 +39,55 @@ def _campaigns(config: Settings, directory: Path | None) -> list[LoadedCampaign]
     loaded, errors = load_campaigns([folder])
     for error in errors:
         click.secho(f"skipped: {error}", fg="yellow", err=True)
-    return loaded
+    return loaded, list(dict.fromkeys(_shown(error.path) for error in errors))
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the working directory where it lies under it (as users type it)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _schedules(config: Settings, directory: Path | None) -> tuple[dict[str, Schedule], list[str]]:
+    """Campaign id -> schedule for every campaign file that loads (for the guard), and
+    the files that do not.
+
+    A broken file gives no schedule, so the guard holds its campaign's live
+    posts back (fails closed) rather than publishing them unchecked.
+    """
+    from bot.campaigns.loader import load_campaigns
+
+    folder = directory or config.campaigns_dir
+    if not folder.is_dir():
+        return {}, [str(folder)]
+    loaded, errors = load_campaigns([folder])
+    skipped = list(dict.fromkeys(_shown(error.path) for error in errors))
+    return {c.campaign.id: c.campaign.schedule for c in loaded}, skipped
+
+
+def run_summary(reports: list[RunReport], skipped_files: list[str]) -> str:
+    """The last line of ``run --once``: how many campaigns ran, and which files were skipped.
+
+    >>> run_summary([], ["campaigns/x.yaml"])
+    '0 campaigns ran; 1 file skipped: campaigns/x.yaml (see above)'
+    """
+    ran = sum(1 for r in reports if r.ran and not r.error)
+    parts = [f"{ran} campaign{'' if ran == 1 else 's'} ran"]
+    not_run = sum(1 for r in reports if not r.ran)
+    if not_run:
+        parts.append(f"{not_run} not run (see {'its note' if not_run == 1 else 'their notes'})")
+    failed = sum(1 for r in reports if r.error)
+    if failed:
+        parts.append(f"{failed} failed")
+    if skipped_files:
+        count = len(skipped_files)
+        parts.append(
+            f"{count} file{'' if count == 1 else 's'} skipped: {', '.join(skipped_files)} "
+            "(see above)"
+        )
+    return "; ".join(parts)
 
 
 def _one_campaign(config: Settings, directory: Path | None, campaign_id: str) -> LoadedCampaign:
@@ -106,6 +162,11 @@ def _print_report(report: RunReport) -> None:
     if report.error:
         click.secho(f"✗ {report.campaign_id}: {report.error}", fg="red")
         return
+    if not report.ran:
+        click.secho(f"○ {report.campaign_id}: not run", fg="yellow")
+        for note in report.notes:
+            click.echo(f"  note: {note.removeprefix('not run: ')}")
+        return
     click.secho(f"● {report.campaign_id}: {len(report.posts)} post(s) planned", fg="cyan")
     for note in report.notes:
         click.echo(f"  note: {note}")
@@ -121,6 +182,64 @@ def _print_outcome(outcome: Outcome) -> None:
     )
 
 
+def waiting_line(status: str, reason: str | None, until: datetime | None) -> str:
+    """How a planned post that was not published this round stands: its status, when, why.
+
+    >>> waiting_line("queued", "posts on x are spaced by at least 30 min",
+    ...              datetime(2026, 3, 2, 16, 30, tzinfo=UTC))
+    'queued until 2026-03-02 16:30 UTC: posts on x are spaced by at least 30 min'
+    """
+    when = f" until {until.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if until else ""
+    why = f": {reason}" if reason else ""
+    return f"{status}{when}{why}"
+
+
+def _print_publishing(db: Database, reports: list[RunReport], outcomes: list[Outcome]) -> None:
+    """What publishing did, then every post this run planned that it did not publish.
+
+    A post that must wait shows when it will be tried again. Posts of an
+    account that must wait are passed over by the publisher (one UPDATE defers
+    them all); they are listed too, so no planned post is left out.
+    """
+    published = {outcome.post_id for outcome in outcomes}
+    rest = [post.id for report in reports for post in report.posts if post.id not in published]
+    if not outcomes and not rest:
+        return
+    rows = _post_states(db, [o.post_id for o in outcomes if o.status == "queued"] + rest)
+    click.secho("publishing:", bold=True)
+    for outcome in outcomes:
+        if outcome.post_id in rows:
+            _, _, until = rows[outcome.post_id]
+            line = waiting_line(outcome.status, outcome.detail, until)
+            click.echo(f"  post #{outcome.post_id} → {line}")
+        else:
+            _print_outcome(outcome)
+    for post_id in rest:
+        status, reason, until = rows[post_id]
+        click.echo(f"  post #{post_id} → {waiting_line(status, reason, until)}")
+
+
+def _post_states(
+    db: Database, ids: list[int]
+) -> dict[int, tuple[str, str | None, datetime | None]]:
+    """Post id -> (status, reason, when it is tried again if it is queued), from the log."""
+    from sqlalchemy import select
+
+    from bot.store.models import Post
+
+    if not ids:
+        return {}
+    found: dict[int, tuple[str, str | None, datetime | None]] = {}
+    with db.new_session() as session:
+        for post_id, status, reason, until in session.execute(
+            select(Post.id, Post.status, Post.reason, Post.next_attempt_at).where(Post.id.in_(ids))
+        ):
+            if until is not None and until.tzinfo is None:
+                until = until.replace(tzinfo=UTC)
+            found[post_id] = (status, reason, until if status == "queued" else None)
+    return found
+
+
 @click.command()
 @click.option("--once", is_flag=True, help="Run what is due now, publish, and exit.")
 @click.option(
@@ -128,9 +247,15 @@ def _print_outcome(outcome: Outcome) -> None:
     "campaign_ids",
     multiple=True,
     metavar="ID",
-    help="With --once: run this campaign now, regardless of its schedule (repeatable).",
+    help="With --once: run this campaign now, whatever its fire times (repeatable); "
+    "its start and end dates and quiet hours still hold.",
 )
-@click.option("--all", "run_all", is_flag=True, help="With --once: run every enabled campaign now.")
+@click.option(
+    "--all",
+    "run_all",
+    is_flag=True,
+    help="With --once: run every enabled campaign now, whatever its fire times.",
+)
 @click.option("--live", is_flag=True, help="Really post (default: dry run, nothing leaves).")
 @click.option("--campaigns-dir", type=click.Path(path_type=Path, file_okay=False), default=None)
 @click.option("-v", "--verbose", is_flag=True, help="Log what the scheduler does.")
@@ -147,20 +272,22 @@ def run(
     Without --once this is the long-running scheduler (the Procfile's worker).
     Dry run is the default: posts are logged as `dry_run` and nothing leaves
     the machine. Pass --live or set BOT_MODE=live to post for real.
+
+    Start and end dates hold for every way of running, and quiet hours for
+    every live post. `run --once` exits 1 when a campaign file was skipped
+    (or a campaign failed), after running the others.
     """
-    from bot.clock import SystemClock
     from bot.config import Mode
     from bot.schedule import runner
     from bot.schedule.worker import publish_due
 
+    check_run_flags(once=once, campaign_ids=campaign_ids, run_all=run_all)
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     config = settings()
     mode = Mode.LIVE if live else config.mode
-    if (campaign_ids or run_all) and not once:
-        fail("--campaign and --all go with --once")
     click.secho(
         "LIVE: posts will be published."
         if mode is Mode.LIVE
@@ -169,14 +296,18 @@ def run(
         err=True,
     )
     db = database(config)
-    clock = SystemClock()
+    clock = CLOCK()
     publisher_for = publishers(config, mode)
-    guard = _guard(config, mode)
-    build_clients(config, publisher_for)
+    skipped_files: list[str] = []
     if campaign_ids:
         selected = [_one_campaign(config, campaigns_dir, cid) for cid in campaign_ids]
+        schedules, _ = _schedules(config, campaigns_dir)
+        schedules.update({c.campaign.id: c.campaign.schedule for c in selected})
     else:
-        selected = _campaigns(config, campaigns_dir)
+        selected, skipped_files = _campaigns(config, campaigns_dir)
+        schedules = {c.campaign.id: c.campaign.schedule for c in selected}
+    guard = make_guard(config, mode, schedules)
+    build_clients(config, publisher_for)
     if mode is Mode.LIVE and any(
         "x" in c.campaign.platforms for c in selected if c.campaign.enabled
     ):
@@ -188,7 +319,10 @@ def run(
         from bot.schedule.service import BotService
 
         campaigns = selected
-        click.echo(f"scheduler started with {len(campaigns)} campaign(s); Ctrl-C stops it")
+        started = f"scheduler started with {len(campaigns)} campaign(s)"
+        if skipped_files:
+            started += f"; {run_summary([], skipped_files).partition('; ')[2]}"
+        click.echo(f"{started}; Ctrl-C stops it")
         BotService(
             db,
             campaigns,
@@ -203,13 +337,10 @@ def run(
 
     now = clock.now()
     if campaign_ids:
-        reports = [runner.run_campaign(db, c, mode=mode, now=now, fire_time=now) for c in selected]
+        reports = [runner.run_now(db, c, mode=mode, now=now) for c in selected]
     elif run_all:
-        reports = [
-            runner.run_campaign(db, c, mode=mode, now=now, fire_time=now)
-            for c in selected
-            if c.campaign.enabled
-        ]
+        enabled = [c for c in selected if c.campaign.enabled]
+        reports = [runner.run_now(db, c, mode=mode, now=now) for c in enabled]
     else:
         reports = runner.run_due(db, selected, mode=mode, now=now)
     if not reports:
@@ -218,12 +349,24 @@ def run(
         _print_report(report)
     _print_pauses(db, clock.now())
     outcomes = publish_due(db, publisher_for, mode=mode, clock=clock, guard=guard)
-    if outcomes:
-        click.secho("publishing:", bold=True)
-    for outcome in outcomes:
-        _print_outcome(outcome)
+    _print_publishing(db, reports, outcomes)
     failed = [r for r in reports if r.error]
-    raise SystemExit(1 if failed else 0)
+    if reports or skipped_files:
+        summary = run_summary(reports, skipped_files)
+        click.secho(summary, fg="red" if failed or skipped_files else None, err=bool(skipped_files))
+    raise SystemExit(1 if failed or skipped_files else 0)
+
+
+def check_run_flags(*, once: bool, campaign_ids: tuple[str, ...], run_all: bool) -> None:
+    """Reject flags that contradict each other (click's usage error, exit 2)."""
+    if campaign_ids and run_all:
+        raise click.UsageError(
+            "--all and --campaign contradict each other: give --all to run every enabled "
+            "campaign, or --campaign ID for the ones named"
+        )
+    if (campaign_ids or run_all) and not once:
+        flag = "--all" if run_all else "--campaign"
+        raise click.UsageError(f"{flag} goes with --once (`advocacy-bot run --once {flag} ...`)")
 
 
 def _print_pauses(db, now) -> None:  # type: ignore[no-untyped-def]
@@ -241,15 +384,16 @@ def _print_pauses(db, now) -> None:  # type: ignore[no-untyped-def]
         click.secho(f"paused {pause.scope}{until}: {pause.reason or ''}", fg="yellow")
 
 
-def _guard(config: Settings, mode: Mode):  # type: ignore[no-untyped-def]
-    """The policy guard for this run (platform rules and organizer policy)."""
-    try:
-        from bot.guard import guard_for
-    except ImportError:
-        from bot.schedule.worker import allow_all
+def make_guard(config: Settings, mode: Mode, schedules: Mapping[str, Schedule]) -> GuardCheck:
+    """The policy guard for this run: platform rules, organizer policy, campaign schedules.
 
-        return allow_all
-    return guard_for(config, mode)
+    Imported outright: a guard that cannot be built stops the command, never
+    falls back to letting everything through.
+    """
+    from bot.guard import guard_for
+
+    guard: GuardCheck = guard_for(config, mode, schedules=schedules)
+    return guard
 
 
 @click.command()
@@ -262,7 +406,6 @@ def preview(
 ) -> None:
     """Show the posts CAMPAIGN's next run would make, with their counted length."""
     from bot.campaigns.schema import Platform
-    from bot.clock import SystemClock
     from bot.schedule.runner import preview as plan_preview
 
     config = settings()
@@ -272,7 +415,7 @@ def preview(
         missing = [p.value for p in platforms if p not in loaded.campaign.platforms]
         if missing:
             fail(f"campaign {campaign_id} does not post on {', '.join(missing)}")
-    now = SystemClock().now()
+    now = CLOCK().now()
     plan = plan_preview(database(config), loaded, mode=config.mode, now=now, platforms=platforms)
     if as_json:
         click.echo(json.dumps(preview_json(campaign_id, now, plan), indent=2, ensure_ascii=False))

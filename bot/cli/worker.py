@@ -44,12 +44,16 @@ def worker(live: bool, once: bool, interval: float, lease: float) -> None:
     workers as you like: they claim posts with FOR UPDATE SKIP LOCKED and a
     lease, so each post is sent by one worker, and a post left behind by a
     worker that died is reconciled with the platform, never resent blindly.
+
+    The campaign files (CAMPAIGNS_DIR) are read for each campaign's end date
+    and quiet hours, which hold for every post; a live post whose campaign
+    file is broken or gone waits until it is fixed.
     """
     from datetime import timedelta
 
     from sqlalchemy.exc import DBAPIError
 
-    from bot.cli.run import _guard, _print_outcome, build_clients, publishers
+    from bot.cli.run import _print_outcome, _schedules, build_clients, make_guard, publishers
     from bot.clock import SystemClock
     from bot.config import Mode
     from bot.schedule.worker import publish_due, reconcile_stale, worker_id
@@ -59,7 +63,15 @@ def worker(live: bool, once: bool, interval: float, lease: float) -> None:
     db = database(config)
     clock = SystemClock()
     publisher_for = publishers(config, mode)
-    guard = _guard(config, mode)
+    schedules, unloaded = _schedules(config, None)
+    if unloaded:
+        click.secho(
+            f"warning: {', '.join(unloaded)} did not load: live posts of campaigns without "
+            "a loaded file wait (run `advocacy-bot validate`)",
+            fg="yellow",
+            err=True,
+        )
+    guard = make_guard(config, mode, schedules)
     build_clients(config, publisher_for)
     me = worker_id()
     held = timedelta(seconds=lease)

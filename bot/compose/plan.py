@@ -166,8 +166,13 @@ def plan_run(
     notes: list[str] = []
     planned: set[tuple[str, str, str]] = set()
 
+    repeats: set[str] = set()  # platforms where a text was turned down as already sent
+
     def used(platform: str, account: str, digest: str) -> bool:
-        return (platform, account, digest) in planned or text_used(platform, account, digest)
+        if (platform, account, digest) in planned or text_used(platform, account, digest):
+            repeats.add(platform)
+            return True
+        return False
 
     order = {person.id: index for index, person in enumerate(people)}
     queues: dict[tuple[str, str], _TargetQueue] = {}
@@ -188,6 +193,8 @@ def plan_run(
             )
             continue
         wanted = min(per_run, room)
+        noted = len(notes)
+        made = 0
         for _ in range(wanted):
             post = _plan_one(
                 campaign,
@@ -203,9 +210,11 @@ def plan_run(
                 used,
                 notes,
                 facebook_tagging,
+                (made, wanted),
             )
             if post is None:
                 break
+            made += 1
             planned.add((post.platform, post.account, post.text_hash))
             posts.append(post)
             _remember(history, post, now)
@@ -213,9 +222,31 @@ def plan_run(
             if queue is not None:
                 for person_id in dict.fromkeys(t.person_id for t in post.targets):
                     queue.tagged(person_id)
-        if wanted < per_run:
-            notes.append(f"{name}: {per_run - wanted} post(s) held back by the daily cap")
+        notes.extend(_shortfall_notes(name, made, wanted, per_run, noted < len(notes), repeats))
     return Plan(posts=posts, notes=notes)
+
+
+def _shortfall_notes(
+    platform: str, made: int, wanted: int, per_run: int, explained: bool, repeats: set[str]
+) -> list[str]:
+    """Why a platform got fewer than ``posts_per_run`` posts, where no other note says so.
+
+    The daily cap is named only when it is what stopped the run (every post
+    the cap left room for was planned); a run that ran out of targets or
+    texts first says that instead.
+    """
+    if made == wanted:
+        if wanted < per_run:
+            return [f"{platform}: {per_run - wanted} post(s) held back by the daily cap"]
+        return []
+    if explained:
+        return []
+    if platform in repeats:
+        return [
+            f"{platform}: {made} of {wanted} post(s) planned; every other text this run "
+            "could make was already sent from this account"
+        ]
+    return [f"{platform}: {made} of {wanted} post(s) planned; no other post could be made"]
 
 
 class _TargetQueue:
@@ -299,7 +330,13 @@ def _plan_one(
     text_used: Callable[[str, str, str], bool],
     notes: list[str],
     facebook_tagging: bool,
+    progress: tuple[int, int] = (0, 1),
 ) -> PlannedPost | None:
+    """The next post of a run on ``platform``, or None (with a note saying why).
+
+    ``progress`` is (posts planned on the platform so far this run, posts wanted),
+    so the note about the cooldown is true of a run that already planned some.
+    """
     bills = sorted(
         enumerate(campaign.bills),
         key=lambda item: (history.last_bill.get((platform, item[1].key), _EPOCH), item[0]),
@@ -337,10 +374,18 @@ def _plan_one(
             if post is not None:
                 return post
     if people and campaign.mentions_per_post and cooling:
-        notes.append(
-            f"{platform}: every target was addressed within the cooldown "
-            f"({_human(campaign.cooldown.total_seconds())}) for every bill; nothing to post"
-        )
+        cooldown = _human(campaign.cooldown.total_seconds())
+        made, wanted = progress
+        if made:
+            notes.append(
+                f"{platform}: {made} of {wanted} post(s) planned; every other target was "
+                f"addressed within the cooldown ({cooldown}), this run included, for every bill"
+            )
+        else:
+            notes.append(
+                f"{platform}: every target was addressed within the cooldown "
+                f"({cooldown}) for every bill; nothing to post"
+            )
     return None
 
 

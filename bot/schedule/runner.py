@@ -22,7 +22,14 @@ from bot.compose.plan import Plan, plan_run
 from bot.config import Mode
 from bot.directory.people import Person
 from bot.directory.resolve import resolve_targets
-from bot.schedule.timing import due, in_quiet_hours, local_day_start
+from bot.schedule.timing import (
+    due,
+    has_ended,
+    in_quiet_hours,
+    local_day_start,
+    outside_dates,
+    quiet_hours_note,
+)
 from bot.store import queries
 from bot.store.db import Database
 from bot.store.models import Status
@@ -41,6 +48,8 @@ class RunReport:
     posts: list[queries.LoggedPost] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     error: str | None = None
+    ran: bool = True
+    """False when the campaign was not run at all (its dates, quiet hours); the notes say why."""
 
 
 def plan_posts(
@@ -120,13 +129,48 @@ def preview(
     now: datetime,
     platforms: list[Platform] | None = None,
 ) -> Plan:
-    """The posts the campaign's next run would make, without writing anything."""
+    """The posts the campaign's next run would make, without writing anything.
+
+    A campaign past its ``end`` date makes none; one before its ``start`` is
+    planned as if it ran now, with a note saying it will not run until then.
+    """
+    dates = outside_dates(loaded.campaign.schedule, now)
+    if has_ended(loaded.campaign.schedule, now):
+        return Plan(posts=[], notes=[dates] if dates else [])
     with db.new_session() as session:
         _, plan, stopped = plan_in_session(session, loaded, mode=mode, now=now, platforms=platforms)
         session.rollback()
     if stopped:
         plan.notes.append(stopped)
+    if dates:
+        plan.notes.insert(0, dates)
     return plan
+
+
+def run_now(db: Database, loaded: LoadedCampaign, *, mode: Mode, now: datetime) -> RunReport:
+    """Run a campaign at ``now`` whatever its fire times (``run --once --all/--campaign``).
+
+    What the schedule says beyond its fire times still holds: outside its
+    ``start``/``end`` dates the campaign does not run; in its quiet hours a live
+    run plans nothing (and records the run, so it is never silent), while a dry
+    run plans and says, on the campaign, that a live run would not.
+    """
+    schedule = loaded.campaign.schedule
+    campaign_id = loaded.campaign.id
+    dates = outside_dates(schedule, now)
+    if dates:
+        return RunReport(campaign_id, None, notes=[f"not run: {dates}"], ran=False)
+    quiet = quiet_hours_note(schedule, now)
+    if quiet and mode is Mode.LIVE:
+        report = record_skipped_run(
+            db, campaign_id, mode=mode, now=now, fire_time=now, note=f"not run: {quiet}"
+        )
+        report.ran = False
+        return report
+    note = (
+        f"dry run past quiet hours: {quiet}; a live run now would plan nothing" if quiet else None
+    )
+    return run_campaign(db, loaded, mode=mode, now=now, fire_time=now, note=note)
 
 
 def run_campaign(

@@ -27,7 +27,6 @@ from bot.schedule.worker import (
     GuardCheck,
     Outcome,
     PublisherFor,
-    allow_all,
     publish_due,
     reconcile_stale,
 )
@@ -49,7 +48,7 @@ class BotService:
         *,
         mode: Mode,
         clock: Clock,
-        guard: GuardCheck = allow_all,
+        guard: GuardCheck,
         on_report: Callable[[RunReport], None] = lambda report: None,
         on_outcome: Callable[[Outcome], None] = lambda outcome: None,
     ) -> None:

@@ -139,7 +139,11 @@ def fire_times(
 ) -> list[datetime]:
     """Fire times in ``(after, until]``, in UTC, oldest first (at most ``limit``)."""
     if schedule.at is not None:
-        return [t.astimezone(UTC) for t in explicit_times(schedule) if after < t <= until][:limit]
+        return [
+            t.astimezone(UTC)
+            for t in explicit_times(schedule)
+            if after < t <= until and outside_dates(schedule, t) is None
+        ][:limit]
     trigger = build_trigger(schedule)
     found: list[datetime] = []
     moment = trigger.get_next_fire_time(None, after + timedelta(microseconds=1))
@@ -160,6 +164,63 @@ def in_quiet_hours(schedule: Schedule, moment: datetime) -> bool:
     if schedule.quiet_hours is None:
         return False
     return schedule.quiet_hours.contains(moment.astimezone(schedule.tz).time())
+
+
+def quiet_hours_end(schedule: Schedule, moment: datetime) -> datetime | None:
+    """When the quiet hours ``moment`` falls in end (UTC); None outside quiet hours.
+
+    The end is the next local time equal to ``quiet_hours.end`` after ``moment``
+    (tomorrow's when the window wraps past midnight), in the campaign's zone.
+    """
+    quiet = schedule.quiet_hours
+    if quiet is None or not in_quiet_hours(schedule, moment):
+        return None
+    local = moment.astimezone(schedule.tz)
+    end = datetime.combine(local.date(), quiet.end, schedule.tz)
+    if end <= local:
+        end = datetime.combine(local.date() + timedelta(days=1), quiet.end, schedule.tz)
+    return end.astimezone(UTC)
+
+
+def describe_quiet_hours(schedule: Schedule) -> str:
+    """``21:00-08:00 America/Chicago``: the quiet hours as a campaign file gives them."""
+    quiet = schedule.quiet_hours
+    if quiet is None:
+        return "none"
+    return f"{quiet.start:%H:%M}-{quiet.end:%H:%M} {schedule.timezone}"
+
+
+def quiet_hours_note(schedule: Schedule, moment: datetime) -> str | None:
+    """What a run at ``moment`` must say about quiet hours, or None outside them."""
+    end = quiet_hours_end(schedule, moment)
+    if end is None:
+        return None
+    local = moment.astimezone(schedule.tz)
+    return (
+        f"now ({local:%H:%M %Z}) falls in the quiet hours ({describe_quiet_hours(schedule)}); "
+        f"nothing is posted live before {end.astimezone(schedule.tz):%Y-%m-%d %H:%M %Z}"
+    )
+
+
+def has_ended(schedule: Schedule, moment: datetime) -> bool:
+    """Whether ``moment`` is past the schedule's ``end`` date (a local day, inclusive)."""
+    return schedule.end is not None and moment.astimezone(schedule.tz).date() > schedule.end
+
+
+def outside_dates(schedule: Schedule, moment: datetime) -> str | None:
+    """Why the schedule's ``start``/``end`` dates rule out a run at ``moment``, or None.
+
+    Both dates are whole local days in the campaign's timezone, inclusive: a
+    campaign with ``end: 2026-05-14`` still runs on May 14th and never after.
+    """
+    if has_ended(schedule, moment):
+        return f"the campaign ended on {schedule.end} (schedule.end); nothing is planned after it"
+    if schedule.start is not None and moment.astimezone(schedule.tz).date() < schedule.start:
+        return (
+            f"the campaign starts on {schedule.start} (schedule.start); "
+            "nothing is planned before it"
+        )
+    return None
 
 
 def local_day_start(schedule: Schedule, moment: datetime) -> datetime:

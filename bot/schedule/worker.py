@@ -55,10 +55,8 @@ class Verdict:
 
 
 GuardCheck = Callable[[Session, Post, datetime], Verdict]
-
-
-def allow_all(session: Session, post: Post, now: datetime) -> Verdict:
-    return Verdict("allow")
+"""The policy guard (:func:`bot.guard.guard_for`): a required argument of every
+publishing function, never defaulted, so no path publishes unchecked."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +92,7 @@ def publish_due(
     *,
     mode: Mode,
     clock: Clock,
-    guard: GuardCheck = allow_all,
+    guard: GuardCheck,
     worker: str | None = None,
     limit: int = 100,
     lease: timedelta = LEASE,
@@ -133,7 +131,7 @@ def publish_next(
     *,
     mode: Mode,
     clock: Clock,
-    guard: GuardCheck = allow_all,
+    guard: GuardCheck,
     worker: str,
     lease: timedelta = LEASE,
     passing_over: Collection[tuple[str, str]] = (),

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime
 
+import pytest
 import yaml
 
 from tests.support import ROOT
@@ -97,12 +99,15 @@ def test_a_broken_campaign_is_reported_and_the_others_run(cli, env, tmp_path):
         )
     )
     result = cli("run", "--once", "--all", "--campaigns-dir", str(folder))
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # cron must notice, after the good campaign ran
     assert "skipped: " in result.output and "broken.yaml" in result.output
     assert "unknown timezone 'Mars/Olympus_Mons'" in result.output
     assert (
         "us-s1693-online-trafficking: 3 post(s) planned" in result.output
     )  # no directory: 2 named
+    assert result.output.rstrip().endswith(
+        "1 campaign ran; 1 file skipped: campaigns/broken.yaml (see above)"
+    )
 
 
 def test_preview_json_has_the_documented_shape(cli, directory):
@@ -216,3 +221,122 @@ def test_log_offers_every_post_status_and_no_other():
     from bot.store.models import Status
 
     assert [status.value for status in Status] == STATUSES
+
+
+# --- schedules hold, the exit status tells, the notes are true --------------------------------
+
+
+@pytest.fixture
+def at(monkeypatch):
+    """Run the CLI at a chosen moment (``at(datetime)``)."""
+    from bot.cli import run as run_module
+    from bot.clock import FrozenClock
+
+    def set_clock(moment: datetime) -> None:
+        monkeypatch.setattr(run_module, "CLOCK", lambda: FrozenClock(moment))
+
+    return set_clock
+
+
+def dated_campaigns(folder, **schedules):
+    """One copy of S 1693 per id, each with its schedule's fields changed."""
+    data = yaml.safe_load((ROOT / "campaigns" / "us-s1693-online-trafficking.yaml").read_text())
+    folder.mkdir(exist_ok=True)
+    for campaign_id, changes in schedules.items():
+        copy = {**data, "id": campaign_id, "schedule": {**data["schedule"], **changes}}
+        copy.pop("steps", None)
+        (folder / f"{campaign_id}.yaml").write_text(yaml.safe_dump(copy, sort_keys=False))
+    return folder
+
+
+NOON_NY = datetime(2026, 3, 3, 17, 0, tzinfo=UTC)  # 12:00 in Washington, a Tuesday
+
+
+def test_run_once_all_honours_start_and_end_dates(cli, tmp_path, at):
+    folder = dated_campaigns(
+        tmp_path / "campaigns",
+        ended={"start": "2026-01-05", "end": "2026-02-27"},
+        future={"start": "2026-06-01"},
+        current={"start": "2026-01-05", "end": "2026-12-31"},
+    )
+    at(NOON_NY)
+    result = cli("run", "--once", "--all", "--campaigns-dir", str(folder))
+    assert result.exit_code == 0, result.output
+    assert "○ ended: not run" in result.output
+    assert "the campaign ended on 2026-02-27 (schedule.end)" in result.output
+    assert "○ future: not run" in result.output
+    assert "the campaign starts on 2026-06-01 (schedule.start)" in result.output
+    assert "● current: 3 post(s) planned" in result.output
+    assert result.output.rstrip().endswith("1 campaign ran; 2 not run (see their notes)")
+    log = json.loads(cli("log", "--json").output)
+    assert {row["campaign"] for row in log} == {"current"}
+    # naming the campaign does not get round its dates either
+    named = cli("run", "--once", "--campaign", "ended", "--campaigns-dir", str(folder))
+    assert named.exit_code == 0 and "○ ended: not run" in named.output
+    assert len(json.loads(cli("log", "--json").output)) == len(log)
+
+
+def test_a_dry_run_in_quiet_hours_says_so_on_each_campaign_it_affects(cli, tmp_path, at):
+    folder = dated_campaigns(
+        tmp_path / "campaigns",
+        quiet={"quiet_hours": {"start": "20:00", "end": "09:00"}},
+        daytime={"quiet_hours": {"start": "23:00", "end": "06:00"}},
+    )
+    at(datetime(2026, 3, 4, 2, 0, tzinfo=UTC))  # 21:00 in Washington
+    result = cli("run", "--once", "--all", "--campaigns-dir", str(folder))
+    assert result.exit_code == 0, result.output
+    daytime, rest = result.output.split("● quiet:")  # the files run in name order
+    quiet = rest.split("publishing:")[0]
+    assert (
+        "note: dry run past quiet hours: now (21:00 EST) falls in the quiet hours "
+        "(20:00-09:00 America/New_York); nothing is posted live before 2026-03-04 09:00 EST; "
+        "a live run now would plan nothing"
+    ) in quiet
+    assert "● daytime: 3 post(s) planned" in daytime and "quiet hours" not in daytime
+
+
+def test_every_planned_post_appears_with_its_outcome(cli, at):
+    """The quick start: each post #N planned is in the `publishing:` summary."""
+    at(NOON_NY)
+    result = cli("run", "--once", "--all")
+    assert result.exit_code == 0, result.output
+    log = json.loads(cli("log", "--json", "--limit", "500").output)
+    summary = result.output.split("publishing:")[1]
+    for row in log:
+        line = next(
+            (x for x in summary.splitlines() if x.strip().startswith(f"post #{row['id']} →")), None
+        )
+        assert line is not None, f"post #{row['id']} is missing from:\n{summary}"
+        assert f"→ {row['status']}" in line
+        if row["status"] == "queued":
+            assert " until 2026-03-03 " in line and row["reason"] in line
+        if row["status"] == "held":
+            assert row["reason"] in line
+
+
+def test_no_note_says_nothing_was_posted_where_a_post_was_planned(cli, at):
+    at(NOON_NY)
+    result = cli("run", "--once", "--all")
+    for block in result.output.split("● ")[1:]:
+        planned = {line.split("]")[0][1:].split(":")[0] for line in block.splitlines()
+                   if line.startswith("[")}  # fmt: skip
+        for note in (line for line in block.splitlines() if "note: " in line):
+            platform = note.split("note: ")[1].split(":")[0]
+            if platform in planned:
+                assert "nothing to post" not in note, note
+                assert "daily cap" not in note, note
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["--once", "--all", "--campaign", "mo-sb792-expungement"], "--all and --campaign"),
+        (["--all"], "--all goes with --once"),
+        (["--campaign", "mo-sb792-expungement"], "--campaign goes with --once"),
+    ],
+)
+def test_conflicting_run_flags_are_usage_errors(cli, args, says):
+    result = cli("run", *args)
+    assert result.exit_code == 2
+    assert says in result.output
+    assert json.loads(cli("log", "--json").output) == []

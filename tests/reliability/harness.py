@@ -107,6 +107,7 @@ class Supervisor:
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
         self.workdir.mkdir(parents=True, exist_ok=True)
+        write_reliability_campaign(self.workdir / "campaigns")
         self.processes: list[subprocess.Popen] = []
         self._files: list[TextIO] = []
         self._logs = 0
@@ -172,6 +173,31 @@ class Supervisor:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+#: The campaign file of the posts :func:`queue_posts` writes. Publishing checks each
+#: post's campaign schedule (end date, quiet hours) and holds back live posts whose
+#: campaign file does not load, so the processes (run in the workdir) need it. It is
+#: disabled: the scheduler never plans it; the proofs queue its rows directly.
+RELIABILITY_CAMPAIGN = """\
+id: reliability
+title: Reliability proofs
+enabled: false
+bills:
+  - {jurisdiction: us, session: "119", identifier: S 1, title: A bill}
+targets:
+  people:
+    - {id: P0, name: Person Zero, title: Sen.}
+platforms: [x, facebook, bluesky, mastodon]
+messages:
+  - {id: a, text: "{{ mentions }}: please support {{ bill.identifier }}."}
+schedule: {cron: "0 10 * * *", timezone: UTC}
+"""
+
+
+def write_reliability_campaign(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "reliability.yaml").write_text(RELIABILITY_CAMPAIGN, encoding="utf-8")
 
 
 def clean_environ() -> dict[str, str]:

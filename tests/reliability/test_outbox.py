@@ -17,6 +17,7 @@ from bot.schedule.worker import publish_due
 from bot.store import queries
 from bot.store.db import Database, current_revision, head_revision
 from bot.store.models import Post, Status
+from tests.guards import allow_all
 from tests.reliability.harness import (
     Supervisor,
     account,
@@ -57,7 +58,11 @@ def test_a_post_in_flight_holds_back_the_other_posts_of_its_account(any_db: Data
         )
     recorder = Recorder()
     outcomes = publish_due(
-        any_db, lambda p, a: recorder, mode=Mode.LIVE, clock=FrozenClock(NOW + timedelta(1))
+        any_db,
+        lambda p, a: recorder,
+        mode=Mode.LIVE,
+        clock=FrozenClock(NOW + timedelta(1)),
+        guard=allow_all,
     )
     assert recorder.sent == ["facebook:default"] * 7
     assert len(outcomes) == 7

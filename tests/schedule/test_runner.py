@@ -14,6 +14,7 @@ from bot.platforms.dryrun import DryRunPublisher
 from bot.schedule import runner
 from bot.schedule.worker import publish_due
 from bot.store.models import CampaignRun, Post, PostTarget, Status
+from tests.guards import allow_all
 from tests.support import make_campaign, people
 
 TEN_AM = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)  # 10:00 in Chicago
@@ -131,7 +132,11 @@ def test_approval_required_holds_posts(db):
     assert [p.status for p in report.posts] == ["held"]
     assert report.posts[0].reason == runner.AWAITING_APPROVAL
     outcomes = publish_due(
-        db, dry_run_publishers, mode=Mode.DRY_RUN, clock=FrozenClock(TEN_AM + timedelta(hours=1))
+        db,
+        dry_run_publishers,
+        mode=Mode.DRY_RUN,
+        clock=FrozenClock(TEN_AM + timedelta(hours=1)),
+        guard=allow_all,
     )
     assert outcomes == []
 
@@ -144,14 +149,16 @@ def test_dry_run_publishing_records_each_post_and_an_attempt(db):
         now=TEN_AM + timedelta(minutes=1),
     )
     clock = FrozenClock(TEN_AM + timedelta(minutes=2))
-    outcomes = publish_due(db, dry_run_publishers, mode=Mode.DRY_RUN, clock=clock)
+    outcomes = publish_due(db, dry_run_publishers, mode=Mode.DRY_RUN, clock=clock, guard=allow_all)
     assert [o.status for o in outcomes] == ["dry_run", "dry_run"]
     with db.new_session() as session:
         posts = list(session.scalars(select(Post)))
         assert all(p.remote_id and p.remote_id.startswith("dry-run:") for p in posts)
         assert [len(p.attempts) for p in posts] == [1, 1]
     # nothing left to publish
-    assert publish_due(db, dry_run_publishers, mode=Mode.DRY_RUN, clock=clock) == []
+    assert (
+        publish_due(db, dry_run_publishers, mode=Mode.DRY_RUN, clock=clock, guard=allow_all) == []
+    )
 
 
 def test_dry_runs_never_hold_back_live_posts(db):
@@ -180,9 +187,126 @@ def test_a_paused_campaign_publishes_nothing_until_resumed(db):
     clock = FrozenClock(TEN_AM + timedelta(minutes=2))
     with db.session() as session:
         queries.set_pause(session, "campaign:test-campaign", "hearing postponed", clock.now())
-    assert publish_due(db, dry_run_publishers, mode=Mode.DRY_RUN, clock=clock) == []
+    assert (
+        publish_due(db, dry_run_publishers, mode=Mode.DRY_RUN, clock=clock, guard=allow_all) == []
+    )
     assert statuses(db) == ["queued"]
     with db.session() as session:
         queries.clear_pause(session, "campaign:test-campaign")
-    (outcome,) = publish_due(db, dry_run_publishers, mode=Mode.DRY_RUN, clock=clock)
+    (outcome,) = publish_due(
+        db, dry_run_publishers, mode=Mode.DRY_RUN, clock=clock, guard=allow_all
+    )
     assert outcome.status == Status.DRY_RUN.value
+
+
+# --- `run --once --all` / `--campaign`: the schedule's dates and quiet hours still hold ---------
+
+QUIET = {"start": "21:00", "end": "08:00"}
+TEN_PM = datetime(2026, 3, 3, 4, 0, tzinfo=UTC)  # 22:00 in Chicago, March 2nd
+
+
+def test_a_forced_run_of_an_ended_campaign_plans_nothing_and_says_so(db):
+    ended = loaded(
+        schedule={"cron": "0 10 * * *", "timezone": "America/Chicago", "end": "2026-03-01"}
+    )
+    report = runner.run_now(db, ended, mode=Mode.DRY_RUN, now=TEN_AM)
+    assert (report.ran, report.posts) == (False, [])
+    assert report.notes == [
+        "not run: the campaign ended on 2026-03-01 (schedule.end); nothing is planned after it"
+    ]
+    assert statuses(db) == []
+
+
+def test_a_forced_run_before_the_start_date_plans_nothing(db):
+    future = loaded(
+        schedule={"cron": "0 10 * * *", "timezone": "America/Chicago", "start": "2026-04-01"}
+    )
+    report = runner.run_now(db, future, mode=Mode.LIVE, now=TEN_AM)
+    assert not report.ran
+    assert "starts on 2026-04-01 (schedule.start)" in report.notes[0]
+    assert statuses(db) == []
+
+
+def test_a_forced_live_run_in_quiet_hours_plans_nothing_and_records_why(db):
+    quiet = loaded(
+        schedule={"cron": "0 10 * * *", "timezone": "America/Chicago", "quiet_hours": QUIET}
+    )
+    report = runner.run_now(db, quiet, mode=Mode.LIVE, now=TEN_PM)
+    assert not report.ran
+    assert report.notes == [
+        "not run: now (22:00 CST) falls in the quiet hours (21:00-08:00 America/Chicago); "
+        "nothing is posted live before 2026-03-03 08:00 CST"
+    ]
+    assert statuses(db) == []
+    with db.new_session() as session:
+        assert session.scalar(select(CampaignRun.note)) == report.notes[0]
+
+
+def test_a_forced_dry_run_in_quiet_hours_plans_and_says_a_live_run_would_not(db):
+    quiet = loaded(
+        schedule={"cron": "0 10 * * *", "timezone": "America/Chicago", "quiet_hours": QUIET}
+    )
+    report = runner.run_now(db, quiet, mode=Mode.DRY_RUN, now=TEN_PM)
+    assert report.ran and len(report.posts) == 1
+    assert report.notes[0].startswith("dry run past quiet hours: now (22:00 CST) falls in")
+    assert report.notes[0].endswith("a live run now would plan nothing")
+
+
+def test_preview_of_an_ended_campaign_shows_no_posts(db):
+    ended = loaded(
+        schedule={"cron": "0 10 * * *", "timezone": "America/Chicago", "end": "2026-03-01"}
+    )
+    plan = runner.preview(db, ended, mode=Mode.DRY_RUN, now=TEN_AM)
+    assert plan.posts == []
+    assert plan.notes == [
+        "the campaign ended on 2026-03-01 (schedule.end); nothing is planned after it"
+    ]
+
+
+# --- run notes are true of what was planned ---------------------------------------------------
+
+
+def test_a_run_that_runs_out_of_targets_says_how_many_it_planned(db):
+    """Two posts a run, two people, two mentions a post: the first post addresses both."""
+    campaign = loaded(
+        count=2, mentions_per_post=2, schedule={"cron": "0 10 * * *", "posts_per_run": 2}
+    )
+    report = runner.run_now(db, campaign, mode=Mode.DRY_RUN, now=TEN_AM)
+    assert len(report.posts) == 1
+    assert report.notes == [
+        "x: 1 of 2 post(s) planned; every other target was addressed within the cooldown "
+        "(7d), this run included, for every bill"
+    ]
+    assert not any("nothing to post" in note for note in report.notes)
+
+
+def test_the_daily_cap_is_named_only_when_it_is_what_stopped_the_run(db):
+    # three a run, two a day, but one person and a 7-day cooldown: one post, not the cap
+    campaign = loaded(
+        count=1, schedule={"cron": "0 10 * * *", "posts_per_run": 3, "posts_per_day": 2}
+    )
+    report = runner.run_now(db, campaign, mode=Mode.DRY_RUN, now=TEN_AM)
+    assert len(report.posts) == 1
+    assert not any("daily cap" in note for note in report.notes), report.notes
+    assert report.notes == [
+        "x: 1 of 2 post(s) planned; every other target was addressed within the cooldown "
+        "(7d), this run included, for every bill"
+    ]
+    # with people to spare the cap is what stops it, and the note says so
+    plenty = loaded(
+        count=5, schedule={"cron": "0 10 * * *", "posts_per_run": 3, "posts_per_day": 2}
+    )
+    report = runner.run_now(db, plenty, mode=Mode.DRY_RUN, now=TEN_AM + timedelta(days=1))
+    assert len(report.posts) == 2
+    assert report.notes == ["x: 1 post(s) held back by the daily cap"]
+
+
+def test_preview_before_the_start_date_shows_the_posts_and_when_it_starts(db):
+    future = loaded(
+        schedule={"cron": "0 10 * * *", "timezone": "America/Chicago", "start": "2026-04-01"}
+    )
+    plan = runner.preview(db, future, mode=Mode.DRY_RUN, now=TEN_AM)
+    assert len(plan.posts) == 1
+    assert plan.notes[0] == (
+        "the campaign starts on 2026-04-01 (schedule.start); nothing is planned before it"
+    )

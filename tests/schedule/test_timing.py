@@ -13,6 +13,9 @@ from bot.schedule.timing import (
     fire_times,
     in_quiet_hours,
     local_day_start,
+    outside_dates,
+    quiet_hours_end,
+    quiet_hours_note,
 )
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -152,3 +155,42 @@ def test_a_new_bot_does_not_catch_up_on_history():
     s = schedule(cron="0 10 * * *")
     ten = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)
     assert due(s, ten + MISFIRE_GRACE + timedelta(seconds=1), None) is None
+
+
+# --- dates and quiet hours that hold for every way of running ---------------------------------
+
+
+def test_quiet_hours_end_is_the_next_local_end_even_across_midnight():
+    quiet = schedule(cron="0 10 * * *", quiet_hours={"start": "21:00", "end": "08:00"})
+    before_midnight = datetime(2026, 3, 3, 4, 30, tzinfo=UTC)  # 22:30 CST on March 2nd
+    after_midnight = datetime(2026, 3, 3, 8, 0, tzinfo=UTC)  # 02:00 CST on March 3rd
+    for moment in (before_midnight, after_midnight):
+        assert local([quiet_hours_end(quiet, moment)]) == ["Tue 2026-03-03 08:00 CST"]
+    assert quiet_hours_end(quiet, datetime(2026, 3, 3, 16, 0, tzinfo=UTC)) is None  # 10:00
+    note = quiet_hours_note(quiet, before_midnight)
+    assert note == (
+        "now (22:30 CST) falls in the quiet hours (21:00-08:00 America/Chicago); "
+        "nothing is posted live before 2026-03-03 08:00 CST"
+    )
+
+
+def test_start_and_end_are_whole_local_days_inclusive():
+    dated = schedule(cron="0 10 * * *", start="2026-03-02", end="2026-03-06")
+    last_minute = datetime(2026, 3, 7, 5, 59, tzinfo=UTC)  # 23:59 CST on the 6th
+    assert outside_dates(dated, last_minute) is None
+    assert outside_dates(dated, last_minute + timedelta(minutes=1)) == (
+        "the campaign ended on 2026-03-06 (schedule.end); nothing is planned after it"
+    )
+    assert outside_dates(dated, datetime(2026, 3, 2, 5, 59, tzinfo=UTC)) == (  # 23:59 on the 1st
+        "the campaign starts on 2026-03-02 (schedule.start); nothing is planned before it"
+    )
+
+
+def test_explicit_times_outside_the_dates_never_fire():
+    dated = schedule(
+        at=["2026-03-01T10:00", "2026-03-03T10:00", "2026-03-09T10:00"],
+        start="2026-03-02",
+        end="2026-03-06",
+    )
+    times = fire_times(dated, datetime(2026, 2, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC))
+    assert local(times) == ["Tue 2026-03-03 10:00 CST"]

@@ -28,6 +28,7 @@ from bot.schedule.worker import (
     resolve_unknown,
 )
 from bot.store.models import Attempt, Pause, Post, Status
+from tests.guards import allow_all
 from tests.support import make_campaign, people
 
 NOW = datetime(2026, 3, 2, 16, 1, tzinfo=UTC)
@@ -75,7 +76,9 @@ def queued(db):
 
 
 def publish(db, platform, at=NOW):
-    return publish_due(db, lambda p, a: platform, mode=Mode.LIVE, clock=FrozenClock(at))
+    return publish_due(
+        db, lambda p, a: platform, mode=Mode.LIVE, clock=FrozenClock(at), guard=allow_all
+    )
 
 
 def post(db, post_id) -> Post:
@@ -136,7 +139,9 @@ def test_an_account_missing_its_credentials_is_paused_not_retried_forever(db, qu
     def publisher_for(platform, account):
         return build_publisher(platform, account, settings, live=True)
 
-    (outcome,) = publish_due(db, publisher_for, mode=Mode.LIVE, clock=FrozenClock(NOW))
+    (outcome,) = publish_due(
+        db, publisher_for, mode=Mode.LIVE, clock=FrozenClock(NOW), guard=allow_all
+    )
     row = post(db, queued)
     assert (row.status, row.attempt_count, row.lease_owner) == ("queued", 0, None)
     with db.new_session() as session:
@@ -145,7 +150,10 @@ def test_an_account_missing_its_credentials_is_paused_not_retried_forever(db, qu
     assert "X_API_SECRET" in pause.reason and "key-only" not in pause.reason
     assert pause.reason.endswith("then `advocacy-bot resume --account x:default`")
     # The next rounds leave the account alone until someone resumes it.
-    assert publish_due(db, publisher_for, mode=Mode.LIVE, clock=FrozenClock(NOW)) == []
+    assert (
+        publish_due(db, publisher_for, mode=Mode.LIVE, clock=FrozenClock(NOW), guard=allow_all)
+        == []
+    )
 
 
 def test_duplicate_content_is_never_retried(db, queued):
@@ -288,3 +296,84 @@ def test_an_account_that_must_wait_is_passed_over_for_the_rest_of_the_round(db):
     assert round_at(NOW + timedelta(minutes=30)) == []
     assert round_at(NOW + timedelta(hours=1)) == ["x:backlog-1", "x:backlog-2"]
     assert [p.key for p in platforms["x"].sent] == ["backlog-0", "backlog-1"]
+
+
+# --- the campaign's schedule holds at publishing time too ------------------------------------
+
+
+def schedule_guard(**schedule):
+    """The real guard, knowing the test campaign's schedule."""
+    from bot.config import Settings
+    from bot.guard import guard_for
+
+    campaign = make_campaign(
+        schedule={"cron": "0 10 * * *", "timezone": "America/Chicago", **schedule}
+    )
+    settings = Settings(env={"X_REQUIRE_APPROVAL_FOR_MENTIONS": "0"}, mode=Mode.LIVE)
+    return guard_for(settings, Mode.LIVE, schedules={campaign.id: campaign.schedule})
+
+
+def test_a_live_post_waits_out_the_quiet_hours_of_its_campaign(db, queued):
+    """Queued at 10:00, its publishing put off (a spacing, an outage) until 22:00."""
+    guard = schedule_guard(quiet_hours={"start": "21:00", "end": "08:00"})
+    platform = ScriptedPlatform()
+    ten_pm = datetime(2026, 3, 3, 4, 0, tzinfo=UTC)
+    (outcome,) = publish_due(
+        db, lambda p, a: platform, mode=Mode.LIVE, clock=FrozenClock(ten_pm), guard=guard
+    )
+    assert platform.sent == []
+    row = post(db, queued)
+    assert (row.status, row.reason) == (
+        "queued",
+        "quiet hours of campaign test-campaign (21:00-08:00 America/Chicago)",
+    )
+    eight_am = datetime(2026, 3, 3, 14, 0, tzinfo=UTC)
+    assert row.next_attempt_at.replace(tzinfo=UTC) == eight_am
+    assert (
+        publish_due(
+            db, lambda p, a: platform, mode=Mode.LIVE, clock=FrozenClock(eight_am), guard=guard
+        )[0].status
+        == "posted"
+    )
+    assert len(platform.sent) == 1
+
+
+def test_a_post_still_queued_when_its_campaign_ends_is_never_sent(db, queued):
+    guard = schedule_guard(end="2026-03-02")
+    platform = ScriptedPlatform()
+    next_day = datetime(2026, 3, 3, 16, 0, tzinfo=UTC)
+    (outcome,) = publish_due(
+        db, lambda p, a: platform, mode=Mode.LIVE, clock=FrozenClock(next_day), guard=guard
+    )
+    assert platform.sent == []
+    assert (outcome.status, outcome.detail) == (
+        "skipped",
+        "campaign test-campaign ended on 2026-03-02 (schedule.end)",
+    )
+
+
+def test_a_live_post_of_a_campaign_whose_file_is_gone_waits(db, queued):
+    from bot.config import Settings
+    from bot.guard import guard_for
+
+    guard = guard_for(Settings(env={}, mode=Mode.LIVE), Mode.LIVE, schedules={})
+    platform = ScriptedPlatform()
+    (outcome,) = publish_due(
+        db, lambda p, a: platform, mode=Mode.LIVE, clock=FrozenClock(NOW), guard=guard
+    )
+    assert platform.sent == []
+    assert outcome.status == "queued"
+    assert outcome.detail.startswith("campaign test-campaign is not among the campaign files")
+
+
+def test_publishing_has_no_default_guard():
+    """A guard left out is an error, never an allow-everything default."""
+    import inspect
+
+    from bot.schedule import worker
+    from bot.schedule.service import BotService
+
+    for function in (worker.publish_due, worker.publish_next, BotService.__init__):
+        guard = inspect.signature(function).parameters["guard"]
+        assert guard.default is inspect.Parameter.empty, function.__qualname__
+    assert not hasattr(worker, "allow_all")
