@@ -337,6 +337,6 @@ def test_no_note_says_nothing_was_posted_where_a_post_was_planned(cli, at):
 )
 def test_conflicting_run_flags_are_usage_errors(cli, args, says):
     result = cli("run", *args)
-    assert result.exit_code == 2
+    assert result.exit_code == 1  # usage errors exit 1 (docs/cli.md)
     assert says in result.output
     assert json.loads(cli("log", "--json").output) == []

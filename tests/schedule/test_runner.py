@@ -281,9 +281,9 @@ def test_a_run_that_runs_out_of_targets_says_how_many_it_planned(db):
 
 
 def test_the_daily_cap_is_named_only_when_it_is_what_stopped_the_run(db):
-    # three a run, two a day, but one person and a 7-day cooldown: one post, not the cap
+    # two a run, but one person and a 7-day cooldown: one post, and not for the cap
     campaign = loaded(
-        count=1, schedule={"cron": "0 10 * * *", "posts_per_run": 3, "posts_per_day": 2}
+        count=1, schedule={"cron": "0 10 * * *", "posts_per_run": 2, "posts_per_day": 3}
     )
     report = runner.run_now(db, campaign, mode=Mode.DRY_RUN, now=TEN_AM)
     assert len(report.posts) == 1
@@ -292,12 +292,16 @@ def test_the_daily_cap_is_named_only_when_it_is_what_stopped_the_run(db):
         "x: 1 of 2 post(s) planned; every other target was addressed within the cooldown "
         "(7d), this run included, for every bill"
     ]
-    # with people to spare the cap is what stops it, and the note says so
+    # with people to spare, the second run of the day meets the cap, and says so
     plenty = loaded(
-        count=5, schedule={"cron": "0 10 * * *", "posts_per_run": 3, "posts_per_day": 2}
+        count=5, schedule={"cron": "0 10 * * *", "posts_per_run": 2, "posts_per_day": 3}
     )
-    report = runner.run_now(db, plenty, mode=Mode.DRY_RUN, now=TEN_AM + timedelta(days=1))
+    day = TEN_AM + timedelta(days=1)
+    report = runner.run_now(db, plenty, mode=Mode.DRY_RUN, now=day)
     assert len(report.posts) == 2
+    assert report.notes == []
+    report = runner.run_now(db, plenty, mode=Mode.DRY_RUN, now=day + timedelta(hours=1))
+    assert len(report.posts) == 1
     assert report.notes == ["x: 1 post(s) held back by the daily cap"]
 
 
