@@ -430,6 +430,16 @@ def check_handle(platform: str, value: object) -> Checked:
     return CHECKS[platform](value)
 
 
+def valid(check: Callable[[object], Checked], value: object) -> str | None:
+    """``value`` as ``check`` stores it (clean-ups applied), or None if it fails or is None."""
+    if value is None:
+        return None
+    try:
+        return check(value).value
+    except ContactError:
+        return None
+
+
 def valid_handle(platform: str, value: object) -> str | None:
     """The handle if it passes :func:`check_handle` (clean-ups applied), else None."""
     try:

@@ -17,7 +17,7 @@ An override with no handle means "no account there" and hides weaker ones.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -163,20 +163,11 @@ def to_person(row: PersonRow | Row[Any], infos: dict[str, HandleInfo]) -> Person
         party=row.party,
         handles=handles,
         handle_sources={p: i.source for p, i in infos.items() if p in handles},
-        phone=_valid(contact.phone_number, row.phone),
-        email=_valid(contact.email_address, row.email),
-        contact_form=_valid(contact.web_url, row.contact_form),
+        phone=contact.valid(contact.phone_number, row.phone),
+        email=contact.valid(contact.email_address, row.email),
+        contact_form=contact.valid(contact.web_url, row.contact_form),
         jurisdiction=row.jurisdiction,
     )
-
-
-def _valid(check: Callable[[object], contact.Checked], value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return check(value).value
-    except contact.ContactError:
-        return None
 
 
 @dataclass(frozen=True)

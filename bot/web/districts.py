@@ -13,7 +13,7 @@ one member of a unicameral legislature.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from sqlalchemy import ColumnElement, and_, or_, select
@@ -74,7 +74,7 @@ class Legislator:
     @property
     def email(self) -> str | None:
         """The office's email address if it is exactly one valid address, else None."""
-        return _checked(contact.email_address, self.person.email)
+        return contact.valid(contact.email_address, self.person.email)
 
     @property
     def mailto(self) -> str | None:
@@ -104,15 +104,6 @@ class Legislator:
             else (", at-large" if p.district == "0" else f", district {p.district}")
         )
         return f"{where} {chamber}{district}"
-
-
-def _checked(check: Callable[[object], contact.Checked], value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return check(value).value
-    except contact.ContactError:
-        return None
 
 
 def states_with_people(session: Session, jurisdictions: Iterable[str]) -> list[str]:
