@@ -21,28 +21,15 @@ from collections.abc import Callable
 from datetime import time
 from urllib.parse import urlsplit
 
+from bot.directory.normalize import STATE_NAMES
+
 # --- Jurisdictions ----------------------------------------------------------------
 
-#: postal codes of the states, DC and the territories, with their names
+#: what a campaign's ``jurisdiction`` may be: ``us``, or a state's, DC's or a territory's code
 JURISDICTIONS: dict[str, str] = {
     "us": "the United States Congress",
-    "al": "Alabama", "ak": "Alaska", "az": "Arizona", "ar": "Arkansas",
-    "ca": "California", "co": "Colorado", "ct": "Connecticut", "de": "Delaware",
-    "fl": "Florida", "ga": "Georgia", "hi": "Hawaii", "id": "Idaho",
-    "il": "Illinois", "in": "Indiana", "ia": "Iowa", "ks": "Kansas",
-    "ky": "Kentucky", "la": "Louisiana", "me": "Maine", "md": "Maryland",
-    "ma": "Massachusetts", "mi": "Michigan", "mn": "Minnesota", "ms": "Mississippi",
-    "mo": "Missouri", "mt": "Montana", "ne": "Nebraska", "nv": "Nevada",
-    "nh": "New Hampshire", "nj": "New Jersey", "nm": "New Mexico", "ny": "New York",
-    "nc": "North Carolina", "nd": "North Dakota", "oh": "Ohio", "ok": "Oklahoma",
-    "or": "Oregon", "pa": "Pennsylvania", "ri": "Rhode Island", "sc": "South Carolina",
-    "sd": "South Dakota", "tn": "Tennessee", "tx": "Texas", "ut": "Utah",
-    "vt": "Vermont", "va": "Virginia", "wa": "Washington", "wv": "West Virginia",
-    "wi": "Wisconsin", "wy": "Wyoming",
-    "dc": "the District of Columbia", "pr": "Puerto Rico", "gu": "Guam",
-    "vi": "the U.S. Virgin Islands", "as": "American Samoa",
-    "mp": "the Northern Mariana Islands",
-}  # fmt: skip
+    **{code.lower(): name for code, name in STATE_NAMES.items()},
+}
 
 _BY_NAME = {name.lower().removeprefix("the "): code for code, name in JURISDICTIONS.items()}
 
@@ -51,7 +38,7 @@ def jurisdiction_problem(value: str) -> str | None:
     """Why ``value`` (lowercase) is not a jurisdiction, with the fix; None if it is one."""
     if value in JURISDICTIONS:
         return None
-    named = _BY_NAME.get(value.strip().lower())
+    named = _BY_NAME.get(value.strip().lower().removeprefix("the "))
     if named is not None:
         return f"{value!r} is not a jurisdiction code; write {named!r} for {JURISDICTIONS[named]}"
     return (
