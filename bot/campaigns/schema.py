@@ -88,26 +88,25 @@ class _Model(BaseModel):
 _ACCOUNT = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 
 
-def _line(value: str | None) -> str | None:
-    """A one-line text (a title, a name): short, without hidden or control characters."""
+def _checked_text(value: str | None, *, multiline: bool) -> str | None:
+    """A text that is given is not empty, and has no hidden or control characters."""
     if value is not None:
         if not value:
             raise ValueError("is empty; write it, or leave the field out where it is optional")
-        problem = checks.field_text_problem(value, multiline=False)
+        problem = checks.field_text_problem(value, multiline=multiline)
         if problem:
             raise ValueError(problem)
     return value
+
+
+def _line(value: str | None) -> str | None:
+    """A one-line text (a title, a name): short, without hidden or control characters."""
+    return _checked_text(value, multiline=False)
 
 
 def _paragraphs(value: str | None) -> str | None:
     """A text that may run over lines (a message, a summary), checked as :func:`_line`."""
-    if value is not None:
-        if not value:
-            raise ValueError("is empty; write it, or leave the field out where it is optional")
-        problem = checks.field_text_problem(value, multiline=True)
-        if problem:
-            raise ValueError(problem)
-    return value
+    return _checked_text(value, multiline=True)
 
 
 class Bill(_Model):

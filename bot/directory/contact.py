@@ -80,7 +80,7 @@ def plain_text(value: object, limit: int = MAX_TEXT) -> str:
     text = str(value).strip()
     if len(text) > limit:
         raise ValueError(f"{shown(text)} is longer than {limit:,} characters")
-    bad = next((c for c in text if unicodedata.category(c) in {"Cc", "Cf"}), None)
+    bad = _first_hidden(text)
     if bad is not None:
         raise ValueError(
             f"{shown(text)} holds the invisible character U+{ord(bad):04X} "
@@ -101,8 +101,13 @@ def _text(value: object, what: str) -> str:
     return text.strip()
 
 
+def _first_hidden(text: str) -> str | None:
+    """The first control or format character (bidi controls, zero-width...) of ``text``."""
+    return next((c for c in text if unicodedata.category(c) in {"Cc", "Cf"}), None)
+
+
 def _no_controls(text: str, what: str) -> None:
-    bad = next((c for c in text if unicodedata.category(c) in {"Cc", "Cf"}), None)
+    bad = _first_hidden(text)
     if bad is not None:
         raise ContactError(
             f"{shown(text)} is not {what}: it holds the invisible character "
