@@ -1047,7 +1047,12 @@ def find_campaign(campaigns_dir: Path, campaign_id: str) -> LoadedCampaign:
     broken (with its file's errors) or defined in more than one file (with
     every file's error: none of them is run).
     """
-    result = load_all([campaigns_dir])
+    return pick_campaign(load_all([campaigns_dir]), campaigns_dir, campaign_id)
+
+
+def pick_campaign(result: Loaded, campaigns_dir: Path, campaign_id: str) -> LoadedCampaign:
+    """:func:`find_campaign`'s answer from what :func:`load_all` found in ``campaigns_dir``
+    (so a folder is loaded once for several ids)."""
     if campaign_id in result.duplicates:
         raise CampaignLoadError(result.duplicates[campaign_id])
     for loaded, _ in result.campaigns:

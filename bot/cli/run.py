@@ -67,6 +67,23 @@ def _schedules(config: Settings, directory: Path | None) -> tuple[dict[str, Sche
     return {c.campaign.id: c.campaign.schedule for c in loaded}, skipped
 
 
+def _named_campaigns(
+    config: Settings, directory: Path | None, campaign_ids: tuple[str, ...]
+) -> tuple[list[LoadedCampaign], dict[str, Schedule]]:
+    """The campaigns named (exit 1 saying what is wrong with any of them), and every
+    loadable campaign's schedule for the guard, from one load of the folder."""
+    from bot.campaigns.errors import CampaignLoadError
+    from bot.campaigns.loader import load_all, pick_campaign
+
+    folder = directory or config.campaigns_dir
+    found = load_all([folder])
+    try:
+        selected = [pick_campaign(found, folder, campaign_id) for campaign_id in campaign_ids]
+    except CampaignLoadError as exc:
+        fail("\n".join(str(error) for error in exc.errors))
+    return selected, {loaded.campaign.id: loaded.campaign.schedule for loaded, _ in found.campaigns}
+
+
 def run_summary(reports: list[RunReport], skipped_files: list[str]) -> str:
     """The last line of ``run --once``: how many campaigns ran, and which files were skipped.
 
@@ -300,9 +317,7 @@ def run(
     publisher_for = publishers(config, mode)
     skipped_files: list[str] = []
     if campaign_ids:
-        selected = [_one_campaign(config, campaigns_dir, cid) for cid in campaign_ids]
-        schedules, _ = _schedules(config, campaigns_dir)
-        schedules.update({c.campaign.id: c.campaign.schedule for c in selected})
+        selected, schedules = _named_campaigns(config, campaigns_dir, campaign_ids)
     else:
         selected, skipped_files = _campaigns(config, campaigns_dir)
         schedules = {c.campaign.id: c.campaign.schedule for c in selected}
