@@ -141,13 +141,15 @@ def campaigns_folder(folder: Path) -> Path:
 
 
 def folder_campaign_ids(folder: Path) -> set[str]:
-    """Campaign ids defined in ``folder`` (broken files count: they can be paused too)."""
+    """Campaign ids defined in ``folder`` (broken files and ids given twice count: they
+    can be paused too)."""
     from bot.campaigns.loader import load_all
 
     if not folder.is_dir():
         return set()
     result = load_all([folder])
-    return {loaded.campaign.id for loaded, _ in result.campaigns} | set(result.broken_ids)
+    ids = {loaded.campaign.id for loaded, _ in result.campaigns}
+    return ids | set(result.broken_ids) | set(result.duplicates)
 
 
 def require_campaign(config: Settings, session: Session, campaign_id: str) -> None:

@@ -233,6 +233,20 @@ def test_a_campaign_only_in_the_log_can_be_paused(world):
     assert world.run("pause", "--campaign", "mo-sb792-expungement").exit_code == 0
 
 
+def test_a_campaign_given_in_two_files_can_be_paused(world):
+    """Neither file runs, but the emergency stop must still know the name."""
+    folder = world.root / "campaigns"
+    text = (folder / "mo-sb792-expungement.yaml").read_text()
+    (folder / "copy.yaml").write_text(text)
+    result = world.run(
+        "pause",
+        "--campaign",
+        "mo-sb792-expungement",
+        DATABASE_URL=f"sqlite:///{world.root / 'empty.db'}",
+    )
+    assert result.exit_code == 0, result.output
+
+
 def test_an_unexpected_error_is_one_line_naming_the_bug(world, monkeypatch):
     import bot.store.queries
 
