@@ -110,14 +110,15 @@ class Fault:
     """What goes wrong with one request."""
 
     kind: str
-    """``status``, ``timeout``, ``hang``, ``drop`` or ``drop_before``."""
+    """``status``, ``timeout``, ``hang``, ``drop``, ``drop_before``, ``accepted_then``,
+    ``garbled`` or ``late``."""
     response: Response | None = None
     delay: float = 0.0
 
     @property
     def processed(self) -> bool:
         """Whether the request takes effect before the fault (the dangerous cases)."""
-        return self.kind in {"timeout", "drop"}
+        return self.kind in {"timeout", "drop", "accepted_then", "garbled", "late"}
 
     @classmethod
     def status(cls, response: Response) -> Fault:
@@ -142,6 +143,37 @@ class Fault:
     def drop_before(cls) -> Fault:
         """The connection is closed without processing or answering."""
         return cls("drop_before")
+
+    @classmethod
+    def accepted_then(cls, response: Response) -> Fault:
+        """Processed (the post exists), then answered with ``response`` (a 503, say):
+        what a platform does when it fails after creating the post."""
+        return cls("accepted_then", response=response)
+
+    @classmethod
+    def garbled(cls, body: str = "truncated") -> Fault:
+        """Processed, then answered 200 with a body no client can read: ``truncated``
+        (the JSON cut in half), ``html`` (a proxy's page) or ``empty``."""
+        if body == "truncated":
+            return cls("garbled")  # the handler's own answer, cut in half
+        if body == "html":
+            return cls("garbled", response=Response(200, GATEWAY_PAGE, content_type="text/html"))
+        if body == "empty":
+            return cls("garbled", response=Response(200, ""))
+        raise ValueError(f"no garbled body {body!r}: truncated, html or empty")
+
+    @classmethod
+    def late(cls, delay: float = 2.0) -> Fault:
+        """Held ``delay`` seconds (or until ``POST /_fake/release``), *then* processed and
+        answered normally: a slow call that takes effect only after whatever the test
+        does meanwhile (another worker's check, say)."""
+        return cls("late", delay=delay)
+
+
+GATEWAY_PAGE = (
+    "<html><head><title>502 Bad Gateway</title></head>"
+    "<body><center><h1>502 Bad Gateway</h1></center></body></html>"
+)
 
 
 Route = tuple[str, str, str]
@@ -175,6 +207,7 @@ class FakeServer:
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._journal = None
+        self._release = threading.Event()
         self.rejected: list[dict[str, Any]] = []
         self.clock: Callable[[], float] = time.time
         """Seconds since the epoch, as the platform's limits see them; a simulation
@@ -335,6 +368,16 @@ class FakeServer:
             return Fault.drop()
         if kind == "drop_before":
             return Fault.drop_before()
+        if kind == "accepted_then":
+            then = self.fault_from_spec(params.get("then") or {"kind": "server_error"})
+            if then.kind != "status" or then.response is None:
+                raise ValueError("accepted_then needs a status fault as 'then'")
+            return Fault.accepted_then(then.response)
+        if kind == "garbled":
+            return Fault.garbled(str(params.get("body", "truncated")))
+        if kind == "late":
+            self._release.clear()
+            return Fault.late(float(params.get("delay", 2.0)))
         return self.make_fault(kind, **params)
 
     def _take_fault(self, route: str) -> Fault | None:
@@ -364,6 +407,8 @@ class FakeServer:
                 fault = self._take_fault(handler_name)
                 if fault is not None and not fault.processed:
                     return None, fault
+                if fault is not None and fault.kind == "late":
+                    self._release.wait(fault.delay)
                 handler: Callable[..., Response] = getattr(self, handler_name)
                 return handler(request, **match.groupdict()), fault
         with self.lock:
@@ -400,6 +445,9 @@ class FakeServer:
                     routes=spec.get("routes", ["*"]),
                 )
             return Response(200, {"ok": True})
+        if request.path == "/_fake/release" and request.method == "POST":
+            self._release.set()
+            return Response(200, {"ok": True})
         if request.path == "/_fake/reset" and request.method == "POST":
             self.reset()
             return Response(200, {"ok": True})
@@ -428,8 +476,10 @@ class _Handler(BaseHTTPRequestHandler):
             response, fault = Response(500, {"error": "FakeServerBug", "message": repr(exc)}), None
 
         if fault is not None:
-            if fault.kind == "status":
+            if fault.kind in {"status", "accepted_then"}:
                 response = fault.response
+            elif fault.kind == "garbled":
+                response = fault.response or _truncated(response)
             elif fault.kind in {"drop", "drop_before"}:
                 self.close_connection = True
                 with contextlib.suppress(OSError):
@@ -458,6 +508,13 @@ class _Handler(BaseHTTPRequestHandler):
     do_POST = _handle
     do_PUT = _handle
     do_DELETE = _handle
+
+
+def _truncated(response: Response | None) -> Response:
+    """``response`` with its body cut in half: valid UTF-8, invalid JSON."""
+    payload = response.encode() if response is not None else b"{}"
+    cut = payload[: max(1, len(payload) // 2)].decode("utf-8", "ignore")
+    return Response(200, cut)
 
 
 def read_journal(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
