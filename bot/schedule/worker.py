@@ -96,17 +96,20 @@ def publish_due(
     worker: str | None = None,
     limit: int = 100,
     lease: timedelta = LEASE,
+    stopping: Callable[[], bool] = lambda: False,
 ) -> list[Outcome]:
     """Publish queued posts whose time has come, oldest first (up to ``limit``).
 
     An account that must wait (its cap or spacing, a post in flight) is passed
     over for the rest of the round: with a backlog of thousands, asking the
     guard about each of its posts in turn would cost a transaction a post.
+    ``stopping`` is asked before each post: once it says True (SIGTERM), the
+    post in flight is finished and recorded, and no other is started.
     """
     worker = worker or worker_id()
     outcomes: list[Outcome] = []
     waiting: set[tuple[str, str]] = set()
-    while len(outcomes) < limit:
+    while len(outcomes) < limit and not stopping():
         outcome = publish_next(
             db,
             publisher_for,
@@ -193,6 +196,7 @@ def reconcile_stale(
     clock: Clock,
     worker: str | None = None,
     lease: timedelta = LEASE,
+    stopping: Callable[[], bool] = lambda: False,
 ) -> list[Outcome]:
     """Settle posts left ``sending`` by a worker that died (its lease ran out).
 
@@ -206,6 +210,8 @@ def reconcile_stale(
         ids = queries.stale_sending_ids(session, now)
     outcomes = []
     for post_id in ids:
+        if stopping():
+            break
         with db.session() as session:
             if not queries.take_over_lease(session, post_id, worker, now, now + lease):
                 continue
