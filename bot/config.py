@@ -61,6 +61,30 @@ class Settings:
         value = self.env.get(name)
         return value if value else None
 
+    @property
+    def busy_timeout(self) -> float:
+        """``BOT_DB_BUSY_TIMEOUT``: seconds a SQLite statement waits for the write lock."""
+        from bot.store.db import BUSY_TIMEOUT
+
+        value = self.get("BOT_DB_BUSY_TIMEOUT")
+        if value is None:
+            return BUSY_TIMEOUT
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = -1.0
+        if not 0 < seconds <= 3600:
+            raise ConfigError(
+                f"BOT_DB_BUSY_TIMEOUT={value!r}: give seconds above 0 and at most 3600 "
+                f"(default {BUSY_TIMEOUT:g})"
+            )
+        return seconds
+
+    @property
+    def spool_dir(self) -> Path:
+        """``BOT_SPOOL_DIR``: where answers the database could not take yet are kept."""
+        return Path(self.get("BOT_SPOOL_DIR") or "spool")
+
     def describe(self) -> dict[str, str]:
         """Settings safe to print: the database password is masked."""
         return {

@@ -62,11 +62,14 @@ def database(config: Settings | None = None, *, migrate: bool = True) -> Databas
     """Open the configured database, migrating it to the current schema."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from bot.config import ConfigError
     from bot.store.db import Database
 
     config = config or settings()
     try:
-        return Database(config.database_url, migrate=migrate)
+        return Database(config.database_url, migrate=migrate, busy_timeout=config.busy_timeout)
+    except ConfigError as exc:
+        fail(str(exc))
     except (SQLAlchemyError, ModuleNotFoundError) as exc:
         fail(database_problem(config.database_url, exc))
 

@@ -25,14 +25,18 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
 MIGRATION_LOCK = 0x616476626F74
 
 
-def make_engine(url: str) -> Engine:
+#: Seconds a SQLite statement waits for another process's write lock (``BOT_DB_BUSY_TIMEOUT``).
+BUSY_TIMEOUT = 30.0
+
+
+def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT) -> Engine:
     """An engine for ``url``, tuned for the bot's use of each database."""
     # Heroku and others hand out postgres://, which SQLAlchemy refuses.
     for scheme in ("postgresql://", "postgres://"):
         if url.startswith(scheme):
             url = "postgresql+psycopg://" + url.removeprefix(scheme)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": busy_timeout})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -42,7 +46,7 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
             cursor.close()
 
         @event.listens_for(engine, "begin")
@@ -119,9 +123,11 @@ def head_revision() -> str | None:
 class Database:
     """An engine and a session factory for one database URL."""
 
-    def __init__(self, url: str, *, migrate: bool = True) -> None:
+    def __init__(
+        self, url: str, *, migrate: bool = True, busy_timeout: float = BUSY_TIMEOUT
+    ) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, busy_timeout=busy_timeout)
         if migrate:
             migrate_to_head(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)

@@ -86,9 +86,17 @@ class Post(Base):
     remote_url: Mapped[str | None] = mapped_column(Text, default=None)
     cost: Mapped[float] = mapped_column(Float, default=0.0)
     attempt_count: Mapped[int] = mapped_column(Integer, default=0)
+    """Attempts that count towards giving up: the platform answered with a temporary
+    error while the account was otherwise working. Interruptions (a kill, a timeout)
+    and failures during an outage of the whole account do not count."""
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     lease_owner: Mapped[str | None] = mapped_column(String(100), default=None)
     lease_expires: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    """By the database's clock (:class:`bot.store.clock.DatabaseClock`), renewed while
+    the holder's call is in flight."""
+    claim_token: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Goes up at every claim, take-over and re-check; a write after a platform call
+    must match the token it was claimed under (fencing: a stale worker's write is refused)."""
     approved_by: Mapped[str | None] = mapped_column(String(100), default=None)
 
     targets: Mapped[list[PostTarget]] = relationship(
@@ -113,6 +121,8 @@ class Post(Base):
             "created_at",
         ),
         Index("ix_posts_status_created", "status", "created_at"),
+        # The unknown posts due for a re-check (0006).
+        Index("ix_posts_status_next_attempt", "status", "next_attempt_at"),
         # The planner's rotation: the newest post per platform, bill and variant (0005).
         Index(
             "ix_posts_campaign_rotation", "campaign_id", "platform", "bill", "variant", "created_at"
@@ -152,7 +162,9 @@ class Attempt(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     outcome: Mapped[str] = mapped_column(String(20))
-    """``ok``, or a :class:`bot.platforms.base.Failure` value, or ``interrupted``."""
+    """``ok``, or a :class:`bot.platforms.base.Failure` value, or ``not_sent`` (a check
+    confirmed an interrupted call left nothing), or ``late`` (an answer recorded after
+    another worker had taken the post over)."""
     http_status: Mapped[int | None] = mapped_column(Integer, default=None)
     error: Mapped[str | None] = mapped_column(Text, default=None)
     rate_limit_remaining: Mapped[int | None] = mapped_column(Integer, default=None)

@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, exists, func, literal, or_, select, true, update
 from sqlalchemy.orm import Session, aliased, selectinload
@@ -20,7 +21,7 @@ from sqlalchemy.sql.selectable import TableValuedAlias
 from bot.campaigns.schema import Campaign
 from bot.compose.plan import PlanHistory, PlannedPost, PlannedTarget
 from bot.config import Mode
-from bot.store.models import LIVE_STATES, CampaignRun, Pause, Post, PostTarget, Status
+from bot.store.models import LIVE_STATES, Attempt, CampaignRun, Pause, Post, PostTarget, Status
 
 #: Post states that count as "addressed" for rotation, cooldown and no-repeat.
 COUNTED_STATES = tuple(sorted({*LIVE_STATES, Status.DRY_RUN}))
@@ -288,6 +289,7 @@ def _insert_chunk(
             "reason": reason,
             "cost": 0.0,
             "attempt_count": 0,
+            "claim_token": 0,
             "next_attempt_at": None,
             "lease_owner": None,
             "lease_expires": None,
@@ -471,12 +473,12 @@ def lock_next_due(
     )
     if "all" in pauses:
         return None
-    in_flight = aliased(Post)
+    holder = aliased(Post)
     query = _due(mode, now).where(
         ~exists().where(
-            in_flight.status == Status.SENDING.value,
-            in_flight.platform == Post.platform,
-            in_flight.account == Post.account,
+            in_flight(holder),
+            holder.platform == Post.platform,
+            holder.account == Post.account,
         )
     )
     campaigns = [
@@ -538,58 +540,161 @@ def lock_account(session: Session, platform: str, account: str) -> None:
     )
 
 
+def in_flight(post: type[Post] | Any = Post):  # type: ignore[no-untyped-def]
+    """A post that holds its account: ``sending``, or ``unknown`` awaiting a re-check.
+
+    An ``unknown`` post the bot will check again blocks its account like one in
+    flight: the checks read the account's latest posts, and were others posted
+    meanwhile, the unknown one could fall out of what they read and be taken for
+    "not sent".
+    """
+    return or_(
+        post.status == Status.SENDING.value,
+        (post.status == Status.UNKNOWN.value) & post.next_attempt_at.is_not(None),
+    )
+
+
 def account_in_flight(session: Session, platform: str, account: str, besides: int) -> bool:
-    """Whether another post of the account is ``sending``."""
+    """Whether another post of the account is in flight (:func:`in_flight`)."""
     found = session.scalar(
         select(Post.id)
-        .where(Post.status == Status.SENDING.value, Post.id != besides)
+        .where(in_flight(), Post.id != besides)
         .where(Post.platform == platform, Post.account == account)
         .limit(1)
     )
     return found is not None
 
 
+def lock_post(session: Session, post_id: int) -> Post:
+    """The post, locked for this transaction (``FOR UPDATE`` on PostgreSQL; SQLite's
+    IMMEDIATE transactions already hold the write lock)."""
+    return session.scalars(
+        select(Post)
+        .where(Post.id == post_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
 def stale_sending_ids(session: Session, now: datetime, limit: int = 100) -> list[int]:
-    """Posts left ``sending`` by a worker whose lease has run out (it died)."""
+    """Posts left ``sending`` whose lease ran out (their worker died or lost the database),
+    and ``unknown`` posts due for a re-check."""
     return list(
         session.scalars(
             select(Post.id)
-            .where(Post.status == Status.SENDING.value, Post.lease_expires < now)
+            .where(
+                or_(
+                    (Post.status == Status.SENDING.value) & (Post.lease_expires < now),
+                    (Post.status == Status.UNKNOWN.value) & (Post.next_attempt_at <= now),
+                )
+            )
             .order_by(Post.id)
             .limit(limit)
         )
     )
 
 
-def take_over_lease(
+def take_over(
     session: Session, post_id: int, worker: str, now: datetime, lease_until: datetime
-) -> bool:
-    """Take a stale ``sending`` post for reconciliation; False if another worker did."""
-    result = session.execute(
-        update(Post)
-        .where(Post.id == post_id, Post.status == Status.SENDING.value)
-        .where(Post.lease_expires < now)
-        .values(lease_owner=worker, lease_expires=lease_until, updated_at=now)
+) -> int | None:
+    """Take a post for a check: ``sending`` with an expired lease, or ``unknown`` due for a
+    re-check. Returns the new claim token; None if it is not (or no longer) takeable."""
+    post = lock_post(session, post_id)
+    stale = post.status == Status.SENDING.value and (
+        post.lease_expires is None or post.lease_expires < now
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    recheck = (
+        post.status == Status.UNKNOWN.value
+        and post.next_attempt_at is not None
+        and post.next_attempt_at <= now
+    )
+    if not (stale or recheck):
+        return None
+    post.status = Status.SENDING.value
+    post.lease_owner, post.lease_expires, post.updated_at = worker, lease_until, now
+    post.claim_token += 1
+    return post.claim_token
 
 
 def claim(
-    session: Session, post_id: int, worker: str, now: datetime, lease_until: datetime
-) -> bool:
-    """Move a queued post to ``sending`` for ``worker``; False if someone else has it."""
+    session: Session, post: Post, worker: str, now: datetime, lease_until: datetime
+) -> int | None:
+    """Move a queued post to ``sending`` for ``worker``; its new claim token, or None if
+    someone else has it (the token moved since ``post`` was read)."""
+    token = post.claim_token + 1
     result = session.execute(
         update(Post)
-        .where(Post.id == post_id, Post.status == Status.QUEUED.value)
+        .where(Post.id == post.id, Post.status == Status.QUEUED.value)
+        .where(Post.claim_token == post.claim_token)
         .values(
             status=Status.SENDING.value,
             lease_owner=worker,
             lease_expires=lease_until,
             updated_at=now,
-            attempt_count=Post.attempt_count + 1,
+            claim_token=token,
         )
+        .execution_options(synchronize_session=False)
+    )
+    return token if result.rowcount == 1 else None  # type: ignore[attr-defined]
+
+
+def renew_lease(
+    session: Session, post_id: int, token: int, now: datetime, lease_until: datetime
+) -> bool:
+    """Extend the lease of a post still ``sending`` under ``token``; False if it is not."""
+    result = session.execute(
+        update(Post)
+        .where(Post.id == post_id, Post.status == Status.SENDING.value)
+        .where(Post.claim_token == token)
+        .values(lease_expires=lease_until)
+        .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def interruptions(session: Session, post_id: int) -> int:
+    """Calls to the platform for this post that ended with no answer at all (a timeout,
+    a dropped connection, a worker killed): ``maybe_sent`` attempts without a status."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Attempt)
+            .where(Attempt.post_id == post_id, Attempt.outcome == "maybe_sent")
+            .where(Attempt.http_status.is_(None))
+        )
+        or 0
+    )
+
+
+def failed_checks(session: Session, post_id: int) -> int:
+    """Checks of an uncertain post that could not tell (``check_failed`` attempts)."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Attempt)
+            .where(Attempt.post_id == post_id, Attempt.outcome == "check_failed")
+        )
+        or 0
+    )
+
+
+def first_attempt_at(session: Session, post_id: int) -> datetime | None:
+    """When the platform was first called for this post."""
+    return session.scalar(select(func.min(Attempt.started_at)).where(Attempt.post_id == post_id))
+
+
+def had_uncertain_attempt(session: Session, post_id: int) -> bool:
+    """Whether an earlier call for this post may have gone through (maybe sent, or
+    interrupted and then found absent)."""
+    return (
+        session.scalar(
+            select(Attempt.id)
+            .where(Attempt.post_id == post_id)
+            .where(Attempt.outcome.in_(("maybe_sent", "not_sent", "check_failed")))
+            .limit(1)
+        )
+        is not None
+    )
 
 
 @dataclass
