@@ -76,8 +76,8 @@ def queued(db):
     return post.id
 
 
-def queue_many(db, count: int, every: timedelta = timedelta(0)) -> list[int]:
-    """``count`` queued X posts of one account, the first due now, then one ``every``."""
+def queue_many(db, count: int, every: timedelta = timedelta(0), platform: str = "x") -> list[int]:
+    """``count`` queued posts of one account, the first due now, then one ``every``."""
     from bot.compose.plan import PlannedPost, text_hash
     from bot.store import queries
 
@@ -89,7 +89,7 @@ def queue_many(db, count: int, every: timedelta = timedelta(0)) -> list[int]:
                 key=f"{index:064d}",
                 campaign_id="c",
                 bill="S 1693",
-                platform="x",
+                platform=platform,
                 account="default",
                 variant="v",
                 text=text,
