@@ -32,7 +32,7 @@ import requests
 import tweepy
 
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.platforms._http import (
     RoutedSession,
     Timeouts,
@@ -71,6 +71,9 @@ LIMIT_WINDOWS = (
     ("x-app-limit-24hour-limit", "x-app-limit-24hour-remaining", "x-app-limit-24hour-reset"),
 )
 
+#: What ``X_WHEN_UNSURE`` may say: how a post X may have received is settled without reads.
+WHEN_UNSURE = ("unknown", "resend")
+
 _AUTH_PROBLEMS = ("oauth1-permissions", "client-forbidden", "unsupported-authentication")
 _PAYMENT_WORDS = ("credit", "payment", "billing", "spend")
 
@@ -95,6 +98,7 @@ class XPublisher:
         price_per_post: float = DEFAULT_X_PRICE_PER_POST,
         price_per_post_with_url: float = DEFAULT_X_PRICE_PER_POST_WITH_URL,
         reconcile_reads: bool = False,
+        when_unsure: str = "unknown",
         clock: Clock | None = None,
     ) -> None:
         self.account = account
@@ -102,6 +106,9 @@ class XPublisher:
         self.price_per_post = price_per_post
         self.price_per_post_with_url = price_per_post_with_url
         self.reconcile_reads = reconcile_reads
+        if when_unsure not in WHEN_UNSURE:
+            raise ConfigError(f"X_WHEN_UNSURE must be one of {', '.join(WHEN_UNSURE)}")
+        self.when_unsure = when_unsure
         self.clock = clock or SystemClock()
         self._secrets = [consumer_key, consumer_secret, access_token, access_token_secret]
         self._client = tweepy.Client(
@@ -136,6 +143,7 @@ class XPublisher:
                 "PRICE_PER_POST_WITH_URL", DEFAULT_X_PRICE_PER_POST_WITH_URL
             ),
             reconcile_reads=config.flag("RECONCILE_READS", False),
+            when_unsure=_when_unsure(config),
             clock=clock,
         )
 
@@ -210,13 +218,20 @@ class XPublisher:
         """Look for ``post`` among the account's latest posts, if reads are allowed.
 
         Reading costs money on X (a user read and a read per post returned), so it
-        is off unless ``X_RECONCILE_READS=1``; without it the post becomes ``unknown``.
+        is off unless ``X_RECONCILE_READS=1``. Without it, ``X_WHEN_UNSURE`` decides:
+        ``unknown`` (the default) raises an error marked ``uncheckable``, so the
+        post waits for a person; ``resend`` answers "not found", so the post is
+        sent again once it has settled, and X's refusal of identical text is the
+        second wall (docs/reliability.md).
         """
         if not self.reconcile_reads:
+            if self.when_unsure == "resend":
+                return None
             raise PublishError(
                 Failure.MAYBE_SENT,
                 "X cannot be checked without paid reads (set X_RECONCILE_READS=1 to allow); "
                 "look at the account and resolve the post by hand",
+                details={"uncheckable": "yes"},
             )
         user = self._me()
         try:
@@ -378,3 +393,12 @@ def _expanded_text(tweet: dict[str, Any]) -> str:
         if short and expanded:
             text = text.replace(short, expanded)
     return text
+
+
+def _when_unsure(config: AccountConfig) -> str:
+    value = (config.setting("WHEN_UNSURE") or "unknown").strip().lower()
+    if value not in WHEN_UNSURE:
+        raise ConfigError(
+            f"{config.name('WHEN_UNSURE')} must be {' or '.join(WHEN_UNSURE)} (got {value!r})"
+        )
+    return value

@@ -194,6 +194,28 @@ def test_reconcile_needs_paid_reads_switched_on(fake_x: FakeX) -> None:
     error = failure(lambda: publisher(fake_x).reconcile(make_post("x", "SB 792")))
     assert error.kind is Failure.MAYBE_SENT
     assert "X_RECONCILE_READS" in error.message
+    # Marked uncheckable: the worker leaves the post for a person at once, instead of
+    # re-checking (and holding the account) for a day and a half.
+    assert error.details.get("uncheckable")
+    assert fake_x.counts.get("user_tweets", 0) == fake_x.counts.get("me", 0) == 0  # no paid read
+
+
+def test_when_unsure_resend_takes_an_unchecked_post_as_not_sent(fake_x: FakeX) -> None:
+    x = publisher(fake_x, when_unsure="resend")
+    assert x.reconcile(make_post("x", "SB 792")) is None
+
+
+def test_when_unsure_accepts_only_its_two_policies() -> None:
+    creds = {
+        "X_API_KEY": "k",
+        "X_API_SECRET": "s",
+        "X_ACCESS_TOKEN": "t",
+        "X_ACCESS_TOKEN_SECRET": "ts",
+    }
+    settings = Settings(env={**creds, "X_WHEN_UNSURE": "Resend"})
+    assert XPublisher.from_settings("default", settings).when_unsure == "resend"
+    with pytest.raises(ConfigError, match="X_WHEN_UNSURE must be unknown or resend"):
+        XPublisher.from_settings("default", Settings(env={**creds, "X_WHEN_UNSURE": "maybe"}))
 
 
 def test_reconcile_with_reads_finds_a_post_that_went_out(fake_x: FakeX) -> None:

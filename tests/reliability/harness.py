@@ -597,30 +597,42 @@ def pending(database_url: str) -> int:
 
 
 def fast_forward(database_url: str, *, within: timedelta = timedelta(hours=2)) -> int:
-    """Stand in for time passing: posts waiting on a retry backoff become due now.
+    """Stand in for time passing: waits that real minutes would end end now.
 
-    Retries back off for real minutes (1, 2, 4...); a proof that waited for them
-    would take an hour. Only waits shorter than ``within`` are cut (backoffs and
-    rate-limit resets), never a cap's day or month (nor any wait whose reason
-    names a cap). Returns the rows moved.
+    Retries back off for real minutes (1, 2, 4...), an uncertain post is checked
+    again two minutes after its call (``worker.SETTLE``), an account in an
+    outage backs off 30 s doubling; a proof that waited for them would take an
+    hour. Only waits shorter than ``within`` are cut (backoffs, re-checks,
+    outage and rate-limit pauses), never a cap's day or month (nor any wait
+    whose reason names a cap), nor a pause that waits for a person. Returns the
+    rows moved.
     """
     from sqlalchemy import or_, update
 
+    from bot.schedule.worker import OUTAGE
     from bot.store.db import Database
-    from bot.store.models import Post
+    from bot.store.models import Pause, Post
 
     now = datetime.now(UTC)
     db = Database(proof_url(database_url), migrate=False)
     try:
         with db.session() as session:
-            result = session.execute(
+            moved = session.execute(
                 update(Post)
-                .where(Post.status == "queued", Post.next_attempt_at > now)
+                .where(Post.status.in_(("queued", "unknown")), Post.next_attempt_at > now)
                 .where(Post.next_attempt_at < now + within)
                 .where(or_(Post.reason.is_(None), ~Post.reason.contains("cap")))
                 .values(next_attempt_at=now)
-            )
-            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+            ).rowcount
+            moved += session.execute(
+                update(Pause)
+                .where(Pause.until > now, Pause.until < now + within)
+                .where(
+                    or_(Pause.reason.startswith(OUTAGE), Pause.reason.startswith("rate limited"))
+                )
+                .values(until=now)
+            ).rowcount
+            return int(moved or 0)
     finally:
         db.dispose()
 
