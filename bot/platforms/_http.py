@@ -35,6 +35,16 @@ class Timeouts:
     def as_requests(self) -> tuple[float, float]:
         return (self.connect, self.read)
 
+    def worst_case(self, calls: int) -> float:
+        """The longest ``calls`` HTTP requests can take before the client gives up.
+
+        The read timeout bounds each wait for bytes, not a whole answer, so a
+        server that trickles its answer could take longer; the platforms' answers
+        are a few kilobytes sent at once, and the worker renews its lease while
+        a call is in flight anyway (``bot.schedule.worker.Heartbeat``).
+        """
+        return calls * (self.connect + self.read)
+
     @classmethod
     def parse(cls, value: str | None, *, name: str) -> Timeouts:
         """``"20"`` (read timeout) or ``"5,20"`` (connect, read)."""

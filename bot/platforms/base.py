@@ -9,7 +9,7 @@ caller what to do next.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
@@ -86,6 +86,31 @@ class PublishError(Exception):
         return f"{self.kind.value}{status}: {self.message}"
 
 
+def after_create(error: PublishError) -> PublishError:
+    """What a failed *create* means: unless the answer proves the platform refused
+    the post, it is "maybe sent" and must be checked before it is sent again.
+
+    A server error (500, 502, 503 or Meta's "transient" codes) is no proof: platforms
+    do create the post and then fail the answer. Neither is a success status whose
+    body cannot be read. A refused connection is proof (nothing reached the
+    platform), and so is a 4xx with the platform's reason. The HTTP status stays
+    on the error, so the worker still treats a run of 5xx as an outage of the
+    account (``bot.schedule.worker``).
+    """
+    status = error.http_status
+    if status is None or error.kind is Failure.MAYBE_SENT:
+        return error
+    server_failed = error.kind is Failure.TRANSIENT  # with a status: the server answered
+    unreadable_2xx = error.kind is Failure.PERMANENT and 200 <= status < 300
+    if not (server_failed or unreadable_2xx):
+        return error
+    return replace(
+        error,
+        kind=Failure.MAYBE_SENT,
+        message=f"{error.message}; the post may have gone out: checking before sending it again",
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class AccountStatus:
     """What ``advocacy-bot accounts check`` reports for one account."""
@@ -106,6 +131,9 @@ class Publisher(Protocol):
     account: str
     live: bool
     """False for the dry-run publisher: nothing leaves the machine."""
+    worst_case_seconds: float
+    """The longest one :meth:`publish` can take with the client's timeouts; a worker's
+    lease must be longer, so no other worker can act on a post while its call lasts."""
 
     def publish(self, post: OutgoingPost) -> PublishResult:
         """Send ``post``; raise :class:`PublishError` on failure."""

@@ -184,6 +184,9 @@ class BlueskyPublisher:
         self._password = app_password
         self._secrets = [app_password]
         timeouts = timeouts or Timeouts()
+        #: Log in, create, log in again and retry once if the session was refused,
+        #: then read the record back when the answer was unclear.
+        self.worst_case_seconds = timeouts.worst_case(5)
         self._last_headers: dict[str, str] = {}
         self._last_status: int | None = None
         request = AtRequest(
@@ -301,6 +304,8 @@ class BlueskyPublisher:
             first = exc
         except (at_exc.AtProtocolError, httpx.TransportError) as exc:
             raise self._error(exc, action, write) from None
+        except ValueError as exc:  # a body that is not JSON, or not the lexicon's shape
+            raise _unreadable(exc, action, write) from None
         log.info(
             "bluesky account=%s session refused (%s); logging in again",
             self.account,
@@ -312,6 +317,8 @@ class BlueskyPublisher:
             return call()
         except (at_exc.AtProtocolError, httpx.TransportError) as exc:
             raise self._error(exc, action, write) from None
+        except ValueError as exc:
+            raise _unreadable(exc, action, write) from None
 
     @property
     def did(self) -> str:
@@ -515,7 +522,9 @@ class BlueskyPublisher:
             return None
         if getattr(found.value, "text", None) != post.text:
             raise PublishError(
-                Failure.MAYBE_SENT, f"record {rkey} holds a different text; a person must look"
+                Failure.MAYBE_SENT,
+                f"record {rkey} holds a different text; a person must look",
+                details={"uncheckable": "yes"},  # looking again will not change it
             )
         return self._result(found.uri, rkey)
 
@@ -610,6 +619,20 @@ class BlueskyPublisher:
         return PublishError(
             Failure.PERMANENT, f"{message} while {action}", http_status=status, details=details
         )
+
+
+def _unreadable(exc: ValueError, action: str, write: bool) -> PublishError:
+    """An answer the SDK could not read: after a create the record may exist."""
+    if write:
+        return PublishError(
+            Failure.MAYBE_SENT,
+            f"Bluesky's answer while {action} could not be read ({type(exc).__name__}); "
+            "the record may exist",
+        )
+    return PublishError(
+        Failure.TRANSIENT,
+        f"Bluesky's answer while {action} could not be read ({type(exc).__name__})",
+    )
 
 
 def _error_name(exc: BaseException) -> str | None:

@@ -23,7 +23,9 @@ use case limits → ``RATE_LIMITED`` (retry time from ``X-Business-Use-Case-Usag
 when Meta gives one); 368 (temporarily blocked for policy) → ``RATE_LIMITED``
 for a day; 506 (duplicate post) → ``DUPLICATE``; 1, 2 and anything Meta marks
 ``is_transient`` → ``TRANSIENT``; everything else → ``PERMANENT`` with Meta's
-message.
+message. On a *create*, a transient error, a 5xx and a 2xx whose body cannot be
+read are ``MAYBE_SENT`` instead (:func:`~bot.platforms.base.after_create`): Meta
+may have created the post, so the Page's feed is checked before a resend.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from bot.platforms.base import (
     OutgoingPost,
     PublishError,
     PublishResult,
+    after_create,
 )
 
 log = logging.getLogger(__name__)
@@ -124,6 +127,8 @@ class FacebookPublisher:
         self._secrets = [page_token]
         self._last_response: requests.Response | None = None
         timeouts = timeouts or Timeouts()
+        #: One publish is one request (``POST /{page}/feed``); the worker's lease must outlast it.
+        self.worst_case_seconds = timeouts.worst_case(1)
         session = RoutedSession(GRAPH_HOST, base_url, timeouts, on_response=self._remember)
         self._graph = graph_api(page_token, self.version, session, timeouts)
         protect_logs(self._secrets)
@@ -164,7 +169,10 @@ class FacebookPublisher:
         if post.link:
             fields["link"] = post.link
         self._last_response = None
-        result = self._call(lambda: self._graph.put_object(self.page_id, "feed", **fields))
+        try:
+            result = self._call(lambda: self._graph.put_object(self.page_id, "feed", **fields))
+        except PublishError as error:
+            raise after_create(error) from None
         post_id = str(result.get("id", "")) if isinstance(result, dict) else ""
         if not post_id:
             raise PublishError(

@@ -15,6 +15,9 @@
   counts as ``@user``, as Mastodon counts them.
 * ``ratelimit_method="throw"``: a 429 becomes ``RATE_LIMITED`` with the
   ``X-RateLimit-Reset`` time, never a sleeping thread.
+* **An unclear answer to a create is "maybe sent".** A 5xx, or a 200 whose body
+  Mastodon.py cannot parse, may follow a status the instance created; the
+  worker checks the account's statuses before sending again.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from bot.platforms.base import (
     OutgoingPost,
     PublishError,
     PublishResult,
+    after_create,
 )
 
 log = logging.getLogger(__name__)
@@ -123,6 +127,8 @@ class MastodonPublisher:
         self._secrets = [access_token]
         self._last_response: requests.Response | None = None
         timeouts = timeouts or Timeouts()
+        #: The instance's limits (first time only) and the status itself.
+        self.worst_case_seconds = timeouts.worst_case(2)
         self._api = self._client(access_token, timeouts)
         self._public = self._client(None, timeouts)
         self._account_id: str | None = None
@@ -208,15 +214,18 @@ class MastodonPublisher:
                 f"the text counts {length} characters; {self.api_base_url} allows {limit}",
             )
         sent_at = self.clock.now()
-        status = self._call(
-            lambda: self._api.status_post(
-                post.text,
-                visibility=self.visibility,
-                language=self.language,
-                idempotency_key=idempotency_key(post),
-            ),
-            sent_at=sent_at,
-        )
+        try:
+            status = self._call(
+                lambda: self._api.status_post(
+                    post.text,
+                    visibility=self.visibility,
+                    language=self.language,
+                    idempotency_key=idempotency_key(post),
+                ),
+                sent_at=sent_at,
+            )
+        except PublishError as error:
+            raise after_create(error) from None
         if status.get("visibility") and status["visibility"] != self.visibility:
             log.warning(
                 "mastodon account=%s: asked for %s, instance made it %s",
@@ -332,6 +341,8 @@ class MastodonPublisher:
     def _api_error(self, exc: m_err.MastodonAPIError, sent_at: datetime | None) -> PublishError:
         args = list(exc.args) + [None] * 4
         status = args[1] if isinstance(args[1], int) else None
+        if status is None and self._last_response is not None:
+            status = self._last_response.status_code  # "Could not parse response as JSON"
         said = redact(str(args[3] or args[2] or args[0]), self._secrets)
         details = self._limits()
         if isinstance(exc, m_err.MastodonUnauthorizedError) or status == 401:

@@ -15,9 +15,10 @@ tweepy is used as it is, with three choices made explicit:
 
 Errors: 429 → ``RATE_LIMITED``; 403 "duplicate content" → ``DUPLICATE``; 401,
 and 403 for app permissions or enrolment → ``AUTH``; 402 or exhausted credits →
-``PAYMENT``; 500/502/503 → ``TRANSIENT``; 504, a read timeout or a dropped
-connection → ``MAYBE_SENT`` (X may have created the post); other 4xx →
-``PERMANENT`` with X's message.
+``PAYMENT``; any 5xx, a 2xx without a readable post id, a read timeout or a
+dropped connection → ``MAYBE_SENT`` (X may have created the post: X is known to
+create it and then fail the answer); other 4xx → ``PERMANENT`` with X's message.
+A 5xx on a *read* (``check``, ``reconcile``) is ``TRANSIENT``: nothing was posted.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from bot.platforms.base import (
     OutgoingPost,
     PublishError,
     PublishResult,
+    after_create,
 )
 from bot.platforms.pricing import (
     DEFAULT_X_PRICE_PER_POST,
@@ -120,6 +122,8 @@ class XPublisher:
             wait_on_rate_limit=False,
         )
         self._client.session = RoutedSession(TWEEPY_HOST, base_url, timeouts or Timeouts())
+        #: One publish is one request (``POST /2/tweets``); the worker's lease must outlast it.
+        self.worst_case_seconds = (timeouts or Timeouts()).worst_case(1)
         self._user_id: str | None = None
         self._last_limits: dict[str, str] = {}
         protect_logs(self._secrets)
@@ -157,7 +161,7 @@ class XPublisher:
         try:
             response = self._client.create_tweet(text=post.text, user_auth=True)
         except tweepy.HTTPException as exc:
-            raise self._http_error(exc) from None
+            raise after_create(self._http_error(exc)) from None
         except (requests.RequestException, OSError) as exc:
             raise self._transport_error(exc) from None
 
@@ -171,10 +175,12 @@ class XPublisher:
         tweet_id = str(data.get("id", "")) if isinstance(data, dict) else ""
         if not tweet_id:
             if isinstance(body, dict) and body.get("errors"):
-                raise PublishError(
-                    Failure.PERMANENT,
-                    self._clean(_error_text(body) or "X answered without a post id"),
-                    http_status=response.status_code,
+                raise after_create(
+                    PublishError(
+                        Failure.PERMANENT,
+                        self._clean(_error_text(body) or "X answered without a post id"),
+                        http_status=response.status_code,
+                    )
                 )
             raise PublishError(
                 Failure.MAYBE_SENT,

@@ -251,7 +251,7 @@ def lease_too_short(publisher: Publisher, lease: timedelta) -> str | None:
     off from the database cannot: then its lease must still outlast the call,
     or another worker could check and resend while the first call is under way.
     """
-    worst = float(getattr(publisher, "worst_case_seconds", 0.0) or 0.0)
+    worst = publisher.worst_case_seconds
     if worst < lease.total_seconds():
         return None
     setting = f"{publisher.platform.upper()}_TIMEOUT"
