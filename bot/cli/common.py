@@ -11,6 +11,8 @@ command.
 from __future__ import annotations
 
 import json
+import signal
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -36,6 +38,32 @@ def fail(message: str, code: int = 1) -> NoReturn:
 def print_json(data: Any) -> None:
     """``data`` as indented JSON on stdout (dates and paths as strings)."""
     click.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+
+
+def stop_on_signals(what: str) -> threading.Event:
+    """An event the first SIGTERM or SIGINT sets, for a process that publishes.
+
+    Hosts stop a process with SIGTERM and kill it a grace period later (Heroku:
+    30 s). Dying at once would leave a post that went out as ``sending``; so the
+    first signal only asks the process to finish the call in flight, record it
+    and start nothing new (``what`` says what it finishes). A second signal
+    stops it at once, as usual, for someone at a terminal who cannot wait.
+    """
+    stop = threading.Event()
+
+    def handle(signum: int, _frame: object) -> None:
+        if stop.is_set():
+            signal.signal(signum, signal.SIG_DFL)
+            signal.raise_signal(signum)
+            return
+        stop.set()
+        name = signal.Signals(signum).name
+        click.echo(f"{name}: stopping after {what} (send it again to stop at once)", err=True)
+
+    if threading.current_thread() is threading.main_thread():  # where Python runs handlers
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, handle)
+    return stop
 
 
 def settings() -> Settings:

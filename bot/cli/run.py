@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bot.cli.common import database, fail, settings
+from bot.cli.common import database, fail, settings, stop_on_signals
 from bot.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
@@ -25,8 +25,17 @@ if TYPE_CHECKING:
 
 PLATFORM_CHOICE = click.Choice(["x", "facebook", "bluesky", "mastodon"])
 
-#: The clock ``run`` and ``preview`` read; tests replace it to run at a chosen time.
-CLOCK: Callable[[], Clock] = SystemClock
+#: The clock ``run`` and ``preview`` read; tests set it to run at a chosen time. None:
+#: publishing reads the database's clock (one time for every worker, bot.store.clock),
+#: a preview this host's.
+CLOCK: Callable[[], Clock] | None = None
+
+
+def publishing_clock(db: Database) -> Clock:
+    """The clock leases and backoffs are measured by: the database server's."""
+    from bot.store.clock import DatabaseClock
+
+    return CLOCK() if CLOCK is not None else DatabaseClock(db)
 
 
 def _campaigns(config: Settings, directory: Path | None) -> tuple[list[LoadedCampaign], list[str]]:
@@ -296,7 +305,8 @@ def run(
     """
     from bot.config import Mode
     from bot.schedule import runner
-    from bot.schedule.worker import publish_due
+    from bot.schedule.worker import publish_due, reconcile_stale
+    from bot.store.spool import Spool
 
     check_run_flags(once=once, campaign_ids=campaign_ids, run_all=run_all)
     logging.basicConfig(
@@ -313,7 +323,8 @@ def run(
         err=True,
     )
     db = database(config)
-    clock = CLOCK()
+    clock = publishing_clock(db)
+    spool = Spool(config.spool_dir)
     publisher_for = publishers(config, mode)
     skipped_files: list[str] = []
     if campaign_ids:
@@ -347,9 +358,13 @@ def run(
             guard=guard,
             on_report=_print_report,
             on_outcome=_print_outcome,
+            spool=spool,
+            stopping=stop_on_signals("the post in flight"),
         ).run_forever()
+        click.echo("stopped", err=True)
         return
 
+    stop = stop_on_signals("the post in flight")
     now = clock.now()
     if campaign_ids:
         reports = [runner.run_now(db, c, mode=mode, now=now) for c in selected]
@@ -363,7 +378,10 @@ def run(
     for report in reports:
         _print_report(report)
     _print_pauses(db, clock.now())
-    outcomes = publish_due(db, publisher_for, mode=mode, clock=clock, guard=guard)
+    outcomes = reconcile_stale(db, publisher_for, clock=clock, stopping=stop.is_set, spool=spool)
+    outcomes += publish_due(
+        db, publisher_for, mode=mode, clock=clock, guard=guard, stopping=stop.is_set, spool=spool
+    )
     _print_publishing(db, reports, outcomes)
     failed = [r for r in reports if r.error]
     if reports or skipped_files:
@@ -430,7 +448,7 @@ def preview(
         missing = [p.value for p in platforms if p not in loaded.campaign.platforms]
         if missing:
             fail(f"campaign {campaign_id} does not post on {', '.join(missing)}")
-    now = CLOCK().now()
+    now = (CLOCK or SystemClock)().now()
     plan = plan_preview(database(config), loaded, mode=config.mode, now=now, platforms=platforms)
     if as_json:
         click.echo(json.dumps(preview_json(campaign_id, now, plan), indent=2, ensure_ascii=False))

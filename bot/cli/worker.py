@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import logging
-import signal
-import threading
 
 import click
 
-from bot.cli.common import database, fail, settings
+from bot.cli.common import database, fail, settings, stop_on_signals
 
 log = logging.getLogger(__name__)
 
@@ -53,15 +51,23 @@ def worker(live: bool, once: bool, interval: float, lease: float) -> None:
 
     from sqlalchemy.exc import DBAPIError
 
-    from bot.cli.run import _print_outcome, _schedules, build_clients, make_guard, publishers
-    from bot.clock import SystemClock
+    from bot.cli.run import (
+        _print_outcome,
+        _schedules,
+        build_clients,
+        make_guard,
+        publishers,
+        publishing_clock,
+    )
     from bot.config import Mode
     from bot.schedule.worker import publish_due, reconcile_stale, worker_id
+    from bot.store.spool import Spool
 
     config = settings()
     mode = Mode.LIVE if live else config.mode
     db = database(config)
-    clock = SystemClock()
+    clock = publishing_clock(db)
+    spool = Spool(config.spool_dir)
     publisher_for = publishers(config, mode)
     schedules, unloaded = _schedules(config, None)
     if unloaded:
@@ -75,16 +81,30 @@ def worker(live: bool, once: bool, interval: float, lease: float) -> None:
     build_clients(config, publisher_for)
     me = worker_id()
     held = timedelta(seconds=lease)
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = stop_on_signals("the post in flight")
     click.echo(f"worker {me} publishing ({mode.value}); Ctrl-C stops it", err=True)
     failures = 0
     while not stop.is_set():
         try:
-            outcomes = reconcile_stale(db, publisher_for, clock=clock, worker=me, lease=held)
+            outcomes = reconcile_stale(
+                db,
+                publisher_for,
+                clock=clock,
+                worker=me,
+                lease=held,
+                stopping=stop.is_set,
+                spool=spool,
+            )
             outcomes += publish_due(
-                db, publisher_for, mode=mode, clock=clock, guard=guard, worker=me, lease=held
+                db,
+                publisher_for,
+                mode=mode,
+                clock=clock,
+                guard=guard,
+                worker=me,
+                lease=held,
+                stopping=stop.is_set,
+                spool=spool,
             )
         except Exception as exc:
             # The database went away or is locked, or a bug: the worker keeps running.
@@ -111,6 +131,8 @@ def worker(live: bool, once: bool, interval: float, lease: float) -> None:
             break
         if not outcomes:
             stop.wait(interval)
+    if stop.is_set():
+        click.echo(f"worker {me} stopped", err=True)
 
 
 @click.command()

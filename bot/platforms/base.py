@@ -131,9 +131,12 @@ class Publisher(Protocol):
     account: str
     live: bool
     """False for the dry-run publisher: nothing leaves the machine."""
-    worst_case_seconds: float
-    """The longest one :meth:`publish` can take with the client's timeouts; a worker's
-    lease must be longer, so no other worker can act on a post while its call lasts."""
+    unprotected_seconds: float
+    """The longest one :meth:`publish` can take (with the client's timeouts) while a
+    second send of the same post would post it twice. A worker's lease must be
+    longer, so no other worker checks and resends while the call may still land.
+    Zero where the platform itself makes a resend harmless (Bluesky's record key,
+    Mastodon's Idempotency-Key) or nothing leaves the machine (dry run)."""
 
     def publish(self, post: OutgoingPost) -> PublishResult:
         """Send ``post``; raise :class:`PublishError` on failure."""

@@ -184,9 +184,9 @@ class BlueskyPublisher:
         self._password = app_password
         self._secrets = [app_password]
         timeouts = timeouts or Timeouts()
-        #: Log in, create, log in again and retry once if the session was refused,
-        #: then read the record back when the answer was unclear.
-        self.worst_case_seconds = timeouts.worst_case(5)
+        #: A resend writes the same record key, which the PDS refuses if it exists:
+        #: no call is unprotected.
+        self.unprotected_seconds = 0.0
         self._last_headers: dict[str, str] = {}
         self._last_status: int | None = None
         request = AtRequest(

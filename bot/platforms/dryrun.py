@@ -7,8 +7,8 @@ from bot.platforms.base import AccountStatus, OutgoingPost, PublishResult
 
 class DryRunPublisher:
     live = False
-    worst_case_seconds = 0.0
-    """Nothing leaves the machine: a dry run's call returns at once."""
+    unprotected_seconds = 0.0
+    """Nothing leaves the machine: nothing can be posted twice."""
 
     def __init__(self, platform: str, account: str = "default") -> None:
         self.platform = platform

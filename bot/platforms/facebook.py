@@ -127,8 +127,8 @@ class FacebookPublisher:
         self._secrets = [page_token]
         self._last_response: requests.Response | None = None
         timeouts = timeouts or Timeouts()
-        #: One publish is one request (``POST /{page}/feed``); the worker's lease must outlast it.
-        self.worst_case_seconds = timeouts.worst_case(1)
+        #: One publish is one request (``POST /{page}/feed``); Meta has no idempotency key.
+        self.unprotected_seconds = timeouts.worst_case(1)
         session = RoutedSession(GRAPH_HOST, base_url, timeouts, on_response=self._remember)
         self._graph = graph_api(page_token, self.version, session, timeouts)
         protect_logs(self._secrets)

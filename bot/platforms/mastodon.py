@@ -127,8 +127,9 @@ class MastodonPublisher:
         self._secrets = [access_token]
         self._last_response: requests.Response | None = None
         timeouts = timeouts or Timeouts()
-        #: The instance's limits (first time only) and the status itself.
-        self.worst_case_seconds = timeouts.worst_case(2)
+        #: A resend carries the same Idempotency-Key: Mastodon answers it with the status
+        #: it created, so no call is unprotected.
+        self.unprotected_seconds = 0.0
         self._api = self._client(access_token, timeouts)
         self._public = self._client(None, timeouts)
         self._account_id: str | None = None

@@ -122,8 +122,8 @@ class XPublisher:
             wait_on_rate_limit=False,
         )
         self._client.session = RoutedSession(TWEEPY_HOST, base_url, timeouts or Timeouts())
-        #: One publish is one request (``POST /2/tweets``); the worker's lease must outlast it.
-        self.worst_case_seconds = (timeouts or Timeouts()).worst_case(1)
+        #: One publish is one request (``POST /2/tweets``), and X cannot be told it is a resend.
+        self.unprotected_seconds = (timeouts or Timeouts()).worst_case(1)
         self._user_id: str | None = None
         self._last_limits: dict[str, str] = {}
         protect_logs(self._secrets)

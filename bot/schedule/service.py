@@ -9,12 +9,17 @@ while the bot was down follow each campaign's policy instead of APScheduler's
 
 The job store is APScheduler's in-memory one, rebuilt from the campaign files
 at every start; it is never shared between processes.
+
+Stopping (SIGTERM from a deploy, Ctrl-C) sets :attr:`BotService.stopping`: the
+post in flight is finished and recorded, no other is started, the scheduler
+shuts down once its running job returns, and :meth:`BotService.run_forever`
+returns, well within a host's grace period (one call's timeouts).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC
 
@@ -31,6 +36,7 @@ from bot.schedule.worker import (
     reconcile_stale,
 )
 from bot.store.db import Database
+from bot.store.spool import Spool
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +57,8 @@ class BotService:
         guard: GuardCheck,
         on_report: Callable[[RunReport], None] = lambda report: None,
         on_outcome: Callable[[Outcome], None] = lambda outcome: None,
+        spool: Spool | None = None,
+        stopping: threading.Event | None = None,
     ) -> None:
         self.db = db
         self.campaigns = [c for c in campaigns if c.campaign.enabled]
@@ -60,9 +68,15 @@ class BotService:
         self.guard = guard
         self.on_report = on_report
         self.on_outcome = on_outcome
+        self.spool = spool
+        """Where answers the database could not record yet are kept (``BOT_SPOOL_DIR``)."""
+        self.stopping = stopping or threading.Event()
+        """Set it to stop: nothing new starts, the post in flight is recorded."""
 
     def tick(self, campaigns: Sequence[LoadedCampaign] | None = None) -> None:
         """Run what is due now, then publish what is due now. Never raises."""
+        if self.stopping.is_set():
+            return
         try:
             for report in run_due(
                 self.db, campaigns or self.campaigns, mode=self.mode, now=self.clock.now()
@@ -74,11 +88,20 @@ class BotService:
 
     def publish(self) -> None:
         """Settle posts a dead worker left ``sending``, then publish what is due."""
+        stopping = self.stopping.is_set
         try:
-            for outcome in reconcile_stale(self.db, self.publisher_for, clock=self.clock):
+            for outcome in reconcile_stale(
+                self.db, self.publisher_for, clock=self.clock, stopping=stopping, spool=self.spool
+            ):
                 self.on_outcome(outcome)
             for outcome in publish_due(
-                self.db, self.publisher_for, mode=self.mode, clock=self.clock, guard=self.guard
+                self.db,
+                self.publisher_for,
+                mode=self.mode,
+                clock=self.clock,
+                guard=self.guard,
+                stopping=stopping,
+                spool=self.spool,
             ):
                 self.on_outcome(outcome)
         except Exception:
@@ -112,8 +135,19 @@ class BotService:
         return scheduler
 
     def run_forever(self) -> None:
-        """Catch up (per each campaign's missed-run policy), then run until interrupted."""
+        """Catch up (per each campaign's missed-run policy), then run until :attr:`stopping`.
+
+        The scheduler runs in the background and this thread waits, so a signal
+        handler that sets :attr:`stopping` is all it takes to stop cleanly.
+        """
         self.tick()
-        scheduler = self.scheduler(blocking=True)
-        with contextlib.suppress(KeyboardInterrupt, SystemExit):
-            scheduler.start()
+        if self.stopping.is_set():
+            return
+        scheduler = self.scheduler(blocking=False)
+        scheduler.start()
+        try:
+            while not self.stopping.wait(1.0):
+                pass
+        finally:
+            self.stopping.set()
+            scheduler.shutdown(wait=True)  # the job in flight ends after its current post

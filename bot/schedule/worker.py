@@ -251,7 +251,7 @@ def lease_too_short(publisher: Publisher, lease: timedelta) -> str | None:
     off from the database cannot: then its lease must still outlast the call,
     or another worker could check and resend while the first call is under way.
     """
-    worst = publisher.worst_case_seconds
+    worst = publisher.unprotected_seconds
     if worst < lease.total_seconds():
         return None
     setting = f"{publisher.platform.upper()}_TIMEOUT"

@@ -34,7 +34,7 @@ class Recorder:
     """A publisher that accepts everything and remembers the order."""
 
     live = True
-    worst_case_seconds = 0.0
+    unprotected_seconds = 0.0
 
     def __init__(self) -> None:
         self.sent: list[str] = []

@@ -51,7 +51,7 @@ class Timeline:
     refusals: list[PublishError] = field(default_factory=list)
     """Errors raised before anything is created (a duplicate, a 503 from the front end)."""
     check_errors: list[PublishError] = field(default_factory=list)
-    worst_case_seconds: float = 0.0
+    unprotected_seconds: float = 0.0
     platform: str = "facebook"
     account: str = "default"
     live: bool = True
@@ -367,7 +367,7 @@ def test_an_answer_kept_through_a_long_outage_and_a_restart_is_recorded(
 
 
 def test_a_lease_shorter_than_the_slowest_call_pauses_the_account_before_any_call(any_db, queued):
-    platform = Timeline(worst_case_seconds=50.0)
+    platform = Timeline(unprotected_seconds=50.0)
     (outcome, *_) = publish(any_db, platform, FrozenClock(PLANNED), lease=timedelta(seconds=30))
     assert platform.calls == 0
     with any_db.new_session() as session:

@@ -49,7 +49,7 @@ class ScriptedPlatform:
     platform: str = "x"
     account: str = "default"
     live: bool = True
-    worst_case_seconds: float = 0.0
+    unprotected_seconds: float = 0.0
 
     def publish(self, post: OutgoingPost) -> PublishResult:
         self.sent.append(post)
