@@ -26,7 +26,7 @@ from datetime import UTC
 from bot.campaigns.loaded import LoadedCampaign
 from bot.clock import Clock
 from bot.config import Mode
-from bot.schedule.runner import RunReport, run_due
+from bot.schedule.runner import PlanningRetries, RunReport, run_due
 from bot.schedule.timing import build_trigger
 from bot.schedule.worker import (
     GuardCheck,
@@ -72,6 +72,7 @@ class BotService:
         """Where answers the database could not record yet are kept (``BOT_SPOOL_DIR``)."""
         self.stopping = stopping or threading.Event()
         """Set it to stop: nothing new starts, the post in flight is recorded."""
+        self.retries = PlanningRetries()
 
     def tick(self, campaigns: Sequence[LoadedCampaign] | None = None) -> None:
         """Run what is due now, then publish what is due now. Never raises."""
@@ -79,16 +80,43 @@ class BotService:
             return
         try:
             for report in run_due(
-                self.db, campaigns or self.campaigns, mode=self.mode, now=self.clock.now()
+                self.db,
+                campaigns or self.campaigns,
+                mode=self.mode,
+                now=self.clock.now(),
+                retries=self.retries,
             ):
                 self.on_report(report)
         except Exception:
             log.exception("planning failed; will try again at the next tick")
         self.publish()
 
+    def retry_planning(self) -> None:
+        """Plan again the runs whose planning failed, once their retry is due. Never raises.
+
+        Called by :meth:`publish`, every few seconds (see
+        :class:`~bot.schedule.runner.PlanningRetries`).
+        """
+        due_now = self.retries.due(self.clock.now())
+        campaigns = [c for c in self.campaigns if c.campaign.id in due_now]
+        if not campaigns:
+            return
+        try:
+            for report in run_due(
+                self.db, campaigns, mode=self.mode, now=self.clock.now(), retries=self.retries
+            ):
+                self.on_report(report)
+        except Exception:
+            log.exception("planning failed; will try again at the next tick")
+
     def publish(self) -> None:
-        """Settle posts a dead worker left ``sending``, then publish what is due."""
+        """Settle posts a dead worker left ``sending``, then publish what is due.
+
+        First, runs whose planning failed and whose retry is due are planned again.
+        """
         stopping = self.stopping.is_set
+        if not stopping():
+            self.retry_planning()
         try:
             for outcome in reconcile_stale(
                 self.db, self.publisher_for, clock=self.clock, stopping=stopping, spool=self.spool

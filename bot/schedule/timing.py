@@ -9,7 +9,8 @@ were missed while the bot was down. Pure functions of a schedule and a time.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta, tzinfo
+from functools import cache
 from typing import TYPE_CHECKING
 
 from bot.campaigns.schema import Schedule
@@ -62,18 +63,20 @@ def build_trigger(schedule: Schedule) -> BaseTrigger:
         from apscheduler.triggers.cron import CronTrigger
 
         minute, hour, day, month, weekday = schedule.cron.split()
-        return _once_per_wall_clock(
-            CronTrigger(
-                minute=minute,
-                hour=hour,
-                day=day,
-                month=month,
-                day_of_week=cron_weekdays_to_names(weekday),
-                start_date=start,
-                end_date=end,
-                timezone=tz,
-            )
+        # The cron is matched against the wall clock (a zone without DST stands in for it),
+        # and each matching wall-clock time is then placed in the campaign's zone by
+        # :func:`wall_clock_instant`: once per DST change, whatever the restarts.
+        on_the_wall = CronTrigger(
+            minute=minute,
+            hour=hour,
+            day=day,
+            month=month,
+            day_of_week=cron_weekdays_to_names(weekday),
+            start_date=_as_wall(start, tz) if start else None,
+            end_date=_as_wall(end, tz) if end else None,
+            timezone=UTC,
         )
+        return _wall_clock_trigger_class()(on_the_wall, tz)
     if schedule.interval:
         from apscheduler.triggers.interval import IntervalTrigger
 
@@ -91,46 +94,104 @@ def build_trigger(schedule: Schedule) -> BaseTrigger:
     )
 
 
-def _once_per_wall_clock(trigger: BaseTrigger) -> BaseTrigger:
-    """Wrap a cron trigger so the hour that repeats when DST ends fires once.
+def wall_clock_instant(wall: datetime, tz: tzinfo) -> datetime:
+    """When the wall clock in ``tz`` shows ``wall`` (naive): the moment a cron time fires.
 
-    APScheduler 3's cron trigger yields such a time twice (once per UTC
-    offset) and then keeps returning the second one forever; cron runs it
-    once, and so does this wrapper, which always moves forward.
+    The rules for the two DST changes a year (docs/campaigns.md):
+
+    * a wall-clock time that happens twice (the hour repeated when DST ends)
+      is its first occurrence: 01:30 on the fall-back night is 01:30 CDT, never
+      01:30 CST;
+    * a wall-clock time that never happens (the hour skipped when DST starts)
+      is the jump itself, the first moment after it: 02:30 on the
+      spring-forward night is 03:00 CDT (as Vixie cron runs skipped times
+      right after the jump). Every skipped time is that same moment, so a
+      schedule fires once there however many skipped times it names.
     """
+    first = wall.replace(tzinfo=tz, fold=0)  # zoneinfo: fold=0 is the first occurrence
+    if _as_wall(first, tz) == wall:
+        return first
+    # Skipped: fold=1 reads it with the offset before the jump, fold=0 with the one after;
+    # the jump lies between those two instants (the offset changes once in an hour or two).
+    before = wall.replace(tzinfo=tz, fold=1).astimezone(UTC)
+    after = first.astimezone(UTC)
+    if before > after:
+        before, after = after, before
+    offset_after = after.astimezone(tz).utcoffset()
+    while after - before > timedelta(seconds=1):
+        middle = before + (after - before) / 2
+        if middle.astimezone(tz).utcoffset() == offset_after:
+            after = middle
+        else:
+            before = middle
+    return after.replace(microsecond=0).astimezone(tz)
+
+
+def _as_wall(moment: datetime, tz: tzinfo) -> datetime:
+    """``moment``'s wall-clock time in ``tz``, naive (by way of UTC: ``astimezone`` to a
+    datetime's own zone returns it unchanged, even when no clock ever showed it)."""
+    return moment.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
+
+
+class _WallClock:
+    """A cron trigger matched on the wall clock, fired by :func:`wall_clock_instant`.
+
+    APScheduler 3's own cron trigger, given the campaign's zone, fires a time of
+    the repeated hour twice and, asked from inside the second occurrence,
+    fires it again (a restart at 01:32 CST planned 01:30 CST after 01:30 CDT
+    had run); in the skipped hour it fires ``30 2`` at 03:30 but ``*/20 2``
+    at 03:00 only. Placing every wall-clock time by one rule gives each of them
+    once, and as the rule maps later wall times to later (or the same)
+    instants, the next fire time is the first wall-clock match placed after
+    the previous fire time.
+    """
+
+    def __init__(self, on_the_wall: BaseTrigger, tz: tzinfo) -> None:
+        self.on_the_wall = on_the_wall
+        self.timezone = tz
+
+    def get_next_fire_time(
+        self, previous_fire_time: datetime | None, now: datetime
+    ) -> datetime | None:
+        # APScheduler asks for the first fire time after the previous one, or, with none,
+        # the first at or after now (which may be the jump a skipped time fires at).
+        after = previous_fire_time if previous_fire_time is not None else now - _TICK
+        # Wall times from ``after``'s own on, until one is placed after it (in the second
+        # occurrence of the repeated hour, the walk goes on to the hour's end).
+        wall = _as_wall(after, self.timezone).replace(tzinfo=UTC)
+        for _ in range(10_000):
+            wall = self.on_the_wall.get_next_fire_time(None, wall)
+            if wall is None:
+                return None
+            instant = wall_clock_instant(wall.replace(tzinfo=None), self.timezone)
+            if instant > after:
+                return instant
+            wall += _TICK
+        raise RuntimeError(f"no fire time after {after} found for {self}")  # pragma: no cover
+
+    def __str__(self) -> str:
+        return str(self.on_the_wall).replace("cron[", "cron(wall clock)[", 1)
+
+
+_TICK = timedelta(microseconds=1)
+
+
+@cache
+def _wall_clock_trigger_class() -> type[_WallClock]:
+    """:class:`_WallClock` as an APScheduler trigger (imported only when a trigger is built)."""
     from apscheduler.triggers.base import BaseTrigger
 
-    class OncePerWallClock(BaseTrigger):  # type: ignore[misc]
-        def get_next_fire_time(  # type: ignore[no-untyped-def]
-            self, previous_fire_time, now
-        ):
-            following = trigger.get_next_fire_time(previous_fire_time, now)
-            if previous_fire_time is None or following is None:
-                return following
-            step = timedelta(minutes=1)
-            while following is not None and (
-                following <= previous_fire_time
-                or _wall_clock(following, trigger) == _wall_clock(previous_fire_time, trigger)
-            ):
-                following = trigger.get_next_fire_time(None, max(now, previous_fire_time) + step)
-                step *= 2
-            return following
+    class WallClockTrigger(_WallClock, BaseTrigger):  # type: ignore[misc]
+        pass
 
-        def __str__(self) -> str:
-            return str(trigger)
-
-    return OncePerWallClock()
-
-
-def _wall_clock(moment: datetime, trigger: BaseTrigger) -> datetime:
-    return moment.astimezone(trigger.timezone).replace(tzinfo=None)  # type: ignore[attr-defined]
+    return WallClockTrigger
 
 
 def explicit_times(schedule: Schedule) -> list[datetime]:
-    """A schedule's ``at`` datetimes, aware (naive ones are in the campaign's zone)."""
+    """A schedule's ``at`` datetimes, aware (naive ones are local, placed as cron times are)."""
     tz = schedule.tz
     return sorted(
-        moment if moment.tzinfo else moment.replace(tzinfo=tz) for moment in schedule.at or []
+        moment if moment.tzinfo else wall_clock_instant(moment, tz) for moment in schedule.at or []
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -314,3 +315,176 @@ def test_preview_before_the_start_date_shows_the_posts_and_when_it_starts(db):
     assert plan.notes[0] == (
         "the campaign starts on 2026-04-01 (schedule.start); nothing is planned before it"
     )
+
+
+# --- a planning that fails at its fire time is tried again within the misfire grace ------------
+
+
+def locked(*args, **kwargs):
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    raise OperationalError(
+        "INSERT INTO posts ...", {}, sqlite3.OperationalError("database is locked")
+    )
+
+
+class Flaky:
+    """``plan_in_session`` that fails ``failures`` times (a locked database), then plans."""
+
+    def __init__(self, failures: int, clock: FrozenClock) -> None:
+        self.failures = failures
+        self.clock = clock
+        self.calls: list[str] = []
+
+    def __call__(self, *args, **kwargs):
+        self.calls.append(self.clock.now().astimezone(CHICAGO).strftime("%H:%M:%S"))
+        if len(self.calls) <= self.failures:
+            locked()
+        return PLAN_IN_SESSION(*args, **kwargs)
+
+
+PLAN_IN_SESSION = runner.plan_in_session
+CHICAGO = ZoneInfo("America/Chicago")
+
+
+def service_at(db, clock: FrozenClock, reports: list, campaign: LoadedCampaign | None = None):
+    from bot.schedule.service import BotService
+
+    return BotService(
+        db,
+        [campaign or loaded()],
+        dry_run_publishers,
+        mode=Mode.DRY_RUN,
+        clock=clock,
+        guard=allow_all,
+        on_report=reports.append,
+    )
+
+
+def heartbeats(service, clock: FrozenClock, until: datetime) -> None:
+    """The publish job, every 15 seconds, until ``until``."""
+    while clock.now() < until:
+        clock.advance(timedelta(seconds=15))
+        service.publish()
+
+
+def runs(db) -> list[tuple[datetime, int, str | None]]:
+    with db.new_session() as session:
+        rows = session.execute(
+            select(CampaignRun.fire_time, CampaignRun.planned, CampaignRun.note).order_by(
+                CampaignRun.id
+            )
+        )
+        return [tuple(row) for row in rows]
+
+
+def test_a_planning_that_fails_at_its_fire_time_is_tried_again_within_the_grace(
+    db, monkeypatch, caplog
+):
+    clock = FrozenClock(TEN_AM + timedelta(seconds=1))
+    flaky = Flaky(2, clock)
+    monkeypatch.setattr(runner, "plan_in_session", flaky)
+    reports: list = []
+    service = service_at(db, clock, reports)
+    service.tick()  # the campaign's job at 10:00
+    (first,) = reports
+    assert first.fire_time == TEN_AM
+    assert first.error == (
+        "OperationalError: (sqlite3.OperationalError) database is locked; "
+        "planning is tried again at 2026-03-02 10:00:16 CST"
+    )
+    assert runs(db) == []
+    heartbeats(service, clock, TEN_AM + timedelta(minutes=2))
+    assert flaky.calls == ["10:00:01", "10:00:16", "10:00:46"]
+    assert [r.error is None for r in reports] == [False, False, True]
+    assert len(reports[-1].posts) == 1
+    assert runs(db) == [
+        (
+            TEN_AM,
+            1,
+            "planned at attempt 3, within the misfire grace; the first 2 failed "
+            "(OperationalError: (sqlite3.OperationalError) database is locked)",
+        )
+    ]
+    assert statuses(db) == ["dry_run"]  # and published by the same heartbeat
+    assert "trying again at 2026-03-02 10:00:16 CST" in caplog.text
+    # nothing is tried again after that, and the fire time is planned once
+    heartbeats(service, clock, TEN_AM + timedelta(minutes=20))
+    assert len(flaky.calls) == 3 and len(runs(db)) == 1
+
+
+def test_a_planning_that_fails_throughout_the_grace_is_recorded_as_skipped(db, monkeypatch):
+    clock = FrozenClock(TEN_AM + timedelta(seconds=1))
+    flaky = Flaky(100, clock)
+    monkeypatch.setattr(runner, "plan_in_session", flaky)
+    reports: list = []
+    service = service_at(db, clock, reports)
+    service.tick()
+    heartbeats(service, clock, TEN_AM + timedelta(minutes=30))
+    # backing off 15 s, 30 s, 1, 2 and 4 minutes, the last try as the grace ends
+    # (the first heartbeat after 10:15:00)
+    assert flaky.calls == [
+        "10:00:01",
+        "10:00:16",
+        "10:00:46",
+        "10:01:46",
+        "10:03:46",
+        "10:07:46",
+        "10:11:46",
+        "10:15:01",
+    ]
+    note = (
+        "run due at 2026-03-02 10:00 CST could not be planned: OperationalError: "
+        "(sqlite3.OperationalError) database is locked (8 attempt(s) within the 15-minute "
+        "misfire grace); skipped"
+    )
+    assert runs(db) == [(TEN_AM, 0, note)]
+    assert reports[-1].notes == [note] and not reports[-1].ran and reports[-1].error is None
+    # the next day runs as usual, and no run is counted missed
+    monkeypatch.setattr(runner, "plan_in_session", PLAN_IN_SESSION)
+    clock.set(TEN_AM + timedelta(days=1, seconds=1))
+    service.tick()
+    assert len(reports[-1].posts) == 1 and reports[-1].notes == []
+
+
+def test_a_skipped_run_the_database_would_not_record_is_recorded_at_the_next_run(db, monkeypatch):
+    from bot.store import queries
+
+    clock = FrozenClock(TEN_AM + timedelta(seconds=1))
+    monkeypatch.setattr(runner, "plan_in_session", Flaky(100, clock))
+    record_run = queries.record_run
+    monkeypatch.setattr(queries, "record_run", locked)
+    reports: list = []
+    service = service_at(db, clock, reports)
+    service.tick()
+    heartbeats(service, clock, TEN_AM + timedelta(minutes=30))
+    assert reports[-1].error.endswith("; skipped; recorded when the database answers")
+    assert runs(db) == []
+    monkeypatch.setattr(runner, "plan_in_session", PLAN_IN_SESSION)
+    monkeypatch.setattr(queries, "record_run", record_run)
+    clock.set(TEN_AM + timedelta(days=1, seconds=1))
+    service.tick()
+    assert [(fire, planned) for fire, planned, _ in runs(db)] == [
+        (TEN_AM, 0),
+        (TEN_AM + timedelta(days=1), 1),
+    ]
+    assert runs(db)[0][2].startswith("run due at 2026-03-02 10:00 CST could not be planned")
+
+
+def test_an_error_that_is_not_the_database_s_is_not_tried_again(db, monkeypatch):
+    clock = FrozenClock(TEN_AM + timedelta(seconds=1))
+    calls = []
+
+    def broken(*args, **kwargs):
+        calls.append(clock.now())
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(runner, "plan_in_session", broken)
+    reports: list = []
+    service = service_at(db, clock, reports)
+    service.tick()
+    heartbeats(service, clock, TEN_AM + timedelta(minutes=20))
+    assert len(calls) == 1
+    assert [r.error for r in reports] == ["ValueError: a bug"]
