@@ -110,3 +110,13 @@ def test_secrets_are_masked_in_repr_and_describe():
     assert settings.describe()["webhook"] == "https://hooks.slack.com/***"
     assert "password set" in settings.describe()["email"]
     assert HOOK in settings.secrets and "hunter2-secret" in settings.secrets
+
+
+def test_every_variable_is_in_env_example_and_the_docs():
+    from bot.notify.settings import VARIABLES
+    from tests.support import ROOT
+
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    docs = (ROOT / "docs" / "notifications.md").read_text(encoding="utf-8")
+    for name in VARIABLES:
+        assert f"# {name}=" in example and name in docs, name
