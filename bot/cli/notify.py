@@ -74,7 +74,10 @@ def status() -> None:
 
 @notify.command()
 def test() -> None:
-    """Send a test notice to every channel; exit 1, saying why, if one fails."""
+    """Send a test notice to every channel; exit 1 if one fails.
+
+    The error says which channel failed and why (secrets masked).
+    """
     import socket
     from datetime import UTC, datetime
 
