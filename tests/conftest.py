@@ -13,7 +13,7 @@ from bot.store.db import Database
 #: developer's may reach a test
 _BOT_SETTINGS = ("DATABASE_URL", "BOT_MODE", "CAMPAIGNS_DIR", "PORT", "BOT_STATE_DIR")
 _BOT_PREFIXES = ("X_", "FACEBOOK_", "BLUESKY_", "MASTODON_", "DASHBOARD_", "CONGRESS_API_")
-_BOT_PREFIXES += ("OPENSTATES_API_",)
+_BOT_PREFIXES += ("OPENSTATES_API_", "NOTIFY_")
 
 
 @pytest.fixture(autouse=True)

@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "worker": "bot.cli.worker:worker",
     "resolve": "bot.cli.worker:resolve",
     "bills": "bot.cli.bills:bills",
+    "notify": "bot.cli.notify:notify",
 }
 
 _HELP = {
@@ -53,6 +54,7 @@ _HELP = {
     "worker": "Publish queued posts (extra workers on PostgreSQL).",
     "resolve": "Decide what happened to a post whose outcome is unknown.",
     "bills": "Sync bills from Congress.gov and Open States; show what the bot knows.",
+    "notify": "Email and webhook notices: status, test, send now.",
 }
 
 

@@ -342,7 +342,10 @@ def run(
         click.secho(automated_label_reminder(), fg="yellow", err=True)
 
     if not once:
+        from bot.notify.background import start_sweeper
         from bot.schedule.service import BotService
+
+        start_sweeper(config, db, clock)  # NOTIFY_*: tell the organisation (docs/notifications.md)
 
         campaigns = selected
         started = f"scheduler started with {len(campaigns)} campaign(s)"

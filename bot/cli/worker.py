@@ -79,6 +79,10 @@ def worker(live: bool, once: bool, interval: float, lease: float) -> None:
         )
     guard = make_guard(config, mode, schedules)
     build_clients(config, publisher_for)
+    if not once:
+        from bot.notify.background import start_sweeper
+
+        start_sweeper(config, db, clock)  # NOTIFY_*: tell the organisation (docs/notifications.md)
     me = worker_id()
     held = timedelta(seconds=lease)
     stop = stop_on_signals("the post in flight")

@@ -5,6 +5,7 @@
 ``attempts``     one row per platform call for a post
 ``campaign_runs`` when each campaign last planned (missed-run policy, "due")
 ``pauses``       the kill switch: a flag per scope, read before every publish
+``notices``      what the organisation was told (:mod:`bot.notify`), so it is told once
 
 A post's ``status`` follows the states in DESIGN.md (see :class:`Status`).
 """
@@ -202,3 +203,36 @@ class Pause(Base):
     since: Mapped[datetime] = mapped_column(UTCDateTime())
     until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     """For automatic pauses (rate limits): paused until then."""
+
+
+class NoticeRecord(Base):
+    """One thing the organisation is (to be) told: a pause, an unknown post, a skipped run.
+
+    Written by :func:`bot.notify.sweep`. A row is claimed (``claimed_until``) by the
+    process sending it, so several processes sweeping at once send it once; ``sent_at``
+    is set when every channel took it. When what it tells of is over (the account was
+    resumed, the post resolved) the row is closed (``cleared_at``) and its key freed
+    by appending ``#<id>``, so the same trouble happening again is told again.
+    """
+
+    __tablename__ = "notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(300))
+    """What the notice is about: ``pause:<scope>:<kind>``, ``unknown:<post id>``,
+    ``run:<campaign run id>``."""
+    kind: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    delivered: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    """The channels that took it, comma-separated (``email,webhook``): a retry after one
+    channel failed goes only to the others."""
+    outcome: Mapped[str | None] = mapped_column(Text, default=None)
+    """The last attempt, per channel (``email: sent; webhook: failed (HTTP 500)``);
+    never a secret."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+    __table_args__ = (UniqueConstraint("key", name="uq_notices_key"),)
