@@ -4,7 +4,8 @@
 fails: 429 with its reset headers (a 2-second reset, so the run stays short),
 5xx, a gateway's HTML 502, an answer that comes after the client gave up (the
 post *was* created), a request never processed, a connection dropped after
-processing. On top of that one account's credentials are wrong (Bluesky
+processing, a post created and then answered with a 503, a 200 whose body is
+cut short or is a gateway's HTML page. On top of that one account's credentials are wrong (Bluesky
 answers 401 to its login), and caps are set low on three accounts so that the
 guard has something to refuse.
 
@@ -59,6 +60,10 @@ COMMON = [
     {"kind": "timeout", "delay": 3},  # processed; the answer comes after the client gave up
     {"kind": "hang", "delay": 3},  # not processed; no answer in time
     {"kind": "drop"},  # processed; the connection closes without an answer
+    # Created, and then the answer says otherwise:
+    {"kind": "accepted_then", "then": {"kind": "server_error", "status": 503}},
+    {"kind": "garbled", "body": "truncated"},  # a 200 cut short
+    {"kind": "garbled", "body": "html"},  # a 200 that is a gateway's page
 ]
 KINDS = {
     "x": [
