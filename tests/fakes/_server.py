@@ -201,6 +201,10 @@ class FakeServer:
         self.lock = threading.RLock()
         self.requests: list[Request] = []
         self.counts: Counter[str] = Counter()
+        self.in_flight: Counter[str] = Counter()
+        self.most_at_once: Counter[str] = Counter()
+        """Per route, the most requests being answered at the same moment (as the
+        platform sees its callers: no client clock is involved)."""
         self._faults: dict[str, deque[Fault]] = {}
         self._storm: tuple[float, list[dict[str, Any]], random.Random, set[str]] | None = None
         self._compiled = [(m, re.compile(f"^{p}$"), h) for m, p, h in self.routes]
@@ -315,6 +319,7 @@ class FakeServer:
             self.rejected.clear()
             self.requests.clear()
             self.counts.clear()
+            self.most_at_once.clear()
             self._faults.clear()
             self._storm = None
             self.reset_state()
@@ -404,6 +409,10 @@ class FakeServer:
                 with self.lock:
                     self.requests.append(request)
                     self.counts[handler_name] += 1
+                    self.in_flight[handler_name] += 1
+                    self.most_at_once[handler_name] = max(
+                        self.most_at_once[handler_name], self.in_flight[handler_name]
+                    )
                 fault = self._take_fault(handler_name)
                 if fault is not None and not fault.processed:
                     return None, fault
@@ -423,6 +432,7 @@ class FakeServer:
             with self.lock:
                 state = self.snapshot()
                 state["requests"] = dict(self.counts)
+                state["most_at_once"] = dict(self.most_at_once)
                 state["rejected"] = list(self.rejected)
             return Response(200, state)
         if request.path == "/_fake/fault" and request.method == "POST":
@@ -463,6 +473,16 @@ class _Handler(BaseHTTPRequestHandler):
             super().log_message(format, *args)
 
     def _handle(self) -> None:
+        try:
+            self._answer()
+        finally:
+            route = getattr(self, "_route", None)
+            if route is not None:
+                with self.server_fake.lock:
+                    self.server_fake.in_flight[route] -= 1
+
+    def _answer(self) -> None:
+        self._route = None
         split = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
         length = int(self.headers.get("Content-Length") or 0)
@@ -474,6 +494,7 @@ class _Handler(BaseHTTPRequestHandler):
             response, fault = self.server_fake.dispatch(request)
         except Exception as exc:  # a bug in a fake: answer 500 so the test shows it
             response, fault = Response(500, {"error": "FakeServerBug", "message": repr(exc)}), None
+        self._route = request.route  # counted in flight by dispatch until answered
 
         if fault is not None:
             if fault.kind in {"status", "accepted_then"}:

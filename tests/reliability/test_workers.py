@@ -185,25 +185,6 @@ def test_four_workers_on_one_account_keep_its_cap_and_one_post_in_flight(
         )
         == []
     )
-    assert max_in_flight(url) == 1
-
-
-def max_in_flight(url: str) -> int:
-    """The most platform calls that overlapped in time (from the attempts' start and end)."""
-    from sqlalchemy import select
-
-    from bot.store.db import Database
-    from bot.store.models import Attempt
-
-    db = Database(url, migrate=False)
-    try:
-        with db.new_session() as session:
-            spans = [(a.started_at, a.finished_at) for a in session.scalars(select(Attempt))]
-    finally:
-        db.dispose()
-    edges = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
-    current = most = 0
-    for _, step in edges:
-        current += step
-        most = max(most, current)
-    return most
+    # Counted by the platform, as it saw the calls arrive: the attempts' times come from
+    # four clocks (each worker's estimate of the database's), a few ms apart.
+    assert fakes["mastodon"].state()["most_at_once"]["create"] == 1
