@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bot.store.db import Database
+from tests.support import unavailable
 
 #: settings the bot reads from the environment (and a ``.env``): none of the
 #: developer's may reach a test
@@ -49,9 +50,7 @@ def postgres_url() -> str:
     """
     url = os.environ.get("TEST_POSTGRES_URL")
     if not url:
-        if os.environ.get("CI"):
-            pytest.fail("TEST_POSTGRES_URL is not set in CI: scripts/test should start PostgreSQL")
-        pytest.skip("no PostgreSQL: run `bash scripts/test`, or set TEST_POSTGRES_URL")
+        unavailable("no PostgreSQL: run `bash scripts/test`, or set TEST_POSTGRES_URL")
     _reset_postgres(url)
     return url
 
@@ -68,3 +67,48 @@ def any_db(request):
     database = Database(request.getfixturevalue(name))
     yield database
     database.dispose()
+
+
+# -- what ran on which backend -------------------------------------------------
+
+#: fixture name -> the backend or data it stands for, in the summary's order
+_BACKENDS = {
+    "postgres_url": "PostgreSQL",
+    "browser": "Chromium",
+    "shared_data": "shared data",
+    "imported_directory": "shared data",
+}
+_RAN: dict[str, dict[str, int]] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Count each test once, by its outcome, under every backend its fixtures use."""
+    if report.when != "call" and not (report.when == "setup" and report.outcome != "passed"):
+        return
+    item_backends = _ITEM_BACKENDS.get(report.nodeid, ())
+    for backend in item_backends:
+        counts = _RAN.setdefault(backend, {})
+        counts[report.outcome] = counts.get(report.outcome, 0) + 1
+
+
+_ITEM_BACKENDS: dict[str, tuple[str, ...]] = {}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        backends = {label for name, label in _BACKENDS.items() if name in names}
+        if "any_db" in names:
+            backends.add("PostgreSQL" if "[postgresql" in item.nodeid else "SQLite")
+        _ITEM_BACKENDS[item.nodeid] = tuple(sorted(backends))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001
+    """One line saying what ran where, so a run that skipped a backend cannot pass unseen."""
+    parts = []
+    for backend in sorted({b for bs in _ITEM_BACKENDS.values() for b in bs}):
+        counts = _RAN.get(backend, {})
+        ran = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())) or "none run"
+        parts.append(f"{backend}: {ran}")
+    if parts:
+        terminalreporter.write_line("backends: " + " · ".join(parts))

@@ -342,7 +342,7 @@ def test_load_history_of_a_dry_run_ignores_live_posts(database) -> None:
 
 
 def test_the_directory_do_not_tag_list_is_read_when_none_is_given(database) -> None:
-    models = pytest.importorskip("bot.directory.models")
+    from bot.directory import models
     from bot.store.models import Post, PostTarget
 
     with database.session() as session:

@@ -24,7 +24,7 @@ from tests.fakes.congress import API_KEY as CONGRESS_KEY
 from tests.fakes.congress import FakeCongress
 from tests.fakes.openstates_api import API_KEY as OPENSTATES_KEY
 from tests.fakes.openstates_api import FakeOpenStates
-from tests.support import SHARED_DATA
+from tests.support import SHARED_DATA, unavailable
 
 #: The reference directory's "today": inside the current terms of its people.
 NOW = datetime(2026, 8, 10, 12, 0, tzinfo=UTC)
@@ -34,7 +34,7 @@ SB792 = BillRef.parse("mo", "2026", "SB 792")
 
 def _need(path: Path, what: str) -> Path:
     if not path.exists():
-        pytest.skip(f"{what} not found at {path} (the shared/data folder beside the project)")
+        unavailable(f"{what} not found at {path} (the shared/data folder beside the project)")
     return path
 
 

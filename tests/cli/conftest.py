@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.support import ROOT, SHARED_DATA
+from tests.support import ROOT, SHARED_DATA, unavailable
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def imported_directory(tmp_path_factory) -> Path:
     """A post log whose directory holds Congress and Missouri, imported once per session."""
     sources = [SHARED_DATA / "congress-legislators", SHARED_DATA / "openstates" / "mo"]
     if not all(source.is_dir() for source in sources):
-        pytest.skip(f"the reference data is not in {SHARED_DATA}")
+        unavailable(f"the reference data is not in {SHARED_DATA}")
     path = tmp_path_factory.mktemp("directory") / "template.db"
     from bot.cli import cli as command
 

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import SHARED_DATA
+from tests.support import SHARED_DATA, unavailable
 
 
 @pytest.fixture
 def shared_data() -> Path:
     """The shared reference data folder (``../shared/data``); skips the test if absent."""
     if not SHARED_DATA.is_dir():
-        pytest.skip(f"reference data not found at {SHARED_DATA} (../shared/data by the project)")
+        unavailable(f"reference data not found at {SHARED_DATA} (../shared/data by the project)")
     return SHARED_DATA

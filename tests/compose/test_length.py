@@ -23,7 +23,7 @@ from bot.compose.length import (
     mastodon_length,
     x_weighted_length,
 )
-from tests.support import SHARED_DATA
+from tests.support import SHARED_DATA, unavailable
 
 BILL_URL = "https://www.senate.mo.gov/24info/BTS_Web/Bill.aspx?SessionType=R&BillID=44"
 BEFORE_URL = (
@@ -53,8 +53,7 @@ V2_ONLY = {
 def conformance_cases() -> list:
     """One pytest param per weighted-length case of validate.yml."""
     if not VALIDATE_YML.is_file():
-        reason = f"twitter-text conformance cases not found at {VALIDATE_YML}"
-        return [pytest.param(None, None, marks=pytest.mark.skip(reason=reason), id="absent")]
+        return [pytest.param(None, None, id="absent")]
     suites = yaml.safe_load(VALIDATE_YML.read_text(encoding="utf-8"))["tests"]
     params = []
     for suite in [*V3_SUITES, V2_SUITE]:
@@ -69,7 +68,9 @@ def conformance_cases() -> list:
 
 
 @pytest.mark.parametrize(("text", "expected"), conformance_cases())
-def test_x_conformance(text: str, expected: int) -> None:
+def test_x_conformance(text: str | None, expected: int | None) -> None:
+    if text is None:
+        unavailable(f"twitter-text conformance cases not found at {VALIDATE_YML}")
     assert x_weighted_length(text) == expected
 
 

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from bot.store.db import Database
-from tests.support import SHARED_DATA
+from tests.support import SHARED_DATA, unavailable
 
 #: The day the directory tests run "on": inside the current terms of the reference data.
 TODAY = date(2026, 8, 10)
@@ -30,7 +30,7 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def _require_data() -> Path:
     if not (SHARED_DATA / "congress-legislators").is_dir():
-        pytest.skip(
+        unavailable(
             f"reference data not found at {SHARED_DATA} (the shared/data folder beside the "
             "project: congress-legislators and openstates); these tests need it"
         )

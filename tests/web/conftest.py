@@ -25,7 +25,7 @@ import pytest
 from bot.clock import FrozenClock
 from bot.config import Mode, Settings
 from bot.store.db import Database
-from tests.support import ROOT, SHARED_DATA
+from tests.support import ROOT, SHARED_DATA, unavailable
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -285,14 +285,14 @@ def server(seeded: Seeded, tmp_path: Path) -> Iterator[Server]:
 @pytest.fixture(scope="session")
 def browser():  # type: ignore[no-untyped-def]
     if not CHROMIUM.exists():
-        pytest.skip(
+        unavailable(
             f"browser tests need Debian's chromium at {CHROMIUM} "
             "(apt-get install -y chromium; scripts/test does it when run as root)"
         )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.skip("browser tests need the playwright package (pip install -e '.[test]')")
+        unavailable("browser tests need the playwright package (pip install -e '.[test]')")
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium

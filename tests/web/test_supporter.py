@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 import yaml
 
-from tests.support import SHARED_DATA
+from tests.support import SHARED_DATA, unavailable
 from tests.web.conftest import IMPORTED, POSTED_X_ID, XSS_TEXT, Server, screenshot
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -74,7 +73,7 @@ def _intent_texts(page, platform: str) -> list[str]:  # type: ignore[no-untyped-
 
 def _need_directory(server: Server) -> None:
     if not server.directory:
-        pytest.skip(f"the supporter lookups need the reference data in {SHARED_DATA}")
+        unavailable(f"the supporter lookups need the reference data in {SHARED_DATA}")
 
 
 def test_supporter_page_explains_the_bill_and_shares_what_went_out(phone, server: Server) -> None:
