@@ -10,26 +10,40 @@ the SDK throws away) and then pins ``FACEBOOK_GRAPH_VERSION`` (default
 :data:`DEFAULT_GRAPH_VERSION`) by setting the client's ``version`` attribute,
 which is all the SDK uses to build paths.
 
-Names are plain text by default: the Graph API can tag Pages or people in a
-Page post only with Meta's "Page Mentioning" feature. An organisation that has
-it sets ``FACEBOOK_PAGE_MENTIONS=1``; the composer reads
-:attr:`FacebookPublisher.mentions_enabled` and writes the tags. A post that
-carries mentions while the setting is off is refused rather than sent with
-broken tags.
+Names are always plain text. A real Page mention is ``@[page-id]`` with the
+Page's numeric id and needs Meta's "Page Mentioning" feature; the directory
+holds Facebook pages mostly as user names (congress-legislators: 38 numeric
+ids among 490 pages), and turning a name into an id needs another Meta
+feature, so the bot does not tag on Facebook. ``FACEBOOK_PAGE_MENTIONS``, which
+once asked for ``@Display Name`` tags that Facebook shows as plain text, is
+refused when set to 1 and warned about when set to 0. A post that carries
+mentions is refused rather than sent with broken tags.
+
+``appsecret_proof``: an app set to "Require App Secret" refuses every call
+without it (code 100), and facebook-sdk 3.1 cannot compute it. With
+``FACEBOOK_APP_SECRET`` set, every call (posts, reads, checks) carries
+``appsecret_proof`` = HMAC-SHA256 of the Page token keyed with the app secret,
+in hex. Both values are masked in logs like the token.
 
 Errors (the ``code`` of the Graph API error body): 190, 102 (token), 10 and
-200–299 (permission) → ``AUTH``; 4, 17, 32, 613 and the 80000-range business
-use case limits → ``RATE_LIMITED`` (retry time from ``X-Business-Use-Case-Usage``
-when Meta gives one); 368 (temporarily blocked for policy) → ``RATE_LIMITED``
-for a day; 506 (duplicate post) → ``DUPLICATE``; 1, 2 and anything Meta marks
-``is_transient`` → ``TRANSIENT``; everything else → ``PERMANENT`` with Meta's
-message. On a *create*, a transient error, a 5xx and a 2xx whose body cannot be
-read are ``MAYBE_SENT`` instead (:func:`~bot.platforms.base.after_create`): Meta
-may have created the post, so the Page's feed is checked before a resend.
+200–299 (permission), 1 with subcode 2853006 (the token's user may not act on
+the Page), 3 (the app lacks the capability) and 100 asking for
+``appsecret_proof`` → ``AUTH`` (the account pauses); 4, 17, 32, 341, 613 and
+the 80000-range business use case limits → ``RATE_LIMITED`` (retry time from
+``X-Business-Use-Case-Usage`` when Meta gives one, else
+``FACEBOOK_RATE_LIMIT_BACKOFF``); 368 (temporarily blocked for policy) →
+``RATE_LIMITED`` for a day; 506 (duplicate post) → ``DUPLICATE``; 1, 2 and
+anything Meta marks ``is_transient`` → ``TRANSIENT``; everything else →
+``PERMANENT`` with Meta's message. On a *create*, a transient error, a 5xx and
+a 2xx whose body cannot be read are ``MAYBE_SENT`` instead
+(:func:`~bot.platforms.base.after_create`): Meta may have created the post, so
+the Page's feed is checked before a resend.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import re
@@ -48,7 +62,7 @@ from bot.platforms._http import (
     transport_failure,
 )
 from bot.platforms._secrets import protect_logs, redact
-from bot.platforms.accounts import AccountConfig
+from bot.platforms.accounts import DEFAULT_ACCOUNT, AccountConfig, env_name
 from bot.platforms.base import (
     AccountStatus,
     Failure,
@@ -72,10 +86,17 @@ DEFAULT_RATE_LIMIT_BACKOFF = timedelta(minutes=15)
 POLICY_BLOCK_BACKOFF = timedelta(hours=24)
 
 AUTH_CODES = frozenset({102, 190, 10}) | frozenset(range(200, 300))
-RATE_LIMIT_CODES = frozenset({4, 17, 32, 613}) | frozenset(range(80000, 80015))
+#: 341 is "Application limit reached": a rate limit, not a refusal of the post.
+RATE_LIMIT_CODES = frozenset({4, 17, 32, 341, 613}) | frozenset(range(80000, 80015))
 TRANSIENT_CODES = frozenset({1, 2})
 POLICY_BLOCK_CODE = 368
 DUPLICATE_CODE = 506
+#: "Application does not have the capability to make this API call."
+CAPABILITY_CODE = 3
+#: Code 1 with these subcodes is no passing fault: "Viewer doesn't have permission".
+PERMISSION_SUBCODES = frozenset({2853006})
+#: Code 100 names ``appsecret_proof`` when the app requires it and it is missing or wrong.
+INVALID_PARAMETER_CODE = 100
 
 USAGE_HEADERS = ("x-app-usage", "x-page-usage", "x-business-use-case-usage", "x-ad-account-usage")
 
@@ -83,13 +104,19 @@ _VERSION = re.compile(r"^v?(\d{1,3})\.(\d{1,2})$")
 
 
 def graph_version(value: str | None, *, name: str = "FACEBOOK_GRAPH_VERSION") -> str:
-    """``"25.0"`` or ``"v25.0"`` → ``"v25.0"``."""
+    """``"25.0"``, ``"v25.0"`` or ``"v25.00"`` → ``"v25.0"``, the only form Graph serves."""
     if not value:
         return DEFAULT_GRAPH_VERSION
     match = _VERSION.match(value.strip())
     if not match:
         raise ConfigError(f"{name} must look like v25.0 (got {value!r})")
-    return f"v{match.group(1)}.{match.group(2)}"
+    return f"v{int(match.group(1))}.{int(match.group(2))}"
+
+
+def appsecret_proof(app_secret: str, access_token: str) -> str:
+    """Meta's ``appsecret_proof``: HMAC-SHA256 of the access token keyed with the app
+    secret, as lower-case hex (developers.facebook.com/docs/graph-api/securing-requests)."""
+    return hmac.new(app_secret.encode(), access_token.encode(), hashlib.sha256).hexdigest()
 
 
 def graph_api(token: str, version: str, session: requests.Session, timeouts: Timeouts):
@@ -114,17 +141,22 @@ class FacebookPublisher:
         version: str = DEFAULT_GRAPH_VERSION,
         base_url: str | None = None,
         timeouts: Timeouts | None = None,
-        mentions_enabled: bool = False,
+        app_secret: str | None = None,
         rate_limit_backoff: timedelta = DEFAULT_RATE_LIMIT_BACKOFF,
         clock: Clock | None = None,
     ) -> None:
         self.account = account
         self.page_id = page_id
         self.version = graph_version(version)
-        self.mentions_enabled = mentions_enabled
         self.rate_limit_backoff = rate_limit_backoff
         self.clock = clock or SystemClock()
         self._secrets = [page_token]
+        #: Extra parameters of every Graph call: ``appsecret_proof`` when the app secret is set.
+        self._proof: dict[str, str] = {}
+        if app_secret:
+            proof = appsecret_proof(app_secret, page_token)
+            self._proof = {"appsecret_proof": proof}
+            self._secrets += [app_secret, proof]
         self._last_response: requests.Response | None = None
         timeouts = timeouts or Timeouts()
         #: One publish is one request (``POST /{page}/feed``); Meta has no idempotency key.
@@ -137,6 +169,7 @@ class FacebookPublisher:
     def from_settings(cls, account: str, settings: Settings, *, clock: Clock | None = None):
         config = AccountConfig(settings, "facebook", account)
         backoff = config.number("RATE_LIMIT_BACKOFF", DEFAULT_RATE_LIMIT_BACKOFF.total_seconds())
+        _refuse_page_mentions(config)
         return cls(
             account,
             page_id=config.require("PAGE_ID", "the numeric id of the Page"),
@@ -146,7 +179,7 @@ class FacebookPublisher:
             ),
             base_url=config.setting("GRAPH_URL"),
             timeouts=Timeouts.parse(config.setting("TIMEOUT"), name=config.name("TIMEOUT")),
-            mentions_enabled=config.flag("PAGE_MENTIONS", False),
+            app_secret=config.credential("APP_SECRET"),
             rate_limit_backoff=timedelta(seconds=backoff),
             clock=clock,
         )
@@ -157,15 +190,15 @@ class FacebookPublisher:
     # -- publishing -------------------------------------------------------------------------
 
     def publish(self, post: OutgoingPost) -> PublishResult:
-        if post.mentions and not self.mentions_enabled:
+        if post.mentions:
             names = ", ".join(m.handle for m in post.mentions)
             raise PublishError(
                 Failure.PERMANENT,
-                f"this Facebook post tags {names}, but Page mentions are off: the Graph API "
-                "needs Meta's Page Mentioning feature (then set FACEBOOK_PAGE_MENTIONS=1); "
-                "otherwise name people in plain text",
+                f"this Facebook post tags {names}, but the bot names people in plain text on "
+                "Facebook (a Page mention needs Meta's Page Mentioning feature and the Page's "
+                "numeric id, which the bot does not use); plan the post again",
             )
-        fields: dict[str, str] = {"message": post.text}
+        fields: dict[str, str] = {"message": post.text, **self._proof}
         if post.link:
             fields["link"] = post.link
         self._last_response = None
@@ -194,7 +227,7 @@ class FacebookPublisher:
     def check(self) -> AccountStatus:
         """``GET /me``: the token must be the Page's own (a user token would post as a person)."""
         try:
-            me = self._call(lambda: self._graph.get_object("me", fields="id,name"))
+            me = self._call(lambda: self._graph.get_object("me", fields="id,name", **self._proof))
         except PublishError as exc:
             return AccountStatus(self.platform, self.account, ok=False, detail=str(exc))
         identity = f"{me.get('name')} (id {me.get('id')})"
@@ -209,14 +242,15 @@ class FacebookPublisher:
                 detail=f"the token belongs to {identity}, not to Page {self.page_id}: "
                 "use the Page access token (docs/platforms.md)",
             )
-        mentions = "on" if self.mentions_enabled else "off (names in plain text)"
+        proof = "appsecret_proof sent" if self._proof else "no app secret set"
         return AccountStatus(
             self.platform,
             self.account,
             ok=True,
             identity=identity,
             limits=limits,
-            detail=f"Page token accepted; Graph API {self.version}; Page mentions {mentions}",
+            detail=f"Page token accepted; Graph API {self.version}; {proof}; "
+            "legislators named in plain text",
         )
 
     def reconcile(self, post: OutgoingPost) -> PublishResult | None:
@@ -228,6 +262,7 @@ class FacebookPublisher:
                     "posts",
                     fields="id,message,created_time,permalink_url",
                     limit=25,
+                    **self._proof,
                 )
             )
         except PublishError as exc:
@@ -310,8 +345,9 @@ class FacebookPublisher:
         code = _int(error.get("code"))
         subcode = _int(error.get("error_subcode"))
         parts = [str(error.get("message") or "Graph API error")]
-        if error.get("error_user_msg"):
-            parts.append(str(error["error_user_msg"]))
+        for field in ("error_user_title", "error_user_msg"):
+            if error.get(field):
+                parts.append(str(error[field]))
         message = redact(" — ".join(parts), self._secrets)
         label = message if message.startswith("(#") else f"(#{code}) {message}"
         if subcode:
@@ -342,6 +378,40 @@ class FacebookPublisher:
                 retry_at=retry_at,
                 details=details,
             )
+        if code == 1 and subcode in PERMISSION_SUBCODES:
+            return PublishError(
+                Failure.AUTH,
+                f"Meta says the Page token may not do this on the Page {label}: the person "
+                "whose token it is lost their role or task on the Page, or the Page restricts "
+                "it. Check the Page's people and permissions in Meta Business Suite, then get "
+                "a new Page access token (docs/platforms.md)",
+                http_status=status,
+                details=details,
+            )
+        if code == CAPABILITY_CODE:
+            return PublishError(
+                Failure.AUTH,
+                f"Meta says the app lacks the capability for this call {label}: check the "
+                "app's use case and its pages_manage_posts permission in the App Dashboard, "
+                "and that the app is Live (docs/platforms.md)",
+                http_status=status,
+                details=details,
+            )
+        if code == INVALID_PARAMETER_CODE and "appsecret_proof" in message:
+            variable = env_name("facebook", self.account, "APP_SECRET")
+            advice = (
+                f"check that {variable} is this app's current secret (App settings → Basic)"
+                if self._proof
+                else f"set {variable} to the app's secret (App settings → Basic) so the bot "
+                "sends it"
+            )
+            return PublishError(
+                Failure.AUTH,
+                f"Meta wants an appsecret_proof on every call {label} (the app is set to "
+                f"Require App Secret): {advice}",
+                http_status=status,
+                details=details,
+            )
         if code in AUTH_CODES:
             return PublishError(
                 Failure.AUTH,
@@ -355,6 +425,27 @@ class FacebookPublisher:
         if code in TRANSIENT_CODES or error.get("is_transient"):
             return PublishError(Failure.TRANSIENT, label, http_status=status, details=details)
         return PublishError(Failure.PERMANENT, label, http_status=status, details=details)
+
+
+def _refuse_page_mentions(config: AccountConfig) -> None:
+    """``FACEBOOK_PAGE_MENTIONS`` is gone: refuse it switched on, warn about it off."""
+    value = config.setting("PAGE_MENTIONS")
+    if value is None:
+        return
+    name = config.name("PAGE_MENTIONS")
+    if config.settings.get(name) is None:  # set for the whole platform, not this account
+        name = env_name("facebook", DEFAULT_ACCOUNT, "PAGE_MENTIONS")
+    if value.strip().lower() in {"0", "false", "no", "off", ""}:
+        log.warning(
+            "%s is no longer used (names are always plain text on Facebook); remove it", name
+        )
+        return
+    raise ConfigError(
+        f"{name} is no longer supported: it wrote '@Display Name', which Facebook shows as "
+        "plain text, and a real Page mention needs Meta's Page Mentioning feature and each "
+        "Page's numeric id, which the directory does not hold. Legislators are named in "
+        f"plain text on Facebook; remove {name} from .env (docs/platforms.md)"
+    )
 
 
 def _int(value: Any) -> int | None:

@@ -13,12 +13,17 @@ tweepy is used as it is, with three choices made explicit:
   post (15-minute window, ``x-user-limit-24hour-*``, ``x-app-limit-24hour-*``)
   reach the post log.
 
-Errors: 429 → ``RATE_LIMITED``; 403 "duplicate content" → ``DUPLICATE``; 401,
-and 403 for app permissions or enrolment → ``AUTH``; 402 or exhausted credits →
-``PAYMENT``; any 5xx, a 2xx without a readable post id, a read timeout or a
-dropped connection → ``MAYBE_SENT`` (X may have created the post: X is known to
-create it and then fail the answer); other 4xx → ``PERMANENT`` with X's message.
-A 5xx on a *read* (``check``, ``reconcile``) is ``TRANSIENT``: nothing was posted.
+Errors: 429 → ``RATE_LIMITED``, except a 429 whose problem type is
+``usage-capped`` (the app's monthly cap or spend limit: it does not lift at the
+next 15-minute window) → ``PAYMENT``, like 402 or exhausted credits; 403
+"duplicate content" → ``DUPLICATE``; 401, and 403 for app permissions or
+enrolment → ``AUTH``; a 403 refusing a post that @mentions people (X restricts
+automated mentions on self-serve tiers since 2026-02-23; the exact answer is not
+documented) → ``PERMANENT`` with a reason that says what to do; any 5xx, a 2xx
+without a readable post id, a read timeout or a dropped connection →
+``MAYBE_SENT`` (X may have created the post: X is known to create it and then
+fail the answer); other 4xx → ``PERMANENT`` with X's message. A 5xx on a *read*
+(``check``, ``reconcile``) is ``TRANSIENT``: nothing was posted.
 """
 
 from __future__ import annotations
@@ -78,6 +83,24 @@ WHEN_UNSURE = ("unknown", "resend")
 
 _AUTH_PROBLEMS = ("oauth1-permissions", "client-forbidden", "unsupported-authentication")
 _PAYMENT_WORDS = ("credit", "payment", "billing", "spend")
+
+#: The problem type of a 429 for the monthly cap or spend limit (X API v2 problem types).
+USAGE_CAPPED = "usage-capped"
+
+#: X's words for a post refused on its own merits, not for its mentions.
+_NOT_ABOUT_MENTIONS = ("shorter", "too long", "duplicate")
+
+#: An ``@handle`` as X reads one (1–15 letters, digits or ``_``, not inside a word or address).
+_MENTION = re.compile(r"(?<![A-Za-z0-9_!#$%&*@＠])[@＠]([A-Za-z0-9_]{1,15})\b")
+
+#: What an organiser can do when X refuses automated @mentions.
+MENTION_REFUSAL_ADVICE = (
+    "Since 2026-02-23 X restricts automated @mentions on self-serve API tiers. "
+    "The post was not sent and is not retried. To reach these legislators on X: name "
+    "them in plain text instead of tagging, or keep posts that tag people held for an "
+    "organiser's approval (X_REQUIRE_APPROVAL_FOR_MENTIONS=1) and post the mentions "
+    "by hand from the account"
+)
 
 
 class XPublisher:
@@ -161,7 +184,7 @@ class XPublisher:
         try:
             response = self._client.create_tweet(text=post.text, user_auth=True)
         except tweepy.HTTPException as exc:
-            raise after_create(self._http_error(exc)) from None
+            raise after_create(self._http_error(exc, post)) from None
         except (requests.RequestException, OSError) as exc:
             raise self._transport_error(exc) from None
 
@@ -299,7 +322,10 @@ class XPublisher:
             return limits, None, None
         return limits, tightest[0], tightest[1]
 
-    def _http_error(self, exc: tweepy.HTTPException) -> PublishError:
+    def _http_error(
+        self, exc: tweepy.HTTPException, post: OutgoingPost | None = None
+    ) -> PublishError:
+        """What X's error answer means; ``post`` is the post being created, if any."""
         response = exc.response
         status = getattr(response, "status_code", None)
         headers = getattr(response, "headers", {}) or {}
@@ -312,6 +338,16 @@ class XPublisher:
         problem = str(body.get("type", "")) if isinstance(body, dict) else ""
         lowered = (message + " " + problem).lower()
 
+        if status == 429 and problem.rstrip("/").endswith(USAGE_CAPPED):
+            return PublishError(
+                Failure.PAYMENT,
+                f"X's usage cap for this app is reached ({message}); X refuses every post "
+                "until the cap resets or is raised, so the account stays paused instead of "
+                "retrying. Raise the spend limit or change the plan in the X Developer "
+                "Console, then resume the account",
+                http_status=status,
+                details={**limits, **_cap_fields(body)},
+            )
         if status == 429:
             reset = None
             for _, remaining_name, reset_name in LIMIT_WINDOWS:
@@ -348,6 +384,16 @@ class XPublisher:
                 http_status=status,
                 details=limits,
             )
+        if status == 403 and _refuses_mentions(lowered, post):
+            handles = _mentioned(post)
+            whom = f" of {', '.join('@' + h for h in handles)}" if handles else ""
+            return PublishError(
+                Failure.PERMANENT,
+                f"X refused this post's automated @mention{whom} (X said: {message}). "
+                + MENTION_REFUSAL_ADVICE,
+                http_status=status,
+                details={**limits, "refusal": "automated-mentions"},
+            )
         if status == 504:
             return PublishError(
                 Failure.MAYBE_SENT,
@@ -363,6 +409,33 @@ class XPublisher:
     def _transport_error(self, exc: BaseException) -> PublishError:
         failure = transport_failure(exc) or Failure.MAYBE_SENT
         return PublishError(failure, describe_transport_error(exc, failure, "X"))
+
+
+def _mentioned(post: OutgoingPost | None) -> list[str]:
+    """The handles ``post`` @mentions: the planner's list, else what its text tags."""
+    if post is None:
+        return []
+    if post.mentions:
+        return [m.handle.lstrip("@") for m in post.mentions]
+    return list(dict.fromkeys(_MENTION.findall(post.text)))
+
+
+def _refuses_mentions(lowered: str, post: OutgoingPost | None) -> bool:
+    """Whether a 403 (not a duplicate, a payment or an auth refusal) is X refusing
+    automated @mentions. X documents no error for it: X's words naming mentions
+    decide; otherwise a 403 on a post that tags people, for no reason X gives
+    (length, duplicate), is taken as that refusal."""
+    if "mention" in lowered:
+        return True
+    return bool(_mentioned(post)) and not any(word in lowered for word in _NOT_ABOUT_MENTIONS)
+
+
+def _cap_fields(body: Any) -> dict[str, str]:
+    """The problem type and X's ``period`` and ``scope`` of a usage-cap answer."""
+    fields = {"problem": USAGE_CAPPED}
+    if isinstance(body, dict):
+        fields |= {f"cap_{k}": str(body[k]) for k in ("period", "scope") if body.get(k)}
+    return fields
 
 
 def _error_text(body: Any) -> str:

@@ -1,8 +1,20 @@
 """A fake Graph API that answers as graph.facebook.com does, for facebook-sdk.
 
-Routes (any ``/vNN.N/`` version; the versions called are recorded):
+Routes, under a version prefix (``/v26.0/``; the versions called are recorded):
 ``POST /{page-id}/feed`` (form fields ``message``, ``link``, ``access_token``),
 ``GET /{page-id}/posts``, ``GET /me`` and ``GET /{id}``.
+
+Versions as Graph serves them: ``vMAJOR.MINOR`` with no leading zeros. One of
+``"versions"`` (config; :data:`SERVED_VERSIONS`) is answered as itself, an
+older well-formed one is upgraded to the oldest served (Meta's rule for
+retired versions), and anything else (``v26``, ``26.0``, ``v26.00``, a version
+not released yet) is refused with code 2500 "Unknown path components". Every
+answer names the version used in a ``facebook-api-version`` header.
+
+``appsecret_proof``: with ``"app_secret"`` in the config, a proof that is sent
+is checked (HMAC-SHA256 of the token, keyed with the secret, hex); with
+``"require_appsecret_proof": True`` (the app's "Require App Secret" switch) a
+call without one is refused. Both answers are Graph's code 100.
 
 The token comes from ``access_token`` (query or form) or an ``Authorization:
 OAuth|Bearer`` header. Errors use Meta's body ``{"error": {"message", "type",
@@ -12,18 +24,24 @@ to the Page's latest post is 506 (duplicate). Answers carry ``x-app-usage`` and
 ``x-business-use-case-usage`` headers.
 
 Fault kinds: ``graph_error`` (``code``, optional ``subcode``, ``status``,
-``regain_minutes`` for the business-use-case header), ``expired_token``,
-``rate_limited`` (``code``, default 32), ``server_error`` (code 2, transient,
-HTTP 500), ``bad_gateway`` (an HTML 502 from Meta's edge), ``policy_block``
-(368), plus the common ``timeout``/``hang``/``drop``.
+``regain_minutes`` for the business-use-case header, ``user_title`` and
+``user_msg``), ``expired_token``, ``rate_limited`` (``code``, default 32),
+``app_limit`` (341, "Application limit reached"), ``viewer_permission`` (code 1,
+subcode 2853006, "Viewer doesn't have permission"), ``capability`` (code 3),
+``server_error`` (code 2, transient, HTTP 500), ``bad_gateway`` (an HTML 502
+from Meta's edge), ``policy_block`` (368), plus the common
+``timeout``/``hang``/``drop``.
 
 Standalone: ``python -m tests.fakes.facebook --port 8402 --state-file fb.jsonl``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import itertools
 import json
+import re
 import secrets
 import time
 from datetime import UTC, datetime
@@ -47,7 +65,16 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "users": [
         {"id": "100000000000777", "name": "Pat Organizer", "token": "EAAFakeUserToken0777xyz"},
     ],
+    # The app's secret (checked when a proof is sent) and its "Require App Secret" switch.
+    "app_secret": "fake-facebook-app-secret-0001",
+    "require_appsecret_proof": False,
 }
+
+#: The Graph API versions the fake serves, oldest first (each lives about two years).
+SERVED_VERSIONS = ("v21.0", "v22.0", "v23.0", "v24.0", "v25.0", "v26.0")
+
+#: A version as Graph spells one: no leading zeros, one dot.
+_VERSION = re.compile(r"v(0|[1-9]\d*)\.(0|[1-9]\d*)")
 
 MESSAGES = {
     4: "(#4) Application request limit reached",
@@ -64,32 +91,52 @@ MESSAGES = {
     100: "(#100) Invalid parameter",
     2: "An unexpected error has occurred. Please retry your request later.",
     1: "An unknown error has occurred.",
+    3: "(#3) Application does not have the capability to make this API call.",
+    341: "(#341) Application limit reached",
     190: "Invalid OAuth access token - Cannot parse access token",
 }
 
 
 def graph_error(
-    code: int, *, subcode: int | None = None, message: str | None = None, transient: bool = False
+    code: int,
+    *,
+    subcode: int | None = None,
+    message: str | None = None,
+    transient: bool | None = None,
+    type_: str = "OAuthException",
+    user_title: str | None = None,
+    user_msg: str | None = None,
 ) -> dict[str, Any]:
+    """Meta's error body: ``{"error": {"message", "type", "code", "error_subcode",
+    "is_transient", "error_user_title", "error_user_msg", "fbtrace_id"}}``."""
     error: dict[str, Any] = {
         "message": message or MESSAGES.get(code, f"(#{code}) Error"),
-        "type": "OAuthException",
+        "type": type_,
         "code": code,
         "fbtrace_id": "A" + secrets.token_urlsafe(12),
     }
     if subcode:
         error["error_subcode"] = subcode
-    if transient:
-        error["is_transient"] = True
+    if transient is not None:
+        error["is_transient"] = transient
+    if user_title:
+        error["error_user_title"] = user_title
+    if user_msg:
+        error["error_user_msg"] = user_msg
     return {"error": error}
+
+
+def proof_for(app_secret: str, token: str) -> str:
+    """The ``appsecret_proof`` Graph expects (computed here independently of the bot)."""
+    return hmac.new(app_secret.encode("utf-8"), token.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 class FakeFacebook(FakeServer):
     name = "facebook"
     routes = [
-        ("POST", r"/(?P<version>v\d+\.\d+)/(?P<node>[^/]+)/feed", "feed"),
-        ("GET", r"/(?P<version>v\d+\.\d+)/(?P<node>[^/]+)/posts", "page_posts"),
-        ("GET", r"/(?P<version>v\d+\.\d+)/(?P<node>[^/]+)", "node"),
+        ("POST", r"/(?P<version>[^/]+)/(?P<node>[^/]+)/feed", "feed"),
+        ("GET", r"/(?P<version>[^/]+)/(?P<node>[^/]+)/posts", "page_posts"),
+        ("GET", r"/(?P<version>[^/]+)/(?P<node>[^/]+)", "node"),
     ]
 
     def __init__(self, port: int = 0, **kwargs: Any) -> None:
@@ -152,7 +199,9 @@ class FakeFacebook(FakeServer):
                         code,
                         subcode=params.get("subcode"),
                         message=params.get("message"),
-                        transient=bool(params.get("transient")),
+                        transient=params.get("transient"),
+                        user_title=params.get("user_title"),
+                        user_msg=params.get("user_msg"),
                     ),
                     self._usage_headers(page_id, regain, calls=100 if regain else 1),
                 )
@@ -162,6 +211,20 @@ class FakeFacebook(FakeServer):
                 "graph_error",
                 code=params.get("code", 32),
                 regain_minutes=params.get("regain_minutes", 17),
+            )
+        if kind == "app_limit":
+            return self.make_fault("graph_error", code=341, **params)
+        if kind == "capability":
+            return self.make_fault("graph_error", code=3, **params)
+        if kind == "viewer_permission":
+            return self.make_fault(
+                "graph_error",
+                code=1,
+                subcode=2853006,
+                transient=False,
+                user_title="Viewer doesn't have permission",
+                user_msg="The viewer doesn't have permission to perform this action on the Page.",
+                **params,
             )
         if kind == "expired_token":
             now = datetime.now(UTC)
@@ -203,17 +266,85 @@ class FakeFacebook(FakeServer):
                 return header[len(scheme) :]
         return None
 
-    def _who(self, request: Request) -> tuple[str, dict[str, str]] | Response:
+    def served_version(self, version: str) -> str | None:
+        """The version Graph answers a call to ``version`` with, or None if it refuses it."""
+        served = list(self.config.get("versions") or SERVED_VERSIONS)
+        match = _VERSION.fullmatch(version)
+        if match is None:
+            return None
+        if version in served:
+            return version
+        asked = (int(match.group(1)), int(match.group(2)))
+        oldest = min(served, key=lambda v: tuple(int(n) for n in v[1:].split(".")))
+        if asked < tuple(int(n) for n in oldest[1:].split(".")):
+            return oldest  # a retired version is upgraded to the oldest one served
+        return None
+
+    def _who(self, request: Request, version: str) -> tuple[str, dict[str, str]] | Response:
+        """The page or user calling (after Graph's version and app secret checks)."""
+        self.versions.append(version)
+        if self.served_version(version) is None:
+            rest = request.path[len(version) + 1 :]
+            return Response(
+                400,
+                graph_error(2500, message=f"Unknown path components: /{version}{rest}"),
+            )
         token = self._token(request)
-        for kind in ("pages", "users"):
-            for entity in self.config[kind]:
-                if token and entity["token"] == token:
-                    return kind, entity
-        return Response(400, graph_error(190))
+        found = next(
+            (
+                (kind, entity)
+                for kind in ("pages", "users")
+                for entity in self.config[kind]
+                if token and entity["token"] == token
+            ),
+            None,
+        )
+        if found is None:
+            return Response(400, graph_error(190))
+        proof = request.params.get("appsecret_proof")
+        secret = self.config.get("app_secret")
+        if proof is None and self.config.get("require_appsecret_proof"):
+            return Response(
+                400,
+                graph_error(
+                    100,
+                    message="API calls from the server require an appsecret_proof argument",
+                    type_="GraphMethodException",
+                ),
+            )
+        if (
+            proof is not None
+            and secret
+            and not hmac.compare_digest(proof, proof_for(secret, token or ""))
+        ):
+            return Response(
+                400,
+                graph_error(
+                    100,
+                    message="Invalid appsecret_proof provided in the API argument",
+                    type_="GraphMethodException",
+                ),
+            )
+        return found
+
+    def answer(self, response: Response, version: str) -> Response:
+        """``response`` with the ``facebook-api-version`` header Graph adds."""
+        served = self.served_version(version)
+        if served:
+            response.headers = {**response.headers, "facebook-api-version": served}
+        return response
 
     def feed(self, request: Request, version: str, node: str) -> Response:
-        self.versions.append(version)
-        who = self._who(request)
+        return self.answer(self._feed(request, version, node), version)
+
+    def page_posts(self, request: Request, version: str, node: str) -> Response:
+        return self.answer(self._page_posts(request, version, node), version)
+
+    def node(self, request: Request, version: str, node: str) -> Response:
+        return self.answer(self._node(request, version, node), version)
+
+    def _feed(self, request: Request, version: str, node: str) -> Response:
+        who = self._who(request, version)
         if isinstance(who, Response):
             return who
         kind, entity = who
@@ -242,9 +373,8 @@ class FakeFacebook(FakeServer):
             )
         return Response(200, {"id": post_id}, self._usage_headers(node))
 
-    def page_posts(self, request: Request, version: str, node: str) -> Response:
-        self.versions.append(version)
-        who = self._who(request)
+    def _page_posts(self, request: Request, version: str, node: str) -> Response:
+        who = self._who(request, version)
         if isinstance(who, Response):
             return who
         limit = int(request.params.get("limit", 25))
@@ -263,9 +393,8 @@ class FakeFacebook(FakeServer):
         ]
         return Response(200, {"data": data}, self._usage_headers(node))
 
-    def node(self, request: Request, version: str, node: str) -> Response:
-        self.versions.append(version)
-        who = self._who(request)
+    def _node(self, request: Request, version: str, node: str) -> Response:
+        who = self._who(request, version)
         if isinstance(who, Response):
             return who
         kind, entity = who

@@ -12,10 +12,19 @@ allowed to create a Tweet with duplicate content." that X sends for a repeated
 text; rate-limit headers on every answer (``x-rate-limit-*`` for the 15-minute
 window, ``x-user-limit-24hour-*`` and ``x-app-limit-24hour-*``).
 
+Automated @mentions: X restricts them on self-serve tiers since 2026-02-23 and
+documents no error for it. With ``"refuse_mentions": True`` in the config (or
+:attr:`FakeX.refuse_mentions` set) every post that @mentions someone is refused
+with a 403 problem body, :data:`MENTION_REFUSAL` unless ``"mention_refusal"``
+gives another (the real wording is unknown: tests try more than one).
+
 Fault kinds (see :class:`tests.fakes._server.FakeServer`): ``rate_limited``
 (``reset_in`` seconds, ``window``: ``15min``, ``user_24h`` or ``app_24h``),
-``server_error`` (``status``, default 503), ``unauthorized``, ``payment``,
-``forbidden_permissions``, plus the common ``timeout``/``hang``/``drop``.
+``usage_capped`` (the 429 X sends when the app's monthly cap or spend limit is
+reached, with X's body), ``server_error`` (``status``, default 503),
+``unauthorized``, ``payment``, ``forbidden_permissions``, ``mentions_refused``
+(``detail``, ``type``: one 403 like the configured refusal), plus the common
+``timeout``/``hang``/``drop``.
 
 Standalone: ``python -m tests.fakes.x --port 8401 --state-file x.jsonl``; the
 accounts are :data:`DEFAULT_CONFIG` unless ``--config`` gives others.
@@ -25,6 +34,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import re
 import time
 from types import SimpleNamespace
 from typing import Any
@@ -60,9 +70,37 @@ DEFAULT_CONFIG: dict[str, Any] = {
     # 2,400 a day per account). Time is ``self.clock`` (wall time unless a test sets it).
     "limits": {"window": 100, "window_seconds": 900, "user_24h": 2400, "app_24h": 10000},
     "enforce_limits": False,
+    # Refuse every post that @mentions someone (see the module docs).
+    "refuse_mentions": False,
 }
 
 DUPLICATE_DETAIL = "You are not allowed to create a Tweet with duplicate content."
+
+#: The 429 body X sends when the monthly usage cap is reached (seen in the wild:
+#: xdevplatform/xdk#25), while the 15-minute window still has room.
+USAGE_CAPPED_BODY: dict[str, Any] = {
+    "account_id": "1500000000000000001",
+    "product_name": "standard-basic",
+    "title": "UsageCapExceeded",
+    "period": "Monthly",
+    "scope": "Product",
+    "detail": "Usage cap exceeded: Monthly product cap",
+    "type": "https://api.twitter.com/2/problems/usage-capped",
+}
+
+#: The fake's default refusal of an automated @mention: X's generic 403, which names
+#: no reason (the worst case for the bot: nothing in it says "mention").
+MENTION_REFUSAL: dict[str, Any] = {
+    "title": "Forbidden",
+    "detail": "You are not permitted to perform this action.",
+    "type": "about:blank",
+    "status": 403,
+}
+
+#: An @mention as X links one, written independently of the publisher's own pattern.
+_MENTION = re.compile(
+    r"(?:^|[^A-Za-z0-9_!#$%&*@\uff20])[@\uff20]([A-Za-z0-9_]{1,15})(?![A-Za-z0-9_])"
+)
 
 
 def problem(status: int, title: str, detail: str, type_: str = "about:blank") -> dict[str, Any]:
@@ -80,6 +118,14 @@ class FakeX(FakeServer):
     def __init__(self, port: int = 0, **kwargs: Any) -> None:
         config = kwargs.pop("config", None) or DEFAULT_CONFIG
         super().__init__(port, config=config, **kwargs)
+        self.refuse_mentions: bool = bool(self.config.get("refuse_mentions"))
+        """Refuse automated @mentions (X's self-serve tiers since 2026-02-23)."""
+
+    def mention_refusal(self, **fields: Any) -> Response:
+        """The 403 for a post with an @mention: the configured body, ``fields`` over it."""
+        body = dict(self.config.get("mention_refusal") or MENTION_REFUSAL)
+        body |= {k: v for k, v in fields.items() if v is not None}
+        return Response(403, body)
 
     # -- state --------------------------------------------------------------------------
 
@@ -137,6 +183,17 @@ class FakeX(FakeServer):
                 }
             return Fault.status(
                 Response(429, problem(429, "Too Many Requests", "Too Many Requests"), headers)
+            )
+        if kind == "usage_capped":
+            headers = {
+                "x-rate-limit-limit": str(self.config["limits"]["window"]),
+                "x-rate-limit-remaining": str(self.config["limits"]["window"] - 1),
+                "x-rate-limit-reset": str(now + 900),
+            }
+            return Fault.status(Response(429, dict(USAGE_CAPPED_BODY), headers))
+        if kind == "mentions_refused":
+            return Fault.status(
+                self.mention_refusal(detail=params.get("detail"), type=params.get("type"))
             )
         if kind == "server_error":
             status = int(params.get("status", 503))
@@ -273,6 +330,10 @@ class FakeX(FakeServer):
                 return Response(
                     403, problem(403, "Forbidden", "Tweet needs to be a bit shorter."), headers
                 )
+            if self.refuse_mentions and _MENTION.search(text):
+                self.reject("mention", username=user["username"], text=text)
+                refusal = self.mention_refusal()
+                return Response(refusal.status, refusal.body, headers)
             if any(t["user_id"] == user["id"] and t["text"] == text for t in self.tweets):
                 self.reject("duplicate", username=user["username"], text=text)
                 return Response(403, problem(403, "Forbidden", DUPLICATE_DETAIL), headers)

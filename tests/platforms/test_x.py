@@ -268,3 +268,80 @@ def test_no_credential_reaches_logs_or_errors(fake_x: FakeX, debug_logs) -> None
 
     assert "oauth_token" in debug_logs.text  # oauthlib did log its parameters...
     assert_no_secret(SECRETS, debug_logs.text, *texts)  # ...with the values masked
+
+
+# -- the monthly usage cap --------------------------------------------------------------------
+
+
+def test_the_monthly_usage_cap_pauses_for_payment_not_for_fifteen_minutes(fake_x: FakeX) -> None:
+    """X's 429 ``usage-capped`` does not lift at the next window: retrying every 15
+    minutes would only spend the rest of the month failing."""
+    fake_x.inject("create", "usage_capped")
+    error = failure(lambda: publisher(fake_x).publish(make_post("x", "SB 792 capped")))
+
+    assert (error.kind, error.http_status) == (Failure.PAYMENT, 429)
+    assert error.retry_at is None  # no end: a person raises the cap, then resumes
+    assert "Usage cap exceeded: Monthly product cap" in error.message  # X's own words
+    assert "spend limit" in error.message and "Developer Console" in error.message
+    assert error.details["problem"] == "usage-capped"
+    assert (error.details["cap_period"], error.details["cap_scope"]) == ("Monthly", "Product")
+    assert fake_x.texts() == []
+
+
+def test_an_ordinary_429_is_still_a_rate_limit(fake_x: FakeX) -> None:
+    fake_x.inject("create", "rate_limited", reset_in=60)
+    error = failure(lambda: publisher(fake_x).publish(make_post("x", "SB 792")))
+    assert error.kind is Failure.RATE_LIMITED
+    assert error.retry_at is not None
+
+
+# -- automated @mentions refused ----------------------------------------------------------------
+
+
+def test_a_refused_automated_mention_fails_with_what_to_do(fake_x: FakeX) -> None:
+    """X's refusal names no reason (the fake's default is X's generic 403): the post
+    tags people, so the reason says what happened and what the organiser can do."""
+    fake_x.refuse_mentions = True
+    post = make_post("x", "@SenHawley @RepWagner please pass SB 792", mentions=("SenHawley",))
+    error = failure(lambda: publisher(fake_x).publish(post))
+
+    assert (error.kind, error.http_status) == (Failure.PERMANENT, 403)
+    assert "You are not permitted to perform this action." in error.message  # X's words
+    assert "@SenHawley" in error.message
+    assert "automated @mention" in error.message and "2026-02-23" in error.message
+    assert "plain text" in error.message and "approval" in error.message
+    assert error.details["refusal"] == "automated-mentions"
+    assert fake_x.texts() == []
+    assert [r["reason"] for r in fake_x.rejected] == ["mention"]
+
+
+def test_the_refusal_is_recognised_from_the_text_when_the_planner_listed_no_mentions(
+    fake_x: FakeX,
+) -> None:
+    fake_x.refuse_mentions = True
+    error = failure(lambda: publisher(fake_x).publish(make_post("x", "Thanks @SenHawley!")))
+    assert error.kind is Failure.PERMANENT
+    assert "@SenHawley" in error.message and "plain text" in error.message
+
+
+def test_a_refusal_that_names_mentions_is_recognised_on_any_post(fake_x: FakeX) -> None:
+    fake_x.inject(
+        "create",
+        "mentions_refused",
+        detail="Your app's access level does not allow automated mentions.",
+    )
+    error = failure(lambda: publisher(fake_x).publish(make_post("x", "SB 792 hearing")))
+    assert error.kind is Failure.PERMANENT
+    assert error.details["refusal"] == "automated-mentions"
+    assert "does not allow automated mentions" in error.message
+
+
+def test_posts_without_mentions_still_go_out_when_mentions_are_refused(fake_x: FakeX) -> None:
+    fake_x.refuse_mentions = True
+    x = publisher(fake_x)
+    x.publish(make_post("x", "Email your senator about SB 792: info@example.org"))
+    assert len(fake_x.texts()) == 1
+    # a 403 about length is about length, even on a post that tags people
+    error = failure(lambda: x.publish(make_post("x", "@SenHawley " + "é" * 280)))
+    assert "shorter" in error.message
+    assert "refusal" not in error.details
