@@ -226,7 +226,7 @@ def _actions(items: list[dict[str, Any]]) -> list[Action]:
         day = _day(item.get("actionDate"))
         if day is None:
             raise malformed(f"an action without an actionDate: {str(item)[:120]}")
-        actions.append((day, item.get("actionTime") or "", -index, _action(item, day)))
+        actions.append((day, item.get("actionTime") or "", -index, parse_action(item, day)))
     return [a for *_, a in sorted(actions, key=lambda t: t[:3])]
 
 
@@ -386,7 +386,8 @@ def action_kinds(item: dict[str, Any]) -> tuple[tuple[str, ...], str | None, str
     return tuple(dict.fromkeys(kinds_found)), None, how
 
 
-def _action(item: dict[str, Any], day: date) -> Action:
+def parse_action(item: dict[str, Any], day: date) -> Action:
+    """One Congress.gov action as the bot reads it (kinds from :func:`action_kinds`)."""
     text = str(item.get("text") or "")
     low = text.lower()
     source = str((item.get("sourceSystem") or {}).get("name") or "")
