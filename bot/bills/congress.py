@@ -116,9 +116,9 @@ def fetch(
     if not isinstance(bill, dict):
         raise malformed(f"{ref.congress_path} has no 'bill' object")
     counts = {
-        "actions": _count(bill, "actions"),
-        "committees": _count(bill, "committees"),
-        "cosponsors": _count(bill, "cosponsors", "countIncludingWithdrawnCosponsors"),
+        "actions": list_count(bill, "actions"),
+        "committees": list_count(bill, "committees"),
+        "cosponsors": list_count(bill, "cosponsors", "countIncludingWithdrawnCosponsors"),
     }
     reuse = (
         previous is not None
@@ -137,7 +137,7 @@ def fetch(
     return build(ref, bill, lists, counts, previous)
 
 
-def _count(bill: dict[str, Any], name: str, field: str = "count") -> int | None:
+def list_count(bill: dict[str, Any], name: str, field: str = "count") -> int | None:
     part = bill.get(name)
     if isinstance(part, dict):
         value = part.get(field, part.get("count"))
