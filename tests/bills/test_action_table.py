@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,8 +21,9 @@ from bot.bills.events import events_of
 from bot.bills.ident import BillRef
 from bot.bills.records import BillRecord
 from bot.bills.stages import derive
+from tests.support import ROOT
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "bills.md"
+DOC = ROOT / "docs" / "bills.md"
 DAY = date(2026, 3, 1)
 
 

@@ -20,9 +20,9 @@ from bot.store.db import Database
 from bot.store.models import Post
 from tests.bills.conftest import HR21, NOW, run_sync
 from tests.fakes.congress import FakeCongress
-from tests.support import SHARED_DATA, make_campaign
+from tests.support import ROOT, SHARED_DATA, make_campaign
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "campaigns"
+EXAMPLES = ROOT / "campaigns"
 
 STEPS = [
     {
