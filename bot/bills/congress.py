@@ -327,8 +327,10 @@ def action_kinds(item: dict[str, Any]) -> tuple[tuple[str, ...], str | None, str
     authoritative list) is read from its ``type``: ``IntroReferral`` naming committees
     is a referral, ``BecameLaw`` is law; and, only where the action carries no code at
     all, from the start of its text for the types that need it (``President``, ``Veto``,
-    ``Committee``, ``Discharge``, ``Floor``, ``IntroReferral``). A report whose text says
-    ``adversely`` or ``unfavorably`` is an unfavourable report, coded or not.
+    ``Committee``, ``Discharge``, ``Floor``, ``IntroReferral``). ``Discharge`` actions are
+    read from their text even with a House code: the House files discharge petitions
+    under its own codes, and only the text tells a petition from a discharge. A report
+    whose text says ``adversely`` or ``unfavorably`` is an unfavourable report, coded or not.
     """
     text = " ".join(str(item.get("text") or "").split())
     low = text.lower()
@@ -348,7 +350,7 @@ def action_kinds(item: dict[str, Any]) -> tuple[tuple[str, ...], str | None, str
         kinds_found.append("referred")
     if kind == "BecameLaw":
         kinds_found.append("signed")
-    if code:  # a House code: the type alone decides
+    if code and kind != "Discharge":  # a House code: the type alone decides
         return tuple(kinds_found), None, "type"
     how = "type" if kinds_found else "text"
     if kind == "IntroReferral" and low.startswith("introduced in"):

@@ -223,6 +223,18 @@ def test_every_code_the_parser_knows_is_in_the_table() -> None:
             },
             (),
         ),
+        # A discharge petition filed in the House, under a House code: the text tells.
+        (
+            {
+                **item(
+                    "H22000",
+                    "Motion to Discharge Committee filed by Mr. Fitzpatrick. Petition No: 118-7.",
+                    "Discharge",
+                ),
+                "sourceSystem": {"code": 2, "name": "House floor actions"},
+            },
+            ("discharge_petition",),
+        ),
         # A coded report that says "adversely" is unfavourable.
         (
             item("14000", "Committee on Finance. Reported adversely by Senator X.", "Committee"),
