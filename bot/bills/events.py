@@ -10,11 +10,10 @@ failed again) carry their chamber and day in the key.
 Kinds and keys (docs/bills.md says when each happens):
 
 - ``referred`` ``referred:senate:SSGA``; ``hearing`` ``hearing:<id>:<day>``
-- ``reported`` (favourably, without recommendation, or discharged)
-  ``reported:senate:SSJU`` (or the day when no committee is named);
-  ``reported_unfavorably`` ``reported_unfavorably:house:<committees or day>``
-- ``failed_committee`` ``failed_committee:house:<committees>:<day>``
-- ``discharge_petition``, ``failed_vote``, ``deferred``: ``<kind>:<chamber>:<day>``
+- ``reported`` (favourably, without recommendation, or discharged),
+  ``reported_unfavorably``, ``failed_committee``, ``discharge_petition``,
+  ``failed_vote``, ``deferred``: ``<kind>:<chamber>:<day>`` (``reported:senate:2026-03-05``;
+  the same fact listed twice on a day, as Congress.gov does, is one event)
 - ``passed_chamber`` ``passed:house``; ``passed`` ``passed``
 - ``presented``, ``vetoed``, ``line_item_veto``, ``veto_overridden``, ``veto_upheld``,
   ``signed``, ``withdrawn``: the kind itself (once per bill)
@@ -124,7 +123,13 @@ def events_of(record: BillRecord, today: date) -> list[Event]:
     found: dict[str, Event] = {}
 
     def add(event: Event) -> None:
-        found.setdefault(event.key, event)
+        # The same fact may come twice (Congress.gov lists the Senate's own entry and the
+        # Library of Congress's coded one): one event, with the committees if either names them.
+        earlier = found.get(event.key)
+        if earlier is None or (
+            event.detail.get("committees") and not earlier.detail.get("committees")
+        ):
+            found[event.key] = event
 
     passed_on: dict[str, date] = {}
     for action in record.actions:
@@ -196,13 +201,7 @@ def _action_events(action: Action) -> list[Event]:
     for kind in action.kinds:
         if kind in _PER_ACTION:
             event_kind = _PER_ACTION[kind]
-            where = "+".join(sorted(action.committees))
-            if event_kind in ("reported", "reported_unfavorably"):
-                key = f"{event_kind}:{chamber}:{where or action.date.isoformat()}"
-            elif event_kind == "failed_committee":
-                key = f"{event_kind}:{chamber}:{where or '-'}:{action.date.isoformat()}"
-            else:
-                key = f"{event_kind}:{chamber}:{action.date.isoformat()}"
+            key = f"{event_kind}:{chamber}:{action.date.isoformat()}"
             events.append(Event(key, event_kind, action.date, detail))
         elif kind in _ONCE:
             events.append(Event(_ONCE[kind], _ONCE[kind], action.date, detail))

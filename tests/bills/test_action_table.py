@@ -260,7 +260,15 @@ def test_a_senate_committee_report_is_no_longer_missed() -> None:
     record = congress_record([*history_before("14000"), report])
     assert record.status == "reported" and record.current_chamber == "senate"
     [event] = [e for e in events_of(record, DAY) if e.kind == "reported"]
-    assert event.key == "reported:senate:SSJU"
+    assert event.key == "reported:senate:2026-03-05"
+    # Congress.gov also lists the Senate's own entry, without a code: still one event,
+    # and it names the committee whichever entry does.
+    senate_entry = item(None, report["text"], "Committee", "ssju00")
+    report_without_committee = dict(report, committees=None)
+    record = congress_record([*history_before("14000"), report_without_committee])
+    record.actions.append(congress.parse_action(senate_entry, record.actions[-1].date))
+    [event] = [e for e in events_of(derive(record), DAY) if e.kind == "reported"]
+    assert event.key == "reported:senate:2026-03-05" and event.detail["committees"] == ["SSJU"]
 
 
 def test_a_failed_suspension_vote_is_not_the_end_it_passes_under_a_rule() -> None:
