@@ -21,7 +21,9 @@ that list is not fetched again (``bills sync --full`` fetches everything).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -114,9 +116,9 @@ def fetch(
     if not isinstance(bill, dict):
         raise malformed(f"{ref.congress_path} has no 'bill' object")
     counts = {
-        "actions": _count(bill, "actions"),
-        "committees": _count(bill, "committees"),
-        "cosponsors": _count(bill, "cosponsors", "countIncludingWithdrawnCosponsors"),
+        "actions": list_count(bill, "actions"),
+        "committees": list_count(bill, "committees"),
+        "cosponsors": list_count(bill, "cosponsors", "countIncludingWithdrawnCosponsors"),
     }
     reuse = (
         previous is not None
@@ -135,7 +137,7 @@ def fetch(
     return build(ref, bill, lists, counts, previous)
 
 
-def _count(bill: dict[str, Any], name: str, field: str = "count") -> int | None:
+def list_count(bill: dict[str, Any], name: str, field: str = "count") -> int | None:
     part = bill.get(name)
     if isinstance(part, dict):
         value = part.get(field, part.get("count"))
@@ -224,52 +226,196 @@ def _actions(items: list[dict[str, Any]]) -> list[Action]:
         day = _day(item.get("actionDate"))
         if day is None:
             raise malformed(f"an action without an actionDate: {str(item)[:120]}")
-        actions.append((day, item.get("actionTime") or "", -index, _action(item, day)))
+        actions.append((day, item.get("actionTime") or "", -index, parse_action(item, day)))
     return [a for *_, a in sorted(actions, key=lambda t: t[:3])]
 
 
-def _action(item: dict[str, Any], day: date) -> Action:
-    text = str(item.get("text") or "")
+@dataclass(frozen=True)
+class Code:
+    """What one Congress.gov action code means to the bot."""
+
+    kinds: tuple[str, ...]
+    """Action kinds (:data:`~bot.bills.records.ACTION_KINDS`); empty: noted, no change."""
+    chamber: str | None
+    description: str
+    """Congress.gov's own name for the code."""
+
+
+#: The Library of Congress action codes (``sourceSystem`` 9), from Congress.gov's
+#: authoritative list (https://www.congress.gov/help/field-values/action-codes), plus the
+#: ``Intro-H``/``Intro-S`` and ``E`` codes seen in real answers. docs/bills.md has the table.
+ACTION_CODES: dict[str, Code] = {
+    "1000": Code(("introduced",), "house", "Introduced in House"),
+    "Intro-H": Code(("introduced",), "house", "Introduced in House"),
+    "2000": Code(("referred",), "house", "Referred to House committee"),
+    "3000": Code(("referred",), "house", "Referred to House subcommittee"),
+    "4000": Code((), "house", "House committee/subcommittee actions"),
+    "4100": Code(("hearing",), "house", "House committee/subcommittee hearings"),
+    "4200": Code((), "house", "House committee/subcommittee markups"),
+    "4900": Code((), "house", "House committee time extension"),
+    "4950": Code(("discharge_petition",), "house", "House discharge petition filed"),
+    "5000": Code(("reported",), "house", "Reported to House"),
+    "5500": Code(("discharged",), "house", "House committee discharged"),
+    "7000": Code((), "house", "House floor actions"),
+    "8000": Code(("passed",), "house", "Passed/agreed to in House"),
+    "9000": Code(("failed",), "house", "Failed of passage/not agreed to in House"),
+    "10000": Code(("introduced",), "senate", "Introduced in Senate"),
+    "Intro-S": Code(("introduced",), "senate", "Introduced in Senate"),
+    "11000": Code(("referred",), "senate", "Referred to Senate committee"),
+    "12000": Code(("referred",), "senate", "Referred to Senate subcommittee"),
+    "13000": Code((), "senate", "Senate committee/subcommittee actions"),
+    "13100": Code(("hearing",), "senate", "Senate committee/subcommittee hearings"),
+    "13200": Code((), "senate", "Senate committee/subcommittee markups"),
+    "13900": Code((), "senate", "Senate committee time extension"),
+    "14000": Code(("reported",), "senate", "Reported to Senate"),
+    "14500": Code(("discharged",), "senate", "Senate committee discharged"),
+    "14900": Code((), "senate", "Senate committee report filed after reporting"),
+    "16000": Code((), "senate", "Senate floor actions"),
+    "17000": Code(("passed",), "senate", "Passed/agreed to in Senate"),
+    "18000": Code(("failed",), "senate", "Failed of passage/not agreed to in Senate"),
+    "19000": Code((), "house", "Resolving differences -- House actions"),
+    "19500": Code((), "house", "Resolving differences -- House actions (as sent)"),
+    "20000": Code((), "senate", "Resolving differences -- Senate actions"),
+    "20500": Code((), "senate", "Resolving differences -- Senate actions (as sent)"),
+    "20800": Code((), None, "Conference committee actions"),
+    "20900": Code((), None, "Conference report filed"),
+    "21000": Code((), "house", "Conference report agreed to in House"),
+    "22000": Code((), "house", "Conference report disagreed to in House"),
+    "23000": Code((), "senate", "Conference report agreed to in Senate"),
+    "24000": Code((), "senate", "Conference report disagreed to in Senate"),
+    "25000": Code((), "house", "Roll call votes on measures in House"),
+    "26000": Code((), "senate", "Roll call votes on measures in Senate"),
+    "28000": Code(("presented",), "executive", "Presented to President"),
+    "E20000": Code(("presented",), "executive", "Presented to President"),
+    "29000": Code(("signed",), "executive", "Signed by President"),
+    "E30000": Code(("signed",), "executive", "Signed by President"),
+    "29100": Code(("signed",), "executive", "Sent to Archivist unsigned by President"),
+    "30000": Code(("vetoed", "pocket_veto"), "executive", "Pocket vetoed by President"),
+    "31000": Code(("vetoed",), "executive", "Vetoed by President"),
+    "32000": Code(("override_passed",), "house", "Passed House over veto"),
+    "33000": Code(("override_failed",), "house", "Failed of passage in House over veto"),
+    "34000": Code(("override_passed",), "senate", "Passed Senate over veto"),
+    "35000": Code(("override_failed",), "senate", "Failed of passage in Senate over veto"),
+    "36000": Code(("signed",), "executive", "Became Public Law"),
+    "E40000": Code(("signed",), "executive", "Became Public Law"),
+    "37000": Code(("signed",), "executive", "Public Law signed by President"),
+    "38000": Code(("signed",), "executive", "Public Law unsigned by President"),
+    "39000": Code(("signed",), "executive", "Public Law enacted over veto"),
+    "40000": Code(("signed",), "executive", "Public Law by other means"),
+    "41000": Code(("signed",), "executive", "Became Private Law"),
+    "42000": Code(("signed",), "executive", "Private Law signed by President"),
+    "43000": Code(("signed",), "executive", "Private Law unsigned by President"),
+    "44000": Code(("signed",), "executive", "Private Law enacted over veto"),
+    "45000": Code(("signed",), "executive", "Private Law by other means"),
+    "46000": Code(("line_item_veto",), "executive", "Line item veto by President"),
+    "47000": Code((), "house", "Disapproval bill in House"),
+    "48000": Code((), "senate", "Disapproval bill in Senate"),
+}
+#: Amendment codes (71000-97000) are about amendments, not the bill's stage: no kind.
+AMENDMENT_CODES = range(71000, 98000)
+
+_REPORTED = re.compile(r"(?:^|[.:]\s*)reported\b", re.IGNORECASE)
+_ADVERSE = re.compile(r"\b(?:adversely|unfavorabl[ey])\b", re.IGNORECASE)
+
+
+def action_kinds(item: dict[str, Any]) -> tuple[tuple[str, ...], str | None, str]:
+    """(kinds, chamber, how) of one Congress.gov action; ``how`` is ``code``, ``type`` or ``text``.
+
+    The Library of Congress ``actionCode`` decides where it is in :data:`ACTION_CODES`
+    (an amendment code, or one the table does not know, means no kind). An action
+    without one (the Senate's own entries carry none; the House's ``H...`` codes have no
+    authoritative list) is read from its ``type``: ``IntroReferral`` naming committees
+    is a referral, ``BecameLaw`` is law; and, only where the action carries no code at
+    all, from the start of its text for the types that need it (``President``, ``Veto``,
+    ``Committee``, ``Discharge``, ``Floor``, ``IntroReferral``). ``Discharge`` actions are
+    read from their text even with a House code: the House files discharge petitions
+    under its own codes, and only the text tells a petition from a discharge. A report
+    whose text says ``adversely`` or ``unfavorably`` is an unfavourable report, coded or not.
+    """
+    text = " ".join(str(item.get("text") or "").split())
     low = text.lower()
     kind = str(item.get("type") or "")
+    code = str(item.get("actionCode") or "").strip()
+    named = bool(item.get("committees"))
+    if code in ACTION_CODES:
+        found = ACTION_CODES[code]
+        kinds = found.kinds
+        if "reported" in kinds and _ADVERSE.search(text):
+            kinds = ("reported_unfavorably",)
+        return kinds, found.chamber, "code"
+    if code.isdigit() and int(code) in AMENDMENT_CODES:
+        return (), None, "code"
+    kinds_found: list[str] = []
+    if kind == "IntroReferral" and named:
+        kinds_found.append("referred")
+    if kind == "BecameLaw":
+        kinds_found.append("signed")
+    if code and kind != "Discharge":  # a House code: the type alone decides
+        return tuple(kinds_found), None, "type"
+    how = "type" if kinds_found else "text"
+    if kind == "IntroReferral" and low.startswith("introduced in"):
+        kinds_found.insert(0, "introduced")
+    elif kind == "President":
+        if low.startswith("presented to president"):
+            kinds_found.append("presented")
+        elif low.startswith("signed by president"):
+            kinds_found.append("signed")
+        elif low.startswith("pocket vetoed"):
+            kinds_found += ["vetoed", "pocket_veto"]
+        elif low.startswith("vetoed by president"):
+            kinds_found.append("vetoed")
+    elif kind == "Veto":
+        if "over veto" in low or "over the veto" in low or "overrid" in low:
+            if low.startswith(("failed", "override attempt failed")) or " failed " in low[:60]:
+                kinds_found.append("override_failed")
+            elif low.startswith("passed"):
+                kinds_found.append("override_passed")
+    elif kind == "Committee":
+        if _REPORTED.search(text) and "ordered to be reported" not in low:
+            kinds_found.append("reported_unfavorably" if _ADVERSE.search(text) else "reported")
+        elif low.startswith("hearings held"):
+            kinds_found.append("hearing")
+    elif kind == "Discharge":
+        if "petition" in low:
+            kinds_found.append("discharge_petition")
+        elif "discharged" in low and not low.startswith("motion"):
+            kinds_found.append("discharged")
+    elif kind == "Floor":
+        if low.startswith(("passed/agreed to in", "passed senate", "passed house")):
+            kinds_found.append("passed")
+        elif low.startswith("failed of passage") and "over veto" not in low:
+            kinds_found.append("failed")
+    return tuple(dict.fromkeys(kinds_found)), None, how
+
+
+def parse_action(item: dict[str, Any], day: date) -> Action:
+    """One Congress.gov action as the bot reads it (kinds from :func:`action_kinds`)."""
+    text = str(item.get("text") or "")
+    low = text.lower()
     source = str((item.get("sourceSystem") or {}).get("name") or "")
-    chamber = (
-        "house" if source.startswith("House") else "senate" if source.startswith("Senate") else None
-    )
-    if " in house" in low[:60]:
-        chamber = chamber or "house"
-    elif " in senate" in low[:60]:
-        chamber = chamber or "senate"
+    kinds, chamber, _ = action_kinds(item)
+    if chamber is None:
+        chamber = (
+            "house"
+            if source.startswith("House")
+            else "senate"
+            if source.startswith("Senate")
+            else None
+        )
+    if chamber is None and " in house" in low[:60]:
+        chamber = "house"
+    elif chamber is None and " in senate" in low[:60]:
+        chamber = "senate"
+    if chamber is None and set(kinds) & {"presented", "signed", "vetoed", "line_item_veto"}:
+        chamber = "executive"
     committees = tuple(
         thomas_id(c["systemCode"])
         for c in item.get("committees") or []
         if isinstance(c, dict) and c.get("systemCode")
     )
-    kinds: list[str] = []
-    if low.startswith("introduced in"):
-        kinds.append("introduced")
-    if "referred to" in low and committees:
-        kinds.append("referred")
-    if low.startswith("reported"):
-        kinds.append("reported")
-    if low.startswith("hearings held"):
-        kinds.append("hearing")
-    if low.startswith("passed/agreed to in"):
-        kinds.append("passed")
-    if low.startswith("failed of passage"):
-        kinds.append("failed")
-    if low.startswith("presented to president"):
-        kinds.append("presented")
-        chamber = "executive"
-    if low.startswith(("signed by president", "became public law")) or kind == "BecameLaw":
-        kinds.append("signed")
-        chamber = "executive"
-    if low.startswith(("vetoed by president", "pocket vetoed")):
-        kinds.append("vetoed")
-        chamber = "executive"
-    return Action(
-        day, text, chamber, tuple(dict.fromkeys(kinds)), committees, item.get("actionTime")
-    )
+    if "referred" in kinds and not committees:
+        kinds = tuple(k for k in kinds if k != "referred")
+    return Action(day, text, chamber, kinds, committees, item.get("actionTime"))
 
 
 def _committees(items: list[dict[str, Any]]) -> list[CommitteeRef]:

@@ -42,22 +42,43 @@ DEFAULT_MIN_INTERVAL = 6.0
 EVENT_PAGE_SIZE = 20
 MAX_PAGES = 50
 
-#: Open States action classifications → the bot's action kinds.
-KINDS = {
-    "introduction": "introduced",
-    "filing": "introduced",
-    "referral-committee": "referred",
-    "committee-passage": "reported",
-    "committee-passage-favorable": "reported",
-    "committee-passage-unfavorable": "reported",
-    "committee-failure": "failed",
-    "passage": "passed",
-    "failure": "failed",
-    "withdrawal": "withdrawn",
-    "executive-receipt": "presented",
-    "executive-signature": "signed",
-    "became-law": "signed",
-    "executive-veto": "vetoed",
+#: Every Open States action classification (openstates-core's
+#: ``BILL_ACTION_CLASSIFICATIONS``) → the bot's action kinds; ``()``: noted, no change.
+#: ``referral`` counts as a referral only when it names a committee. A classification
+#: not listed here (a new one) is kept in the action's text and changes nothing.
+#: docs/bills.md has the table.
+KINDS: dict[str, tuple[str, ...]] = {
+    "filing": ("introduced",),
+    "introduction": ("introduced",),
+    "enrolled": (),
+    "reading-1": (),
+    "reading-2": (),
+    "reading-3": (),
+    "receipt": ("received",),
+    "referral-committee": ("referred",),
+    "referral": ("referred",),
+    "committee-passage": ("reported",),
+    "committee-passage-favorable": ("reported",),
+    "committee-passage-unfavorable": ("reported_unfavorably",),
+    "committee-failure": ("failed_committee",),
+    "passage": ("passed",),
+    "failure": ("failed",),
+    "withdrawal": ("withdrawn",),
+    "substitution": (),
+    "amendment-introduction": (),
+    "amendment-passage": (),
+    "amendment-withdrawal": (),
+    "amendment-failure": (),
+    "amendment-amendment": (),
+    "amendment-deferral": (),
+    "deferral": ("deferred",),
+    "executive-receipt": ("presented",),
+    "executive-signature": ("signed",),
+    "became-law": ("signed",),
+    "executive-veto": ("vetoed",),
+    "executive-veto-line-item": ("line_item_veto",),
+    "veto-override-passage": ("override_passed",),
+    "veto-override-failure": ("override_failed",),
 }
 CHAMBERS = {
     "upper": "senate",
@@ -156,17 +177,29 @@ def _actions(
             raise malformed(f"an action without a date: {str(item)[:120]}")
         chamber = _chamber(item.get("organization"))
         classes = item.get("classification") or []
-        kinds = tuple(dict.fromkeys(KINDS[c] for c in classes if c in KINDS))
+        if not isinstance(classes, list):
+            raise malformed(f"an action whose classification is not a list: {str(item)[:120]}")
         committees = []
         for entity in item.get("related_entities") or []:
             ident = _committee(entity, chamber, lookup, names)
             if ident:
                 committees.append(ident)
+        kinds = action_kinds([str(c) for c in classes], bool(committees))
         given = item.get("order")
         order = given if isinstance(given, int) else len(rows)
         action = Action(day, str(item.get("description") or ""), chamber, kinds, tuple(committees))
         rows.append((day, order, action))
     return [a for *_, a in sorted(rows, key=lambda r: (r[0], r[1]))]
+
+
+def action_kinds(classification: list[str], names_committee: bool) -> tuple[str, ...]:
+    """The bot's kinds for an action with these Open States classifications."""
+    kinds: list[str] = []
+    for name in classification:
+        if name == "referral" and not names_committee:
+            continue  # referred to a calendar or a reading: not a committee
+        kinds += KINDS.get(name, ())
+    return tuple(dict.fromkeys(kinds))
 
 
 def _committee(

@@ -16,18 +16,29 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
-#: What an action did, in the bot's words (a source may say several at once).
+#: What an action did, in the bot's words (a source may say several at once). The
+#: tables in docs/bills.md say which source code or classification gives which kind.
 ACTION_KINDS = (
     "introduced",
     "referred",  # to a committee
-    "reported",  # out of a committee
+    "reported",  # out of a committee, favourably or without recommendation
+    "reported_unfavorably",  # a do-not-pass report
+    "discharged",  # a committee was discharged of it
+    "discharge_petition",  # a discharge petition was filed
     "hearing",  # a committee hearing was held
+    "failed_committee",  # a committee voted it down or held it (may be reconsidered)
+    "deferred",  # deferred or tabled
+    "received",  # received by the second chamber
     "passed",  # by a chamber (``Action.chamber``)
-    "failed",
+    "failed",  # a chamber's vote on it failed (may be reconsidered)
     "withdrawn",
     "presented",  # to the president or governor
-    "signed",  # signed, or became law
+    "signed",  # signed, or became law (without signature, or over a veto)
     "vetoed",
+    "pocket_veto",  # vetoed with no chance of an override
+    "line_item_veto",  # items vetoed, the rest law
+    "override_passed",  # a chamber voted to override the veto
+    "override_failed",  # an override vote failed: the veto stands
 )
 
 

@@ -185,11 +185,21 @@ def _events(session: Session, key: str) -> list[dict[str, Any]]:
 _WHEN = {
     "referred": "when the bill is referred to a committee",
     "hearing": "when a hearing on the bill is scheduled",
+    "reported": "when a committee reports the bill",
+    "reported_unfavorably": "when a committee reports the bill unfavorably",
+    "failed_committee": "when a committee votes the bill down",
+    "discharge_petition": "when a discharge petition is filed",
+    "failed_vote": "when a vote on the bill fails",
+    "deferred": "when the bill is deferred or tabled",
     "passed_chamber": "when a chamber passes the bill",
     "passed": "when every chamber has passed the bill",
-    "signed": "when the bill is signed into law",
+    "presented": "when the bill is sent to the executive",
     "vetoed": "when the bill is vetoed",
-    "failed": "when the bill fails",
+    "line_item_veto": "when items of the bill are vetoed",
+    "override_passed": "when a chamber votes to override the veto",
+    "veto_overridden": "when the veto is overridden",
+    "veto_upheld": "when the veto stands",
+    "signed": "when the bill is signed into law",
     "withdrawn": "when the bill is withdrawn",
 }
 
@@ -286,7 +296,7 @@ def _preview_post(
     bill = campaign.bills[0]
     cached = store.load(session, bill.key)
     tz = campaign.schedule.tz
-    event = _sample_event(cached.record if cached else None, step.on[0], bill.key, now, tz)
+    event = _sample_event(cached.record if cached else None, step.events[0], bill.key, now, tz)
     targets = step.post.targets or step.targets or stage.targets
     found: list[str] = []
     people = _resolve(session, Stage(targets=targets, bill=bill.key).apply(loaded), now, found)
@@ -304,7 +314,7 @@ def _preview_post(
     )
     when, why = post_time(step, event, loaded, now)
     if step.post.when == "now":
-        timing = f"at once, {_WHEN[step.on[0]]}"
+        timing = f"at once, {_WHEN.get(step.events[0], step.events[0])}"
     else:
         timing = f"{step.post.when.replace('_', ' ')} the hearing, at {step.post.time:%H:%M}"
         timing += f" ({campaign.schedule.timezone})"

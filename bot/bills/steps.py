@@ -19,8 +19,11 @@
         post: {text: "Thank you {{ mentions }} for {{ bill.identifier }}!",
                targets: {select: [{bill_role: supporters}]}}
         stop: true
-      - on: [failed, withdrawn]
-        stop: true
+      - on: failed_vote                    # a vote failed: it may be reconsidered
+        messages: [try-again]
+
+The campaign stops by itself on the events in its ``stop_on`` (default: it became
+law, the veto stands, or it was withdrawn; see :mod:`bot.bills.stage`).
 
 A step can change whom (``targets``) and with what (``messages``) the
 scheduled runs post from then on, make one ``post`` (its own text, which
@@ -36,7 +39,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bot.bills.events import EVENT_KINDS
+from bot.bills.events import EVENT_ALIASES, EVENT_KINDS
 from bot.directory.selectors import Selector
 
 #: What a step's post text can use besides the usual template variables.
@@ -44,6 +47,29 @@ EVENT_VARIABLES = {
     "event": "kind, date (Tuesday, March 10), time (9:00 AM, or empty), committee, chamber, "
     "title, location, url"
 }
+
+
+def event_kinds(names: tuple[str, ...] | list[str], *, expand: bool = True) -> tuple[str, ...]:
+    """Event names as a campaign writes them (``passed-chamber``, ``failed``) → event kinds.
+
+    With ``expand=False`` an alias (``failed``) stays as written, cleaned, so that a
+    step's default name does not change; :attr:`Step.events` expands it.
+    Raises ValueError naming the first unknown event and the known ones.
+    """
+    cleaned: list[str] = []
+    for name in names:
+        if not isinstance(name, str):
+            raise ValueError(f"{name!r} is not an event name; use {', '.join(EVENT_KINDS)}")
+        kind = name.strip().lower().replace(" ", "_").replace("-", "_")
+        if kind in EVENT_ALIASES and not expand and len(EVENT_ALIASES[kind]) > 1:
+            cleaned.append(kind)
+        elif kind in EVENT_ALIASES:
+            cleaned += EVENT_ALIASES[kind]
+        elif kind in EVENT_KINDS:
+            cleaned.append(kind)
+        else:
+            raise ValueError(f"{name!r} is not a bill event; use {', '.join(EVENT_KINDS)}")
+    return tuple(dict.fromkeys(cleaned))
 
 
 class _Model(BaseModel):
@@ -130,16 +156,7 @@ class Step(_Model):
     def _known_events(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         if not value:
             raise ValueError(f"give at least one event: {', '.join(EVENT_KINDS)}")
-        cleaned = []
-        for name in value:
-            kind = name.strip().lower().replace(" ", "_").replace("-", "_")
-            kind = {"passed_a_chamber": "passed_chamber", "hearing_scheduled": "hearing"}.get(
-                kind, kind
-            )
-            if kind not in EVENT_KINDS:
-                raise ValueError(f"{name!r} is not a bill event; use {', '.join(EVENT_KINDS)}")
-            cleaned.append(kind)
-        return tuple(dict.fromkeys(cleaned))
+        return event_kinds(value, expand=False)
 
     @field_validator("max_age", mode="before")
     @classmethod
@@ -152,11 +169,16 @@ class Step(_Model):
     def _coherent(self) -> Step:
         if not (self.targets or self.messages or self.post or self.stop):
             raise ValueError("a step needs at least one of 'targets', 'messages', 'post' or 'stop'")
-        if self.post and self.post.when != "now" and set(self.on) != {"hearing"}:
+        if self.post and self.post.when != "now" and set(self.events) != {"hearing"}:
             raise ValueError(
                 f"'when: {self.post.when}' needs a dated event: use it with 'on: hearing' only"
             )
         return self
+
+    @property
+    def events(self) -> tuple[str, ...]:
+        """The event kinds that fire the step (``on`` with aliases such as ``failed`` expanded)."""
+        return event_kinds(self.on)
 
     @property
     def name(self) -> str:

@@ -261,7 +261,7 @@ def _fetch(
             )
         else:
             raw = openstates.fetch(clients.openstates, ref)
-            outcome.record = openstates.build(ref, raw, _committee_lookup(db, ref.jurisdiction))
+            outcome.record = openstates.build(ref, raw, committee_lookup(db, ref.jurisdiction))
         if earlier is not None and outcome.record.hearings == []:
             outcome.record.hearings = list(earlier.record.hearings)
     except ApiError as exc:
@@ -273,7 +273,7 @@ def _fetch(
     return outcome
 
 
-def _committee_lookup(db: Database, jurisdiction: str) -> openstates.CommitteeLookup:
+def committee_lookup(db: Database, jurisdiction: str) -> openstates.CommitteeLookup:
     from bot.directory.match import find_committees
 
     def lookup(name: str, chamber: str | None) -> str | None:
@@ -359,7 +359,7 @@ def _state_hearings(
 ) -> None:
     state = scope.split(":", 1)[1]
     events = openstates.scan_events(client, state, now.date() - timedelta(days=1))
-    lookup = _committee_lookup(db, state)
+    lookup = committee_lookup(db, state)
     for record in group:
         ref = BillRef.from_key(record.key)
         record.hearings = openstates.hearings_for(events, ref, lookup)

@@ -16,8 +16,10 @@ mode (``bill_step_firings`` is unique on campaign, step, event and mode):
   for an event older than the step's ``max_age`` (a bill's history at its
   first sync) or a hearing already past.
 
-A step fired by ``passed``, ``signed``, ``vetoed``, ``failed`` or
-``withdrawn`` fires once per bill, whichever of its events comes first.
+A step fired by ``passed``, ``presented``, ``signed``, ``vetoed``,
+``veto_overridden``, ``veto_upheld`` or ``withdrawn`` fires once per bill,
+whichever of its events comes first; events that can repeat (a failed vote, a
+report, a referral) fire it each time.
 """
 
 from __future__ import annotations
@@ -46,7 +48,20 @@ from bot.store import queries
 from bot.store.db import Database
 from bot.store.models import Status
 
-ONCE_PER_BILL = frozenset({"passed", "signed", "vetoed", "failed", "withdrawn"})
+#: Events after which a step fires no more for that bill (a step on several of them fires
+#: for the first only). ``failed``: events recorded before 2026-12.
+ONCE_PER_BILL = frozenset(
+    {
+        "passed",
+        "presented",
+        "signed",
+        "vetoed",
+        "veto_overridden",
+        "veto_upheld",
+        "withdrawn",
+        "failed",
+    }
+)
 AWAITING_APPROVAL = "awaiting approval: this campaign requires an organizer to approve each post"
 
 
@@ -132,7 +147,7 @@ def pending(session: Session, loaded: LoadedCampaign, mode: Mode) -> list[tuple[
         (step, event)
         for event in events
         for step in campaign.steps
-        if event.kind in step.on and (step.name, event.id) not in done
+        if event.kind in step.events and (step.name, event.id) not in done
     ]
 
 

@@ -432,6 +432,24 @@ class Campaign(_Model):
         default=[],
         description="what to do when a bill event happens (docs/bills.md)",
     )
+    stop_on: tuple[str, ...] | None = Field(
+        default=None,
+        description="bill events that end the campaign (default: signed, veto_upheld, "
+        "withdrawn; docs/bills.md)",
+    )
+
+    @field_validator("stop_on", mode="before")
+    @classmethod
+    def _stop_events(cls, value: object) -> object:
+        from bot.bills.steps import event_kinds
+
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list | tuple):
+            raise ValueError("give a list of bill events, e.g. [signed, veto_upheld, withdrawn]")
+        return event_kinds(list(value))
 
     @field_validator("cooldown", mode="before")
     @classmethod

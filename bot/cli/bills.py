@@ -1,4 +1,4 @@
-"""``advocacy-bot bills ...``: sync bills from Congress.gov and Open States, show them, their steps.
+"""``advocacy-bot bills ...``: sync or import bills, show them and their steps.
 
 Thin: parse, call :mod:`bot.bills`, print. See docs/bills.md.
 """
@@ -214,6 +214,74 @@ class _Progress:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
+
+
+@bills.command("import")
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FILE|FOLDER..."
+)
+@click.option("--campaigns", "folder", type=click.Path(path_type=Path), help="Campaigns folder.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def import_(paths: tuple[Path, ...], folder: Path | None, as_json: bool) -> None:
+    """Fill the bill cache from saved API answers (no key, no network), as `sync` would.
+
+    Congress.gov: the bill's answer and its /actions (and /committees, /cosponsors)
+    answers; Open States: the bill's answer with its sponsorships and actions. A
+    FOLDER means its *.json files. Events are recorded and campaign steps fire as
+    after a sync. Exit status 1 if any file could not be used (the others are
+    imported).
+    """
+    from bot.bills.importer import import_files
+
+    config = settings()
+    campaigns = _campaigns(config, folder, quiet=as_json)
+    now = _now()
+    report = import_files(
+        database(config), list(paths), now=now, campaigns=campaigns, mode=config.mode
+    )
+    if as_json:
+        _json(
+            {
+                "bills": [b.as_dict(now) for b in report.bills],
+                "problems": report.problems,
+                "notes": report.notes,
+                "steps": [
+                    {
+                        "campaign": f.campaign_id,
+                        "step": f.step,
+                        "bill": f.bill,
+                        "event": f.event_key,
+                        "does": f.effects,
+                        "scheduled_for": f.scheduled_for,
+                        "posts": [{"platform": p.platform, "text": p.text} for p in f.posts],
+                        "notes": f.notes,
+                    }
+                    for f in report.firings
+                ],
+            }
+        )
+    else:
+        from bot.bills.stages import label
+
+        for outcome in report.bills:
+            assert outcome.record is not None
+            click.secho(f"{outcome.key}: {outcome.record.title}", bold=True)
+            click.echo(f"  {label(outcome.record)}")
+            for change in outcome.changes:
+                click.echo(f"  {change}")
+            for key in outcome.new_events:
+                click.echo(f"  event: {key}")
+        for note in report.notes:
+            click.secho(f"note: {note}", fg="yellow")
+        for firing in report.firings:
+            click.secho(firing.summary(), fg="cyan")
+            for post in firing.posts:
+                click.echo(f"  [{post.platform}:{post.account}] {post.text}")
+        for problem in report.problems:
+            click.secho(f"not imported: {problem}", fg="red", err=True)
+        click.echo(f"imported {len(report.bills)} bill(s)")
+    if not report.ok:
+        raise SystemExit(1)
 
 
 @bills.command()

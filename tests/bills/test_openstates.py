@@ -102,3 +102,43 @@ def test_a_malformed_bill_writes_nothing(dir_db: Database, openstates: FakeOpenS
     assert "malformed" in (report.bills[0].error or "")
     with dir_db.new_session() as session:
         assert store.load(session, SB792.key) is None
+
+
+def test_a_do_not_pass_report_ends_only_a_campaign_that_says_so(
+    dir_db: Database, openstates: FakeOpenStates, mo_folder: Path
+) -> None:
+    from bot.config import Mode
+    from bot.schedule.runner import preview
+    from tests.bills.test_triggers import campaign
+
+    bill = openstates.bills[("mo", "2026", "SB 792")]
+    bill["actions"].append(
+        mo_data.action(
+            9,
+            "2026-02-10",
+            "Reported Do Not Pass",
+            ["committee-passage-unfavorable"],
+            committee_ids=(mo_data.FAMILIES,),
+            folder=mo_folder,
+        )
+    )
+    bills = [{"jurisdiction": "mo", "session": "2026", "identifier": "SB 792", "title": "x"}]
+    steps = [{"id": "dnp", "on": "reported_unfavorably", "messages": ["a"]}]
+    default = campaign(id="default", bills=bills, steps=steps)
+    strict = campaign(id="strict", bills=bills, steps=steps, stop_on=["reported_unfavorably"])
+    report = run_sync(dir_db, [SB792], openstates=openstates, campaigns=[default, strict])
+    assert record(dir_db).status == "reported_unfavorably"  # not progress, still in the Senate
+    assert record(dir_db).current_chamber == "senate"
+    assert "reported_unfavorably:senate:2026-02-10" in report.bills[0].new_events
+    assert {(f.campaign_id, f.step) for f in report.firings} == {
+        ("default", "dnp"),
+        ("strict", "dnp"),
+    }
+    assert not any(
+        "stopped" in n for n in preview(dir_db, default, mode=Mode.DRY_RUN, now=NOW).notes
+    )
+    assert (
+        preview(dir_db, strict, mode=Mode.DRY_RUN, now=NOW)
+        .notes[-1]
+        .startswith("campaign stopped: mo/2026/SB 792 reported_unfavorably:senate:2026-02-10")
+    )

@@ -168,3 +168,27 @@ def test_steps_in_a_file_with_a_bare_on_key(tmp_path: Path) -> None:
     assert "steps[1].on: 'sined' is not a bill event. Fix: use referred, hearing" in str(error)
     line = next(n for n, row in enumerate(bad.splitlines(), 1) if "sined" in row)
     assert str(error).startswith(f"{path}:{line}: steps[1].on:")
+
+
+def test_stop_on_names_events_and_says_which_exist() -> None:
+    assert make_campaign().stop_on is None  # the default: signed, veto_upheld, withdrawn
+    campaign = make_campaign(stop_on=["became-law", "failed", "Reported unfavorably"])
+    assert campaign.stop_on == (
+        "signed",
+        "failed_vote",
+        "failed_committee",
+        "reported_unfavorably",
+    )
+    assert make_campaign(stop_on=[]).stop_on == ()
+    assert make_campaign(stop_on="withdrawn").stop_on == ("withdrawn",)
+    with pytest.raises(ValidationError, match="'died' is not a bill event; use referred, "):
+        make_campaign(stop_on=["died"])
+    with pytest.raises(ValidationError, match="give a list of bill events"):
+        make_campaign(stop_on=3)
+
+
+def test_failed_in_on_keeps_the_step_name_and_means_both_failures() -> None:
+    campaign = make_campaign(steps=[{"on": ["failed", "withdrawn"], "stop": True}])
+    [step] = campaign.steps
+    assert step.name == "failed+withdrawn"  # the name its firings were recorded under
+    assert step.events == ("failed_vote", "failed_committee", "withdrawn")

@@ -13,13 +13,16 @@ from bot.bills.models import BillEvent, BillStepFiring
 from bot.bills.report import steps_preview
 from bot.bills.stage import current_stage
 from bot.campaigns.loaded import LoadedCampaign
+from bot.campaigns.loader import load_campaign
 from bot.config import Mode
 from bot.schedule.runner import preview, run_campaign
 from bot.store.db import Database
 from bot.store.models import Post
 from tests.bills.conftest import HR21, NOW, run_sync
 from tests.fakes.congress import FakeCongress
-from tests.support import SHARED_DATA, make_campaign
+from tests.support import ROOT, SHARED_DATA, make_campaign
+
+EXAMPLES = ROOT / "campaigns"
 
 STEPS = [
     {
@@ -242,25 +245,120 @@ def test_signed_thanks_the_supporters_once_and_stops(
     assert result.notes[-1].startswith("campaign stopped by step 'thanks' (us/117/HR 21: passed")
 
 
-def test_failed_stops_the_campaign(dir_db: Database, congress: FakeCongress) -> None:
-    bill = congress.bills[(117, "hr", 21)]
-    bill["actions"].insert(
-        0,
-        {
-            "actionDate": "2026-08-05",
-            "actionCode": "18000",
-            "type": "Floor",
-            "text": "Failed of passage/not agreed to in Senate: by Yea-Nay Vote. 40 - 58.",
-            "sourceSystem": {"code": 9, "name": "Library of Congress"},
-            "committees": None,
-        },
-    )
-    loaded = campaign()
+def loc_action(day: str, code: str, text: str, kind: str = "Floor") -> dict:
+    return {
+        "actionDate": day,
+        "actionCode": code,
+        "type": kind,
+        "text": text,
+        "sourceSystem": {"code": 9, "name": "Library of Congress"},
+        "committees": None,
+    }
+
+
+SENATE_FAILED = loc_action(
+    "2026-08-05", "18000", "Failed of passage/not agreed to in Senate: by Yea-Nay Vote. 40 - 58."
+)
+
+
+def test_a_failed_vote_fires_its_steps_but_does_not_stop_the_campaign(
+    dir_db: Database, congress: FakeCongress
+) -> None:
+    steps = [*STEPS[:-1], {"id": "again", "on": "failed_vote", "messages": ["a"]}]
+    loaded = campaign(steps=steps)
+    congress.bills[(117, "hr", 21)]["actions"].insert(0, SENATE_FAILED)
     report = run_sync(dir_db, [HR21], congress, campaigns=[loaded])
-    assert "failed" in report.bills[0].new_events
-    assert [f.step for f in report.firings if f.event_key == "failed"] == ["stop"]
+    assert "failed_vote:senate:2026-08-05" in report.bills[0].new_events
+    assert report.bills[0].record.status == "failed_vote"  # type: ignore[union-attr]
+    assert [f.step for f in report.firings if f.kind == "failed_vote"] == ["again"]
+    plan = preview(dir_db, loaded, mode=Mode.DRY_RUN, now=NOW)
+    assert plan.posts and not any("stopped" in n for n in plan.notes)
+
+
+def test_failed_in_a_step_still_means_a_failed_vote(
+    dir_db: Database, congress: FakeCongress
+) -> None:
+    """A campaign written before the finer events (``on: [failed, withdrawn]``) keeps working."""
+    loaded = campaign()
+    congress.bills[(117, "hr", 21)]["actions"].insert(0, SENATE_FAILED)
+    report = run_sync(dir_db, [HR21], congress, campaigns=[loaded])
+    assert [f.step for f in report.firings if f.kind == "failed_vote"] == ["stop"]
     plan = preview(dir_db, loaded, mode=Mode.DRY_RUN, now=NOW)
     assert plan.posts == [] and plan.notes[-1].startswith("campaign stopped by step 'stop'")
+
+
+def test_stop_on_ends_the_campaign_on_the_events_it_names(
+    dir_db: Database, congress: FakeCongress
+) -> None:
+    steps = [STEPS[0]]
+    congress.bills[(117, "hr", 21)]["actions"].insert(0, SENATE_FAILED)
+    default = campaign(steps=steps)
+    strict = campaign(id="strict", steps=steps, stop_on=["failed_vote"])
+    run_sync(dir_db, [HR21], congress, campaigns=[default, strict])
+    assert preview(dir_db, default, mode=Mode.DRY_RUN, now=NOW).posts
+    plan = preview(dir_db, strict, mode=Mode.DRY_RUN, now=NOW)
+    assert plan.posts == []
+    assert plan.notes[-1] == (
+        "campaign stopped: us/117/HR 21 failed_vote:senate:2026-08-05, 2026-08-05 is one of its "
+        "stop_on events (failed_vote); nothing planned"
+    )
+
+
+def test_by_default_a_veto_stops_nothing_until_it_stands(
+    dir_db: Database, congress: FakeCongress
+) -> None:
+    loaded = campaign(steps=[STEPS[0]])
+    actions = congress.bills[(117, "hr", 21)]["actions"]
+    actions[:0] = [
+        loc_action("2026-08-04", "31000", "Vetoed by President.", "Veto"),
+        loc_action("2026-08-03", "28000", "Presented to President.", "President"),
+        loc_action("2026-08-02", "17000", "Passed/agreed to in Senate: Passed Senate."),
+    ]
+    first = run_sync(dir_db, [HR21], congress, campaigns=[loaded])
+    assert first.bills[0].record.status == "vetoed"  # type: ignore[union-attr]
+    assert preview(dir_db, loaded, mode=Mode.DRY_RUN, now=NOW).posts
+    actions.insert(
+        0,
+        loc_action(
+            "2026-08-06", "33000", "Failed of passage in House over veto: 250 - 180.", "Veto"
+        ),
+    )
+    later = NOW.replace(hour=18)
+    second = run_sync(dir_db, [HR21], congress, now=later, campaigns=[loaded])
+    assert second.bills[0].new_events == ["veto_upheld"]
+    plan = preview(dir_db, loaded, mode=Mode.DRY_RUN, now=later)
+    assert plan.posts == [] and "veto_upheld" in plan.notes[-1]
+
+
+def test_the_example_campaign_steps_fire_on_the_right_events(
+    dir_db: Database, congress: FakeCongress
+) -> None:
+    """campaigns/us-s1693-online-trafficking.yaml, on the real HR 21 answers and what follows."""
+    example = load_campaign(EXAMPLES / "us-s1693-online-trafficking.yaml")
+    bills = [{"jurisdiction": "us", "session": "117", "identifier": "HR 21", "title": "FedRAMP"}]
+    loaded = campaign(
+        steps=[s.model_dump() for s in example.campaign.steps],
+        stop_on=example.campaign.stop_on,
+        bills=bills,
+    )
+    first = run_sync(dir_db, [HR21], congress, campaigns=[loaded])
+    assert [(f.step, f.kind) for f in first.firings] == [
+        ("next-chamber", "passed_chamber"),
+        ("committee", "referred"),
+    ]
+    actions = congress.bills[(117, "hr", 21)]["actions"]
+    actions.insert(0, SENATE_FAILED)  # a failed vote: nothing fires, nothing stops
+    second = run_sync(dir_db, [HR21], congress, now=NOW.replace(hour=13), campaigns=[loaded])
+    assert second.firings == []
+    assert preview(dir_db, loaded, mode=Mode.DRY_RUN, now=NOW.replace(hour=13)).posts
+    actions.insert(0, loc_action("2026-08-07", "17000", "Passed/agreed to in Senate: Passed."))
+    third = run_sync(dir_db, [HR21], congress, now=NOW.replace(hour=14), campaigns=[loaded])
+    assert [(f.step, f.kind) for f in third.firings] == [
+        ("next-chamber", "passed_chamber"),
+        ("thanks", "passed"),
+    ]
+    plan = preview(dir_db, loaded, mode=Mode.DRY_RUN, now=NOW.replace(hour=14))
+    assert plan.posts == [] and plan.notes[-1].startswith("campaign stopped by step 'thanks'")
 
 
 def test_steps_preview_shows_what_each_step_would_post_and_when(
