@@ -86,6 +86,8 @@ _SPACE = re.compile(r"\s+")
 # The instance configuration is the same for every account on an instance.
 _INSTANCE_CACHE: dict[str, tuple[int, int]] = {}
 _INSTANCE_LOCK = threading.Lock()
+#: Instances whose configuration could not be read (their cached limits are a guess).
+_FALLBACK: set[str] = set()
 
 
 def idempotency_key(post: OutgoingPost) -> str:
@@ -220,7 +222,8 @@ class MastodonPublisher:
         with _INSTANCE_LOCK:
             cached = _INSTANCE_CACHE.get(self.api_base_url)
         if cached:
-            remember_mastodon_instance(self.account, MastodonInstance(*cached))
+            if self.api_base_url not in _FALLBACK:
+                remember_mastodon_instance(self.account, MastodonInstance(*cached))
             return cached
         try:
             instance = self._call(self._api.instance_v2)
@@ -243,7 +246,13 @@ class MastodonPublisher:
                 self.api_base_url,
                 DEFAULT_MAX_CHARACTERS,
             )
-            return (DEFAULT_MAX_CHARACTERS, DEFAULT_CHARACTERS_PER_URL)  # not cached: ask again
+            fallback = (DEFAULT_MAX_CHARACTERS, DEFAULT_CHARACTERS_PER_URL)
+            garbled = isinstance(exc, PublishError) and 200 <= (exc.http_status or 0) < 300
+            if not garbled:  # an instance without v2 keeps its answer; a garbled one is asked again
+                with _INSTANCE_LOCK:
+                    _FALLBACK.add(self.api_base_url)
+                    _INSTANCE_CACHE[self.api_base_url] = fallback
+            return fallback  # a guess: not handed to the planner
         with _INSTANCE_LOCK:
             _INSTANCE_CACHE[self.api_base_url] = limits
         remember_mastodon_instance(self.account, MastodonInstance(*limits))

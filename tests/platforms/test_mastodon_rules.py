@@ -24,9 +24,11 @@ ACCOUNT = DEFAULT_CONFIG["accounts"][0]
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     mastodon_module._INSTANCE_CACHE.clear()
+    mastodon_module._FALLBACK.clear()
     length.forget_mastodon_instances()
     yield
     mastodon_module._INSTANCE_CACHE.clear()
+    mastodon_module._FALLBACK.clear()
     length.forget_mastodon_instances()
 
 
@@ -96,6 +98,17 @@ def test_a_smaller_instance_limit_is_planned_for_too() -> None:
     with FakeMastodon(config={**DEFAULT_CONFIG, "max_characters": 400}) as fake:
         assert publisher(fake).max_characters() == 400
     assert plan_run(campaign, targets, PlanHistory(), datetime.now(UTC)).posts == []
+
+
+def test_an_instance_without_v2_configuration_is_not_handed_to_the_planner(
+    fake_mastodon: FakeMastodon,
+) -> None:
+    fake_mastodon.inject("instance", "server_error", status=404)
+    masto = publisher(fake_mastodon)
+    assert masto.max_characters() == 500  # a guess, kept for this instance
+    assert masto.max_characters() == 500
+    assert fake_mastodon.count("instance") == 1
+    assert length.mastodon_instance("default") is None  # the planner keeps its own default
 
 
 # -- reconcile against what Mastodon stores -----------------------------------------------------
