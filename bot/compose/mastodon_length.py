@@ -38,7 +38,7 @@ from functools import lru_cache
 import regex
 
 from bot.compose._twitter_text_data import CCTLDS, GTLDS
-from bot.compose.urls import tld_pattern
+from bot.compose.urls import COMMON_TLDS, tld_pattern, tlds_in
 
 #: What a URL counts on a stock instance (``characters_reserved_per_url``).
 URL_LENGTH = 23
@@ -46,6 +46,8 @@ URL_LENGTH = 23
 MAX_URL_LENGTH = 4096
 #: Mastodon's ``Extractor::MAX_DOMAIN_LENGTH``: a mention with a longer domain counts in full.
 MAX_MENTION_DOMAIN = 253
+#: Compiled URL patterns kept (each over the TLDs some ASCII texts hold; then the whole).
+MAX_PATTERNS = 8
 #: twitter-text: a t.co slug longer than this is no URL.
 MAX_TCO_SLUG = 40
 
@@ -109,10 +111,19 @@ _GRAPHEME = regex.compile(r"\X")
 _BLANK = regex.compile(r"\p{White_Space}*")  # ActiveSupport's ``blank?``
 
 
-@lru_cache(maxsize=1)
-def _url_pattern() -> regex.Pattern[str]:
-    """twitter-text's ``valid_url`` with Mastodon's patches; compiled on first use."""
-    tlds = f"(?:{tld_pattern(GTLDS)}|{tld_pattern(CCTLDS)}|xn--[0-9a-z]+)"
+@lru_cache(maxsize=MAX_PATTERNS)
+def _url_pattern(words: frozenset[str] | None = None) -> regex.Pattern[str]:
+    """twitter-text's ``valid_url`` with Mastodon's patches, compiled on first use.
+
+    ``words``: only these top-level domains (for ASCII text, see :func:`_pattern_for`);
+    None: all of them (some 0.3 s to compile).
+    """
+    if words is None:
+        gtlds, cctlds = GTLDS, CCTLDS
+    else:
+        gtlds = [word for word in GTLDS if word in words]
+        cctlds = [word for word in CCTLDS if word in words]
+    tlds = f"(?:{tld_pattern(gtlds)}|{tld_pattern(cctlds)}|xn--[0-9a-z]+)"
     subdomain = rf"(?:(?:{_DOMAIN_CHAR}(?:[_-]|{_DOMAIN_CHAR})*)?{_DOMAIN_CHAR}\.)"
     domain_name = rf"(?:(?:{_DOMAIN_CHAR}(?:-|{_DOMAIN_CHAR})*)?{_DOMAIN_CHAR}\.)"
     domain = f"{subdomain}*{domain_name}{tlds}"
@@ -121,6 +132,23 @@ def _url_pattern() -> regex.Pattern[str]:
         rf"(?::[0-9]+)?(?:/{_PATH}*)?(?:{_QUERY})?)",
         regex.IGNORECASE | regex.MULTILINE | regex.V0,
     )
+
+
+def _pattern_for(text: str) -> regex.Pattern[str] | None:
+    """The URL pattern to search ``text`` with; None when it can hold no URL.
+
+    In ASCII text a top-level domain can only match as the whole run of letters
+    after a dot, where the pattern's lookahead lets it end (the reasoning of
+    :mod:`bot.compose.urls`), so a pattern over the TLDs found that way (and the
+    usual ones, to share it) gives the same answer and compiles in milliseconds.
+    Other text, or ASCII text once many such patterns were made, uses the whole one.
+    """
+    if not text.isascii() or _url_pattern.cache_info().currsize >= MAX_PATTERNS:
+        return _url_pattern()
+    found = tlds_in(text)
+    if not found and "xn--" not in text.lower():
+        return None
+    return _url_pattern(found | COMMON_TLDS)
 
 
 def _idna_length(domain: str) -> int | None:
@@ -141,7 +169,10 @@ def urls(text: str) -> list[Entity]:
     if ":" not in text:
         return []
     found = []
-    for match in _url_pattern().finditer(text):
+    pattern = _pattern_for(text)
+    if pattern is None:
+        return []
+    for match in pattern.finditer(text):
         if not match.group("protocol"):
             continue  # Mastodon extracts no URL without a protocol
         start, end = match.span("url")
