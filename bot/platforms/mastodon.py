@@ -105,7 +105,15 @@ def user_agent(project_url: str | None = None) -> str:
     except importlib.metadata.PackageNotFoundError:
         version = "dev"
     agent = f"advocacy-bot/{version}"
-    return f"{agent} (+{project_url.strip()})" if project_url and project_url.strip() else agent
+    url = (project_url or "").strip()
+    if not url:
+        return agent
+    if not re.fullmatch(r"https?://[!-~]+", url):
+        raise ConfigError(
+            f"BOT_PROJECT_URL {url[:80]!r} is not one http(s) URL; give the address of a "
+            "page about your bot (it goes into the User-Agent), or leave it unset"
+        )
+    return f"{agent} (+{url})"
 
 
 def status_length(text: str, characters_per_url: int = DEFAULT_CHARACTERS_PER_URL) -> int:

@@ -223,3 +223,11 @@ def test_the_user_agent_names_the_project_and_the_operators_url(
     publisher(fake_mastodon).check()
     agent = fake_mastodon.received("verify_credentials")[1].header("User-Agent")
     assert agent.startswith("advocacy-bot/") and "github.com/)" not in agent
+
+
+def test_a_project_url_that_is_not_one_url_is_refused(fake_mastodon: FakeMastodon) -> None:
+    from bot.config import ConfigError
+
+    for bad in ("https://ok.example/\r\nX-Evil: 1", "not a url", "ftp://x.example"):
+        with pytest.raises(ConfigError, match="BOT_PROJECT_URL"):
+            publisher(fake_mastodon, project_url=bad)
