@@ -31,6 +31,7 @@ already carries them (:mod:`bot.compose._twitter_text_data`).
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,16 +41,26 @@ import regex
 from bot.compose._twitter_text_data import CCTLDS, GTLDS
 from bot.compose.urls import COMMON_TLDS, tld_pattern, tlds_in
 
+log = logging.getLogger(__name__)
+
 #: What a URL counts on a stock instance (``characters_reserved_per_url``).
 URL_LENGTH = 23
 #: twitter-text: a longer URL (IDN domain encoded) is not extracted.
 MAX_URL_LENGTH = 4096
 #: Mastodon's ``Extractor::MAX_DOMAIN_LENGTH``: a mention with a longer domain counts in full.
 MAX_MENTION_DOMAIN = 253
+#: Longest a URL search may take. twitter-text's domain pattern backtracks
+#: catastrophically on long runs like ``a-a-a-...`` (Mastodon's too); past this the
+#: text is counted by a safe upper bound instead (:func:`status_length`).
+SEARCH_SECONDS = 0.5
 #: Compiled URL patterns kept (each over the TLDs some ASCII texts hold; then the whole).
 MAX_PATTERNS = 8
 #: twitter-text: a t.co slug longer than this is no URL.
 MAX_TCO_SLUG = 40
+
+
+class TooComplex(Exception):
+    """The URL search gave up on this text (see :data:`SEARCH_SECONDS`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +183,11 @@ def urls(text: str) -> list[Entity]:
     pattern = _pattern_for(text)
     if pattern is None:
         return []
-    for match in pattern.finditer(text):
+    try:
+        matches = list(pattern.finditer(text, timeout=SEARCH_SECONDS))
+    except TimeoutError:
+        raise TooComplex(text) from None
+    for match in matches:
         if not match.group("protocol"):
             continue  # Mastodon extracts no URL without a protocol
         start, end = match.span("url")
@@ -238,5 +253,14 @@ def graphemes(text: str) -> int:
 
 
 def status_length(text: str, spoiler_text: str = "", url_length: int = URL_LENGTH) -> int:
-    """What Mastodon's validator compares with ``max_characters`` for this status."""
-    return graphemes(spoiler_text + countable_text(text, url_length))
+    """What Mastodon's validator compares with ``max_characters`` for this status.
+
+    A text the URL search gives up on (a pathological run of domain characters)
+    is counted by an upper bound, never less than Mastodon would count: every
+    grapheme, plus ``url_length`` and a margin for each ``://``.
+    """
+    try:
+        return graphemes(spoiler_text + countable_text(text, url_length))
+    except TooComplex:
+        log.warning("mastodon length: URL search gave up on a %d-character text", len(text))
+        return graphemes(spoiler_text + text) + text.count("://") * (url_length + 2)

@@ -170,3 +170,11 @@ def test_limit_and_count_follow_the_instance_once_known() -> None:
         assert not length.fits("mastodon", "a" * 4000, account="other")
     finally:
         length.forget_mastodon_instances()
+
+
+def test_a_pathological_text_is_counted_safely_and_quickly() -> None:
+    """twitter-text's domain pattern backtracks for seconds on ``a-a-a-...``; the count
+    gives up after half a second with an upper bound, never an under-count."""
+    text = "https://" + "a-" * 2000 + ".com https://x.org"
+    assert status_length(text) >= len(text) - 2 * (len("https://x.org") - 23)
+    assert status_length(text) >= mastodon_validator.countable_length("https://x.org") + 4000
