@@ -8,8 +8,9 @@ x          twitter-text v3 weighted length: NFC first, every URL 23,   280
            (Latin, Greek, Cyrillic, Hebrew, Arabic, general
            punctuation...), any other code point 2 (CJK, Hangul...)
 bluesky    extended grapheme clusters (and at most 3000 UTF-8 bytes)   300
-mastodon   code points; an ``http(s)://`` URL counts 23 whatever its   500 by
-           length, ``@user@domain`` counts as ``@user``                default
+mastodon   grapheme clusters; a URL with a protocol counts 23 whatever 500, or
+           its length, ``@user@domain`` counts as ``@user``            the
+           (:mod:`bot.compose.mastodon_length`, Mastodon's own rule)   instance's
 facebook   code points                                                 63206
 =========  ==========================================================  =======
 
@@ -27,10 +28,13 @@ emoji. The tests check both against the library on thousands of generated posts.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.compose._twitter_text_data import EMOJI_CODE_POINTS
+from bot.compose.mastodon_length import status_length as mastodon_status_length
 from bot.compose.urls import SPACES_GROUP, extract_urls_with_indices
 
 #: Each platform's limit on a post's length, in that platform's units.
@@ -57,12 +61,6 @@ def _x_heavy() -> re.Pattern[str]:
 # word: no URL character is a space, and a domain ends with a dot and a TLD.
 _NON_SPACE = f"[^{SPACES_GROUP}]"
 _DOTTED_WORD = re.compile(rf"(?<!{_NON_SPACE}){_NON_SPACE}*\.[^{SPACES_GROUP}.]{_NON_SPACE}*")
-
-# A remote mention as Mastodon's server finds it (Account::MENTION_RE); it counts
-# only the ``@user`` part.
-_MASTODON_MENTION = re.compile(
-    r"(?<![=/\w])@([a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)@\w+(?:[.-]+\w+)*", re.IGNORECASE
-)
 
 
 # Every non-ASCII code point used in an emoji (copied from twitter-text-parser,
@@ -93,37 +91,52 @@ def parse_tweet(text: str):  # type: ignore[no-untyped-def]
     return library_parse_tweet(text)
 
 
-def count(platform: str, text: str, *, mastodon_url_length: int = 23) -> int:
+def count(
+    platform: str, text: str, *, mastodon_url_length: int | None = None, account: str | None = None
+) -> int:
     """Length of text as `platform` counts it.
 
-    ``mastodon_url_length`` is what one URL counts on Mastodon (23 on stock
-    instances). Raises ValueError for an unknown platform.
+    ``mastodon_url_length`` is what one URL counts on Mastodon; by default the
+    instance's ``characters_reserved_per_url`` where `account`'s instance is
+    known (:func:`remember_mastodon_instance`), else 23. Raises ValueError for
+    an unknown platform.
     """
     if platform == "x":
         return x_weighted_length(text)
     if platform == "bluesky":
         return graphemes(text)
     if platform == "mastodon":
+        if mastodon_url_length is None:
+            known = mastodon_instance(account)
+            mastodon_url_length = known.characters_per_url if known else 23
         return mastodon_length(text, mastodon_url_length)
     if platform == "facebook":
         return len(text)
     raise ValueError(f"unknown platform {platform!r}; expected one of {', '.join(LIMITS)}")
 
 
-def limit(platform: str, *, mastodon_limit: int | None = None) -> int:
+def limit(platform: str, *, mastodon_limit: int | None = None, account: str | None = None) -> int:
     """Longest post `platform` accepts, in the units of :func:`count`.
 
-    ``mastodon_limit`` is the instance's own limit where it differs from 500.
+    On Mastodon: ``mastodon_limit`` if given, else the ``max_characters`` of
+    `account`'s instance once the bot has read it (:func:`remember_mastodon_instance`),
+    else 500 (a stock instance; a dry run, which reads no instance, plans with it).
     Raises ValueError for an unknown platform.
     """
     if platform not in LIMITS:
         raise ValueError(f"unknown platform {platform!r}; expected one of {', '.join(LIMITS)}")
-    if platform == "mastodon" and mastodon_limit is not None:
-        return mastodon_limit
+    if platform == "mastodon":
+        if mastodon_limit is not None:
+            return mastodon_limit
+        known = mastodon_instance(account)
+        if known is not None:
+            return known.max_characters
     return LIMITS[platform]
 
 
-def fits(platform: str, text: str, *, mastodon_limit: int | None = None) -> bool:
+def fits(
+    platform: str, text: str, *, mastodon_limit: int | None = None, account: str | None = None
+) -> bool:
     """Whether `text` is short enough to post on `platform`.
 
     Only length is checked (on Bluesky both graphemes and UTF-8 bytes), not
@@ -131,7 +144,47 @@ def fits(platform: str, text: str, *, mastodon_limit: int | None = None) -> bool
     """
     if platform == "bluesky" and len(text.encode("utf-8")) > BLUESKY_MAX_BYTES:
         return False
-    return count(platform, text) <= limit(platform, mastodon_limit=mastodon_limit)
+    size = count(platform, text, account=account)
+    return size <= limit(platform, mastodon_limit=mastodon_limit, account=account)
+
+
+# -- what a Mastodon instance told the bot ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MastodonInstance:
+    """``configuration.statuses`` of a Mastodon instance (``GET /api/v2/instance``)."""
+
+    max_characters: int = LIMITS["mastodon"]
+    characters_per_url: int = 23
+
+
+_MASTODON_INSTANCES: dict[str, MastodonInstance] = {}
+_MASTODON_LOCK = threading.Lock()
+
+
+def remember_mastodon_instance(account: str, instance: MastodonInstance) -> None:
+    """Record the limits of `account`'s instance, for planning in this process.
+
+    The Mastodon publisher calls this whenever it reads the instance (its first
+    publish, ``accounts check``); the planner then fits posts to that limit.
+    """
+    with _MASTODON_LOCK:
+        _MASTODON_INSTANCES[account] = instance
+
+
+def mastodon_instance(account: str | None) -> MastodonInstance | None:
+    """What `account`'s instance said, if the bot has read it in this process."""
+    if account is None:
+        return None
+    with _MASTODON_LOCK:
+        return _MASTODON_INSTANCES.get(account)
+
+
+def forget_mastodon_instances() -> None:
+    """Forget every instance read so far (tests)."""
+    with _MASTODON_LOCK:
+        _MASTODON_INSTANCES.clear()
 
 
 def x_weighted_length(text: str) -> int:
@@ -214,23 +267,10 @@ def _grapheme_pattern():  # type: ignore[no-untyped-def]
 
 
 def mastodon_length(text: str, url_length: int = 23) -> int:
-    """Length of `text` as Mastodon counts it against an instance's limit.
+    """Length of `text` as Mastodon's ``StatusLengthValidator`` counts it.
 
-    Code points, except that each ``http://`` or ``https://`` URL counts
-    `url_length` and a remote mention ``@user@domain`` counts as ``@user``; a
-    bare ``example.com`` is not a link on Mastodon and counts in full. URLs are
-    found as twitter-text finds them, like Mastodon's server (which accepts a few
-    more characters in paths). The server counts grapheme clusters, never more
-    than code points, so this errs on the safe side for emoji and accents.
+    Grapheme clusters after each URL with a protocol becomes `url_length`
+    characters and each ``@user@domain`` becomes ``@user``, exactly as Mastodon's
+    own extractors find them (:mod:`bot.compose.mastodon_length`).
     """
-    position = 0
-    pieces: list[str] = []
-    length = 0
-    for start, url in sorted(_twitter_text_urls(text, without_protocol=False).items()):
-        if start < position:
-            continue
-        pieces.append(text[position:start])
-        length += url_length
-        position = start + len(url)
-    pieces.append(text[position:])
-    return length + sum(len(_MASTODON_MENTION.sub(r"@\1", piece)) for piece in pieces)
+    return mastodon_status_length(text, url_length=url_length)

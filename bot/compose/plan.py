@@ -180,7 +180,7 @@ def plan_run(
     for platform in platforms or campaign.platforms:
         name = platform.value
         account = campaign.account_for(platform)
-        limit = (limits or {}).get(name) or length.limit(name)
+        limit = (limits or {}).get(name) or length.limit(name, account=account)
         variants = campaign.variants_for(platform)
         if not variants:
             notes.append(f"{name}: no message variant is meant for this platform")
@@ -415,7 +415,7 @@ def _fit(
         except TemplateProblem as exc:
             notes.append(f"{platform}: message '{variant.id}' skipped: {exc}")
             return None
-        size = length.count(platform, text)
+        size = length.count(platform, text, account=account)
         if size > limit:
             continue
         digest = text_hash(text)

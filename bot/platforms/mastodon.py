@@ -10,11 +10,18 @@
   (default ``public``; ``unlisted`` and ``private`` are allowed) and refuses
   ``direct`` in configuration.
 * **The instance's own limit.** ``configuration.statuses.max_characters`` from
-  ``GET /api/v2/instance`` (cached per instance) decides the length; URLs count
-  as ``characters_reserved_per_url`` (23) and a mention ``@user@instance``
-  counts as ``@user``, as Mastodon counts them.
+  ``GET /api/v2/instance`` (cached per instance) decides the length, counted by
+  Mastodon's own rule (:mod:`bot.compose.mastodon_length`: graphemes, a URL as
+  ``characters_reserved_per_url``, ``@user@domain`` as ``@user``). Once read, the
+  limit is handed to the planner (:func:`bot.compose.length.remember_mastodon_instance`).
 * ``ratelimit_method="throw"``: a 429 becomes ``RATE_LIMITED`` with the
-  ``X-RateLimit-Reset`` time, never a sleeping thread.
+  ``X-RateLimit-Reset`` time (ISO 8601 as Mastodon sends it, or Unix seconds as
+  GoToSocial does), never a sleeping thread.
+* **Reconcile matches what the bot wrote.** A status is found among the
+  account's latest by its text with every mention reduced to ``@user`` and case
+  ignored, after the post was composed: Mastodon renders a mention it resolved
+  as the account's own ``@username`` and leaves one it could not resolve as
+  typed, so the rendered HTML never equals the text.
 * **An unclear answer to a create is "maybe sent".** A 5xx, or a 200 whose body
   Mastodon.py cannot parse, may follow a status the instance created; the
   worker checks the account's statuses before sending again.
@@ -23,18 +30,20 @@
 from __future__ import annotations
 
 import html
+import importlib.metadata
 import logging
 import re
 import threading
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import grapheme
 import requests
 from mastodon import Mastodon
 from mastodon import errors as m_err
 
 from bot.clock import Clock, SystemClock
+from bot.compose import mastodon_length
+from bot.compose.length import MastodonInstance, remember_mastodon_instance
 from bot.config import ConfigError, Settings
 from bot.platforms._http import (
     Timeouts,
@@ -61,10 +70,15 @@ DEFAULT_MAX_CHARACTERS = 500
 DEFAULT_CHARACTERS_PER_URL = 23
 IDEMPOTENCY_WINDOW = timedelta(hours=1)
 DEFAULT_RATE_LIMIT_BACKOFF = timedelta(minutes=5)
-USER_AGENT = "advocacy-bot (+https://github.com/)"
+#: How far back (before the post was composed) reconcile looks, for clock skew.
+RECONCILE_SKEW = timedelta(minutes=10)
+#: Statuses reconcile reads (Mastodon's most per page).
+RECONCILE_PAGE = 40
 
-_URL = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
-_REMOTE_MENTION = re.compile(r"(?<![\w/@])@(\w+)@[\w.-]*\w", re.UNICODE)
+#: A mention as Mastodon finds one (``Account::MENTION_RE``), with or without its domain.
+_MENTION = re.compile(
+    r"(?<![=/\w])@([a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)(?:@\w+(?:[.-]+\w+)*)?", re.IGNORECASE
+)
 _TAG = re.compile(r"<[^>]+>")
 _BREAK = re.compile(r"<br\s*/?>|</p>\s*<p>", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
@@ -72,17 +86,49 @@ _SPACE = re.compile(r"\s+")
 # The instance configuration is the same for every account on an instance.
 _INSTANCE_CACHE: dict[str, tuple[int, int]] = {}
 _INSTANCE_LOCK = threading.Lock()
+#: Instances whose configuration could not be read (their cached limits are a guess).
+_FALLBACK: set[str] = set()
 
 
 def idempotency_key(post: OutgoingPost) -> str:
     return f"advocacy-bot-{post.key}"
 
 
+def user_agent(project_url: str | None = None) -> str:
+    """``advocacy-bot/<version>``, with ``(+URL)`` when the operator set ``BOT_PROJECT_URL``.
+
+    Instance admins read the User-Agent to find who runs a bot; the project has no
+    public home page of its own, so the URL is the operator's to give.
+    """
+    try:
+        version = importlib.metadata.version("advocacy-bot")
+    except importlib.metadata.PackageNotFoundError:
+        version = "dev"
+    agent = f"advocacy-bot/{version}"
+    url = (project_url or "").strip()
+    if not url:
+        return agent
+    if not re.fullmatch(r"https?://[!-~]+", url):
+        raise ConfigError(
+            f"BOT_PROJECT_URL {url[:80]!r} is not one http(s) URL; give the address of a "
+            "page about your bot (it goes into the User-Agent), or leave it unset"
+        )
+    return f"{agent} (+{url})"
+
+
 def status_length(text: str, characters_per_url: int = DEFAULT_CHARACTERS_PER_URL) -> int:
-    """The length Mastodon's validator counts: URLs fixed, remote mentions without the domain."""
-    countable = _URL.sub("x" * characters_per_url, text)
-    countable = _REMOTE_MENTION.sub(lambda m: "@" + m.group(1), countable)
-    return grapheme.length(countable)
+    """The length Mastodon's ``StatusLengthValidator`` counts (no content warning)."""
+    return mastodon_length.status_length(text, url_length=characters_per_url)
+
+
+def reset_time(value: str | None) -> datetime | None:
+    """``X-RateLimit-Reset``: ISO 8601 (Mastodon) or Unix seconds (GoToSocial)."""
+    if value and value.strip().isdigit():
+        try:
+            return datetime.fromtimestamp(int(value.strip()), UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    return iso_time(value)
 
 
 def plain_text(content: str) -> str:
@@ -92,8 +138,15 @@ def plain_text(content: str) -> str:
     return _SPACE.sub(" ", html.unescape(text)).strip()
 
 
-def _comparable(text: str) -> str:
-    return _SPACE.sub(" ", _REMOTE_MENTION.sub(lambda m: "@" + m.group(1), text)).strip()
+def comparable(text: str) -> str:
+    """What reconcile compares: mentions as ``@user``, spaces folded, case ignored.
+
+    Applied to the post's own text and to a status's plain text alike, it makes
+    ``@Senator@senate.social`` (as written), ``@senator`` (resolved, rendered with
+    the account's username) and ``@Senator@senate.social`` (unresolved, kept as
+    text) the same.
+    """
+    return _SPACE.sub(" ", _MENTION.sub(lambda m: "@" + m.group(1), text)).strip().casefold()
 
 
 class MastodonPublisher:
@@ -112,6 +165,7 @@ class MastodonPublisher:
         language: str | None = None,
         timeouts: Timeouts | None = None,
         clock: Clock | None = None,
+        project_url: str | None = None,
     ) -> None:
         visibility = visibility.strip().lower()
         if visibility not in VISIBILITIES:
@@ -126,6 +180,7 @@ class MastodonPublisher:
         self.clock = clock or SystemClock()
         self._secrets = [access_token]
         self._last_response: requests.Response | None = None
+        self.user_agent = user_agent(project_url)
         timeouts = timeouts or Timeouts()
         #: A resend carries the same Idempotency-Key: Mastodon answers it with the status
         #: it created, so no call is unprotected.
@@ -145,7 +200,7 @@ class MastodonPublisher:
             request_timeout=timeouts.as_requests(),  # type: ignore[arg-type]
             session=session,
             version_check_mode="none",
-            user_agent=USER_AGENT,
+            user_agent=self.user_agent,
         )
 
     @classmethod
@@ -165,6 +220,7 @@ class MastodonPublisher:
             language=config.setting("LANGUAGE"),
             timeouts=Timeouts.parse(config.setting("TIMEOUT"), name=config.name("TIMEOUT")),
             clock=clock,
+            project_url=settings.get("BOT_PROJECT_URL"),
         )
 
     # -- the instance ----------------------------------------------------------------------
@@ -174,6 +230,8 @@ class MastodonPublisher:
         with _INSTANCE_LOCK:
             cached = _INSTANCE_CACHE.get(self.api_base_url)
         if cached:
+            if self.api_base_url not in _FALLBACK:
+                remember_mastodon_instance(self.account, MastodonInstance(*cached))
             return cached
         try:
             instance = self._call(self._api.instance_v2)
@@ -196,9 +254,16 @@ class MastodonPublisher:
                 self.api_base_url,
                 DEFAULT_MAX_CHARACTERS,
             )
-            limits = (DEFAULT_MAX_CHARACTERS, DEFAULT_CHARACTERS_PER_URL)
+            fallback = (DEFAULT_MAX_CHARACTERS, DEFAULT_CHARACTERS_PER_URL)
+            garbled = isinstance(exc, PublishError) and 200 <= (exc.http_status or 0) < 300
+            if not garbled:  # an instance without v2 keeps its answer; a garbled one is asked again
+                with _INSTANCE_LOCK:
+                    _FALLBACK.add(self.api_base_url)
+                    _INSTANCE_CACHE[self.api_base_url] = fallback
+            return fallback  # a guess: not handed to the planner
         with _INSTANCE_LOCK:
             _INSTANCE_CACHE[self.api_base_url] = limits
+        remember_mastodon_instance(self.account, MastodonInstance(*limits))
         return limits
 
     def max_characters(self) -> int:
@@ -240,7 +305,7 @@ class MastodonPublisher:
             remote_id=str(status["id"]),
             url=status.get("url") or status.get("uri"),
             rate_limit_remaining=int_header(limits.get("x-ratelimit-remaining")),
-            rate_limit_reset=iso_time(limits.get("x-ratelimit-reset")),
+            rate_limit_reset=reset_time(limits.get("x-ratelimit-reset")),
             limits=limits,
         )
 
@@ -259,17 +324,37 @@ class MastodonPublisher:
             return AccountStatus(self.platform, self.account, ok=False, detail=str(exc))
         limits = self._limits()
         limits["max_characters"] = str(limit)
+        is_bot = me.get("bot") is True
+        limits["bot"] = "yes" if is_bot else "no"
+        detail = f"token accepted; posts go out as {self.visibility}"
+        if is_bot:
+            detail += "; the account is marked as a bot"
+        else:
+            detail += (
+                "; WARNING: the account is not marked as a bot. Many instances require it "
+                "of automated accounts: tick 'This is an automated account' under "
+                "Preferences > Public profile"
+            )
+            log.warning("mastodon account=%s is not marked as a bot", self.account)
         return AccountStatus(
             self.platform,
             self.account,
             ok=True,
             identity=f"@{me.get('acct')} on {self.api_base_url}",
-            detail=f"token accepted; posts go out as {self.visibility}",
+            detail=detail,
             limits=limits,
         )
 
     def reconcile(self, post: OutgoingPost) -> PublishResult | None:
-        """Look for ``post`` among the account's 20 latest public statuses.
+        """Look for ``post`` among the account's latest public statuses.
+
+        A status matches when its text equals the post's once both are made
+        :func:`comparable` and it was created after the post was composed (less
+        :data:`RECONCILE_SKEW`). The rendered HTML is never compared as such: a
+        mention Mastodon could not resolve stays plain text there, one it did is
+        shown as the account's own ``@username``. When the page read does not
+        reach back to the post's composition, absence cannot be confirmed and
+        the answer is "maybe sent".
 
         The check reads the public timeline without the token (which has no read
         scope for statuses). A ``private`` account cannot be checked that way.
@@ -282,7 +367,7 @@ class MastodonPublisher:
             account_id = self._account_id or str(self._me()["id"])
             statuses = self._call(
                 lambda: self._public.account_statuses(
-                    account_id, limit=20, exclude_reblogs=True, exclude_replies=True
+                    account_id, limit=RECONCILE_PAGE, exclude_reblogs=True, exclude_replies=True
                 )
             )
         except PublishError as exc:
@@ -291,12 +376,25 @@ class MastodonPublisher:
                 f"could not read recent statuses: {exc.message}",
                 http_status=exc.http_status,
             ) from None
-        wanted = _comparable(post.text)
+        since = _utc(post.created_at) - RECONCILE_SKEW if post.created_at else None
+        wanted = comparable(post.text)
+        oldest: datetime | None = None
         for status in statuses:
-            if plain_text(status.get("content") or "") == wanted:
+            created = _utc(status.get("created_at"))
+            if created is not None:
+                oldest = created if oldest is None else min(oldest, created)
+            if since is not None and created is not None and created < since:
+                continue
+            if comparable(plain_text(status.get("content") or "")) == wanted:
                 return PublishResult(
                     remote_id=str(status["id"]), url=status.get("url") or status.get("uri")
                 )
+        if since is not None and len(statuses) >= RECONCILE_PAGE and (oldest or since) > since:
+            raise PublishError(
+                Failure.MAYBE_SENT,
+                f"the account posted more than {RECONCILE_PAGE} statuses since this post was "
+                "composed; its absence cannot be confirmed",
+            )
         return None
 
     # -- errors ---------------------------------------------------------------------------------
@@ -314,7 +412,7 @@ class MastodonPublisher:
             return call()
         except m_err.MastodonRatelimitError:
             limits = self._limits()
-            retry_at = iso_time(limits.get("x-ratelimit-reset"))
+            retry_at = reset_time(limits.get("x-ratelimit-reset"))
             if retry_at is None or retry_at <= self.clock.now():
                 retry_at = self.clock.now() + DEFAULT_RATE_LIMIT_BACKOFF
             raise PublishError(
@@ -370,3 +468,12 @@ class MastodonPublisher:
                 Failure.TRANSIENT, f"{said} (HTTP {status})", http_status=status, details=details
             )
         return PublishError(Failure.PERMANENT, said, http_status=status, details=details)
+
+
+def _utc(value: object) -> datetime | None:
+    """A datetime (or ISO text) in UTC; naive values are taken as UTC."""
+    if isinstance(value, str):
+        return iso_time(value)
+    if not isinstance(value, datetime):
+        return None
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)

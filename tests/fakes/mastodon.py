@@ -8,14 +8,25 @@ Like Mastodon: the ``Idempotency-Key`` is remembered per account for an hour
 and a repeat returns the status already created (no second status); a status
 without ``visibility`` takes the account's default privacy (``private`` for the
 default account here, so a publisher that forgets to send it is caught);
-length is validated against ``configuration.statuses.max_characters`` with
-URLs counted as 23 and ``@user@domain`` as ``@user`` (422 "Validation failed:
-Text character limit of N exceeded"); scopes are enforced (403 "This action is
-outside the authorized scopes"); answers carry ``X-RateLimit-Limit``,
-``X-RateLimit-Remaining`` and ``X-RateLimit-Reset`` (ISO 8601).
+length is validated against ``configuration.statuses.max_characters`` by
+:mod:`tests.fakes.mastodon_validator`, a port of Mastodon's own
+``StatusLengthValidator`` kept apart from the project's counter (422
+"Validation failed: Text character limit of N exceeded"); scopes are enforced
+(403 "This action is outside the authorized scopes"); answers carry
+``X-RateLimit-Limit``, ``X-RateLimit-Remaining`` and ``X-RateLimit-Reset``
+(ISO 8601, or Unix seconds as GoToSocial sends them with ``"reset_format":
+"epoch"``).
 
-Fault kinds: ``rate_limited`` (``reset_in``), ``server_error`` (``status``,
-default 503), ``unauthorized``, plus the common ``timeout``/``hang``/``drop``.
+Statuses are stored and rendered as Mastodon does: the text is kept as written
+and ``content`` is HTML in which URLs (Mastodon's extractor) become links and a
+mention becomes a link showing the mentioned account's own ``@username`` only if
+the instance can resolve that account (its local accounts and
+``remote_accounts``, matched without regard to case). A mention it cannot
+resolve stays plain text, ``@user@domain`` as written.
+
+Fault kinds: ``rate_limited`` (``reset_in``, ``reset_format``), ``server_error``
+(``status``, default 503), ``unauthorized``, plus the common
+``timeout``/``hang``/``drop``/``garbled``.
 
 Standalone: ``python -m tests.fakes.mastodon --port 8404 --state-file m.jsonl``.
 """
@@ -24,13 +35,11 @@ from __future__ import annotations
 
 import html
 import itertools
-import re
 import time
 from datetime import UTC, datetime
 from typing import Any
 
-import grapheme
-
+from tests.fakes import mastodon_validator
 from tests.fakes._server import FakeServer, Fault, Request, Response, main
 
 DEFAULT_CONFIG: dict[str, Any] = {
@@ -38,6 +47,11 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "max_characters": 500,
     "characters_reserved_per_url": 23,
     "statuses_per_3h": 300,
+    "reset_format": "iso",
+    #: Accounts on other servers this instance knows (a mention of any other stays text).
+    "remote_accounts": [
+        {"id": "110000000000000001", "username": "SenatorSmith", "domain": "senate.social"},
+    ],
     "accounts": [
         {
             "id": "109000000000000001",
@@ -59,8 +73,6 @@ DEFAULT_CONFIG: dict[str, Any] = {
 }
 
 IDEMPOTENCY_SECONDS = 3600
-_URL = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
-_MENTION = re.compile(r"(?<![\w/@])@(\w+)(?:@([\w.-]*\w))?")
 
 
 def iso(ts: float) -> str:
@@ -119,8 +131,14 @@ class FakeMastodon(FakeServer):
         return {
             "X-RateLimit-Limit": str(limit),
             "X-RateLimit-Remaining": str(max(0, limit - len(recent))),
-            "X-RateLimit-Reset": iso(reset),
+            "X-RateLimit-Reset": self._reset(reset),
         }
+
+    def _reset(self, ts: float, reset_format: str | None = None) -> str:
+        """``X-RateLimit-Reset`` as Mastodon (ISO 8601) or GoToSocial (Unix seconds) sends it."""
+        if (reset_format or self.config.get("reset_format")) == "epoch":
+            return str(int(ts))
+        return iso(ts)
 
     def _account_json(self, account: dict[str, Any], source: bool = False) -> dict[str, Any]:
         domain = self.config["domain"]
@@ -130,7 +148,7 @@ class FakeMastodon(FakeServer):
             "acct": account["username"],
             "display_name": account["display_name"],
             "locked": False,
-            "bot": True,
+            "bot": account.get("bot", True),
             "discoverable": True,
             "group": False,
             "created_at": "2024-01-01T00:00:00.000Z",
@@ -159,40 +177,57 @@ class FakeMastodon(FakeServer):
             }
         return body
 
+    def _resolve(self, screen_name: str) -> dict[str, Any] | None:
+        """The account a mention names, if this instance knows it (case does not matter)."""
+        username, _, domain = screen_name.partition("@")
+        if not domain or domain.lower() == self.config["domain"].lower():
+            candidates = [{**a, "domain": None} for a in self.config["accounts"]]
+        else:
+            candidates = [
+                a
+                for a in self.config.get("remote_accounts", [])
+                if a["domain"].lower() == domain.lower()
+            ]
+        return next((a for a in candidates if a["username"].lower() == username.lower()), None)
+
+    def _entities(self, text: str) -> list[dict[str, Any]]:
+        """Links and resolvable mentions, as Mastodon's TextFormatter finds them."""
+        found = mastodon_validator.extract_urls_with_indices(text)
+        for mention in mastodon_validator.extract_mentions_or_lists_with_indices(text):
+            account = self._resolve(mention["screen_name"])
+            if account is not None:
+                found.append({**mention, "account": account})
+        return mastodon_validator.remove_overlapping_entities(found)
+
     def _html(self, text: str) -> str:
         domain = self.config["domain"]
-
-        def render(segment: str) -> str:
-            out, last = [], 0
-            for match in sorted(
-                [*_URL.finditer(segment), *_MENTION.finditer(segment)], key=lambda m: m.start()
-            ):
-                if match.start() < last:
-                    continue
-                out.append(html.escape(segment[last : match.start()]))
-                token = match.group(0)
-                if token.startswith("@"):
-                    user, host = match.group(1), match.group(2) or domain
-                    out.append(
-                        f'<span class="h-card" translate="no"><a href="https://{host}/@{user}" '
-                        f'class="u-url mention">@<span>{html.escape(user)}</span></a></span>'
-                    )
-                else:
-                    scheme, _, rest = token.partition("://")
-                    out.append(
-                        f'<a href="{html.escape(token)}" target="_blank" rel="nofollow '
-                        f'noopener noreferrer" translate="no"><span class="invisible">'
-                        f'{scheme}://</span><span class="ellipsis">{html.escape(rest[:30])}'
-                        f'</span><span class="invisible">{html.escape(rest[30:])}</span></a>'
-                    )
-                last = match.end()
-            out.append(html.escape(segment[last:]))
-            return "".join(out)
-
-        paragraphs = [p for p in text.split("\n\n")]
+        out, last = [], 0
+        for entity in self._entities(text):
+            start, end = entity["indices"]
+            out.append(html.escape(text[last:start]))
+            if "account" in entity:
+                account = entity["account"]
+                host = account.get("domain") or domain
+                out.append(
+                    f'<span class="h-card" translate="no"><a href="https://{host}/@'
+                    f'{account["username"]}" class="u-url mention">@<span>'
+                    f"{html.escape(account['username'])}</span></a></span>"
+                )
+            else:
+                token = entity["url"]
+                scheme, _, rest = token.partition("://")
+                out.append(
+                    f'<a href="{html.escape(token)}" target="_blank" rel="nofollow '
+                    f'noopener noreferrer" translate="no"><span class="invisible">'
+                    f'{scheme}://</span><span class="ellipsis">{html.escape(rest[:30])}'
+                    f'</span><span class="invisible">{html.escape(rest[30:])}</span></a>'
+                )
+            last = end
+        out.append(html.escape(text[last:]))
+        rendered = "".join(out).replace("\r\n", "\n")
         return "".join(
-            "<p>" + "<br />".join(render(line) for line in p.split("\n")) + "</p>"
-            for p in paragraphs
+            "<p>" + "<br />".join(paragraph.split("\n")) + "</p>"
+            for paragraph in rendered.split("\n\n")
         )
 
     def _status_json(self, status: dict[str, Any]) -> dict[str, Any]:
@@ -200,12 +235,15 @@ class FakeMastodon(FakeServer):
         domain = self.config["domain"]
         mentions = [
             {
-                "id": str(abs(hash(m.group(0))) % 10**18),
-                "username": m.group(1),
-                "acct": m.group(1) + (f"@{m.group(2)}" if m.group(2) else ""),
-                "url": f"https://{m.group(2) or domain}/@{m.group(1)}",
+                "id": entity["account"]["id"],
+                "username": entity["account"]["username"],
+                "acct": entity["account"]["username"]
+                + (f"@{entity['account']['domain']}" if entity["account"].get("domain") else ""),
+                "url": f"https://{entity['account'].get('domain') or domain}/@"
+                f"{entity['account']['username']}",
             }
-            for m in _MENTION.finditer(status["text"])
+            for entity in self._entities(status["text"])
+            if "account" in entity
         ]
         return {
             "id": status["id"],
@@ -241,9 +279,10 @@ class FakeMastodon(FakeServer):
         }
 
     def length(self, text: str) -> int:
-        countable = _URL.sub("x" * self.config["characters_reserved_per_url"], text)
-        countable = _MENTION.sub(lambda m: "@" + m.group(1), countable)
-        return grapheme.length(countable)
+        """Mastodon's count (the fake's own port, never the project's counter)."""
+        return mastodon_validator.countable_length(
+            text, url_chars=self.config["characters_reserved_per_url"]
+        )
 
     # -- faults ----------------------------------------------------------------------------------
 
@@ -257,7 +296,7 @@ class FakeMastodon(FakeServer):
                     {
                         "X-RateLimit-Limit": str(self.config["statuses_per_3h"]),
                         "X-RateLimit-Remaining": "0",
-                        "X-RateLimit-Reset": iso(reset),
+                        "X-RateLimit-Reset": self._reset(reset, params.get("reset_format")),
                     },
                 )
             )
