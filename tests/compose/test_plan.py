@@ -257,3 +257,25 @@ def test_the_planner_names_a_person_whose_mention_budget_is_spent():
     assert [t.handle for t in roomy.targets] == ["Sen0", "Sen1"]
     none = plan_run(campaign, people(3), PlanHistory(), NOW, x_budget=XBudget(0, 3)).posts[0]
     assert none.tagged == []
+
+
+def test_a_bill_steps_post_names_people_on_x_when_the_campaign_says_name():
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from bot.bills.models import BillEvent
+    from bot.bills.post import event_view, plan_step_posts
+
+    view = event_view(
+        BillEvent(bill_key="us/115/S 1693", key="h:1", kind="hearing", day=date(2026, 3, 10)),
+        ZoneInfo("UTC"),
+    )
+    for choice, expected in (
+        ("tag", "@Sen0 @Sen1 hearing"),
+        ("name", "Sen. Person 0 and Sen. Person 1 hearing"),
+    ):
+        campaign = make_campaign(x_mentions=choice)
+        (post,), _ = plan_step_posts(
+            campaign, campaign.bills[0], "h", "{{ mentions }} hearing", people(2), view, mentions=2
+        )
+        assert post.text == expected
