@@ -51,6 +51,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings
@@ -706,6 +707,14 @@ def similarity(a: str, b: str) -> float:
     return len(first & second) / len(first | second)
 
 
+@lru_cache(maxsize=32_768)
+def _compared(text: str, names: tuple[str, ...]) -> tuple[str, frozenset[tuple[str, ...]]]:
+    """A text's normalised form and shingles, remembered: the guard compares each post
+    with the same recent posts again and again (about 0.6 ms a text to normalise)."""
+    normalised = normalise(text, names)
+    return normalised, shingles(normalised)
+
+
 @dataclass(frozen=True, slots=True)
 class RecentPost:
     """A post sent (or being sent) on the same platform recently, for the near-duplicate check."""
@@ -744,13 +753,19 @@ def near_duplicate(
     :func:`normalise`\\ d: equal after that, or a :func:`similarity` of at
     least ``threshold``. Posts of the same account are preferred when two match.
     """
-    mine = normalise(text, names)
+    mine, my_shingles = _compared(text, tuple(sorted(names)))
     best: NearDuplicate | None = None
     for other in recent:
         same = other.account == account
         if not now - (window if same else window_across) < other.at <= now:
             continue
-        score = similarity(mine, normalise(other.text, other.names))
+        theirs, their_shingles = _compared(other.text, tuple(sorted(other.names)))
+        if mine == theirs:
+            score = 1.0
+        elif not my_shingles or not their_shingles:
+            continue
+        else:
+            score = len(my_shingles & their_shingles) / len(my_shingles | their_shingles)
         if score + 1e-9 < threshold:
             continue
         found = NearDuplicate(other, score, same)
