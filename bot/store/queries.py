@@ -126,16 +126,20 @@ def x_tags(
     planner's budget windows, counted back from its ``now``, fall inside it).
 
     Counted as the planner counts (queued and held posts too: they will go out).
-    One statement: X's posts of those 8 days on ``ix_posts_created``, their
-    targets on ``ix_post_targets_post``; its cost follows the organisation's posts
-    of the week, not the number of people or the length of the log.
+    One statement: X's posts of those 8 days on ``ix_posts_platform_status_updated``
+    (a row is updated no earlier than it is created, give or take the clocks of the
+    hosts, which the extra day covers: ``updated_at >= since`` only lets the index
+    bound the range), their targets on ``ix_post_targets_post``; its
+    cost follows the organisation's X posts of the week, not the number of people
+    or the length of the log.
     """
     since = day_start - timedelta(days=8)
     wanted = set(person_ids)
     rows = session.execute(
         select(PostTarget.person_id, Post.account, Post.created_at)
         .join(PostTarget, PostTarget.post_id == Post.id)
-        .where(Post.created_at >= since, Post.platform == Platform.X.value)
+        .where(Post.platform == Platform.X.value, Post.updated_at >= since)
+        .where(Post.created_at >= since)
         .where(Post.status.in_(COUNTED_STATES), Post.mode.in_(history_modes(mode)))
         .where(PostTarget.handle.is_not(None))
     ).all()
