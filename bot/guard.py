@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from bot.campaigns.schema import Schedule
+    from bot.platforms.accounts import AccountConfig
     from bot.store.models import Post
 
 
@@ -255,7 +256,7 @@ def policy_for(platform: str, account: str, settings: Settings) -> GuardPolicy:
         ),
     )
     if platform == "x":
-        policy = _x_rules(policy, config, AccountConfig(settings, platform, "default"), whole)
+        policy = _x_rules(policy, AccountConfig(settings, platform, "default"), whole)
     limit = PLATFORM_LIMITS[platform].posts_per_day
     if limit is not None and policy.posts_per_day > limit:
         raise ConfigError(
@@ -267,7 +268,9 @@ def policy_for(platform: str, account: str, settings: Settings) -> GuardPolicy:
     return policy
 
 
-def _x_rules(policy: GuardPolicy, config, platform_config, whole) -> GuardPolicy:  # type: ignore[no-untyped-def]
+def _x_rules(
+    policy: GuardPolicy, platform_config: AccountConfig, whole: Callable[[str, int], int]
+) -> GuardPolicy:
     """X's mention budget and near-duplicate settings.
 
     The daily budget is per account (``X_<ACCOUNT>_MENTIONS_PER_PERSON_PER_DAY`` or
