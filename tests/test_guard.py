@@ -794,3 +794,65 @@ def test_the_guard_finds_near_duplicates_in_the_log(any_db) -> None:
         session.get(Post, earlier.id).status = "rejected"  # never went out
         session.flush()
         assert guard(session, session.get(Post, current.id), NOW).kind == "allow"
+
+
+def test_a_run_then_the_worker_skip_a_near_duplicate_and_name_an_over_budget_person(any_db):
+    """End to end in a dry run: two campaigns with one template on two X accounts.
+
+    The second campaign's post differs from the first's only by its handle: the worker
+    (real guard) skips it with the reason. A third campaign on the first account tags
+    the person the first one tagged today: its run names them in plain text instead.
+    """
+    from pathlib import Path
+
+    from bot.campaigns.loaded import LoadedCampaign
+    from bot.clock import FrozenClock
+    from bot.config import Mode
+    from bot.guard import guard_for
+    from bot.platforms.dryrun import DryRunPublisher
+    from bot.schedule import runner
+    from bot.schedule.worker import publish_due
+    from bot.store.models import Post
+    from tests.support import make_campaign, people
+
+    template = [{"id": "a", "text": "{{ mentions }} please support {{ bill.identifier }} today."}]
+
+    def loaded(cid: str, account: str, who, text=template) -> LoadedCampaign:
+        campaign = make_campaign(id=cid, accounts={"x": account}, messages=text, cooldown="1h")
+        return LoadedCampaign(campaign, Path(f"{cid}.yaml"), tuple(who))
+
+    senators = people(2)
+    guard = guard_for(Settings(env={"X_REQUIRE_APPROVAL_FOR_MENTIONS": "0"}))
+    first = runner.run_now(
+        any_db, loaded("one", "default", senators[:1]), mode=Mode.DRY_RUN, now=NOW
+    )
+    second = runner.run_now(
+        any_db, loaded("two", "coalition", senators[1:]), mode=Mode.DRY_RUN, now=NOW
+    )
+    assert [p.text for p in first.posts + second.posts] == [
+        "@Sen0 please support S 1693 today.",
+        "@Sen1 please support S 1693 today.",
+    ]
+    publish_due(
+        any_db,
+        lambda platform, account: DryRunPublisher(platform, account),
+        mode=Mode.DRY_RUN,
+        clock=FrozenClock(NOW),
+        guard=guard,
+    )
+    with any_db.new_session() as session:
+        rows = {p.campaign_id: p for p in session.query(Post)}
+    assert rows["one"].status == "dry_run"
+    assert rows["two"].status == "skipped"
+    assert "near-duplicate" in rows["two"].reason and "'default'" in rows["two"].reason
+
+    other = [{"id": "b", "text": "{{ mentions }}: a hearing on {{ bill.identifier }} is set."}]
+    third = runner.run_now(
+        any_db,
+        loaded("three", "default", senators[:1], other),
+        mode=Mode.DRY_RUN,
+        now=NOW + timedelta(hours=2),  # past the cooldown, not the day's mention budget
+    )
+    (post,) = third.posts
+    assert post.text == "Sen. Person 0: a hearing on S 1693 is set."
+    assert any("named in plain text, not tagged" in note for note in third.notes)
