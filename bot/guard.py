@@ -421,7 +421,11 @@ def check(post: OutgoingPost, history: History, policy: GuardPolicy, now: dateti
             post.account,
             history.sent_mentions,
             per_account_per_day=policy.person_mentions_per_day,
-            per_person_per_week=policy.person_mentions_per_week or 0,
+            per_person_per_week=(
+                policy.person_mentions_per_week
+                if policy.person_mentions_per_week is not None
+                else policy.person_mentions_per_day * 7
+            ),
             now=now,
         )
         never = [o for o in over if o.until is None]
