@@ -70,7 +70,10 @@ def plan_step_posts(
         limit = length.limit(name)
         post = None
         for count in range(len(candidates), 0 if candidates else -1, -1):
-            pairs = [(p, tag_handle(p, name)) for p in candidates[:count]]
+            pairs = [
+                (p, tag_handle(p, name, name_on_x=campaign.x_mentions == "name"))
+                for p in candidates[:count]
+            ]
             context = template_context(campaign, bill, name, pairs)
             context["event"] = event
             try:

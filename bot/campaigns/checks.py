@@ -12,6 +12,7 @@ does I/O.
 - :func:`cron_never_fires`: ``0 0 31 2 *`` (February 31st) is valid cron that
   never runs.
 - :func:`url_problem`: only ``http`` and ``https`` links go into posts.
+- :func:`x_mentions_problem`: ``x_mentions`` is ``tag`` or ``name``.
 """
 
 from __future__ import annotations
@@ -325,3 +326,45 @@ def cron_always_quiet(expr: str, is_quiet: Callable[[time], bool]) -> str | None
         "quiet_hours, so the campaign would never post; move the cron's hour out of the quiet "
         "hours, or change quiet_hours"
     )
+
+
+# --- How posts on X address legislators -----------------------------------------------
+
+#: what organizers may write for ``x_mentions`` meaning one of its two values
+_X_MENTIONS_SYNONYMS = {
+    "tag": "tag",
+    "tags": "tag",
+    "tagged": "tag",
+    "mention": "tag",
+    "mentions": "tag",
+    "handle": "tag",
+    "handles": "tag",
+    "at": "tag",
+    "@": "tag",
+    "name": "name",
+    "names": "name",
+    "named": "name",
+    "plain": "name",
+    "plain text": "name",
+    "text": "name",
+}
+
+
+def x_mentions_problem(value: object) -> str | None:
+    """Why ``value`` is not a campaign's ``x_mentions`` (``tag`` or ``name``); None if it is."""
+    if value in ("tag", "name"):
+        return None
+    meant = _X_MENTIONS_SYNONYMS.get(value.strip().lower()) if isinstance(value, str) else None
+    shown = repr(value) if isinstance(value, str | bool | int | float) else "this value"
+    if value is None or isinstance(value, bool):
+        shown = f"{str(value).lower() if isinstance(value, bool) else 'an empty value'}"
+    hint = (
+        f"; write {meant!r}"
+        if meant
+        else (
+            "; write 'tag' (tag each legislator's @handle on X: every such post waits for "
+            "an organizer's approval, and X limits automated mentions) or 'name' (name them "
+            "in plain text: nobody is notified)"
+        )
+    )
+    return f"{shown} is neither 'tag' nor 'name'{hint}"

@@ -46,6 +46,15 @@ class Approval(StrEnum):
     REQUIRED = "required"
 
 
+class XMentions(StrEnum):
+    """How a campaign's automated posts on X address legislators."""
+
+    TAG = "tag"
+    """``@handle`` where the person has one on X (each such post waits for approval)."""
+    NAME = "name"
+    """Their display name in plain text, never an ``@handle``: nobody is notified."""
+
+
 class MissedRuns(StrEnum):
     """What to do with runs missed while the bot was down."""
 
@@ -427,6 +436,10 @@ class Campaign(_Model):
     mentions_per_post: int = Field(default=2, ge=0, le=10)
     cooldown: Duration = timedelta(days=7)
     approval: Approval = Approval.NONE
+    x_mentions: XMentions = Field(
+        default=XMentions.TAG,
+        description="on X: 'tag' legislators with their @handle, or 'name' them in plain text",
+    )
     call_script: str | None = Field(default=None, description="what supporters say on the phone")
     steps: list[Step] = Field(
         default=[],
@@ -471,6 +484,14 @@ class Campaign(_Model):
                     "lowercase letters, digits, '-' or '_' (at most 32), as in the "
                     "account's settings (X_<NAME>_API_KEY...)"
                 )
+        return value
+
+    @field_validator("x_mentions", mode="before")
+    @classmethod
+    def _x_mentions(cls, value: object) -> object:
+        problem = checks.x_mentions_problem(value)
+        if problem:
+            raise ValueError(problem)
         return value
 
     @field_validator("call_script")

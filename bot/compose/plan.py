@@ -12,6 +12,10 @@ post log says about earlier posts), :func:`plan_run` picks, per platform:
    platform's limit (a post always keeps at least one target);
 5. skips a text the account has already sent.
 
+On X, a campaign with ``x_mentions: name`` names every target in plain text;
+otherwise a target whose automated-mention budget is spent (:class:`XBudget`,
+as the guard counts it) is named in plain text instead of tagged, with a note.
+
 Each post it picks updates the history, so one run rotates too. Everything it
 did not do is explained in :attr:`Plan.notes`.
 """
@@ -24,7 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from bot.campaigns.schema import Bill, Campaign, Platform, Variant
+from bot.campaigns.schema import Bill, Campaign, Platform, Variant, XMentions
 from bot.compose import length
 from bot.compose.mentions import mention_text, tag_handle
 from bot.compose.render import TemplateProblem, join_names, render
@@ -74,6 +78,41 @@ class PlanHistory:
     """(platform, bill key) -> when this campaign last posted about it."""
     posts_today: dict[str, int] = field(default_factory=dict)
     """platform -> posts this campaign made today (campaign's local day)."""
+    x_tags: list[tuple[str, str, datetime]] = field(default_factory=list)
+    """(person id, account, when): automated tags on X of the campaign's people by
+    any campaign lately (the last week at least), planned ones included."""
+
+
+@dataclass(frozen=True, slots=True)
+class XBudget:
+    """The mention budget on X the planner keeps to (the guard's defaults unless given):
+    tags of one person per X account in 24 hours, and across X accounts in 7 days."""
+
+    per_account_per_day: int = 1
+    per_person_per_week: int = 3
+
+    def spent(
+        self, tags: Sequence[tuple[str, str, datetime]], account: str, now: datetime
+    ) -> set[str]:
+        """The people one more tag of from ``account`` at ``now`` would take past the budget."""
+        from bot.guard import BUDGET_DAY, BUDGET_WEEK, fits_at
+
+        by_person: dict[str, list[tuple[str, datetime]]] = {}
+        for person_id, where, when in tags:
+            by_person.setdefault(person_id, []).append((where, when))
+        return {
+            person_id
+            for person_id, seen in by_person.items()
+            if fits_at(
+                [w for a, w in seen if a == account], self.per_account_per_day, BUDGET_DAY, now
+            )
+            or fits_at([w for _, w in seen], self.per_person_per_week, BUDGET_WEEK, now)
+        }
+
+    @property
+    def allows_none(self) -> bool:
+        """A budget of 0: nobody is tagged on X."""
+        return self.per_account_per_day <= 0 or self.per_person_per_week <= 0
 
 
 @dataclass
@@ -136,9 +175,23 @@ def compose_text(
     people: Sequence[Person],
     *,
     facebook_tagging: bool = False,
+    name_on_x: bool = False,
+    untagged: frozenset[str] = frozenset(),
 ) -> tuple[str, tuple[PlannedTarget, ...]]:
-    """Render one variant for ``people``; return the text and who it addresses."""
-    pairs = [(p, tag_handle(p, platform, facebook_tagging=facebook_tagging)) for p in people]
+    """Render one variant for ``people``; return the text and who it addresses.
+
+    ``name_on_x`` names everyone in plain text on X (``x_mentions: name``);
+    ``untagged`` holds the ids of people to name rather than tag.
+    """
+    pairs = [
+        (
+            p,
+            None
+            if p.id in untagged
+            else tag_handle(p, platform, facebook_tagging=facebook_tagging, name_on_x=name_on_x),
+        )
+        for p in people
+    ]
     text = render(variant.text, template_context(campaign, bill, platform, pairs))
     targets = tuple(PlannedTarget(p.id, p.display_name, handle) for p, handle in pairs)
     return text, targets
@@ -155,13 +208,17 @@ def plan_run(
     posts_per_run: int | None = None,
     limits: dict[str, int] | None = None,
     facebook_tagging: bool = False,
+    x_budget: XBudget | None = None,
 ) -> Plan:
     """Plan one run of ``campaign`` at ``now`` (see the module docstring).
 
     ``text_used(platform, account, text_hash)`` says whether the account already
     sent that text. ``limits`` overrides a platform's length limit (a Mastodon
-    instance's own). ``history`` is updated in place with the planned posts.
+    instance's own). ``x_budget`` is the mention budget on X (default:
+    :class:`XBudget`'s, the guard's defaults). ``history`` is updated in place
+    with the planned posts.
     """
+    budget = x_budget or XBudget()
     posts: list[PlannedPost] = []
     notes: list[str] = []
     planned: set[tuple[str, str, str]] = set()
@@ -211,6 +268,7 @@ def plan_run(
                 notes,
                 facebook_tagging,
                 (made, wanted),
+                budget,
             )
             if post is None:
                 break
@@ -331,6 +389,7 @@ def _plan_one(
     notes: list[str],
     facebook_tagging: bool,
     progress: tuple[int, int] = (0, 1),
+    budget: XBudget | None = None,
 ) -> PlannedPost | None:
     """The next post of a run on ``platform``, or None (with a note saying why).
 
@@ -345,6 +404,12 @@ def _plan_one(
         enumerate(variants),
         key=lambda item: (history.last_variant.get((platform, item[1].id), _EPOCH), item[0]),
     )
+    untagged: frozenset[str] = frozenset()
+    if platform == "x" and campaign.x_mentions is XMentions.TAG and budget is not None:
+        if budget.allows_none:
+            untagged = frozenset(p.id for p in people)
+        else:
+            untagged = frozenset(budget.spent(history.x_tags, account, now))
     cooling = 0
     for _, bill in bills:
         if campaign.mentions_per_post == 0:
@@ -370,8 +435,10 @@ def _plan_one(
                 text_used,
                 notes,
                 facebook_tagging,
+                untagged,
             )
             if post is not None:
+                _note_budget(post, candidates, untagged, budget, notes)
                 return post
     if people and campaign.mentions_per_post and cooling:
         cooldown = _human(campaign.cooldown.total_seconds())
@@ -400,6 +467,7 @@ def _fit(
     text_used: Callable[[str, str, str], bool],
     notes: list[str],
     facebook_tagging: bool,
+    untagged: frozenset[str] = frozenset(),
 ) -> PlannedPost | None:
     """Render ``variant`` with as many of ``candidates`` as fit; None if it cannot."""
     for count in range(len(candidates), 0 if candidates else -1, -1):
@@ -411,6 +479,8 @@ def _fit(
                 variant,
                 candidates[:count],
                 facebook_tagging=facebook_tagging,
+                name_on_x=campaign.x_mentions is XMentions.NAME,
+                untagged=untagged,
             )
         except TemplateProblem as exc:
             notes.append(f"{platform}: message '{variant.id}' skipped: {exc}")
@@ -440,6 +510,31 @@ def _fit(
     return None
 
 
+def _note_budget(
+    post: PlannedPost,
+    candidates: Sequence[Person],
+    untagged: frozenset[str],
+    budget: XBudget | None,
+    notes: list[str],
+) -> None:
+    """Say who a post on X names in plain text because their mention budget is spent."""
+    if not untagged or budget is None:
+        return
+    addressed = {t.person_id for t in post.targets if t.handle is None}
+    named = [
+        p.display_name
+        for p in candidates
+        if p.id in addressed and p.id in untagged and p.handle("x")
+    ]
+    if named:
+        notes.append(
+            f"x: {join_names(named)} named in plain text, not tagged: the mention budget "
+            f"(X_MENTIONS_PER_PERSON_PER_DAY {budget.per_account_per_day} per account, "
+            f"X_MENTIONS_PER_PERSON_PER_WEEK {budget.per_person_per_week} across accounts) "
+            "is spent"
+        )
+
+
 def _cooled(
     history: PlanHistory,
     person_id: str,
@@ -458,6 +553,11 @@ def _remember(history: PlanHistory, post: PlannedPost, now: datetime) -> None:
     history.last_variant[(post.platform, post.variant)] = now
     history.last_bill[(post.platform, post.bill)] = now
     history.posts_today[post.platform] = history.posts_today.get(post.platform, 0) + 1
+    if post.platform == "x":
+        # a new list, not extend: a caller planning again from a copy of the history
+        # (``dataclasses.replace``) keeps its own list as it was
+        tags = [(t.person_id, post.account, now) for t in post.targets if t.handle]
+        history.x_tags = [*history.x_tags, *tags]
 
 
 def _human(seconds: float) -> str:

@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, exists, func, literal, or_, select, true, update
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from sqlalchemy.sql import FromClause, Subquery
 from sqlalchemy.sql.selectable import TableValuedAlias
 
-from bot.campaigns.schema import Campaign
+from bot.campaigns.schema import Campaign, Platform, XMentions
 from bot.compose.plan import PlanHistory, PlannedPost, PlannedTarget
 from bot.config import Mode
 from bot.store.models import LIVE_STATES, Attempt, CampaignRun, Pause, Post, PostTarget, Status
@@ -103,6 +103,9 @@ def plan_history(
                 if last is not None:
                     history.last_tagged[(person_id, bill, platform)] = last
 
+    if Platform.X in campaign.platforms and campaign.x_mentions is XMentions.TAG:
+        history.x_tags = x_tags(session, person_ids, mode, day_start)
+
     history.posts_today = {
         platform: count
         for platform, count in connection.execute(
@@ -113,6 +116,34 @@ def plan_history(
         )
     }
     return history
+
+
+def x_tags(
+    session: Session, person_ids: Sequence[str], mode: Mode, day_start: datetime
+) -> list[tuple[str, str, datetime]]:
+    """``(person id, account, planned at)`` of every automated tag on X of ``person_ids``,
+    by any campaign, planned since a week before ``day_start`` (and a day more, so the
+    planner's budget windows, counted back from its ``now``, fall inside it).
+
+    Counted as the planner counts (queued and held posts too: they will go out).
+    One statement: X's posts of those 8 days on ``ix_posts_platform_status_updated``
+    (a row is updated no earlier than it is created, give or take the clocks of the
+    hosts, which the extra day covers: ``updated_at >= since`` only lets the index
+    bound the range), their targets on ``ix_post_targets_post``; its
+    cost follows the organisation's X posts of the week, not the number of people
+    or the length of the log.
+    """
+    since = day_start - timedelta(days=8)
+    wanted = set(person_ids)
+    rows = session.execute(
+        select(PostTarget.person_id, Post.account, Post.created_at)
+        .join(PostTarget, PostTarget.post_id == Post.id)
+        .where(Post.platform == Platform.X.value, Post.updated_at >= since)
+        .where(Post.created_at >= since)
+        .where(Post.status.in_(COUNTED_STATES), Post.mode.in_(history_modes(mode)))
+        .where(PostTarget.handle.is_not(None))
+    ).all()
+    return [(person, account, when) for person, account, when in rows if person in wanted]
 
 
 def _values(session: Session, name: str, items: Sequence[str]) -> TableValuedAlias:

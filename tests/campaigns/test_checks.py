@@ -545,3 +545,24 @@ def test_a_control_character_after_accented_letters_is_at_its_column(tmp_path: P
     path.write_text("id: x\ntitle: café é\x00x\n", encoding="utf-8")
     [error] = problems(path)
     assert error.startswith(f"{path}:2: holds the control character U+0000 (column 14)")
+
+
+def test_x_mentions_is_tag_or_name(write_campaign: WriteCampaign) -> None:
+    from bot.campaigns.checks import x_mentions_problem
+    from bot.campaigns.schema import XMentions
+
+    assert x_mentions_problem("tag") is None and x_mentions_problem("name") is None
+    assert load_campaign(write_campaign()).campaign.x_mentions is XMentions.TAG  # the default
+    named = write_campaign({"cooldown: 7d\n": "cooldown: 7d\nx_mentions: name\n"})
+    assert load_campaign(named).campaign.x_mentions is XMentions.NAME
+
+    close = write_campaign({"cooldown: 7d\n": "cooldown: 7d\nx_mentions: plain text\n"})
+    assert problems(close) == [
+        f"{close}:33: x_mentions: 'plain text' is neither 'tag' nor 'name'. Fix: write 'name'"
+    ]
+    wrong = write_campaign({"cooldown: 7d\n": "cooldown: 7d\nx_mentions: yes\n"})
+    assert problems(wrong) == [
+        f"{wrong}:33: x_mentions: true is neither 'tag' nor 'name'. Fix: write 'tag' (tag each "
+        "legislator's @handle on X: every such post waits for an organizer's approval, and X "
+        "limits automated mentions) or 'name' (name them in plain text: nobody is notified)"
+    ]

@@ -191,3 +191,91 @@ def test_plain_templates_render_as_jinja_does(source: str) -> None:
         assert found == "problem"
     else:
         assert found == expected
+
+
+# --- X: naming in plain text, and the mention budget ---------------------------------------
+
+
+def test_x_mentions_name_names_legislators_in_plain_text_on_x_only():
+    from bot.compose.plan import XBudget
+
+    campaign = make_campaign(
+        x_mentions="name",
+        platforms=["x", "bluesky"],
+        mentions_per_post=2,
+        messages=[{"id": "a", "text": "{{ mentions }}: please support {{ bill.identifier }}."}],
+    )
+    from bot.directory.people import Person
+
+    targets = [
+        *people(1),
+        Person(
+            id="P1",
+            name="Person 1",
+            title="Sen.",
+            handles={"x": "Sen1", "bluesky": "sen1.bsky.social"},
+        ),
+    ]
+    plan = plan_run(campaign, targets, PlanHistory(), NOW)
+    x, bluesky = plan.posts
+    assert x.text == "Sen. Person 0 and Sen. Person 1: please support S 1693."
+    assert "@" not in x.text and x.tagged == []  # so the guard's approval rule does not apply
+    assert [t.person_id for t in x.targets] == ["P0", "P1"]  # still addressed: cooldown starts
+    assert bluesky.text.startswith("Sen. Person 0 and @sen1.bsky.social")  # other platforms tag
+    # nothing counts against the mention budget when nobody is tagged
+    assert XBudget().spent(PlanHistory().x_tags, "default", NOW) == set()
+
+
+def test_the_planner_names_a_person_whose_mention_budget_is_spent():
+    campaign = make_campaign(mentions_per_post=2, cooldown="1h")
+
+    def history() -> PlanHistory:
+        return PlanHistory(
+            x_tags=[
+                ("P0", "default", NOW - timedelta(hours=3)),  # today from this account
+                ("P1", "other", NOW - timedelta(days=1)),  # three this week, other accounts
+                ("P1", "other", NOW - timedelta(days=3)),
+                ("P1", "third", NOW - timedelta(days=5)),
+            ]
+        )
+
+    plan = plan_run(campaign, people(3), history(), NOW)
+    (post,) = plan.posts
+    assert [(t.person_id, t.handle) for t in post.targets] == [("P0", None), ("P1", None)]
+    assert post.text.startswith("Sen. Person 0 and Sen. Person 1 please support")
+    assert any("Sen. Person 0 and Sen. Person 1 named in plain text" in n for n in plan.notes)
+
+    # a person tagged in a run is spent for the next run of the same day
+    fresh = PlanHistory()
+    first = plan_run(campaign, people(2), fresh, NOW).posts[0]
+    again = plan_run(campaign, people(2), fresh, NOW + timedelta(hours=2)).posts[0]
+    assert first.text.startswith("@Sen0 @Sen1") and again.tagged == []
+    # a budget given by the caller
+    from bot.compose.plan import XBudget
+
+    roomy = plan_run(campaign, people(3), history(), NOW, x_budget=XBudget(2, 4)).posts[0]
+    assert [t.handle for t in roomy.targets] == ["Sen0", "Sen1"]
+    none = plan_run(campaign, people(3), PlanHistory(), NOW, x_budget=XBudget(0, 3)).posts[0]
+    assert none.tagged == []
+
+
+def test_a_bill_steps_post_names_people_on_x_when_the_campaign_says_name():
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from bot.bills.models import BillEvent
+    from bot.bills.post import event_view, plan_step_posts
+
+    view = event_view(
+        BillEvent(bill_key="us/115/S 1693", key="h:1", kind="hearing", day=date(2026, 3, 10)),
+        ZoneInfo("UTC"),
+    )
+    for choice, expected in (
+        ("tag", "@Sen0 @Sen1 hearing"),
+        ("name", "Sen. Person 0 and Sen. Person 1 hearing"),
+    ):
+        campaign = make_campaign(x_mentions=choice)
+        (post,), _ = plan_step_posts(
+            campaign, campaign.bills[0], "h", "{{ mentions }} hearing", people(2), view, mentions=2
+        )
+        assert post.text == expected

@@ -114,3 +114,28 @@ def test_plan_history_on_an_empty_log(any_db):
         history = queries.plan_history(session, campaign(), ["A"], Mode.LIVE, NOW)
     assert (history.last_tagged, history.last_variant, history.last_bill) == ({}, {}, {})
     assert history.posts_today == {}
+
+
+def test_plan_history_reads_the_tags_on_x_of_the_last_week_for_the_budget(any_db):
+    """Every campaign's tags on X count (the budget is per person, not per campaign)."""
+    rng = random.Random(11)
+    day_start = NOW - timedelta(hours=15)
+    with any_db.session() as session:
+        written = random_log(session, rng, 400)
+    since = day_start - timedelta(days=8)
+    for mode in (Mode.LIVE, Mode.DRY_RUN):
+        with any_db.new_session() as session:
+            history = queries.plan_history(session, campaign(), ["A", "B", "C"], mode, day_start)
+            named = Campaign.model_validate({**campaign().model_dump(), "x_mentions": "name"})
+            assert queries.plan_history(session, named, ["A"], mode, day_start).x_tags == []
+        wanted = sorted(
+            (person, "default", when)
+            for _, _, platform, _, person, status, post_mode, when in written
+            if platform == "x"
+            and person in ("A", "B", "C")
+            and when >= since
+            and status.value in queries.COUNTED_STATES
+            and post_mode.value in queries.history_modes(mode)
+        )
+        assert sorted(history.x_tags) == wanted
+        assert wanted and len({c for c, *_ in written if c != "c1"})  # other campaigns too
