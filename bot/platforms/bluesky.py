@@ -657,8 +657,7 @@ class BlueskyPublisher:
             meaning = ACCOUNT_ERRORS.get(name or "", "Bluesky refused the account")
             return PublishError(
                 Failure.AUTH,
-                f"{meaning} ({message}, while {action}); the account is paused: once it "
-                "is resolved, `advocacy-bot resume`",
+                f"{meaning} ({message}, while {action})",
                 http_status=status,
                 details={**details, "account_state": name or str(status)},
             )

@@ -12,6 +12,7 @@ import pytest
 from bot.config import ConfigError, Settings
 from bot.platforms.base import Failure, PublishError
 from bot.platforms.bluesky import (
+    ACCOUNT_ERRORS,
     TID_PATTERN,
     BlueskyPublisher,
     find_mentions,
@@ -356,7 +357,7 @@ def test_a_closed_account_is_reported_as_such_without_a_new_login(
     error = failure(lambda: bsky.publish(make_post("bluesky", "after")))
     assert error.kind is Failure.AUTH  # the worker pauses the account
     assert error.message.startswith(said)
-    assert "advocacy-bot resume" in error.message
+    assert error.details["account_state"] in ACCOUNT_ERRORS
     assert "password" not in error.message
     assert bsky.session_file.exists()
     assert fake_bluesky.count("create_session") == 1

@@ -10,6 +10,7 @@ saying why, and fail in CI.
 from __future__ import annotations
 
 import secrets
+import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -298,3 +299,78 @@ def test_check_reports_the_account(
 
 def test_the_server_answers_health(real_pds: RealPds) -> None:
     assert httpx.get(f"{real_pds.url}/xrpc/_health", timeout=5).status_code == 200
+
+
+def test_worker_once_live_recovers_a_crash_without_posting_twice(
+    real_pds: RealPds, tmp_path: Path
+) -> None:
+    """Two posts left ``sending`` by a worker that died: one whose call reached the PDS,
+    one whose call did not. ``advocacy-bot worker --once --live`` asks the real server
+    by record key: the first is recorded as posted (not sent again), the second is
+    confirmed absent and queued again (sent at its next turn)."""
+    from sqlalchemy import select, update
+
+    from bot.schedule.worker import outgoing
+    from bot.store.db import Database
+    from bot.store.models import Post, Status
+    from tests.reliability.harness import (
+        Account,
+        bot_command,
+        clean_environ,
+        queue_posts,
+        write_reliability_campaign,
+    )
+
+    account = real_pds.create_account("wk")
+    url = f"sqlite:///{tmp_path / 'log.db'}"
+    queue_posts(url, 2, [Account("bluesky", "default", account.handle)])
+    db = Database(url)
+    try:
+        with db.session() as session:
+            landed, lost = session.scalars(select(Post).order_by(Post.id)).all()
+            # The dead worker's first call reached Bluesky before it died.
+            publisher(real_pds, account, tmp_path / "dead").publish(outgoing(landed))
+            session.execute(
+                update(Post)
+                .where(Post.id.in_([landed.id, lost.id]))
+                .values(
+                    status=Status.SENDING.value,
+                    lease_owner="dead:1",
+                    lease_expires=datetime.now(UTC) - timedelta(minutes=1),
+                    updated_at=datetime.now(UTC) - timedelta(minutes=10),  # the call began
+                )
+            )
+        campaigns = tmp_path / "campaigns"
+        write_reliability_campaign(campaigns)
+        env = clean_environ() | {
+            "DATABASE_URL": url,
+            "CAMPAIGNS_DIR": str(campaigns),
+            "BOT_STATE_DIR": str(tmp_path / "state"),
+            "BLUESKY_SERVICE": real_pds.url,
+            "BLUESKY_HANDLE": account.handle,
+            "BLUESKY_APP_PASSWORD": account.password,
+            "BLUESKY_LANGS": "en",
+            "BLUESKY_MIN_SPACING": "0",
+        }
+        done = subprocess.run(
+            [*bot_command(), "worker", "--once", "--live"],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        with db.session() as session:
+            rows = {p.id: p for p in session.scalars(select(Post)).all()}
+            assert rows[landed.id].status == Status.POSTED.value, rows[landed.id].error
+            assert rows[lost.id].status == Status.QUEUED.value, rows[lost.id].error
+            assert rows[lost.id].reason.startswith("checked: the platform does not have it")
+            uri = rows[landed.id].remote_id
+    finally:
+        db.dispose()
+    records = real_pds.ok(
+        "com.atproto.repo.listRecords",
+        params={"repo": account.did, "collection": "app.bsky.feed.post"},
+    )["records"]
+    assert [r["uri"] for r in records] == [uri]  # the landed post once, nothing resent
