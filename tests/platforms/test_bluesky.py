@@ -389,3 +389,49 @@ def test_a_revoked_app_password_leaves_the_stored_session_working(
     bsky.publish(make_post("bluesky", "after"))  # the access token is still valid
     fresh = publisher(fake_bluesky, tmp_path / "b")
     assert failure(lambda: fresh.publish(make_post("bluesky", "fresh"))).kind is Failure.AUTH
+
+
+# -- what the worker makes of it (the real worker and post log, the fake PDS)
+
+
+def _publish_one(fake: FakeBluesky, bsky: BlueskyPublisher, tmp_path: Path) -> tuple[str, dict]:
+    """Queue one live Bluesky post, let the worker publish it; (status, pauses)."""
+    from bot.clock import FrozenClock
+    from bot.config import Mode
+    from bot.schedule.worker import publish_due
+    from bot.store.db import Database
+    from tests.guards import allow_all
+    from tests.reliability.harness import Account, pauses, queue_posts, read_log
+
+    url = f"sqlite:///{tmp_path / 'log.db'}"
+    now = datetime.now(UTC).replace(microsecond=0)
+    queue_posts(url, 1, [Account("bluesky", "default", ACCOUNT["handle"])], now=now)
+    db = Database(url)
+    try:
+        publish_due(db, lambda p, a: bsky, mode=Mode.LIVE, clock=FrozenClock(now), guard=allow_all)
+    finally:
+        db.dispose()
+    [row] = read_log(url)
+    return row.status, {scope: pause.reason for scope, pause in pauses(url).items()}
+
+
+def test_a_taken_down_account_is_paused_as_such_by_the_worker(
+    fake_bluesky: FakeBluesky, bsky: BlueskyPublisher, tmp_path: Path
+) -> None:
+    fake_bluesky.takedown(ACCOUNT["handle"])
+    status, paused = _publish_one(fake_bluesky, bsky, tmp_path)
+    assert status == "queued"  # kept for when the account is back
+    reason = paused["account:bluesky:default"]
+    assert reason.startswith("account closed: Bluesky has taken the account down")
+    assert "credentials" not in reason and "password" not in reason
+    assert "advocacy-bot resume --account bluesky:default" in reason
+
+
+def test_a_record_the_sdk_refuses_fails_the_post_once_not_maybe_sent(
+    fake_bluesky: FakeBluesky, tmp_path: Path
+) -> None:
+    many = publisher(fake_bluesky, tmp_path / "state", langs=("en", "es", "fr", "de"))
+    status, paused = _publish_one(fake_bluesky, many, tmp_path)
+    assert status == "failed"  # before: "maybe sent", reconciled, queued again, forever
+    assert paused == {}
+    assert fake_bluesky.count("create_record") == 0
