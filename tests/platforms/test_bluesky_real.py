@@ -284,6 +284,12 @@ def test_revoking_the_app_password_does_not_stop_a_stored_session_at_once(
 
     # The access token stays valid until it expires (up to ~2 hours): the post goes out.
     bsky.publish(make_post("bluesky", "after revoking"))
+    # Near its expiry the SDK refreshes, which is refused: then the bot stops (AUTH).
+    later = datetime.now(UTC) + timedelta(hours=1, minutes=50)
+    bsky._client.get_current_time = lambda: later  # type: ignore[method-assign]
+    stopped = failure(lambda: bsky.publish(make_post("bluesky", "near expiry")))
+    assert stopped.kind is Failure.AUTH
+    assert "app password" in stopped.message
     # A fresh login is refused.
     fresh = publisher(real_pds, account, tmp_path / "other", password=app_password)
     assert failure(lambda: fresh.publish(make_post("bluesky", "fresh"))).kind is Failure.AUTH
