@@ -11,11 +11,14 @@ token that is not one of ours, or of the wrong kind, 400 ``InvalidToken``; none 
 all, 401 ``AuthMissing``); ``createSession`` returns a DID document whose PDS
 endpoint is this server; ``app.bsky.feed.post`` records are validated (300
 graphemes, 3000 bytes, at most 3 ``langs``, a ``createdAt`` with a time zone,
-facet byte ranges inside the text, link facets that are URIs, TID record keys);
+link facets that are URIs, TID record keys; like the PDS, facet byte ranges are
+not checked against the text);
 ``createRecord`` at a record key that already exists answers 500
 ``InternalServerError``, as today's PDS does (``existing_record: "explicit"`` in
 the config answers 400 ``RecordAlreadyExists`` instead, as a future PDS may); in
-another account's repo, 403 ``AccountNotFound``... as the PDS does; a missing
+another account's repo 401 ``AuthenticationRequired``, in a repo that does not
+exist 403 ``AccountNotFound``; closed accounts answer as on the PDS
+(``AccountTakedown``, ``AccountDeactivated``, ``AccountNotFound``); a missing
 record is 400 ``RecordNotFound``, a repo this server does not host 400
 ``InvalidRequest``; an unknown handle is 400 ``HandleNotFound``. Answers carry
 ``ratelimit-limit/remaining/reset/policy``.
