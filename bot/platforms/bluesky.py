@@ -11,6 +11,13 @@
   (mode 0600, in ``BLUESKY_STATE_DIR``, never in the database) and reused
   across runs; the SDK refreshes it with the refresh token, and the publisher
   logs in with the app password again only when both tokens are refused.
+* **Settings checked at start.** ``BLUESKY_LANGS`` holds at most 3 BCP-47 tags
+  (the lexicon's limit); anything else stops the command at start with the
+  setting named. A record the SDK refuses to build (its pydantic models check
+  the lexicon) fails the post as ``PERMANENT``: nothing was sent.
+* **An account Bluesky has closed is not a wrong password.** ``AccountTakedown``,
+  ``AccountDeactivated`` and ``AccountNotFound`` pause the account (``AUTH``)
+  with what Bluesky said; the stored session is kept and no login is spent.
 * **No second post on retry.** The record key is ours: a TID derived from the
   post's key (and its creation time), so a retry writes to the same key and
   cannot create a second post. Any uncertain outcome (a 5xx, a timeout, "already
@@ -32,6 +39,7 @@ from typing import Any
 
 import grapheme
 import httpx
+import pydantic
 from atproto import Client, models
 from atproto_client import exceptions as at_exc
 from atproto_client.client.session import Session, SessionEvent
@@ -39,7 +47,7 @@ from atproto_client.request import Request as AtRequest
 from atproto_client.utils import facet_detection
 
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.platforms._http import (
     Timeouts,
     describe_transport_error,
@@ -68,12 +76,51 @@ DEFAULT_RATE_LIMIT_BACKOFF = timedelta(minutes=5)
 #: Errors that mean "your tokens are no good": log in again, once.
 SESSION_ERRORS = frozenset({"ExpiredToken", "InvalidToken", "AuthMissing", "AuthRequired"})
 
+#: Errors about the account itself, which no login fixes: what each means for the organizer.
+ACCOUNT_ERRORS = {
+    "AccountTakedown": "Bluesky has taken the account down; appeal to Bluesky moderation",
+    "AccountDeactivated": "the account is deactivated; reactivate it in the Bluesky app",
+    "AccountNotFound": "the account no longer exists on its server (deleted or moved)",
+}
+
+#: The lexicon allows at most this many ``langs`` on a post.
+MAX_LANGS = 3
+
+#: A well-formed BCP-47 tag (RFC 5646 §2.1) whose language is a 2- or 3-letter code.
+_LANG_TAG = re.compile(
+    r"^[A-Za-z]{2,3}(-[A-Za-z]{3}){0,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?"
+    r"(-([A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*(-[0-9A-WY-Za-wy-z](-[A-Za-z0-9]{2,8})+)*"
+    r"(-[xX](-[A-Za-z0-9]{1,8})+)?$"
+)
+
 RATE_LIMIT_HEADERS = (
     "ratelimit-limit",
     "ratelimit-remaining",
     "ratelimit-reset",
     "ratelimit-policy",
 )
+
+
+def parse_langs(value: str | None, setting: str = "BLUESKY_LANGS") -> tuple[str, ...]:
+    """The languages of ``setting`` (comma-separated BCP-47 tags), checked.
+
+    Raises :class:`~bot.config.ConfigError` naming ``setting`` when there are more
+    than :data:`MAX_LANGS` or a tag is not a language code: the SDK would refuse
+    every post (or the PDS would), so the command stops at start instead.
+    """
+    langs = tuple(x.strip() for x in (value or "").split(",") if x.strip())
+    bad = [tag for tag in langs if not _LANG_TAG.match(tag)]
+    if bad:
+        raise ConfigError(
+            f"{setting}: {', '.join(repr(t) for t in bad)} is not a BCP-47 language tag; "
+            "use 2- or 3-letter codes such as en, es, pt-BR, zh-Hant"
+        )
+    if len(langs) > MAX_LANGS:
+        raise ConfigError(
+            f"{setting} lists {len(langs)} languages; Bluesky allows at most {MAX_LANGS} "
+            "per post: keep the post's main languages"
+        )
+    return langs
 
 
 def default_state_dir() -> Path:
@@ -203,7 +250,7 @@ class BlueskyPublisher:
     def from_settings(cls, account: str, settings: Settings, *, clock: Clock | None = None):
         config = AccountConfig(settings, "bluesky", account)
         state_dir = config.setting("STATE_DIR") or settings.get("BOT_STATE_DIR")
-        langs = tuple(x.strip() for x in (config.setting("LANGS") or "").split(",") if x.strip())
+        langs = parse_langs(config.setting("LANGS"), config.name("LANGS"))
         return cls(
             account,
             handle=config.require("HANDLE", "the account's handle, e.g. yourorg.bsky.social"),
@@ -297,9 +344,12 @@ class BlueskyPublisher:
         except at_exc.LoginRequiredError as exc:
             first: Exception = exc
         except (at_exc.BadRequestError, at_exc.UnauthorizedError) as exc:
-            if _error_name(exc) not in SESSION_ERRORS and not isinstance(
-                exc, at_exc.UnauthorizedError
-            ):
+            name = _error_name(exc)
+            session_refused = name in SESSION_ERRORS or (
+                isinstance(exc, at_exc.UnauthorizedError) and _status(exc) == 401
+            )
+            if name in ACCOUNT_ERRORS or not session_refused:
+                # A closed account: a new login would not help and spends createSession.
                 raise self._error(exc, action, write) from None
             first = exc
         except (at_exc.AtProtocolError, httpx.TransportError) as exc:
@@ -371,12 +421,28 @@ class BlueskyPublisher:
         return sorted(found, key=lambda facet: facet.index.byte_start)
 
     def record(self, post: OutgoingPost) -> models.AppBskyFeedPost.Record:
+        """The post record; ``PERMANENT`` when the text or the record breaks a rule."""
         length = grapheme.length(post.text)
-        if length > MAX_GRAPHEMES or len(post.text.encode("utf-8")) > MAX_BYTES:
+        if length > MAX_GRAPHEMES:
             raise PublishError(
                 Failure.PERMANENT,
                 f"the text is {length} graphemes; Bluesky allows {MAX_GRAPHEMES}",
             )
+        size = len(post.text.encode("utf-8"))
+        if size > MAX_BYTES:
+            raise PublishError(
+                Failure.PERMANENT,
+                f"the text is {size:,} bytes in UTF-8; Bluesky allows {MAX_BYTES:,}",
+            )
+        try:
+            return self._build_record(post)
+        except pydantic.ValidationError as exc:
+            # The SDK checks the lexicon before anything is sent: nothing went out.
+            raise PublishError(
+                Failure.PERMANENT, f"the Bluesky SDK refused the record: {_validation(exc)}"
+            ) from None
+
+    def _build_record(self, post: OutgoingPost) -> models.AppBskyFeedPost.Record:
         embed = None
         if post.link and post.link not in post.text:
             embed = models.AppBskyEmbedExternal.Main(
@@ -398,12 +464,15 @@ class BlueskyPublisher:
     def publish(self, post: OutgoingPost) -> PublishResult:
         rkey = record_key(post)
         record = self.record(post)
-        data = models.ComAtprotoRepoCreateRecord.Data(
-            repo=self._did_for_write(),
-            collection=POST_COLLECTION,
-            rkey=rkey,
-            record=record,
-        )
+        repo = self._did_for_write()
+        try:
+            data = models.ComAtprotoRepoCreateRecord.Data(
+                repo=repo, collection=POST_COLLECTION, rkey=rkey, record=record
+            )
+        except pydantic.ValidationError as exc:
+            raise PublishError(
+                Failure.PERMANENT, f"the Bluesky SDK refused the request: {_validation(exc)}"
+            ) from None
         try:
             created = self._call(
                 lambda: self._client.com.atproto.repo.create_record(data),
@@ -441,7 +510,7 @@ class BlueskyPublisher:
                 lambda: self._client.com.atproto.repo.get_record(params), "checking the record"
             )
         except PublishError as exc:
-            if exc.details.get("error") == "RecordNotFound":
+            if _absent(exc):
                 return None
             raise
 
@@ -584,6 +653,14 @@ class BlueskyPublisher:
                 retry_at=retry_at,
                 details=details,
             )
+        if name in ACCOUNT_ERRORS or status == 403:
+            meaning = ACCOUNT_ERRORS.get(name or "", "Bluesky refused the account")
+            return PublishError(
+                Failure.AUTH,
+                f"{meaning} ({message}, while {action})",
+                http_status=status,
+                details={**details, "account_state": name or str(status)},
+            )
         if (
             status in (401, 403)
             or name in SESSION_ERRORS
@@ -633,6 +710,36 @@ def _unreadable(exc: ValueError, action: str, write: bool) -> PublishError:
         Failure.TRANSIENT,
         f"Bluesky's answer while {action} could not be read ({type(exc).__name__})",
     )
+
+
+def _absent(error: PublishError) -> bool:
+    """Whether a failed ``getRecord`` proves the record is not there.
+
+    ``RecordNotFound`` says so; a PDS that does not host the repo (and has no
+    AppView to ask) answers 400 ``InvalidRequest`` "Could not locate record".
+    """
+    name = error.details.get("error")
+    if name == "RecordNotFound":
+        return True
+    return (
+        error.http_status == 400
+        and name == "InvalidRequest"
+        and "could not locate record" in error.message.lower()
+    )
+
+
+def _validation(exc: pydantic.ValidationError) -> str:
+    """A pydantic error in a line: which field, what is wrong (no input values)."""
+    problems = [
+        f"{'.'.join(str(p) for p in error['loc']) or 'record'}: {error['msg']}"
+        for error in exc.errors(include_input=False, include_url=False)
+    ]
+    return "; ".join(problems[:3]) or "invalid record"
+
+
+def _status(exc: BaseException) -> int | None:
+    response = getattr(exc, "response", None)
+    return getattr(response, "status_code", None)
 
 
 def _error_name(exc: BaseException) -> str | None:

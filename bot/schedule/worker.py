@@ -742,6 +742,8 @@ def _write_failure(
             case Failure.AUTH | Failure.PAYMENT:
                 post.status = Status.QUEUED.value
                 what = "credentials rejected" if error.kind is Failure.AUTH else "out of credits"
+                if error.details.get("account_state"):  # taken down, deactivated, deleted
+                    what = "account closed"
                 queries.set_pause(
                     session,
                     scope,

@@ -4,18 +4,31 @@ XRPC routes (``/xrpc/<nsid>``): ``com.atproto.server.createSession``,
 ``refreshSession``, ``getSession``; ``com.atproto.identity.resolveHandle``;
 ``com.atproto.repo.createRecord`` and ``getRecord``; ``app.bsky.actor.getProfile``.
 
-Like the real PDS: sessions are JWTs (``exp`` honoured: an expired access token
-answers 400 ``ExpiredToken``; the SDK refreshes ahead of expiry with the refresh
-token), ``createSession`` returns a DID document whose PDS endpoint is this
-server; ``app.bsky.feed.post`` records are validated (300 graphemes, 3000
-bytes, facet byte ranges inside the text, TID record keys); ``createRecord`` at
-a record key that already exists answers 500 ``InternalServerError``, as
-today's PDS does (``existing_record: "explicit"`` in the config answers 400
-``RecordAlreadyExists`` instead, as a future PDS may); a missing record is 400
-``RecordNotFound``. Answers carry ``ratelimit-limit/remaining/reset/policy``.
+Like the reference PDS (``@atproto/pds``; ``tests/platforms/test_bluesky_fake_vs_real.py``
+sends the same probes to both and compares status and error name): sessions are
+JWTs (``exp`` honoured: an expired access token answers 400 ``ExpiredToken``; a
+token that is not one of ours, or of the wrong kind, 400 ``InvalidToken``; none at
+all, 401 ``AuthMissing``); ``createSession`` returns a DID document whose PDS
+endpoint is this server; ``app.bsky.feed.post`` records are validated (300
+graphemes, 3000 bytes, at most 3 ``langs``, a ``createdAt`` with a time zone,
+link facets that are URIs, TID record keys; like the PDS, facet byte ranges are
+not checked against the text);
+``createRecord`` at a record key that already exists answers 500
+``InternalServerError``, as today's PDS does (``existing_record: "explicit"`` in
+the config answers 400 ``RecordAlreadyExists`` instead, as a future PDS may); in
+another account's repo 401 ``AuthenticationRequired``, in a repo that does not
+exist 403 ``AccountNotFound``; closed accounts answer as on the PDS
+(``AccountTakedown``, ``AccountDeactivated``, ``AccountNotFound``); a missing
+record is 400 ``RecordNotFound``, a repo this server does not host 400
+``InvalidRequest``; an unknown handle is 400 ``HandleNotFound``. Answers carry
+``ratelimit-limit/remaining/reset/policy``.
 
 :meth:`FakeBluesky.expire_sessions` revokes every token issued so far (both
-access and refresh), which forces a client to log in again.
+access and refresh), which forces a client to log in again. Accounts can be
+closed as on Bluesky: :meth:`~FakeBluesky.takedown` (moderation),
+:meth:`~FakeBluesky.deactivate` (by their owner), :meth:`~FakeBluesky.delete`;
+:meth:`~FakeBluesky.revoke_app_password` refuses new logins and refreshes, but
+access tokens already issued stay valid until they expire, as on the real PDS.
 
 Fault kinds: ``rate_limited`` (``reset_in``), ``server_error`` (``status``,
 default 502... any 5xx), ``expired_token``, ``unauthorized``, plus the common
@@ -32,6 +45,7 @@ import json
 import re
 import secrets
 import time
+from datetime import datetime
 from typing import Any
 
 import grapheme
@@ -63,6 +77,16 @@ DEFAULT_CONFIG: dict[str, Any] = {
 }
 
 TID = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
+#: A language tag as the PDS accepts it: a 2- or 3-letter language, then subtags.
+LANGUAGE = re.compile(
+    r"^([a-z]{2,3}(-[A-Za-z]{3}){0,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?"
+    r"(-([A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*(-[0-9A-WY-Za-wy-z](-[A-Za-z0-9]{2,8})+)*"
+    r"(-[xX](-[A-Za-z0-9]{1,8})+)?|[xX](-[A-Za-z0-9]{1,8})+|i-[a-z]+)$"
+)
+URI = re.compile(r"^[a-z][a-z0-9+.-]*:\S+$", re.IGNORECASE)
+#: An account the server closed: ``takendown`` (moderation), ``deactivated`` (its owner), or
+#: ``deleted``; ``revoked`` marks an account whose app password was revoked.
+CLOSED = ("takendown", "deactivated", "deleted")
 S32 = "234567abcdefghijklmnopqrstuvwxyz"
 
 
@@ -100,6 +124,10 @@ class FakeBluesky(FakeServer):
     def reset_state(self) -> None:
         self.records: dict[tuple[str, str, str], dict[str, Any]] = {}
         self.tokens: dict[str, dict[str, Any]] = {}
+        #: did -> "takendown" | "deactivated" | "deleted" (open accounts are absent)
+        self.states: dict[str, str] = {}
+        #: dids whose app password was revoked: logins and refreshes refused
+        self.revoked: set[str] = set()
 
     def apply(self, event: dict[str, Any]) -> None:
         if event["type"] == "record":
@@ -153,6 +181,36 @@ class FakeBluesky(FakeServer):
             for token in self.tokens.values():
                 token["revoked"] = True
 
+    def _did(self, handle: str) -> str:
+        return next(a["did"] for a in self.config["accounts"] if a["handle"] == handle)
+
+    def takedown(self, handle: str) -> None:
+        """Bluesky moderation takes the account down."""
+        with self.lock:
+            self.states[self._did(handle)] = "takendown"
+
+    def deactivate(self, handle: str) -> None:
+        """The owner deactivates the account."""
+        with self.lock:
+            self.states[self._did(handle)] = "deactivated"
+
+    def delete(self, handle: str) -> None:
+        """The account is deleted (its repo is gone)."""
+        with self.lock:
+            did = self._did(handle)
+            self.states[did] = "deleted"
+            self.records = {k: v for k, v in self.records.items() if k[0] != did}
+
+    def revoke_app_password(self, handle: str) -> None:
+        """The app password is revoked: no new login or refresh, but access tokens
+        already issued stay valid until they expire, as on the real PDS."""
+        with self.lock:
+            did = self._did(handle)
+            self.revoked.add(did)
+            for token in self.tokens.values():
+                if token["did"] == did and token["kind"] == "refresh":
+                    token["revoked"] = True
+
     def _did_doc(self, account: dict[str, str]) -> dict[str, Any]:
         return {
             "@context": [
@@ -182,15 +240,29 @@ class FakeBluesky(FakeServer):
     def _account(self, did: str) -> dict[str, str]:
         return next(a for a in self.config["accounts"] if a["did"] == did)
 
-    def _bearer(self, request: Request, kind: str = "access") -> dict[str, str] | Response:
+    def _bearer(
+        self, request: Request, kind: str = "access", closed: dict[str, Response] | None = None
+    ) -> dict[str, str] | Response:
+        """The account the token belongs to, or the answer the real PDS gives.
+
+        ``closed`` maps an account state to this route's answer for it (each route
+        of the real PDS checks a different set); a state not listed passes.
+        """
         header = request.header("Authorization") or ""
         if not header.startswith("Bearer "):
             return xrpc_error(401, "AuthMissing", "Authentication Required")
         info = self.tokens.get(header[len("Bearer ") :])
-        if info is None or info["kind"] != kind:
-            return xrpc_error(401, "InvalidToken", "Token could not be verified")
-        if info["revoked"] or info["exp"] <= time.time():
+        if info is None:
+            return xrpc_error(400, "InvalidToken", "Token could not be verified")
+        if info["kind"] != kind:
+            return xrpc_error(400, "InvalidToken", "Bad token scope")
+        if info["revoked"]:
+            return xrpc_error(400, "ExpiredToken", "Token has been revoked")
+        if info["exp"] <= time.time():
             return xrpc_error(400, "ExpiredToken", "Token has expired")
+        state = self.states.get(info["did"])
+        if state and closed and state in closed:
+            return closed[state]
         return self._account(info["did"])
 
     def _session_headers(self) -> dict[str, str]:
@@ -208,12 +280,22 @@ class FakeBluesky(FakeServer):
         account = next(
             (a for a in self.config["accounts"] if identifier in (a["handle"], a["did"])), None
         )
-        if account is None or body.get("password") != account["password"]:
+        state = self.states.get(account["did"]) if account else None
+        if (
+            account is None
+            or body.get("password") != account["password"]
+            or account["did"] in self.revoked
+            or state == "deleted"
+        ):
             return xrpc_error(
                 401,
                 "AuthenticationRequired",
                 "Invalid identifier or password",
                 self._session_headers(),
+            )
+        if state == "takendown":
+            return xrpc_error(
+                401, "AccountTakedown", "Account has been taken down", self._session_headers()
             )
         with self.lock:
             tokens = self._issue(account)
@@ -228,13 +310,24 @@ class FakeBluesky(FakeServer):
                 "emailAuthFactor": False,
                 "accessJwt": tokens["access"],
                 "refreshJwt": tokens["refresh"],
-                "active": True,
+                **self._activity(account),
             },
             self._session_headers(),
         )
 
+    def _activity(self, account: dict[str, str]) -> dict[str, Any]:
+        state = self.states.get(account["did"])
+        return {"active": False, "status": state} if state else {"active": True}
+
     def refresh_session(self, request: Request) -> Response:
-        account = self._bearer(request, "refresh")
+        account = self._bearer(
+            request,
+            "refresh",
+            closed={
+                "takendown": xrpc_error(401, "AccountTakedown", "Account has been taken down"),
+                "deleted": xrpc_error(400, "InvalidRequest", "Account not found"),
+            },
+        )
         if isinstance(account, Response):
             return account
         with self.lock:
@@ -249,12 +342,13 @@ class FakeBluesky(FakeServer):
                 "handle": account["handle"],
                 "accessJwt": tokens["access"],
                 "refreshJwt": tokens["refresh"],
-                "active": True,
+                **self._activity(account),
             },
         )
 
     def get_session(self, request: Request) -> Response:
-        account = self._bearer(request)
+        gone = xrpc_error(400, "InvalidRequest", "Could not find user info for account")
+        account = self._bearer(request, closed={"takendown": gone, "deleted": gone})
         if isinstance(account, Response):
             return account
         return Response(
@@ -264,7 +358,7 @@ class FakeBluesky(FakeServer):
                 "did": account["did"],
                 "didDoc": self._did_doc(account),
                 "emailConfirmed": True,
-                "active": True,
+                **self._activity(account),
             },
         )
 
@@ -276,7 +370,7 @@ class FakeBluesky(FakeServer):
         directory |= {a["handle"]: a["did"] for a in self.config["accounts"]}
         if handle in directory:
             return Response(200, {"did": directory[handle]})
-        return xrpc_error(400, "InvalidRequest", "Unable to resolve handle")
+        return xrpc_error(400, "HandleNotFound", "Unable to resolve handle")
 
     def get_profile(self, request: Request) -> Response:
         account = self._bearer(request)
@@ -321,35 +415,54 @@ class FakeBluesky(FakeServer):
         encoded = text.encode("utf-8")
         if len(encoded) > 3000:
             return "Record/text must not be longer than 3000 characters"
-        if not isinstance(record.get("createdAt"), str):
+        created = record.get("createdAt")
+        if not isinstance(created, str):
             return 'Record must have the property "createdAt"'
+        if not _datetime_with_zone(created):
+            return "Record/createdAt must be an valid atproto datetime (both RFC-3339 and ISO-8601)"
+        langs = record.get("langs")
+        if langs is not None:
+            if not isinstance(langs, list) or len(langs) > 3:
+                return "Record/langs must not have more than 3 elements"
+            for number, lang in enumerate(langs):
+                if not (isinstance(lang, str) and LANGUAGE.match(lang)):
+                    return f"Record/langs/{number} must be a well-formed BCP 47 language tag"
+        # Like the real PDS, byte ranges are not checked against the text (a range past
+        # its end is stored as sent): the tests read the stored bytes themselves.
         for number, facet in enumerate(record.get("facets") or []):
             index = facet.get("index") or {}
             start, end = index.get("byteStart"), index.get("byteEnd")
-            if not (
-                isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(encoded)
-            ):
-                return f"Record/facets/{number}/index must be a valid byte range"
-            try:
-                encoded[start:end].decode("utf-8")
-            except UnicodeDecodeError:
-                return f"Record/facets/{number}/index splits a character"
+            if not (isinstance(start, int) and isinstance(end, int) and start >= 0 and end >= 0):
+                return f"Record/facets/{number}/index must be a valid byte slice"
             for feature in facet.get("features") or []:
                 kind = feature.get("$type")
                 if kind == "app.bsky.richtext.facet#mention" and not str(
                     feature.get("did", "")
                 ).startswith("did:"):
-                    return f"Record/facets/{number}/features must have a valid did"
+                    return f"Record/facets/{number}/features/0/did must be a valid did"
+                if kind == "app.bsky.richtext.facet#link" and not URI.match(
+                    str(feature.get("uri", ""))
+                ):
+                    return f"Record/facets/{number}/features/0/uri must be a uri"
         return None
 
     def create_record(self, request: Request) -> Response:
-        account = self._bearer(request)
+        account = self._bearer(
+            request,
+            closed={
+                "takendown": xrpc_error(401, "AccountTakedown", "Account has been taken down"),
+                "deactivated": xrpc_error(401, "AccountDeactivated", "Account is deactivated"),
+                "deleted": xrpc_error(403, "AccountNotFound", "Account not found"),
+            },
+        )
         if isinstance(account, Response):
             return account
         body = request.json or {}
         repo, collection = body.get("repo"), body.get("collection")
         rkey, record = body.get("rkey") or now_tid(), body.get("record") or {}
         if repo not in (account["did"], account["handle"]):
+            if not any(repo in (a["did"], a["handle"]) for a in self.config["accounts"]):
+                return xrpc_error(403, "AccountNotFound", "Account not found")
             return xrpc_error(401, "AuthenticationRequired", "Authentication Required")
         if collection == "app.bsky.feed.post":
             if not TID.match(rkey):
@@ -412,6 +525,9 @@ class FakeBluesky(FakeServer):
             (a for a in self.config["accounts"] if repo in (a["did"], a["handle"])), None
         )
         did = account["did"] if account else repo
+        if account is None or self.states.get(did) == "deleted":
+            # A repo this server does not host (and no AppView to ask).
+            return xrpc_error(400, "InvalidRequest", "Could not locate record")
         with self.lock:
             found = self.records.get((did, collection, rkey))
         if found is None:
@@ -454,6 +570,17 @@ class FakeBluesky(FakeServer):
                 xrpc_error(401, "AuthenticationRequired", "Invalid identifier or password")
             )
         return super().make_fault(kind, **params)
+
+
+def _datetime_with_zone(value: str) -> bool:
+    """An RFC 3339 datetime with a time zone (``Z`` or an offset), as atproto requires."""
+    if not re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$", value):
+        return False
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
 
 
 if __name__ == "__main__":

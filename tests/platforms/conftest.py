@@ -19,6 +19,7 @@ from tests.fakes.bluesky import FakeBluesky  # noqa: E402
 from tests.fakes.facebook import FakeFacebook  # noqa: E402
 from tests.fakes.mastodon import FakeMastodon  # noqa: E402
 from tests.fakes.x import FakeX  # noqa: E402
+from tests.platforms.real_pds import pds_account, pds_legislator, real_pds  # noqa: E402, F401
 
 #: Client timeouts in tests; fault delays are longer so the client gives up first.
 FAST = Timeouts(connect=1.0, read=1.0)

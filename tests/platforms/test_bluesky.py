@@ -12,6 +12,7 @@ import pytest
 from bot.config import ConfigError, Settings
 from bot.platforms.base import Failure, PublishError
 from bot.platforms.bluesky import (
+    ACCOUNT_ERRORS,
     TID_PATTERN,
     BlueskyPublisher,
     find_mentions,
@@ -273,4 +274,164 @@ def test_a_read_that_times_out_is_transient_not_maybe_sent(
     error = failure(lambda: bsky.publish(post))
     assert error.kind is Failure.TRANSIENT
     assert "nothing was posted" in error.message
+    assert fake_bluesky.count("create_record") == 0
+
+
+# -- settings, client-side refusals and closed accounts (held to the real PDS by
+# -- test_bluesky_fake_vs_real.py; test_bluesky_real.py repeats them on the real one)
+
+
+@pytest.mark.parametrize(
+    ("langs", "said"),
+    [
+        ("en,es,fr,de", "BLUESKY_LANGS lists 4 languages; Bluesky allows at most 3"),
+        ("en, english", "BLUESKY_LANGS: 'english' is not a BCP-47 language tag"),
+        ("en_US", "BLUESKY_LANGS: 'en_US' is not a BCP-47 language tag"),
+    ],
+)
+def test_languages_bluesky_would_refuse_stop_the_bot_at_start(
+    tmp_path: Path, langs: str, said: str
+) -> None:
+    settings = Settings(
+        env={
+            "BLUESKY_HANDLE": "org.bsky.social",
+            "BLUESKY_APP_PASSWORD": "abcd-efgh-ijkl-mnop",
+            "BLUESKY_LANGS": langs,
+            "BOT_STATE_DIR": str(tmp_path),
+        }
+    )
+    with pytest.raises(ConfigError, match=said):
+        BlueskyPublisher.from_settings("default", settings)
+
+
+def test_up_to_three_well_formed_languages_are_kept(tmp_path: Path) -> None:
+    settings = Settings(
+        env={
+            "BLUESKY_COALITION_HANDLE": "org.bsky.social",
+            "BLUESKY_COALITION_APP_PASSWORD": "abcd-efgh-ijkl-mnop",
+            "BLUESKY_LANGS": " en, es-419 ,zh-Hant ",
+            "BOT_STATE_DIR": str(tmp_path),
+        }
+    )
+    assert BlueskyPublisher.from_settings("coalition", settings).langs == (
+        "en",
+        "es-419",
+        "zh-Hant",
+    )
+
+
+def test_a_record_the_sdk_refuses_is_permanent_not_maybe_sent(
+    fake_bluesky: FakeBluesky, tmp_path: Path
+) -> None:
+    many = publisher(fake_bluesky, tmp_path, langs=("en", "es", "fr", "de"))
+    error = failure(lambda: many.publish(make_post("bluesky", "SB 792")))
+    assert error.kind is Failure.PERMANENT
+    assert "langs" in error.message
+    assert fake_bluesky.count("create_record") == 0
+
+
+def test_text_over_3000_bytes_is_refused_in_bytes(
+    fake_bluesky: FakeBluesky, bsky: BlueskyPublisher
+) -> None:
+    family = "👩\u200d👩\u200d👧\u200d👦"  # one grapheme, 25 bytes
+    error = failure(lambda: bsky.publish(make_post("bluesky", family * 121)))
+    assert error.kind is Failure.PERMANENT
+    assert error.message == "the text is 3,025 bytes in UTF-8; Bluesky allows 3,000"
+    assert fake_bluesky.count("create_record") == 0
+
+
+@pytest.mark.parametrize(
+    ("close", "said"),
+    [
+        ("takedown", "Bluesky has taken the account down"),
+        ("deactivate", "the account is deactivated"),
+        ("delete", "the account no longer exists"),
+    ],
+)
+def test_a_closed_account_is_reported_as_such_without_a_new_login(
+    fake_bluesky: FakeBluesky, bsky: BlueskyPublisher, close: str, said: str
+) -> None:
+    bsky.publish(make_post("bluesky", "before"))
+    getattr(fake_bluesky, close)(ACCOUNT["handle"])
+
+    error = failure(lambda: bsky.publish(make_post("bluesky", "after")))
+    assert error.kind is Failure.AUTH  # the worker pauses the account
+    assert error.message.startswith(said)
+    assert error.details["account_state"] in ACCOUNT_ERRORS
+    assert "password" not in error.message
+    assert bsky.session_file.exists()
+    assert fake_bluesky.count("create_session") == 1
+
+
+def test_a_taken_down_account_is_reported_at_login_too(
+    fake_bluesky: FakeBluesky, bsky: BlueskyPublisher
+) -> None:
+    fake_bluesky.takedown(ACCOUNT["handle"])
+    error = failure(lambda: bsky.publish(make_post("bluesky", "SB 792")))
+    assert error.kind is Failure.AUTH
+    assert "taken the account down" in error.message
+
+
+def test_reconcile_on_a_repo_the_server_does_not_host_is_absent(
+    fake_bluesky: FakeBluesky, bsky: BlueskyPublisher
+) -> None:
+    bsky.publish(make_post("bluesky", "kept"))
+    fake_bluesky.delete(ACCOUNT["handle"])
+    assert bsky.reconcile(make_post("bluesky", "never sent")) is None
+
+
+def test_a_revoked_app_password_leaves_the_stored_session_working(
+    fake_bluesky: FakeBluesky, tmp_path: Path
+) -> None:
+    bsky = publisher(fake_bluesky, tmp_path / "a")
+    bsky.publish(make_post("bluesky", "before"))
+    fake_bluesky.revoke_app_password(ACCOUNT["handle"])
+    bsky.publish(make_post("bluesky", "after"))  # the access token is still valid
+    fresh = publisher(fake_bluesky, tmp_path / "b")
+    assert failure(lambda: fresh.publish(make_post("bluesky", "fresh"))).kind is Failure.AUTH
+
+
+# -- what the worker makes of it (the real worker and post log, the fake PDS)
+
+
+def _publish_one(fake: FakeBluesky, bsky: BlueskyPublisher, tmp_path: Path) -> tuple[str, dict]:
+    """Queue one live Bluesky post, let the worker publish it; (status, pauses)."""
+    from bot.clock import FrozenClock
+    from bot.config import Mode
+    from bot.schedule.worker import publish_due
+    from bot.store.db import Database
+    from tests.guards import allow_all
+    from tests.reliability.harness import Account, pauses, queue_posts, read_log
+
+    url = f"sqlite:///{tmp_path / 'log.db'}"
+    now = datetime.now(UTC).replace(microsecond=0)
+    queue_posts(url, 1, [Account("bluesky", "default", ACCOUNT["handle"])], now=now)
+    db = Database(url)
+    try:
+        publish_due(db, lambda p, a: bsky, mode=Mode.LIVE, clock=FrozenClock(now), guard=allow_all)
+    finally:
+        db.dispose()
+    [row] = read_log(url)
+    return row.status, {scope: pause.reason for scope, pause in pauses(url).items()}
+
+
+def test_a_taken_down_account_is_paused_as_such_by_the_worker(
+    fake_bluesky: FakeBluesky, bsky: BlueskyPublisher, tmp_path: Path
+) -> None:
+    fake_bluesky.takedown(ACCOUNT["handle"])
+    status, paused = _publish_one(fake_bluesky, bsky, tmp_path)
+    assert status == "queued"  # kept for when the account is back
+    reason = paused["account:bluesky:default"]
+    assert reason.startswith("account closed: Bluesky has taken the account down")
+    assert "credentials" not in reason and "password" not in reason
+    assert "advocacy-bot resume --account bluesky:default" in reason
+
+
+def test_a_record_the_sdk_refuses_fails_the_post_once_not_maybe_sent(
+    fake_bluesky: FakeBluesky, tmp_path: Path
+) -> None:
+    many = publisher(fake_bluesky, tmp_path / "state", langs=("en", "es", "fr", "de"))
+    status, paused = _publish_one(fake_bluesky, many, tmp_path)
+    assert status == "failed"  # before: "maybe sent", reconciled, queued again, forever
+    assert paused == {}
     assert fake_bluesky.count("create_record") == 0
