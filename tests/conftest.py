@@ -75,6 +75,7 @@ def any_db(request):
 _BACKENDS = {
     "postgres_url": "PostgreSQL",
     "browser": "Chromium",
+    "real_pds": "the real Bluesky PDS",
     "shared_data": "shared data",
     "imported_directory": "shared data",
 }

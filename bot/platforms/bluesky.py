@@ -37,7 +37,6 @@ from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
 
-import grapheme
 import httpx
 import pydantic
 from atproto import Client, models
@@ -47,6 +46,7 @@ from atproto_client.request import Request as AtRequest
 from atproto_client.utils import facet_detection
 
 from bot.clock import Clock, SystemClock
+from bot.compose.length import graphemes
 from bot.config import ConfigError, Settings
 from bot.platforms._http import (
     Timeouts,
@@ -422,7 +422,7 @@ class BlueskyPublisher:
 
     def record(self, post: OutgoingPost) -> models.AppBskyFeedPost.Record:
         """The post record; ``PERMANENT`` when the text or the record breaks a rule."""
-        length = grapheme.length(post.text)
+        length = graphemes(post.text)
         if length > MAX_GRAPHEMES:
             raise PublishError(
                 Failure.PERMANENT,

@@ -48,7 +48,7 @@ import time
 from datetime import datetime
 from typing import Any
 
-import grapheme
+import regex
 
 from tests.fakes._server import FakeServer, Fault, Request, Response, main
 
@@ -410,7 +410,7 @@ class FakeBluesky(FakeServer):
         text = record.get("text")
         if not isinstance(text, str):
             return "Record/text must be a string"
-        if grapheme.length(text) > 300:
+        if len(regex.findall(r"\X", text)) > 300:  # current Unicode segmentation, as the PDS
             return "Record/text must not be longer than 300 graphemes"
         encoded = text.encode("utf-8")
         if len(encoded) > 3000:

@@ -131,6 +131,22 @@ def test_mentions_links_and_tags_land_at_their_byte_offsets(
     assert spans["tag"][1]["tag"] == "SB792"
 
 
+@pytest.mark.parametrize("cluster", ["क्ष", "ক্ষ", "ക്ഷ"], ids=["hindi", "bengali", "malayalam"])
+def test_indic_conjuncts_count_as_the_server_counts_them(
+    real_pds: RealPds, pds_account: PdsAccount, bsky: BlueskyPublisher, cluster: str
+) -> None:
+    """One conjunct is one grapheme by current Unicode rules (two by Unicode 13's)."""
+    tag = unique("")  # " [abcdef]": 10 graphemes
+    text = cluster * (300 - len(tag)) + tag
+    post = make_post("bluesky", text)
+    bsky.publish(post)
+    assert stored(real_pds, pds_account, record_key(post))["value"]["text"] == text
+    with pytest.raises(PublishError) as refused:
+        bsky.publish(make_post("bluesky", cluster + text))
+    assert refused.value.kind is Failure.PERMANENT
+    assert "301 graphemes" in str(refused.value)
+
+
 def test_a_link_outside_the_text_is_an_external_embed(
     real_pds: RealPds, pds_account: PdsAccount, bsky: BlueskyPublisher
 ) -> None:
