@@ -53,7 +53,8 @@ class PersonRow(Base):
     given_name: Mapped[str | None] = mapped_column(String(100), default=None)
     family_name: Mapped[str | None] = mapped_column(String(100), default=None)
     title: Mapped[str | None] = mapped_column(String(40), default=None)
-    party: Mapped[str | None] = mapped_column(String(40), default=None)
+    party: Mapped[str | None] = mapped_column(String(100), default=None)
+    """The whole label (``Democratic/Working Families``); see ``normalize.party_family``."""
     state: Mapped[str | None] = mapped_column(String(2), default=None)
     chamber: Mapped[str | None] = mapped_column(String(20), default=None)
     """``senate``, ``house`` or ``legislature`` (see :mod:`bot.directory.normalize`)."""

@@ -1,0 +1,34 @@
+"""directory: party labels as legislatures write them
+
+Fusion and state-party labels are longer than 40 characters
+("Republican/Conservative/Independence/Libertarian", New York), and the
+directory keeps the whole label (issue 16; selectors match its major-party
+family). ``people.party`` grows to 100 characters.
+
+Revision ID: 0008_directory
+Revises: 0007
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0008_directory"
+down_revision: str | None = "0007"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("people", schema=None) as batch_op:
+        batch_op.alter_column(
+            "party", existing_type=sa.String(40), type_=sa.String(100), existing_nullable=True
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("people", schema=None) as batch_op:
+        batch_op.alter_column(
+            "party", existing_type=sa.String(100), type_=sa.String(40), existing_nullable=True
+        )
