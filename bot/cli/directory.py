@@ -517,8 +517,14 @@ def load_overrides(path: Path) -> None:
         fail(f"{path}: is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8")
     click.echo(
         f"{path}: {result.handles} handles, {result.people} people added, "
-        f"{result.do_not_tag} do-not-tag entries"
+        f"{result.do_not_tag} do-not-tag entries, {result.leadership} leadership posts"
     )
+    if result.unknown_leaders:
+        click.secho(
+            "  leadership not stored, nobody of that name or id in the directory (import the "
+            "state first, then load this file again): " + ", ".join(result.unknown_leaders),
+            fg="red",
+        )
     if result.unknown:
         click.secho(
             "  not in the directory yet (kept; they apply once imported): "
