@@ -95,7 +95,10 @@ def find_committees(
     if len(found) > 1 and chambers:
         narrowed = [c for c in found if c.chamber in chambers]
         found = narrowed or found
-    if found and not jurisdictions and key:
+    exact = any(normalize.plain(c.name) == normalize.plain(text) for c in found)
+    if found and not jurisdictions and key and not exact:
+        # A committee's full own name ("Senate Committee on the Judiciary") says which;
+        # a short one ("Senate Judiciary") may be several jurisdictions' committee.
         lookup.warning = _elsewhere(session, key, found)
     if len(found) > 1:
         listed = "; ".join(f"{c.name} ({c.id}, {_where(c)})" for c in found[:8])

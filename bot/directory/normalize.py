@@ -253,7 +253,11 @@ _CHAIR_WORDS = {
          "presidente", "presidenta"),
         "chair",
     ),
-    **dict.fromkeys(("cochair", "copresidente", "copresidenta"), "co-chair"),
+    **dict.fromkeys(
+        ("cochair", "cochairman", "cochairwoman", "cochairperson", "copresidente",
+         "copresidenta"),
+        "co-chair",
+    ),
     **dict.fromkeys(
         ("vicechair", "vicechairman", "vicechairwoman", "vicechairperson", "firstvicechair",
          "covicechair", "vicepresidente", "vicepresidenta", "vicepresident", "vice"),

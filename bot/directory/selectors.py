@@ -53,6 +53,10 @@ BILL_ROLES = (
 )
 
 
+#: How :meth:`Selector.describe` writes a party family.
+_FAMILY_NAMES = {"D": "Democratic", "R": "Republican", "I": "Independent"}
+
+
 def _as_list(value: object) -> object:
     if value is None:
         return None
@@ -228,6 +232,8 @@ class Selector(BaseModel):
         parts = []
         for name in self.keys():
             value: Any = getattr(self, name)
+            if name == "party":
+                value = tuple(_FAMILY_NAMES.get(v, v) for v in value)
             if isinstance(value, tuple):
                 value = value[0] if len(value) == 1 else "[" + ", ".join(value) + "]"
             elif isinstance(value, bool):

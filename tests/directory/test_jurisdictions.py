@@ -356,3 +356,76 @@ def test_congress_members_whose_term_ended_are_not_active(shared_data: Path) -> 
     ended = {p.id for p in after if not p.active}
     assert ended == {p.id for p in after if p.term_end and p.term_end < date(2027, 1, 4)}
     assert ended  # every House term ends 2027-01-03
+
+
+# -- with Congress, Missouri and Colorado (the shared data) ------------------------------------
+
+
+def test_a_committee_name_found_in_several_jurisdictions_warns(full_db: Database) -> None:
+    """``committee: Senate Judiciary`` without a jurisdiction meant Congress's, silently;
+    Colorado's senate Judiciary is known by that name too."""
+    ids, problems = select_ids(full_db, committee="Senate Judiciary")
+    assert ids  # still Congress's committee, as the name is its own
+    assert len(problems) == 1
+    assert "SSJU" in problems[0] and "CO (" in problems[0] and "'jurisdiction'" in problems[0]
+    ids, problems = select_ids(full_db, committee="Senate Judiciary", jurisdiction="us")
+    assert ids and problems == []
+    colorado, problems = select_ids(full_db, committee="Senate Judiciary", jurisdiction="co")
+    assert colorado and problems == [] and not set(colorado) & set(ids)
+
+
+def test_leadership_entries_in_an_overrides_file(
+    full_db: Database, shared_data: Path, tmp_path: Path
+) -> None:
+    """Missouri's data lists no leadership: organizers maintain it, and re-imports keep it."""
+    from bot.directory.overrides import load_overrides
+
+    with full_db.session() as session:
+        senators = session.scalars(
+            select(PersonRow)
+            .where(PersonRow.jurisdiction == "mo", PersonRow.chamber == "senate")
+            .order_by(PersonRow.id)
+            .limit(2)
+        ).all()
+        pro_tem, leader = senators[0].id, senators[1].name
+    path = tmp_path / "overrides.yaml"
+    path.write_text(
+        "leadership:\n"
+        f"  - {{person: {pro_tem}, title: President Pro Tem}}\n"
+        f"  - {{person: {leader}, title: Majority Floor Leader, chamber: upper}}\n"
+        "  - {person: Nobody Of That Name, title: Speaker, chamber: house}\n"
+    )
+    with full_db.session() as session:
+        result = load_overrides(session, path, NOW)
+    assert result.leadership == 2 and result.unknown_leaders == ["Nobody Of That Name"]
+    with full_db.session() as session:
+        import_paths(session, [shared_data / "openstates" / "mo"], NOW)  # survives
+        load_overrides(session, path, NOW)  # loading again replaces, never doubles
+    ids, _ = select_ids(full_db, jurisdiction="mo", leadership=True, chamber="senate")
+    lt_governor = [i for i in ids if person_by_id(full_db, i).chamber is None]
+    assert set(ids) - set(lt_governor) == {pro_tem, senators[1].id}
+    named, _ = select_ids(full_db, jurisdiction="mo", leadership="floor leader")
+    assert named == [senators[1].id]
+
+
+def person_by_id(db: Database, person_id: str) -> PersonRow:
+    with db.session() as session:
+        row = session.get(PersonRow, person_id)
+        assert row is not None
+        session.expunge(row)
+        return row
+
+
+def test_search_says_when_the_list_was_cut(
+    full_db: Database, directory_template: Path, tmp_path: Path
+) -> None:
+    from bot.directory.search import find
+
+    with full_db.session() as session:
+        results = find(session, "MO", limit=5)
+    assert len(results.hits) == 5 and results.total > 5 and results.truncated
+    database = tmp_path / "full.db"
+    env = {"DATABASE_URL": f"sqlite:///{database}"}
+    shutil.copy(directory_template, database)
+    output = CliRunner().invoke(cli, ["directory", "search", "MO", "--limit", "5"], env=env)
+    assert f"5 of {results.total} shown; use --limit {results.total}" in output.output
