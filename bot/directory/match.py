@@ -82,6 +82,7 @@ def find_committees(
     if jurisdictions:
         base = base.where(CommitteeRow.jurisdiction.in_(jurisdictions))
     found = list(session.scalars(base.where(CommitteeRow.id.in_({text, text.upper()}))))
+    by_id = bool(found)
     key = normalize.committee_key(text)
     if not found and key:
         for primary_only in (True, False):
@@ -95,7 +96,7 @@ def find_committees(
     if len(found) > 1 and chambers:
         narrowed = [c for c in found if c.chamber in chambers]
         found = narrowed or found
-    exact = any(normalize.plain(c.name) == normalize.plain(text) for c in found)
+    exact = by_id or any(normalize.plain(c.name) == normalize.plain(text) for c in found)
     if found and not jurisdictions and key and not exact:
         # A committee's full own name ("Senate Committee on the Judiciary") says which;
         # a short one ("Senate Judiciary") may be several jurisdictions' committee.
