@@ -100,7 +100,7 @@ def find_committees(
     if found and not jurisdictions and key and not exact:
         # A committee's full own name ("Senate Committee on the Judiciary") says which;
         # a short one ("Senate Judiciary") may be several jurisdictions' committee.
-        lookup.warning = _elsewhere(session, key, found)
+        lookup.warning = _elsewhere(session, text, key, found)
     if len(found) > 1:
         listed = "; ".join(f"{c.name} ({c.id}, {_where(c)})" for c in found[:8])
         lookup.problem = (
@@ -116,7 +116,7 @@ def find_committees(
     return lookup
 
 
-def _elsewhere(session: Session, key: str, found: list[CommitteeRow]) -> str | None:
+def _elsewhere(session: Session, text: str, key: str, found: list[CommitteeRow]) -> str | None:
     """A warning when committees of other jurisdictions are also known as ``key``."""
     places = {c.jurisdiction for c in found}
     query = (
@@ -137,7 +137,7 @@ def _elsewhere(session: Session, key: str, found: list[CommitteeRow]) -> str | N
     listed = ", ".join(dict.fromkeys(f"{_place(c.jurisdiction)} ({c.id})" for c in others[:8]))
     more = f" and {len(others) - 8} more" if len(others) > 8 else ""
     return (
-        f"committee {found[0].name if len(found) == 1 else key!r} has no 'jurisdiction', so it "
+        f"committee {text!r} has no 'jurisdiction', so it "
         f"means {chosen}; the name also fits committees in {listed}{more}. Add 'jurisdiction' "
         "(us, or a state's code) to say which"
     )
