@@ -1,9 +1,11 @@
-"""directory: party labels as legislatures write them
+"""directory: party labels and districts as legislatures write them
 
 Fusion and state-party labels are longer than 40 characters
 ("Republican/Conservative/Independence/Libertarian", New York), and the
 directory keeps the whole label (issue 16; selectors match its major-party
-family). ``people.party`` grows to 100 characters.
+family); so are some district names ("Berkshire, Hampden, Franklin and
+Hampshire", Massachusetts). ``people.party`` and ``people.district`` grow to
+100 characters (PostgreSQL refused the whole import before).
 
 Revision ID: 0008_directory
 Revises: 0007
@@ -22,13 +24,15 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("people", schema=None) as batch_op:
-        batch_op.alter_column(
-            "party", existing_type=sa.String(40), type_=sa.String(100), existing_nullable=True
-        )
+        for column in ("party", "district"):
+            batch_op.alter_column(
+                column, existing_type=sa.String(40), type_=sa.String(100), existing_nullable=True
+            )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("people", schema=None) as batch_op:
-        batch_op.alter_column(
-            "party", existing_type=sa.String(100), type_=sa.String(40), existing_nullable=True
-        )
+        for column in ("party", "district"):
+            batch_op.alter_column(
+                column, existing_type=sa.String(100), type_=sa.String(40), existing_nullable=True
+            )

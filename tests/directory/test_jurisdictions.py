@@ -429,3 +429,20 @@ def test_search_says_when_the_list_was_cut(
     shutil.copy(directory_template, database)
     output = CliRunner().invoke(cli, ["directory", "search", "MO", "--limit", "5"], env=env)
     assert f"5 of {results.total} shown; use --limit {results.total}" in output.output
+
+
+def test_a_value_too_long_for_its_column_skips_that_person_only(db: Database) -> None:
+    """PostgreSQL refuses a too-long value and with it the whole import; one person is
+    reported instead (SQLite would store it, so the check is the writer's)."""
+    from bot.directory.importers.records import PersonRecord, SourceData
+    from bot.directory.importers.writer import write
+
+    data = SourceData(source="openstates", scope="ma", origin="data/ma")
+    data.people = [
+        PersonRecord(id="ocd-person/a", jurisdiction="ma", name="Fits", district="Second Suffolk"),
+        PersonRecord(id="ocd-person/b", jurisdiction="ma", name="Too Long", district="x" * 101),
+    ]
+    with db.session() as session:
+        result = write(session, data, NOW)
+    assert result.people == 1 and result.skipped_records == 1
+    assert "district is 101 characters long" in result.problems[0].message

@@ -167,8 +167,35 @@ def _search_text(record: Any) -> str:
     return " | ".join(seen)
 
 
+def _too_long(record: Any, fields: tuple[str, ...], table: Any) -> str | None:
+    """The first field of ``record`` longer than its column allows, described; else None."""
+    for name in fields:
+        value = getattr(record, name)
+        length = getattr(table.c[name].type, "length", None)
+        if isinstance(value, str) and length is not None and len(value) > length:
+            return f"{name} is {len(value)} characters long, more than the {length} stored"
+    return None
+
+
 def _write_people(session: Session, data: SourceData, now: datetime, result: ImportResult) -> None:
     assert data.people is not None
+    # A value too long for its column would make PostgreSQL refuse the whole import:
+    # that one person is a reported skip instead.
+    fitting = []
+    for record in data.people:
+        problem = _too_long(record, ("id", *_PERSON_FIELDS), PersonRow.__table__)
+        if problem:
+            result.problems.append(
+                Problem(
+                    SKIPPED,
+                    data.origin,
+                    f"{problem}; this person was skipped",
+                    f"{record.name} ({record.id})",
+                )
+            )
+        else:
+            fitting.append(record)
+    data.people = fitting
     incoming = {record.id: record for record in data.people}
     result.people = len(incoming)
     columns = [getattr(PersonRow, name) for name in _PERSON_FIELDS]
