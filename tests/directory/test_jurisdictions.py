@@ -446,3 +446,16 @@ def test_a_value_too_long_for_its_column_skips_that_person_only(db: Database) ->
         result = write(session, data, NOW)
     assert result.people == 1 and result.skipped_records == 1
     assert "district is 101 characters long" in result.problems[0].message
+
+
+def test_a_campaign_may_select_by_exact_party_label() -> None:
+    from bot.campaigns.schema import TargetsSpec
+
+    spec = TargetsSpec.model_validate(
+        {"select": [{"jurisdiction": "ny", "party_label": "Democratic/Working Families"}]}
+    )
+    assert spec.select[0].party_label == ("Democratic/Working Families",)
+    assert "party_label: Democratic/Working Families" in spec.select[0].describe()
+    family = TargetsSpec.model_validate({"select": [{"party": ["Democrat", "GOP", "other"]}]})
+    assert family.select[0].party == ("D", "R", "other")
+    assert "party: [Democratic, Republican, other]" in family.select[0].describe()
