@@ -18,7 +18,13 @@ from sqlalchemy import func, select
 from bot.cli import cli
 from bot.directory import match, normalize
 from bot.directory.importers import import_paths, openstates
-from bot.directory.models import CommitteeMember, CommitteeRow, LeadershipRole, PersonRow
+from bot.directory.models import (
+    CommitteeMember,
+    CommitteeRow,
+    LeadershipRole,
+    PersonHandle,
+    PersonRow,
+)
 from bot.directory.selectors import Selector
 from bot.store.db import Database
 from tests.directory.conftest import NOW
@@ -313,9 +319,13 @@ def test_the_texas_lieutenant_governor_presides_over_the_senate(states: Database
     # Not a member: "the Texas Senate" is its 31 senators (two here).
     senators, _ = select_ids(states, jurisdiction="tx", chamber="senate")
     assert set(senators) == {pid("tx01"), pid("tx02")}
-    # The governor is not imported.
+    # The governor is not imported; the presiding officer's accounts are.
     with states.session() as session:
         assert session.get(PersonRow, pid("tx91")) is None
+        handles = session.scalars(
+            select(PersonHandle.handle).where(PersonHandle.person_id == pid("tx90"))
+        ).all()
+    assert handles == ["DanPatrick"]
 
 
 def test_nebraskas_lieutenant_governor_presides_over_the_legislature(states: Database) -> None:

@@ -136,11 +136,12 @@ def read(folder: Path, today: date, state: str | None = None) -> SourceData:
             title = extras.text("title") if extras is not None else None
             if title and person.active:
                 leadership.append(LeadershipRecord(person.id, title, person.chamber))
-    for officer, title in _presiding_officers(folder, scope, today, data.problems):
+    for officer, title, accounts in _presiding_officers(folder, scope, today, data.problems):
         if officer.id in seen:
             continue
         seen[officer.id] = officer.id
         people.append(officer)
+        handles.extend(accounts)
         leadership.append(LeadershipRecord(officer.id, title, LT_GOVERNOR_PRESIDES[scope]))
     data.people, data.handles, data.leadership = people, handles, leadership
 
@@ -183,13 +184,14 @@ def _handles(record: Fields, person_id: str, path: Path) -> list[HandleRecord]:
 
 def _presiding_officers(
     folder: Path, scope: str, today: date, problems: list[Problem]
-) -> list[tuple[PersonRecord, str]]:
-    """The lieutenant governor in office, from ``executive/``, where they preside."""
+) -> list[tuple[PersonRecord, str, list[HandleRecord]]]:
+    """The lieutenant governor in office, from ``executive/``, where they preside: the
+    person, their leadership title and their handles."""
     chamber = LT_GOVERNOR_PRESIDES.get(scope)
     executive = folder / "executive"
     if chamber is None or not executive.is_dir():
         return []
-    found: list[tuple[PersonRecord, str]] = []
+    found: list[tuple[PersonRecord, str, list[HandleRecord]]] = []
     for path in sorted(executive.glob("*.y*ml")):
         with _guard(path, problems):
             ok, raw = read_yaml(path, problems)
@@ -231,7 +233,7 @@ def _presiding_officers(
                 office_address=office.text("address", MAX_LONG_TEXT) if office else None,
                 url=links[-1] if links else None,
             )
-            found.append((person, _PRESIDING_TITLE[chamber]))
+            found.append((person, _PRESIDING_TITLE[chamber], _handles(record, person_id, path)))
     return found
 
 
