@@ -196,14 +196,17 @@ class _Progress:
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def search(query: str, limit: int, include_inactive: bool, as_json: bool) -> None:
     """Find people by name, state (MO), district (MO-3) or committee (SSJU, "senate judiciary")."""
-    from bot.directory.search import search as run_search
+    from bot.directory.search import find
 
     if not query.strip():
         fail('give a name, a state (MO), a district (MO-3) or a committee ("senate judiciary")')
     with database().session() as session:
-        hits = run_search(session, query, limit=limit, include_inactive=include_inactive)
+        results = find(session, query, limit=limit, include_inactive=include_inactive)
+    hits = results.hits
     if as_json:
         _print_json([hit.as_dict() for hit in hits])
+        if results.truncated:
+            click.echo(f"{len(hits)} of {results.total} shown; use --limit", err=True)
         return
     if not hits:
         click.echo(f"nobody matches {query!r}")
@@ -221,6 +224,11 @@ def search(query: str, limit: int, include_inactive: bool, as_json: bool) -> Non
             click.echo(f"{'':<48}   {handles}")
         for seat_text in hit.committees:
             click.echo(f"{'':<48}   {seat_text}")
+    if results.truncated:
+        click.secho(
+            f"{len(hits)} of {results.total} shown; use --limit {results.total} to see all",
+            fg="yellow",
+        )
 
 
 @directory.command()
@@ -517,8 +525,14 @@ def load_overrides(path: Path) -> None:
         fail(f"{path}: is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8")
     click.echo(
         f"{path}: {result.handles} handles, {result.people} people added, "
-        f"{result.do_not_tag} do-not-tag entries"
+        f"{result.do_not_tag} do-not-tag entries, {result.leadership} leadership posts"
     )
+    if result.unknown_leaders:
+        click.secho(
+            "  leadership not stored, nobody of that name or id in the directory (import the "
+            "state first, then load this file again): " + ", ".join(result.unknown_leaders),
+            fg="red",
+        )
     if result.unknown:
         click.secho(
             "  not in the directory yet (kept; they apply once imported): "

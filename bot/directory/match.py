@@ -12,7 +12,16 @@ lists (and ``<chamber> <name>`` for state committees), all compared after
 words "committee", "on", "the", "of", "select", "standing" ignored). The
 selector's ``jurisdiction`` narrows the search, and its ``chamber`` breaks a
 tie. A name that still fits several committees is reported as ambiguous,
-with their ids, rather than guessed.
+with their ids, rather than guessed. A name found without a ``jurisdiction``
+that other jurisdictions' committees are also known by (``Senate Judiciary``:
+Congress's, and every state's senate judiciary committee) resolves to the
+committee whose own name it is, with a warning naming the others.
+
+``party`` compares major-party families (:func:`~bot.directory.normalize.party_family`)
+of the labels stored, ``party_label`` the labels themselves. ``chamber: upper``
+in a one-chamber jurisdiction (Nebraska, DC) warns that its chamber is
+``legislature``. With ``leadership``, ``chamber`` also finds presiding officers
+who hold no seat (a lieutenant governor presiding over the senate).
 """
 
 from __future__ import annotations
@@ -42,6 +51,8 @@ class CommitteeLookup:
     text: str
     committees: list[CommitteeRow] = field(default_factory=list)
     problem: str | None = None
+    warning: str | None = None
+    """Found, but the name also fits other jurisdictions' committees."""
 
 
 @dataclass
@@ -71,6 +82,7 @@ def find_committees(
     if jurisdictions:
         base = base.where(CommitteeRow.jurisdiction.in_(jurisdictions))
     found = list(session.scalars(base.where(CommitteeRow.id.in_({text, text.upper()}))))
+    by_id = bool(found)
     key = normalize.committee_key(text)
     if not found and key:
         for primary_only in (True, False):
@@ -84,6 +96,11 @@ def find_committees(
     if len(found) > 1 and chambers:
         narrowed = [c for c in found if c.chamber in chambers]
         found = narrowed or found
+    exact = by_id or any(normalize.plain(c.name) == normalize.plain(text) for c in found)
+    if found and not jurisdictions and key and not exact:
+        # A committee's full own name ("Senate Committee on the Judiciary") says which;
+        # a short one ("Senate Judiciary") may be several jurisdictions' committee.
+        lookup.warning = _elsewhere(session, text, key, found)
     if len(found) > 1:
         listed = "; ".join(f"{c.name} ({c.id}, {_where(c)})" for c in found[:8])
         lookup.problem = (
@@ -97,6 +114,37 @@ def find_committees(
         lookup.problem = f"no committee {text!r}{scope}{hint}"
     lookup.committees = found
     return lookup
+
+
+def _elsewhere(session: Session, text: str, key: str, found: list[CommitteeRow]) -> str | None:
+    """A warning when committees of other jurisdictions are also known as ``key``."""
+    places = {c.jurisdiction for c in found}
+    query = (
+        select(CommitteeRow)
+        .join(CommitteeAlias, CommitteeAlias.committee_id == CommitteeRow.id)
+        .where(
+            CommitteeRow.active.is_(True),
+            CommitteeAlias.alias == key,
+            CommitteeRow.jurisdiction.not_in(places),
+        )
+        .distinct()
+        .order_by(CommitteeRow.jurisdiction, CommitteeRow.id)
+    )
+    others = list(session.scalars(query))
+    if not others:
+        return None
+    chosen = ", ".join(f"{_place(c.jurisdiction)}'s {c.name} ({c.id})" for c in found)
+    listed = ", ".join(dict.fromkeys(f"{_place(c.jurisdiction)} ({c.id})" for c in others[:8]))
+    more = f" and {len(others) - 8} more" if len(others) > 8 else ""
+    return (
+        f"committee {text!r} has no 'jurisdiction', so it "
+        f"means {chosen}; the name also fits committees in {listed}{more}. Add 'jurisdiction' "
+        "(us, or a state's code) to say which"
+    )
+
+
+def _place(jurisdiction: str) -> str:
+    return "Congress" if jurisdiction == "us" else jurisdiction.upper()
 
 
 def _where(committee: CommitteeRow) -> str:
@@ -136,13 +184,23 @@ def selector_query(session: Session, selector: Selector) -> tuple[Select[tuple[s
     if selector.jurisdiction:
         query = query.where(PersonRow.jurisdiction.in_(selector.jurisdiction))
     if selector.chamber:
-        query = query.where(PersonRow.chamber.in_(selector.chamber))
+        in_chamber = PersonRow.chamber.in_(selector.chamber)
+        if selector.leadership:
+            presiding = select(LeadershipRole.person_id).where(
+                LeadershipRole.chamber.in_(selector.chamber)
+            )
+            in_chamber = or_(in_chamber, PersonRow.chamber.is_(None) & PersonRow.id.in_(presiding))
+        query = query.where(in_chamber)
+        match.problems.extend(_one_chamber(selector))
     if selector.state:
         query = query.where(PersonRow.state.in_(selector.state))
     if selector.district:
         query = query.where(PersonRow.district.in_(selector.district))
     if selector.party:
-        query = query.where(PersonRow.party.in_(selector.party))
+        query = query.where(PersonRow.party.in_(party_labels(session, selector.party)))
+    if selector.party_label:
+        labels = [label.lower() for label in selector.party_label]
+        query = query.where(func.lower(PersonRow.party).in_(labels))
     if selector.committee:
         committee_ids: set[str] = set()
         for text in selector.committee:
@@ -152,6 +210,8 @@ def selector_query(session: Session, selector: Selector) -> tuple[Select[tuple[s
             match.committees.append(lookup)
             if lookup.problem:
                 match.problems.append(lookup.problem)
+            elif lookup.warning:
+                match.problems.append(lookup.warning)
             committee_ids.update(c.id for c in lookup.committees)
         if selector.subcommittees and committee_ids:
             children = select(CommitteeRow.id).where(CommitteeRow.parent_id.in_(committee_ids))
@@ -183,10 +243,40 @@ def selector_query(session: Session, selector: Selector) -> tuple[Select[tuple[s
     return query, match
 
 
+def party_labels(session: Session, wanted: tuple[str, ...]) -> list[str]:
+    """The party labels stored whose family (``D``, ``R``, ``I``, ``other``) is wanted, or
+    that equal a wanted label (case ignored). The labels are few: read them all."""
+    families = {w for w in wanted if w in normalize.PARTY_FAMILIES}
+    exact = {w.lower() for w in wanted if w not in normalize.PARTY_FAMILIES}
+    labels = session.scalars(select(PersonRow.party).where(PersonRow.party.is_not(None)).distinct())
+    return [
+        label
+        for label in labels
+        if normalize.party_family(label) in families or label.lower() in exact
+    ]
+
+
+def _one_chamber(selector: Selector) -> list[str]:
+    """Warnings for ``chamber: senate``/``house`` in a jurisdiction with one chamber."""
+    warnings = []
+    two = [c for c in selector.chamber or () if c != "legislature"]
+    for code in selector.jurisdiction or ():
+        if code in normalize.UNICAMERAL and two:
+            name = normalize.STATE_NAMES.get(code.upper(), code.upper())
+            warnings.append(
+                f"{name} has one chamber, the legislature, so 'chamber: {two[0]}' matches "
+                f"nobody there; write 'chamber: legislature' (or leave chamber out)"
+            )
+    return warnings
+
+
 def _committee_chambers(selector: Selector) -> tuple[str, ...] | None:
     if not selector.chamber:
         return None
-    return tuple({"legislature": "joint"}.get(c, c) for c in selector.chamber)
+    chambers = set(selector.chamber)
+    if "legislature" in chambers:
+        chambers.add("joint")  # a joint committee belongs to the whole legislature
+    return tuple(sorted(chambers))
 
 
 def run(session: Session, selector: Selector) -> Match:

@@ -53,11 +53,12 @@ class PersonRow(Base):
     given_name: Mapped[str | None] = mapped_column(String(100), default=None)
     family_name: Mapped[str | None] = mapped_column(String(100), default=None)
     title: Mapped[str | None] = mapped_column(String(40), default=None)
-    party: Mapped[str | None] = mapped_column(String(40), default=None)
+    party: Mapped[str | None] = mapped_column(String(100), default=None)
+    """The whole label (``Democratic/Working Families``); see ``normalize.party_family``."""
     state: Mapped[str | None] = mapped_column(String(2), default=None)
     chamber: Mapped[str | None] = mapped_column(String(20), default=None)
     """``senate``, ``house`` or ``legislature`` (see :mod:`bot.directory.normalize`)."""
-    district: Mapped[str | None] = mapped_column(String(40), default=None)
+    district: Mapped[str | None] = mapped_column(String(100), default=None)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     term_start: Mapped[date | None] = mapped_column(Date, default=None)
     term_end: Mapped[date | None] = mapped_column(Date, default=None)

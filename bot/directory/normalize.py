@@ -48,8 +48,20 @@ _PARTY_ALIASES = {
     "nonpartisan": "Nonpartisan",
 }
 
-#: Committee roles, canonical form; anything else a source says is ``member``.
+#: Committee roles, canonical form; anything else a source says is ``member``
+#: (the source's own words are kept beside it). ``ranking member`` is the
+#: minority's lead: a ranking member, a minority chair, or (Pennsylvania) the
+#: minority party's "democratic chair" / "republican chair".
 ROLES = ("chair", "co-chair", "vice chair", "ranking member", "ex officio", "member")
+
+#: The words parties use in committee titles (``republican chair``): → family.
+_PARTY_TITLE_WORDS = {
+    "democratic": "D",
+    "democrat": "D",
+    "republican": "R",
+    "majority": "majority",
+    "minority": "minority",
+}  # noqa: E501
 
 #: Territories whose member of the House is a delegate (or resident commissioner).
 _DELEGATE_STATES = {"DC", "GU", "VI", "AS", "MP"}
@@ -105,11 +117,72 @@ def chamber(value: str | None) -> str | None:
 
 
 def party(value: str | None) -> str | None:
-    """``Democrat``/``D`` → ``Democratic``; ``GOP``/``R`` → ``Republican``; others as given."""
+    """``Democrat``/``D`` → ``Democratic``; ``GOP``/``R`` → ``Republican``; others as given.
+
+    A label with more than one party (``Democratic/Working Families``) is kept
+    whole: it is what the legislator's ballot line says. :func:`party_family`
+    tells which major party it belongs to.
+    """
     if value is None:
         return None
-    text = value.strip()
-    return _PARTY_ALIASES.get(text.lower(), text)
+    text = " ".join(value.strip().split())
+    return _PARTY_ALIASES.get(text.lower(), text) or None
+
+
+#: Major-party families a ``party:`` selector can name: Democratic, Republican,
+#: Independent, and every other party (including Nonpartisan).
+PARTY_FAMILIES = ("D", "R", "I", "other")
+
+_FAMILY_WORDS = {
+    "d": "D",
+    "dem": "D",
+    "democrat": "D",
+    "democrats": "D",
+    "democratic": "D",
+    "r": "R",
+    "rep": "R",
+    "gop": "R",
+    "republican": "R",
+    "republicans": "R",
+    "i": "I",
+    "ind": "I",
+    "independent": "I",
+    "independents": "I",
+    "other": "other",
+    "others": "other",
+}
+
+
+def party_family(label: str | None) -> str | None:
+    """The major-party family of a party label: ``D``, ``R``, ``I`` or ``other``.
+
+    The first party of a fusion label decides (``Democratic/Working Families``
+    → ``D``, ``Republican/Conservative`` → ``R``), and a state party named
+    after a major one belongs to it (``Democratic-Farmer-Labor`` → ``D``).
+    Only a label that *starts* with the major party's name counts, so Puerto
+    Rico's ``Partido Popular Democrático`` is ``other``. None for no label.
+    """
+    if label is None or not label.strip():
+        return None
+    first = plain(label.split("/")[0]).split()
+    word = first[0] if first else ""
+    if word in {"democrat", "democratic", "democrats", "d", "dem"}:
+        return "D"
+    if word in {"republican", "republicans", "r", "gop"}:
+        return "R"
+    if first in (["independent"], ["i"], ["ind"]):
+        return "I"
+    return "other"
+
+
+def party_selection(value: str) -> str:
+    """A ``party:`` selector value: a family (``D``, ``R``, ``I``, ``other``) when it names
+    one (``D``, ``Democrat``, ``Democratic``, ``GOP``...), else the label as given, which
+    then matches that exact label (case ignored)."""
+    text = " ".join(value.strip().split())
+    if not text:
+        raise ValueError("an empty party; use D, R, I, other or a party's exact label")
+    return _FAMILY_WORDS.get(text.lower(), text)
 
 
 def state(value: str | None) -> str | None:
@@ -144,21 +217,60 @@ def district(value: object) -> str | None:
 
 
 def role(value: str | None) -> str:
-    """A committee role in canonical form: ``Chairman`` → ``chair``, ``Ranking Member``…"""
-    text = (value or "").strip().lower().replace("-", " ")
-    if not text or text == "member":
+    """A committee role in canonical form: ``Chairman`` → ``chair``, ``Ranking Member``…
+
+    English and Spanish (Puerto Rico): ``presidente``/``presidenta`` → ``chair``,
+    ``vicepresidente`` → ``vice chair``; ``secretario``, ``portavoz``, ``clerk``... →
+    ``member``. A party-named role (``democratic chair``) is read here without its
+    party (→ ``chair``); the importer, which knows the committee, decides whether it is
+    the minority's (see :func:`party_role`). The whole table is in docs/directory.md.
+    """
+    words = plain(value or "").split()
+    if words and words[0] in _PARTY_TITLE_WORDS:
+        side = _PARTY_TITLE_WORDS[words[0]]
+        rest = role(" ".join(words[1:]))
+        if side == "minority" and rest == "chair":
+            return "ranking member"
+        return rest
+    text = " ".join(words)
+    squashed = text.replace(" ", "")
+    if not text or text in {"member", "miembro", "miembra"}:
         return "member"
-    if "ranking" in text:
+    if words[0] == "ranking":
         return "ranking member"
-    if "ex officio" in text or "ex oficio" in text:
+    if squashed.startswith(("exofficio", "exoficio", "esoficio")):
         return "ex officio"
-    if text.startswith("co") and "chair" in text:
-        return "co-chair"
-    if "vice" in text and "chair" in text:
-        return "vice chair"
-    if "chair" in text:
-        return "chair"
+    if squashed in _CHAIR_WORDS:
+        return _CHAIR_WORDS[squashed]
+    # "vice ranking member", "alternate chair", "secretario", "portavoz", "clerk"...
     return "member"
+
+
+#: Squashed role words (no spaces) that are a chair of some kind.
+_CHAIR_WORDS = {
+    **dict.fromkeys(
+        ("chair", "chairman", "chairwoman", "chairperson", "seniorchair", "leadcochair",
+         "presidente", "presidenta"),
+        "chair",
+    ),
+    **dict.fromkeys(
+        ("cochair", "cochairman", "cochairwoman", "cochairperson", "copresidente",
+         "copresidenta"),
+        "co-chair",
+    ),
+    **dict.fromkeys(
+        ("vicechair", "vicechairman", "vicechairwoman", "vicechairperson", "firstvicechair",
+         "covicechair", "vicepresidente", "vicepresidenta", "vicepresident", "vice"),
+        "vice chair",
+    ),
+}  # fmt: skip
+
+
+def party_role(value: str | None) -> str | None:
+    """The party a committee title names, as a family (``republican chair`` → ``R``), else
+    None. ``majority``/``minority`` are returned as such."""
+    words = plain(value or "").split()
+    return _PARTY_TITLE_WORDS.get(words[0]) if words else None
 
 
 def canonical_role(value: str) -> str:
@@ -175,23 +287,44 @@ def canonical_role(value: str) -> str:
         "vice chairman": "vice chair",
         "ranking member": "ranking member",
         "ranking": "ranking member",
+        "ranking chair": "ranking member",
+        "minority chair": "ranking member",
         "ex officio": "ex officio",
         "member": "member",
+        "presidente": "chair",
+        "presidenta": "chair",
+        "vicepresidente": "vice chair",
+        "vicepresidenta": "vice chair",
+        "miembro": "member",
     }
     try:
         return aliases[text]
     except KeyError:
         raise ValueError(
-            f"{value!r} is not a committee role; use one of: {', '.join(ROLES)}"
+            f"{value!r} is not a committee role; use one of: {', '.join(ROLES)} "
+            "(minority chair and ranking mean ranking member)"
         ) from None
 
 
+#: Jurisdictions with one chamber (``legislature``), and what a member is called.
+UNICAMERAL = {
+    "ne": "Sen.",  # Nebraska's Legislature: its members are senators
+    "dc": "Councilmember",  # the Council of the District of Columbia
+    "gu": "Sen.",  # the Legislature of Guam
+    "vi": "Sen.",  # the Legislature of the Virgin Islands
+}
+
+
 def title(chamber_name: str | None, state_code: str | None, jurisdiction_code: str) -> str | None:
-    """How a post addresses a legislator: ``Sen.``, ``Rep.``, ``Del.``, ``Asm.``…"""
+    """How a post addresses a legislator: ``Sen.``, ``Rep.``, ``Del.``, ``Asm.``…
+
+    A DC councilmember is ``Councilmember``; Puerto Rico's senators and
+    representatives (Senado, Cámara de Representantes) are ``Sen.`` and ``Rep.``.
+    """
     if chamber_name == "senate":
         return "Sen."
     if chamber_name == "legislature":
-        return "Sen."  # Nebraska's unicameral legislature: its members are senators
+        return UNICAMERAL.get(jurisdiction_code, "Sen.")
     if chamber_name == "house":
         if jurisdiction_code == "us":
             if state_code == "PR":

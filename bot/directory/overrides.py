@@ -31,6 +31,14 @@ An overrides file is YAML::
     do_not_tag:
       - {person: S000148, reason: the office asked on 2026-03-02}
       - {platform: x, handle: SenateGOPOffice, reason: an office account}
+    leadership:                           # for legislatures whose data has none
+      - {person: Cindy O'Laughlin, title: President Pro Tem, chamber: senate}
+      - {person: ocd-person/..., title: Speaker, chamber: house}
+
+Leadership entries are stored as leadership roles (source ``file:<path>``), so
+``leadership:`` selectors and the supporter page find them; imports never
+touch them, and loading the file again replaces them. A leadership entry must
+name someone already in the directory (import the state first).
 
 or CSV with a header ``person,platform,handle,note`` (a ``handle`` of ``-``
 means "no account"), plus optional ``do_not_tag`` (``yes`` makes the row a
@@ -153,6 +161,30 @@ class DoNotTagEntry(_Model):
         return _checked(self.platform, self.handle) if self.platform else self.handle.lstrip("@")
 
 
+class LeadershipEntry(_Model):
+    """A leadership post an organizer maintains (the data for that legislature lacks it)."""
+
+    person: str = Field(description="a directory id (ocd-person/...) or exact name")
+    title: str = Field(description="'President Pro Tem', 'Majority Floor Leader', 'Speaker'")
+    chamber: str | None = Field(default=None, description="senate, house or legislature")
+    note: str | None = None
+
+    @field_validator("person", "title")
+    @classmethod
+    def _visible(cls, value: str) -> str:
+        text = contact.plain_text(value)
+        if not text:
+            raise ValueError("must not be empty")
+        return text
+
+    @field_validator("chamber")
+    @classmethod
+    def _chamber(cls, value: str | None) -> str | None:
+        from bot.directory import normalize
+
+        return normalize.chamber(value) if value else None
+
+
 class OrganizerPerson(PersonSpec):
     """A person an organizer adds to the directory (someone the imports lack)."""
 
@@ -190,6 +222,7 @@ class OverridesFile(_Model):
     handles: list[HandleEntry] = []
     people: list[OrganizerPerson] = []
     do_not_tag: list[DoNotTagEntry] = []
+    leadership: list[LeadershipEntry] = []
 
 
 def read_overrides(path: Path) -> OverridesFile:
@@ -226,7 +259,9 @@ def read_overrides(path: Path) -> OverridesFile:
         finally:
             loader.dispose()
     if not isinstance(raw, dict):
-        raise OverridesError(f"{path}: expected handles:, people: and/or do_not_tag: sections")
+        raise OverridesError(
+            f"{path}: expected handles:, people:, do_not_tag: and/or leadership: sections"
+        )
     try:
         return OverridesFile.model_validate(raw)
     except ValidationError as exc:
@@ -302,8 +337,11 @@ class LoadResult:
     handles: int = 0
     people: int = 0
     do_not_tag: int = 0
+    leadership: int = 0
     unknown: list[str] = field(default_factory=list)
     """Person references that match nobody in the directory (kept: they apply once imported)."""
+    unknown_leaders: list[str] = field(default_factory=list)
+    """Leadership entries naming nobody in the directory (not stored: import them first)."""
 
 
 def find_person_id(session: Session, reference: str) -> str | None:
@@ -331,13 +369,14 @@ def load_overrides(session: Session, path: Path, now: datetime) -> LoadResult:
     """Store an overrides file in the directory for every campaign; replaces its last load."""
     from sqlalchemy import delete
 
-    from bot.directory.models import DoNotTag, HandleOverride, PersonRow
+    from bot.directory.models import DoNotTag, HandleOverride, LeadershipRole, PersonRow
 
     overrides = read_overrides(path)
     source = f"file:{path}"
     result = LoadResult(source=source)
     session.execute(delete(HandleOverride).where(HandleOverride.source == source))
     session.execute(delete(DoNotTag).where(DoNotTag.source == source))
+    session.execute(delete(LeadershipRole).where(LeadershipRole.source == source))
 
     for spec in overrides.people:
         row = session.get(PersonRow, spec.id)
@@ -378,6 +417,19 @@ def load_overrides(session: Session, path: Path, now: datetime) -> LoadResult:
             )
         )
         result.do_not_tag += 1
+
+    session.flush()
+    for post in overrides.leadership:
+        person_id = find_person_id(session, post.person)
+        if person_id is None:
+            result.unknown_leaders.append(post.person)
+            continue
+        person = session.get(PersonRow, person_id)
+        chamber = post.chamber or (person.chamber if person is not None else None)
+        session.add(
+            LeadershipRole(person_id=person_id, title=post.title, chamber=chamber, source=source)
+        )
+        result.leadership += 1
     session.flush()
     return result
 

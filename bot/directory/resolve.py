@@ -269,6 +269,12 @@ def _campaign_overrides(loaded: LoadedCampaign, notes: list[str]) -> OverridesFi
     except OverridesError as exc:
         notes.append(f"targets.overrides: {exc}")
         return None
+    if overrides.leadership:
+        notes.append(
+            f"targets.overrides: {relative} lists leadership:, which a campaign does not read; "
+            "load the file with `advocacy-bot directory load-overrides` so every campaign and "
+            "the supporter page know the leadership"
+        )
     if overrides.people:
         notes.append(
             f"targets.overrides: {relative} lists people:, which a campaign does not read; "

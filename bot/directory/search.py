@@ -62,20 +62,41 @@ class Hit:
         }
 
 
+@dataclass
+class Results:
+    """The hits shown, and how many people matched in all."""
+
+    hits: list[Hit]
+    total: int
+    """Everyone who matched; more than ``len(hits)`` when the limit cut the list."""
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self.hits)
+
+
 def search(
     session: Session, query: str, *, limit: int = 25, include_inactive: bool = False
 ) -> list[Hit]:
     """People matching ``query`` (see the module's doc), at most ``limit``."""
+    return find(session, query, limit=limit, include_inactive=include_inactive).hits
+
+
+def find(
+    session: Session, query: str, *, limit: int = 25, include_inactive: bool = False
+) -> Results:
+    """Like :func:`search`, also counting everyone who matched (to say what was left out)."""
     text = query.strip()
     if not text:
-        return []
+        return Results([], 0)
     found: dict[str, list[str]] = {}
     seats: dict[str, list[str]] = {}
 
     def collect(statement: Select[tuple[str]], why: str) -> None:
         if not include_inactive:
             statement = statement.where(PersonRow.active.is_(True))
-        statement = statement.order_by(PersonRow.active.desc(), PersonRow.name).limit(limit)
+        # Ids only, all of them (a state's legislature at most): the count must be true.
+        statement = statement.order_by(PersonRow.active.desc(), PersonRow.name)
         for person_id in session.scalars(statement):
             found.setdefault(person_id, []).append(why)
 
@@ -111,7 +132,7 @@ def search(
 
     ids = list(found)[:limit]
     entries = load_entries(session, ids)
-    return [
+    hits = [
         Hit(
             person=entries[i].person,
             active=entries[i].row.active,
@@ -122,6 +143,7 @@ def search(
         for i in ids
         if i in entries
     ]
+    return Results(hits, len(found))
 
 
 def _committees(session: Session, text: str, limit: int = 5) -> list[tuple[CommitteeRow, str]]:

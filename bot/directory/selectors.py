@@ -19,7 +19,10 @@ of them is removed. Only people in office (active) are selected.
 Keys: ``jurisdiction`` (``us`` or a state: which legislature), ``chamber``
 (``senate``/``upper``, ``house``/``lower``/``assembly``, ``legislature``),
 ``state`` (where the member is from: ``{jurisdiction: us, state: MO}`` is
-Missouri's delegation in Congress), ``district``, ``party``, ``committee``
+Missouri's delegation in Congress), ``district``, ``party`` (a major-party
+family: ``D``, ``R``, ``I`` or ``other``, whatever the label says:
+"Democratic/Working Families" and "Democratic-Farmer-Labor" are ``D``; any
+other word is an exact label), ``party_label`` (exact labels only), ``committee``
 (name or id; with ``role`` and ``subcommittees``), ``leadership`` (``true``,
 or words of a leadership title), ``people`` (directory ids or exact names),
 ``bill_role`` (people in a role on the campaign's bills: ``sponsors``,
@@ -50,6 +53,10 @@ BILL_ROLES = (
 )
 
 
+#: How :meth:`Selector.describe` writes a party family.
+_FAMILY_NAMES = {"D": "Democratic", "R": "Republican", "I": "Independent"}
+
+
 def _as_list(value: object) -> object:
     if value is None:
         return None
@@ -74,15 +81,24 @@ class Selector(BaseModel):
     )
     district: tuple[str, ...] | None = Field(default=None, description="district number or name")
     party: tuple[str, ...] | None = Field(
-        default=None, description="Democratic (D, Democrat), Republican (R, GOP), Independent"
+        default=None,
+        description="a major-party family: D (Democratic, and labels such as "
+        "'Democratic/Working Families', 'Democratic-Farmer-Labor'), R (Republican, "
+        "'Republican/Conservative'), I (Independent) or other; any other word matches that "
+        "exact label",
+    )
+    party_label: tuple[str, ...] | None = Field(
+        default=None,
+        description="exact party labels as the data writes them ('Democratic/Working "
+        "Families'); case is ignored",
     )
     committee: tuple[str, ...] | None = Field(
         default=None, description="committee or subcommittee, by name or id ('SSJU')"
     )
     role: tuple[str, ...] | None = Field(
         default=None,
-        description="only these committee roles: chair, co-chair, vice chair, ranking member, "
-        "ex officio, member",
+        description="only these committee roles: chair, co-chair, vice chair, ranking member "
+        "(or ranking, minority chair), ex officio, member",
     )
     subcommittees: bool = Field(
         default=False, description="also everyone on the committee's subcommittees"
@@ -108,6 +124,7 @@ class Selector(BaseModel):
         "chamber",
         "state",
         "party",
+        "party_label",
         "committee",
         "role",
         "people",
@@ -150,7 +167,7 @@ class Selector(BaseModel):
     @field_validator("party")
     @classmethod
     def _parties(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
-        return None if value is None else tuple(str(normalize.party(v)) for v in value)
+        return None if value is None else tuple(normalize.party_selection(v) for v in value)
 
     @field_validator("role")
     @classmethod
@@ -176,7 +193,8 @@ class Selector(BaseModel):
         if not given:
             raise ValueError(
                 "a selector needs at least one key (jurisdiction, chamber, state, district, "
-                "party, committee, leadership, people or bill_role); to target all of Congress "
+                "party, party_label, committee, leadership, people or bill_role); to target all "
+                "of Congress "
                 "write 'jurisdiction: us'"
             )
         if (self.role or self.subcommittees) and not self.committee:
@@ -196,6 +214,7 @@ class Selector(BaseModel):
             "state",
             "district",
             "party",
+            "party_label",
             "committee",
             "role",
             "leadership",
@@ -213,6 +232,8 @@ class Selector(BaseModel):
         parts = []
         for name in self.keys():
             value: Any = getattr(self, name)
+            if name == "party":
+                value = tuple(_FAMILY_NAMES.get(v, v) for v in value)
             if isinstance(value, tuple):
                 value = value[0] if len(value) == 1 else "[" + ", ".join(value) + "]"
             elif isinstance(value, bool):

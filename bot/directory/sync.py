@@ -10,9 +10,13 @@ which is how tests point ``sync`` at a local server):
     the GitHub contents API of the ``openstates/people`` repository, which
     lists a state's files: ``<base>/contents/data/<state>/legislature?ref=main``
     (and ``.../committees``) answer a JSON list of ``{"name", "path", "type"}``.
-``OPENSTATES_PEOPLE_RAW_URL`` default ``https://raw.githubusercontent.com/openstates/people/main``:
-    each listed file at ``<base>/<path>`` (``data/mo/legislature/<name>.yml``).
-``OPENSTATES_PEOPLE_REF``     default ``main``: the branch or commit to read.
+``OPENSTATES_PEOPLE_RAW_URL`` default ``https://raw.githubusercontent.com/openstates/people``:
+    each listed file at ``<base>/<commit>/<path>`` (``data/mo/legislature/<name>.yml``).
+    An old setting ending in ``/main`` still works: the ``/main`` is dropped.
+``OPENSTATES_PEOPLE_REF``     default ``main``: the branch, tag or commit to read. A sync
+    first asks GitHub which commit it names (``<api>/commits/<ref>``), then lists and
+    downloads every file at that one commit, so a push during the sync cannot mix two
+    versions of the data.
 ``GITHUB_TOKEN``              optional: raises GitHub's limit of 60 listings an hour.
 
 Everything is downloaded to a temporary folder first and imported only when
@@ -22,6 +26,7 @@ changes nothing.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -29,7 +34,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import requests
 from sqlalchemy.orm import Session
@@ -40,7 +45,7 @@ from bot.directory.importers.writer import ImportResult, write
 
 CONGRESS_URL = "https://theunitedstates.io/congress-legislators"
 OPENSTATES_API_URL = "https://api.github.com/repos/openstates/people"
-OPENSTATES_RAW_URL = "https://raw.githubusercontent.com/openstates/people/main"
+OPENSTATES_RAW_URL = "https://raw.githubusercontent.com/openstates/people"
 DEFAULT_TIMEOUT = 30.0
 WORKERS = 8
 
@@ -73,10 +78,21 @@ class Sources:
         return cls(
             congress_url=env.get("CONGRESS_LEGISLATORS_URL") or CONGRESS_URL,
             openstates_api_url=env.get("OPENSTATES_PEOPLE_API_URL") or OPENSTATES_API_URL,
-            openstates_raw_url=env.get("OPENSTATES_PEOPLE_RAW_URL") or OPENSTATES_RAW_URL,
+            openstates_raw_url=_raw_base(
+                env.get("OPENSTATES_PEOPLE_RAW_URL") or OPENSTATES_RAW_URL
+            ),
             openstates_ref=env.get("OPENSTATES_PEOPLE_REF") or "main",
             github_token=env.get("GITHUB_TOKEN") or None,
         )
+
+
+def _raw_base(url: str) -> str:
+    """The raw-file base without a branch (``.../openstates/people``)."""
+    url = url.rstrip("/")
+    return url.removesuffix("/main")
+
+
+_SHA = re.compile(r"^[0-9a-f]{40}$")
 
 
 class Downloader:
@@ -95,6 +111,8 @@ class Downloader:
         self.http = http or requests.Session()
         self.http.headers.setdefault("User-Agent", "advocacy-bot (directory sync)")
         self.progress = progress or (lambda label, done, total: None)
+        self.commit: str | None = None
+        """The commit of openstates/people being read, once resolved."""
 
     def get(self, url: str, headers: Mapping[str, str] | None = None) -> requests.Response:
         host = urlsplit(url).netloc or url
@@ -153,12 +171,48 @@ class Downloader:
         self.fetch_all("Congress", jobs)
         return {kind: folder / f"{kind}.yaml" for kind in congress.FILES}
 
+    def resolve_ref(self) -> str:
+        """The commit ``OPENSTATES_PEOPLE_REF`` names (asked once per sync, then reused)."""
+        if self.commit is not None:
+            return self.commit
+        ref = self.sources.openstates_ref.strip()
+        if _SHA.match(ref.lower()):
+            self.commit = ref.lower()
+            return self.commit
+        api = self.sources.openstates_api_url.rstrip("/")
+        url = f"{api}/commits/{quote(ref, safe='')}"
+        try:
+            response = self.get(url, self._github_headers("application/vnd.github.sha"))
+        except SyncError as exc:
+            if exc.status in {404, 422}:
+                raise SyncError(
+                    f"openstates/people has no branch, tag or commit {ref!r} "
+                    "(OPENSTATES_PEOPLE_REF). Nothing was changed"
+                ) from None
+            raise
+        sha = response.text.strip().lower()
+        if not _SHA.match(sha):
+            raise SyncError(f"{url} did not answer a commit id. Nothing was changed")
+        self.commit = sha
+        return sha
+
+    def _github_headers(self, accept: str) -> dict[str, str]:
+        headers = {"Accept": accept}
+        if self.sources.github_token:
+            headers["Authorization"] = f"Bearer {self.sources.github_token}"
+        return headers
+
     def state(self, state: str, folder: Path) -> Path:
-        """Open States' ``data/<state>/`` (legislature and committees) into ``folder/<state>``."""
+        """Open States' ``data/<state>/`` (legislature and committees) into ``folder/<state>``,
+        listed and downloaded at one commit (:meth:`resolve_ref`)."""
         code = state.lower()
         target = folder / code
+        self.resolve_ref()
         jobs: list[tuple[str, Path]] = []
-        for part in ("legislature", "committees"):
+        parts = ["legislature", "committees"]
+        if code in openstates.LT_GOVERNOR_PRESIDES:
+            parts.append("executive")  # the lieutenant governor presiding over the senate
+        for part in parts:
             for item in self._listing(code, part):
                 jobs.append((self._raw(item["path"]), target / part / item["name"]))
         (target / "legislature").mkdir(parents=True, exist_ok=True)
@@ -167,15 +221,12 @@ class Downloader:
 
     def _listing(self, code: str, part: str) -> list[dict[str, Any]]:
         api = self.sources.openstates_api_url.rstrip("/")
-        url = f"{api}/contents/data/{code}/{part}?ref={self.sources.openstates_ref}"
-        headers = {"Accept": "application/vnd.github+json"}
-        if self.sources.github_token:
-            headers["Authorization"] = f"Bearer {self.sources.github_token}"
+        url = f"{api}/contents/data/{code}/{part}?ref={self.resolve_ref()}"
         try:
-            response = self.get(url, headers)
+            response = self.get(url, self._github_headers("application/vnd.github+json"))
         except SyncError as exc:
             if exc.status == 404:
-                if part == "committees":
+                if part != "legislature":
                     return []
                 raise SyncError(
                     f"Open States has no legislature data for {code.upper()} "
@@ -195,7 +246,8 @@ class Downloader:
         ]
 
     def _raw(self, path: str) -> str:
-        return f"{self.sources.openstates_raw_url.rstrip('/')}/{path.lstrip('/')}"
+        base = self.sources.openstates_raw_url.rstrip("/")
+        return f"{base}/{self.resolve_ref()}/{path.lstrip('/')}"
 
 
 def _first_line(exc: BaseException) -> str:
@@ -237,5 +289,6 @@ def sync(
         for state in dict.fromkeys(s.lower() for s in states):
             state_folder = downloader.state(state, folder / "openstates")
             data.append(openstates.read(state_folder, today, state=state))
-            _relabel(data[-1], state_folder, f"{sources.openstates_raw_url}/data/{state}")
+            origin = f"{sources.openstates_raw_url}/{downloader.resolve_ref()}/data/{state}"
+            _relabel(data[-1], state_folder, origin)
         return [write(session, item, now) for item in data]

@@ -15,7 +15,7 @@ from bot.directory.models import CommitteeMember, PersonHandle, PersonRow
 from bot.directory.sync import Downloader, Sources, SyncError, sync
 from bot.store.db import Database
 from tests.directory.conftest import NOW, raw_state_people
-from tests.fakes.opendata import OpenDataServer
+from tests.fakes.opendata import COMMIT, OpenDataServer
 
 
 @pytest.fixture
@@ -61,9 +61,14 @@ def test_sync_congress_and_a_state(
     assert ("MO", mo_files, mo_files) in progress
     listings = [p for p in server.requests if p.startswith("/repos/")]
     assert listings == [
-        "/repos/openstates/people/contents/data/mo/legislature?ref=main",
-        "/repos/openstates/people/contents/data/mo/committees?ref=main",
+        "/repos/openstates/people/commits/main",
+        f"/repos/openstates/people/contents/data/mo/legislature?ref={COMMIT}",
+        f"/repos/openstates/people/contents/data/mo/committees?ref={COMMIT}",
+        f"/repos/openstates/people/contents/data/mo/executive?ref={COMMIT}",
     ]
+    raw = [p for p in server.requests if p.startswith("/openstates/")]
+    assert raw and all(p.startswith(f"/openstates/people/{COMMIT}/data/mo/") for p in raw)
+    assert results[1].origin.endswith(f"/openstates/people/{COMMIT}/data/mo")
 
 
 def test_sync_reports_problems_by_the_url_they_came_from(
@@ -147,7 +152,7 @@ def test_timeout_is_reported(db: Database, server: OpenDataServer) -> None:
 
 
 def test_a_failure_midway_imports_nothing(db: Database, server: OpenDataServer) -> None:
-    server.fail_paths = ["/openstates/people/main/data/mo/committees/"]
+    server.fail_paths = [f"/openstates/people/{COMMIT}/data/mo/committees/"]
     with pytest.raises(SyncError, match="HTTP 500"), db.session() as session:
         sync(session, congress_data=True, states=["mo"], now=NOW, downloader=downloader(server))
     assert people(db, "us") == people(db, "mo") == 0
@@ -194,3 +199,37 @@ def test_cli_sync_rejects_a_bad_state(tmp_path: Path) -> None:
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
     result = CliRunner().invoke(cli, ["directory", "sync", "--state", "ZZ"], env=env)
     assert result.exit_code == 1 and "'ZZ' is not a state" in result.output
+
+
+def test_the_ref_pins_listings_and_files_to_one_commit(
+    db: Database, server: OpenDataServer
+) -> None:
+    """OPENSTATES_PEOPLE_REF names a commit: the listing and every raw file are read there
+    (before, the raw files came from main whatever the ref, so a sync could mix two commits)."""
+    pinned = "0123456789abcdef0123456789abcdef01234567"
+    server.refs = {"main": COMMIT, "v2026": pinned}
+    fetch = Downloader(Sources.from_env({**server.env(), "OPENSTATES_PEOPLE_REF": "v2026"}))
+    with db.session() as session:
+        sync(session, congress_data=False, states=["co"], now=NOW, downloader=fetch)
+    asked = [p for p in server.requests if "/commits/" not in p]
+    assert asked and all(pinned in p for p in asked), asked
+    assert people(db, "co") > 0
+
+
+def test_a_commit_ref_is_used_without_asking(db: Database, server: OpenDataServer) -> None:
+    fetch = Downloader(Sources.from_env({**server.env(), "OPENSTATES_PEOPLE_REF": COMMIT}))
+    with db.session() as session:
+        sync(session, congress_data=False, states=["co"], now=NOW, downloader=fetch)
+    assert not any("/commits/" in p for p in server.requests)
+    assert all(COMMIT in p for p in server.requests)
+
+
+def test_an_unknown_ref_says_so(db: Database, server: OpenDataServer) -> None:
+    fetch = Downloader(Sources.from_env({**server.env(), "OPENSTATES_PEOPLE_REF": "nope"}))
+    with pytest.raises(SyncError, match="no branch, tag or commit 'nope'"), db.session() as s:
+        sync(s, congress_data=False, states=["co"], now=NOW, downloader=fetch)
+
+
+def test_an_old_raw_url_setting_ending_in_main_still_works() -> None:
+    env = {"OPENSTATES_PEOPLE_RAW_URL": "https://raw.example/openstates/people/main/"}
+    assert Sources.from_env(env).openstates_raw_url == "https://raw.example/openstates/people"

@@ -5,10 +5,13 @@ the real sites (see :mod:`bot.directory.sync`):
 
 ``/congress-legislators/<file>.yaml``
     from ``<data>/congress-legislators/`` (theunitedstates.io)
-``/repos/openstates/people/contents/data/<state>/<part>?ref=main``
+``/repos/openstates/people/commits/<ref>`` (``Accept: application/vnd.github.sha``)
+    the commit a branch names: :attr:`OpenDataServer.refs` (``main`` → :data:`COMMIT`)
+``/repos/openstates/people/contents/data/<state>/<part>?ref=<commit>``
     a GitHub contents-API listing of ``<data>/openstates/<state>/<part>/``
-``/openstates/people/main/data/<state>/<part>/<file>``
-    the raw file (raw.githubusercontent.com)
+``/openstates/people/<commit>/data/<state>/<part>/<file>``
+    the raw file (raw.githubusercontent.com); only at a commit of :attr:`refs`, so a
+    client that asks for a branch's files instead of the commit's gets a 404
 
 Faults for tests: :attr:`OpenDataServer.delay` (seconds to sleep before each
 answer, for timeouts) and :attr:`OpenDataServer.fail_paths` (path prefixes
@@ -28,6 +31,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+#: The commit the fake's ``main`` points at.
+COMMIT = "934bf09a94a35351baf872c70e778a4367c8266e"
+
 
 class OpenDataServer:
     """The fake, on 127.0.0.1 and a free port, in a background thread."""
@@ -37,6 +43,8 @@ class OpenDataServer:
         self.delay = 0.0
         self.fail_paths: list[str] = []
         self.requests: list[str] = []
+        self.refs: dict[str, str] = {"main": COMMIT}
+        """Branch or tag → commit; every commit named here serves the same files."""
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._server.daemon_threads = True
@@ -52,7 +60,7 @@ class OpenDataServer:
         return {
             "CONGRESS_LEGISLATORS_URL": f"{self.url}/congress-legislators",
             "OPENSTATES_PEOPLE_API_URL": f"{self.url}/repos/openstates/people",
-            "OPENSTATES_PEOPLE_RAW_URL": f"{self.url}/openstates/people/main",
+            "OPENSTATES_PEOPLE_RAW_URL": f"{self.url}/openstates/people",
         }
 
     def start(self) -> OpenDataServer:
@@ -82,12 +90,24 @@ class OpenDataServer:
         segments = [s for s in parts.path.split("/") if s]
         if segments[:1] == ["congress-legislators"] and len(segments) == 2:
             return self._file(self.data / "congress-legislators" / segments[1])
+        commits = ["repos", "openstates", "people", "commits"]
+        if segments[:4] == commits and len(segments) == 5:
+            sha = self.refs.get(segments[4]) or (
+                segments[4] if segments[4] in self.refs.values() else None
+            )
+            if sha is None:
+                return 422, "application/json", b'{"message": "No commit found for SHA"}'
+            return 200, "application/vnd.github.sha", sha.encode()
         listing = ["repos", "openstates", "people", "contents", "data"]
         if segments[:5] == listing and len(segments) == 7:
+            ref = dict(p.split("=", 1) for p in parts.query.split("&") if "=" in p).get("ref")
+            if ref not in self.refs and ref not in self.refs.values():
+                return 404, "application/json", b'{"message": "No commit found for the ref"}'
             return self._listing(segments[5], segments[6])
-        raw = ["openstates", "people", "main", "data"]
-        if segments[:4] == raw and len(segments) == 7:
-            state, part, name = segments[4:]
+        if segments[:2] == ["openstates", "people"] and len(segments) == 7:
+            commit, data, state, part, name = segments[2:]
+            if data != "data" or commit not in self.refs.values():
+                return 404, "text/plain", b"404: Not Found"
             return self._file(self.data / "openstates" / state / part / name)
         return 404, "application/json", b'{"message": "Not Found"}'
 

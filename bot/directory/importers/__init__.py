@@ -12,7 +12,11 @@ Recognised paths:
   holding them;
 - an Open States state folder (``data/mo/``, with ``legislature/`` and
   ``committees/``), its ``legislature/`` folder, or a folder of state folders
-  (``data/``).
+  (``data/``: every state, DC and the territories).
+
+One jurisdiction that cannot be read (a folder named after no state, such as
+Open States' own ``data/us``, or anything unexpected inside one) is a
+reported skip; everything else imports.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from bot.directory.importers import congress, openstates
 from bot.directory.importers.records import (
+    SKIPPED,
     DirectoryImportError,
     Problem,
     SourceData,
@@ -49,6 +54,8 @@ class Plan:
 
     congress: dict[str, Path] = field(default_factory=dict)
     states: list[Path] = field(default_factory=list)
+    skipped: list[SourceData] = field(default_factory=list)
+    """Folders not imported, each with the reason as its problem."""
 
 
 def discover(paths: Iterable[Path]) -> Plan:
@@ -78,6 +85,8 @@ def discover(paths: Iterable[Path]) -> Plan:
             states = sorted(
                 p for p in path.iterdir() if p.is_dir() and openstates.is_state_folder(p)
             )
+            plan.skipped.extend(_not_states(states))
+            states = [s for s in states if _state_code(s) is not None]
             if not states:
                 raise DirectoryImportError(
                     f"{path}: holds neither congress-legislators files nor Open States "
@@ -85,6 +94,43 @@ def discover(paths: Iterable[Path]) -> Plan:
                 )
             plan.states.extend(states)
     return plan
+
+
+def _state_code(folder: Path) -> str | None:
+    try:
+        return openstates.state_of(folder)
+    except DirectoryImportError:
+        return None
+
+
+def _not_states(folders: Iterable[Path]) -> list[SourceData]:
+    skipped = []
+    for folder in folders:
+        if _state_code(folder) is not None:
+            continue
+        if folder.name.lower() == "us":
+            why = (
+                "Open States' data for Congress is not read: Congress comes from "
+                "congress-legislators (directory sync --congress, or directory import "
+                "legislators-current.yaml); the folder was skipped"
+            )
+        else:
+            why = (
+                f"{folder.name!r} is not a state's, DC's or a territory's postal code, so "
+                "the folder was skipped"
+            )
+        # Not a fault in the data (openstates/people always has data/us): a note, not a skip.
+        skipped.append(_skipped(folder, folder.name.lower()[:8], why, note=True))
+    return skipped
+
+
+def _skipped(folder: Path, scope: str, why: str, *, note: bool = False) -> SourceData:
+    data = SourceData(source=openstates.SOURCE, scope=scope, origin=str(folder), not_read=True)
+    if note:
+        data.notes.append(why)
+    else:
+        data.problems.append(Problem(SKIPPED, str(folder), why))
+    return data
 
 
 def _congress_files(folder: Path) -> dict[str, Path]:
@@ -109,8 +155,16 @@ def read_all(plan: Plan, now: datetime) -> list[SourceData]:
     if plan.congress:
         data.append(congress.read(plan.congress, today))
     seen: set[str] = set()
+    data.extend(plan.skipped)
     for folder in plan.states:
-        state_data = openstates.read(folder, today)
+        try:
+            state_data = openstates.read(folder, today)
+        except DirectoryImportError:
+            raise
+        except Exception as exc:  # noqa: BLE001 (one state's surprise must not stop the rest)
+            why = f"cannot read it ({type(exc).__name__}: {str(exc)[:200]}); the state was skipped"
+            data.append(_skipped(folder, folder.name.lower()[:8], why))
+            continue
         if state_data.scope in seen:
             raise DirectoryImportError(f"{folder}: {state_data.scope.upper()} given twice")
         seen.add(state_data.scope)
@@ -119,5 +173,15 @@ def read_all(plan: Plan, now: datetime) -> list[SourceData]:
 
 
 def import_paths(session: Session, paths: Iterable[Path], now: datetime) -> list[ImportResult]:
-    """Import ``paths`` into the directory in ``session``'s transaction."""
-    return [write(session, item, now) for item in read_all(discover(paths), now)]
+    """Import ``paths`` into the directory in ``session``'s transaction.
+
+    A folder that was skipped whole is reported as a result with nothing
+    written (:attr:`ImportResult.skipped`).
+    """
+    results = []
+    for item in read_all(discover(paths), now):
+        if item.not_read:
+            results.append(ImportResult.not_imported(item))
+        else:
+            results.append(write(session, item, now))
+    return results

@@ -112,7 +112,7 @@ def _people(
     people: list[PersonRecord] = []
     leadership: list[LeadershipRecord] = []
     for index, entry in enumerate(entries):
-        person = _person(entry, index)
+        person = _person(entry, index, today)
         if person is None:
             continue
         people.append(person)
@@ -132,8 +132,12 @@ def _people(
     return people, leadership
 
 
-def _person(entry: Fields, index: int) -> PersonRecord | None:
-    """One member of Congress, or None after reporting why the entry was skipped."""
+def _person(entry: Fields, index: int, today: date) -> PersonRecord | None:
+    """One member of Congress, or None after reporting why the entry was skipped.
+
+    A member whose last term has ended (an appointed senator whose seat was filled at
+    an election) is read as not in office, though the file still lists them.
+    """
     ids, names = entry.child("id"), entry.child("name")
     bioguide = ids.text("bioguide") if ids is not None else None
     terms = entry.children("terms")
@@ -161,6 +165,7 @@ def _person(entry: Fields, index: int) -> PersonRecord | None:
         term.skip("state", f"{exc}; this person was skipped")
         return None
     others = {f"{first} {last}", f"{nickname} {last}" if nickname else ""}
+    term_end = term.date("end")
     return PersonRecord(
         id=bioguide,
         jurisdiction="us",
@@ -173,7 +178,8 @@ def _person(entry: Fields, index: int) -> PersonRecord | None:
         chamber=chamber,
         district=normalize.district(term.text("district")) if chamber == "house" else None,
         term_start=term.date("start"),
-        term_end=term.date("end"),
+        term_end=term_end,
+        active=term_end is None or term_end >= today,
         phone=term.contact("phone", "phone"),
         contact_form=term.contact("contact_form", "url"),
         office_address=term.text("address", MAX_LONG_TEXT),

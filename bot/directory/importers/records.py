@@ -65,6 +65,8 @@ class PersonRecord:
     office_address: str | None = None
     url: str | None = None
     other_names: tuple[str, ...] = ()
+    active: bool = True
+    """False when the data says the term has ended (its end date is past)."""
 
 
 @dataclass
@@ -130,6 +132,8 @@ class SourceData:
     notes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     """Values cleaned up, values and records skipped, handles in conflict."""
+    not_read: bool = False
+    """The whole origin was left out (the reason is in ``problems`` or ``notes``)."""
 
 
 def as_date(value: object) -> date | None:

@@ -73,6 +73,20 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     """Values cleaned up, values and records skipped, handles in conflict (see records)."""
+    skipped: bool = False
+    """Nothing was imported from this origin (the reason is its problem)."""
+
+    @classmethod
+    def not_imported(cls, data: SourceData) -> ImportResult:
+        """The result for a folder skipped whole (nothing written)."""
+        return cls(
+            source=data.source,
+            scope=data.scope,
+            origin=data.origin,
+            problems=list(data.problems),
+            notes=list(data.notes),
+            skipped=True,
+        )
 
     @property
     def skipped_records(self) -> int:
@@ -82,6 +96,8 @@ class ImportResult:
     def summary(self) -> str:
         """One line for the command line."""
         scope = "Congress" if self.scope == "us" else self.scope.upper()
+        if self.skipped:
+            return f"{self.source} {self.origin}: not imported"
         parts = [
             f"{self.people} people ({self.added} new, {self.updated} updated, "
             f"{self.deactivated} now inactive)"
@@ -151,8 +167,35 @@ def _search_text(record: Any) -> str:
     return " | ".join(seen)
 
 
+def _too_long(record: Any, fields: tuple[str, ...], table: Any) -> str | None:
+    """The first field of ``record`` longer than its column allows, described; else None."""
+    for name in fields:
+        value = getattr(record, name)
+        length = getattr(table.c[name].type, "length", None)
+        if isinstance(value, str) and length is not None and len(value) > length:
+            return f"{name} is {len(value)} characters long, more than the {length} stored"
+    return None
+
+
 def _write_people(session: Session, data: SourceData, now: datetime, result: ImportResult) -> None:
     assert data.people is not None
+    # A value too long for its column would make PostgreSQL refuse the whole import:
+    # that one person is a reported skip instead.
+    fitting = []
+    for record in data.people:
+        problem = _too_long(record, ("id", *_PERSON_FIELDS), PersonRow.__table__)
+        if problem:
+            result.problems.append(
+                Problem(
+                    SKIPPED,
+                    data.origin,
+                    f"{problem}; this person was skipped",
+                    f"{record.name} ({record.id})",
+                )
+            )
+        else:
+            fitting.append(record)
+    data.people = fitting
     incoming = {record.id: record for record in data.people}
     result.people = len(incoming)
     columns = [getattr(PersonRow, name) for name in _PERSON_FIELDS]
@@ -160,9 +203,15 @@ def _write_people(session: Session, data: SourceData, now: datetime, result: Imp
     if incoming:
         wanted = wanted | PersonRow.id.in_(list(incoming))
     query = select(
-        PersonRow.id, PersonRow.source, PersonRow.active, PersonRow.search_text, *columns
+        PersonRow.id,
+        PersonRow.source,
+        PersonRow.active,
+        PersonRow.left_at,
+        PersonRow.search_text,
+        *columns,
     ).where(wanted)
     existing = {row.id: row for row in session.execute(query)}
+    ended_terms = 0
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     for person_id, record in incoming.items():
@@ -174,28 +223,31 @@ def _write_people(session: Session, data: SourceData, now: datetime, result: Imp
                 {
                     "id": person_id,
                     "source": data.source,
-                    "active": True,
+                    "active": record.active,
                     "first_seen_at": now,
                     "updated_at": now,
-                    "left_at": None,
+                    "left_at": None if record.active else now,
                     **values,
                 }
             )
             continue
         changed = (
-            not old.active
+            old.active != record.active
             or old.source != data.source
             or any(getattr(old, name) != value for name, value in values.items())
         )
-        if not old.active:
+        if record.active and not old.active:
             result.reactivated += 1
+        ended = old.active and not record.active
+        if ended:
+            ended_terms += 1
         if changed:
             updates.append(
                 {
                     "id": person_id,
                     "source": data.source,
-                    "active": True,
-                    "left_at": None,
+                    "active": record.active,
+                    "left_at": None if record.active else (now if ended else old.left_at),
                     "updated_at": now,
                     **values,
                 }
@@ -207,7 +259,8 @@ def _write_people(session: Session, data: SourceData, now: datetime, result: Imp
         for row in existing.values()
         if row.id not in incoming and row.active and row.source == data.source
     ]
-    result.added, result.updated, result.deactivated = len(inserts), len(updates), len(gone)
+    result.added, result.updated = len(inserts), len(updates)
+    result.deactivated = len(gone) + ended_terms
     if inserts:
         session.execute(insert(PersonRow), inserts)
     if updates:
