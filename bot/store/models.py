@@ -125,7 +125,7 @@ class Post(Base):
         # The unknown posts due for a re-check (0006).
         Index("ix_posts_status_next_attempt", "status", "next_attempt_at"),
         # The guard's recent posts of a platform, every account: X's mention budget and
-        # near-duplicate check (0008_xrules).
+        # near-duplicate check (migration 0008).
         Index("ix_posts_platform_status_updated", "platform", "status", "updated_at"),
         # The planner's rotation: the newest post per platform, bill and variant (0005).
         Index(

@@ -7,8 +7,8 @@ family); so are some district names ("Berkshire, Hampden, Franklin and
 Hampshire", Massachusetts). ``people.party`` and ``people.district`` grow to
 100 characters (PostgreSQL refused the whole import before).
 
-Revision ID: 0008_directory
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 """
 
 from collections.abc import Sequence
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008_directory"
-down_revision: str | None = "0007"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

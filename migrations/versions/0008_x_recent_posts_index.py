@@ -7,7 +7,7 @@ budget per person and the near-duplicate check across accounts
 (platform, status, updated_at) makes that a range per state, so its cost follows
 the week's X posts rather than the length of the log.
 
-Revision ID: 0008_xrules
+Revision ID: 0008
 Revises: 0007
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0008_xrules"
+revision: str = "0008"
 down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
