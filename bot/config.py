@@ -85,6 +85,21 @@ class Settings:
         """``BOT_SPOOL_DIR``: where answers the database could not take yet are kept."""
         return Path(self.get("BOT_SPOOL_DIR") or "spool")
 
+    @property
+    def geocoder_url(self) -> str:
+        """``GEOCODER_URL``: the Census geocoder's base URL (supporter address lookups)."""
+        from bot.web.geocode import CENSUS_GEOCODER_URL
+
+        value = self.get("GEOCODER_URL")
+        if value is None:
+            return CENSUS_GEOCODER_URL
+        if not value.startswith(("https://", "http://")):
+            raise ConfigError(
+                f"GEOCODER_URL={value[:80]!r} is not an http(s) URL; leave it unset for the "
+                f"Census geocoder ({CENSUS_GEOCODER_URL})"
+            )
+        return value.rstrip("/")
+
     def describe(self) -> dict[str, str]:
         """Settings safe to print: the database password is masked."""
         return {
