@@ -20,7 +20,8 @@ Districts - Upper"), not by their exact name.
 
 Privacy: the address goes to the geocoder and nowhere else. It is not stored
 and never logged: the request URL holds it, so a failure is reported by its
-kind only (``requests``' own messages quote the URL).
+kind only (``requests``' own messages quote the URL), and urllib3's debug
+line for each request is filtered out for geocoder URLs.
 
 Everything in an answer is untrusted: each value is checked for its kind and
 anything unexpected is "no answer", never an exception.
@@ -42,6 +43,17 @@ import urllib3
 from bot.directory import normalize
 
 log = logging.getLogger(__name__)
+
+
+def _no_geocoder_urls(record: logging.LogRecord) -> bool:
+    """Drop urllib3's debug lines about geocoder requests: they quote the URL, address and all."""
+    return "/geographies/" not in " ".join(
+        str(a) for a in (record.args or ()) if a is not None
+    ) and ("/geographies/" not in str(record.msg))
+
+
+# urllib3 logs each request line (with its query string) at DEBUG: never for the geocoder.
+logging.getLogger("urllib3.connectionpool").addFilter(_no_geocoder_urls)
 
 CENSUS_GEOCODER_URL = "https://geocoding.geo.census.gov/geocoder"
 BENCHMARK = "Public_AR_Current"
