@@ -428,6 +428,9 @@ class Campaign(_Model):
     cooldown: Duration = timedelta(days=7)
     approval: Approval = Approval.NONE
     call_script: str | None = Field(default=None, description="what supporters say on the phone")
+    call_scripts: dict[Literal["senate", "house", "legislature"], str] = Field(
+        default={}, description="per-chamber call scripts; call_script for the other chambers"
+    )
     steps: list[Step] = Field(
         default=[],
         description="what to do when a bill event happens (docs/bills.md)",
@@ -459,6 +462,11 @@ class Campaign(_Model):
     @classmethod
     def _text(cls, value: str | None) -> str | None:
         return _paragraphs(value)
+
+    @field_validator("call_scripts")
+    @classmethod
+    def _scripts(cls, value: dict[str, str]) -> dict[str, str]:
+        return {chamber: _paragraphs(text) or text for chamber, text in value.items()}
 
     @field_validator("platforms")
     @classmethod
