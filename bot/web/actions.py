@@ -21,6 +21,7 @@ from bot.compose.plan import template_context
 from bot.compose.render import TemplateProblem, render
 from bot.directory import contact
 from bot.directory.people import Person
+from bot.web.districts import Legislator
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ def email(campaign: Campaign, person: Person) -> Email:
         "Thank you for your time.",
         "Sincerely,",
     ]
-    body = "\n\n".join(paragraphs) + "\n"
+    body = "\n\n".join(paragraphs)
     valid = contact.valid(contact.email_address, person.email) if person.email else None
     return Email(subject=subject, body=body, mailto=mailto(valid, subject, body))
 
@@ -99,3 +100,20 @@ def email(campaign: Campaign, person: Person) -> Email:
 def without_handle(people: Iterable[Person], platform: str) -> list[Person]:
     """Those of ``people`` no post can tag on ``platform`` (they are named instead)."""
     return [p for p in people if not p.handles.get(platform)]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One legislator on the supporter's list, with everything to act on them."""
+
+    legislator: Legislator
+    script: str | None
+    email: Email
+
+
+def steps(campaign: Campaign, legislators: Iterable[Legislator]) -> list[Step]:
+    """The supporter's legislators in page order, each with their script and email."""
+    return [
+        Step(leg, call_script(campaign, leg.person), email(campaign, leg.person))
+        for leg in legislators
+    ]

@@ -19,12 +19,16 @@ from flask import (
     request,
     url_for,
 )
+from flask import (
+    session as cookie,
+)
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
 from bot.campaigns.loaded import LoadedCampaign
+from bot.directory.models import PersonRow
 from bot.store.models import Post, Status
-from bot.web import share
+from bot.web import actions, share
 from bot.web.app import db_session, state
 from bot.web.districts import (
     STATE_NAMES,
@@ -37,8 +41,18 @@ from bot.web.districts import (
 )
 from bot.web.filters import safe_url
 from bot.web.geocode import Geocoder, Kind, coordinates, one_line
+from bot.web.outcomes import OUTCOME_LABELS, Outcome, record
 
 blueprint = Blueprint("public", __name__)
+
+
+def _register_calls() -> None:
+    from bot.web import views_calls
+
+    blueprint.register_blueprint(views_calls.blueprint)
+
+
+_register_calls()
 
 LATEST_POSTS = 10
 FEED_ENTRIES = 50
@@ -205,6 +219,7 @@ def act(campaign_id: str) -> BaseResponse | str:
     named = {person.id: person.handles for person in loaded.people}
     legislators = legislators_for(session, fields, chosen, picked, campaign_handles=named)
     vacant = vacancies(fields, chosen, picked, legislators)
+    steps = actions.steps(loaded.campaign, legislators)
     instance = _instance()
     page_url = url_for("public.campaign_page", campaign_id=campaign_id, _external=True)
     posts = share.ready_posts(
@@ -223,6 +238,10 @@ def act(campaign_id: str) -> BaseResponse | str:
         picked=picked,
         legislators=legislators,
         vacant=vacant,
+        steps=steps,
+        reported=set(_reported()),
+        outcomes=list(OUTCOME_LABELS.items()),
+        without_handle=actions.without_handle,
         found=request.args.get("found")
         if request.args.get("found") in ("address", "location")
         else None,
@@ -231,6 +250,66 @@ def act(campaign_id: str) -> BaseResponse | str:
         instance=instance,
         page_url=page_url,
     )
+
+
+#: How many "how did it go" answers one browser session remembers (one per legislator).
+MAX_REPORTED = 100
+
+
+def _reported() -> list[str]:
+    """``campaign/person`` keys this browser already reported a call for."""
+    found = cookie.get("called")
+    return [k for k in found if isinstance(k, str)] if isinstance(found, list) else []
+
+
+@blueprint.route("/c/<campaign_id>/called", methods=["POST"])
+def called(campaign_id: str) -> BaseResponse:
+    """How a call went: adds one to the legislator's counter (once per browser session).
+
+    Nothing about the supporter is stored; the redirect goes back to their
+    legislators, at the next one.
+    """
+    loaded = _campaign(campaign_id)
+    session = db_session()
+    jurisdictions = _jurisdictions(loaded)
+    try:
+        outcome = Outcome(request.form.get("outcome", ""))
+    except ValueError:
+        abort(400, "Choose how the call went: reached, voicemail or busy.")
+    person_id = request.form.get("person", "")
+    known = session.scalar(
+        select(PersonRow.id).where(
+            PersonRow.id == person_id,
+            PersonRow.active.is_(True),
+            PersonRow.jurisdiction.in_(jurisdictions),
+        )
+    )
+    if known is None:
+        abort(400, "That legislator is not one of this campaign's.")
+    key = f"{campaign_id}/{person_id}"
+    reported = _reported()
+    if key not in reported:
+        session.rollback()  # end the read: SQLite's writer waits for every reader to finish
+        with state().db.session() as write:
+            record(write, campaign_id, person_id, outcome, state().config.clock.now())
+        cookie["called"] = [*reported, key][-MAX_REPORTED:]
+    states = states_with_people(session, jurisdictions)
+    chosen = (request.form.get("state") or "").strip().upper()
+    if chosen not in states:
+        return redirect(url_for("public.campaign_page", campaign_id=campaign_id) + "#act", 303)
+    fields = district_fields(session, jurisdictions, chosen)
+    picked = picked_districts(fields, {f.name: request.form.get(f.name) for f in fields})
+    instance = share.clean_instance(request.form.get("instance"))
+    step = request.form.get("next", "")
+    anchor = f"#leg-{step}" if step.isdigit() and len(step) <= 2 else "#post"
+    target = url_for(
+        "public.act",
+        campaign_id=campaign_id,
+        state=chosen,
+        **picked,
+        **({"instance": instance} if instance else {}),
+    )
+    return redirect(target + anchor, code=303)
 
 
 @blueprint.route("/c/<campaign_id>/feed.atom")

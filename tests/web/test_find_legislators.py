@@ -36,6 +36,12 @@ def _campaigns(folder: Path) -> Path:
     state["id"] = BOTH
     state["title"] = "Missouri and Congress: protect trafficking survivors"
     state["bills"] = [*state["bills"], *us["bills"]]
+    state["call_scripts"] = {
+        "senate": "Hello, I'm calling for {{ targets[0].display_name }}: "
+        "please support {{ bill.identifier }}.",
+        "house": "Hi, please tell {{ targets[0].display_name }} of district "
+        "{{ targets[0].district }} to support {{ bill.identifier }}.",
+    }
     (folder / f"{BOTH}.yaml").write_text(yaml.safe_dump(state, sort_keys=False))
     return folder
 
