@@ -9,6 +9,8 @@ really went out (``posted``), as does the feed.
 
 from __future__ import annotations
 
+import logging
+
 from flask import (
     Blueprint,
     Response,
@@ -26,6 +28,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
 from bot.campaigns.loaded import LoadedCampaign
+from bot.config import ConfigError, Organisation
 from bot.directory.models import PersonRow
 from bot.store.models import Post, Status
 from bot.web import actions, share
@@ -43,6 +46,7 @@ from bot.web.filters import safe_url
 from bot.web.geocode import Geocoder, Kind, coordinates, one_line
 from bot.web.outcomes import OUTCOME_LABELS, Outcome, record
 
+log = logging.getLogger(__name__)
 blueprint = Blueprint("public", __name__)
 
 
@@ -70,6 +74,39 @@ LOOKUP_PROBLEMS = {
 }
 #: Pages with the "use my location" button may ask for it (and only for this site).
 LOCATION_POLICY = "camera=(), microphone=(), geolocation=(self), interest-cohort=()"
+
+
+@blueprint.context_processor
+def _organisation() -> dict[str, object]:
+    """``org`` for every public page: the organisation's name, logo, colour and links."""
+    return {"org": organisation()}
+
+
+def organisation() -> Organisation:
+    """The configured organisation; a wrong ``ORG_*`` setting is logged, never a broken page."""
+    try:
+        return state().config.settings.organisation
+    except ConfigError as problem:
+        log.error("supporter pages: %s", problem)
+        return Organisation()
+
+
+@blueprint.route("/org.css")
+def org_css() -> Response:
+    """The organisation's colour, as a stylesheet (the pages allow no inline styles)."""
+    colour = organisation().colour
+    body = f":root {{ --accent: {colour}; }}\n" if colour else "/* no ORG_COLOR */\n"
+    response = Response(body, mimetype="text/css")
+    response.cache_control.public = True
+    response.cache_control.max_age = 300
+    return response
+
+
+def _summary(loaded: LoadedCampaign, limit: int = 200) -> str:
+    """One line about the campaign for link previews: the first bill's summary (or why)."""
+    bill = loaded.campaign.bills[0]
+    text = " ".join((bill.summary or bill.why or bill.title).split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _campaign(campaign_id: str) -> LoadedCampaign:
@@ -142,6 +179,8 @@ def campaign_page(campaign_id: str) -> Response:
         page_url=page_url,
         problem=problem,
         finders=finders(jurisdictions, chosen),
+        summary=_summary(loaded),
+        zone=loaded.campaign.schedule.tz,
     )
     response = make_response(body)
     response.headers["Permissions-Policy"] = LOCATION_POLICY

@@ -54,7 +54,15 @@ def geocoder() -> Iterator[FakeGeocoder]:
 
 
 @pytest.fixture
-def app_server(seeded: Seeded, tmp_path: Path, geocoder: FakeGeocoder) -> Iterator[Server]:
+def extra_env() -> dict[str, str]:
+    """More settings for :func:`app_server` (a test module overrides this fixture)."""
+    return {}
+
+
+@pytest.fixture
+def app_server(
+    seeded: Seeded, tmp_path: Path, geocoder: FakeGeocoder, extra_env: dict[str, str]
+) -> Iterator[Server]:
     """The app over a copy of the seeded log, its geocoder the fake."""
     from werkzeug.serving import make_server
 
@@ -70,6 +78,7 @@ def app_server(seeded: Seeded, tmp_path: Path, geocoder: FakeGeocoder) -> Iterat
             "DATABASE_URL": f"sqlite:///{path}",
             "CAMPAIGNS_DIR": str(campaigns),
             "GEOCODER_URL": geocoder.url,
+            **extra_env,
         },
         dotenv=False,
     )
