@@ -293,6 +293,20 @@ class TargetsSpec(_Model):
         return self
 
 
+class Audience(StrEnum):
+    """Whom a message variant is written for (``suits``)."""
+
+    EVERYONE = "everyone"
+    SENATE = "senate"
+    HOUSE = "house"
+    LEGISLATURE = "legislature"
+    """The one chamber of a unicameral legislature."""
+    COMMITTEE = "committee"
+    """Members of the committee the bill is before ("is before your committee")."""
+    SPONSORS = "sponsors"
+    LEADERSHIP = "leadership"
+
+
 class Variant(_Model):
     """One message template (Jinja2, sandboxed)."""
 
@@ -301,6 +315,22 @@ class Variant(_Model):
     platforms: list[Platform] | None = Field(
         default=None, min_length=1, description="limit this variant to some platforms"
     )
+    suits: list[Audience] = Field(
+        default=[Audience.EVERYONE],
+        min_length=1,
+        description="whom the text is written for: everyone, a chamber (senate, house, "
+        "legislature), committee, sponsors or leadership",
+    )
+
+    def suits_constituents_of(self, chamber: str | None) -> bool:
+        """Whether a supporter may send this to their own legislator of ``chamber``.
+
+        Texts for committee members, sponsors or the leadership speak of a role
+        the supporter's own legislator may not have: never.
+        """
+        if Audience.EVERYONE in self.suits:
+            return True
+        return chamber is not None and chamber in {a.value for a in self.suits}
 
     @field_validator("id")
     @classmethod
