@@ -7,8 +7,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from sqlalchemy import select
 
 from bot.web.outcomes import CallOutcome
-from tests.web.conftest import Server, login, screenshot
-from tests.web.test_find_legislators import BOTH, app_server, geocoder  # noqa: F401 (fixtures)
+from tests.web.conftest import BOTH, Server, login, screenshot
 from tests.web.test_supporter import congress_members, missouri_members
 
 ACT = f"/c/{BOTH}/act?state=MO&us_house=3&senate=6&house=50"
@@ -16,7 +15,7 @@ ACT = f"/c/{BOTH}/act?state=MO&us_house=3&senate=6&house=50"
 
 def test_each_legislator_in_turn_with_their_script_outcome_and_email(
     phone,
-    app_server: Server,  # noqa: F811
+    app_server: Server,
 ) -> None:
     congress = congress_members("MO", 3)
     (state_senator,) = missouri_members("upper", "6").items()
@@ -78,7 +77,7 @@ def test_each_legislator_in_turn_with_their_script_outcome_and_email(
     assert row.locator("td").all_inner_texts() == ["0", "0", "1", "1"]
 
 
-def test_outcomes_need_a_known_legislator_and_outcome(phone, app_server: Server) -> None:  # noqa: F811
+def test_outcomes_need_a_known_legislator_and_outcome(phone, app_server: Server) -> None:
     phone.goto(app_server.url + ACT)
     form = phone.locator("#leg-1 form.outcome")
     form.locator("input[name=person]").evaluate("i => i.value = 'ocd-person/not-a-member'")
@@ -87,3 +86,11 @@ def test_outcomes_need_a_known_legislator_and_outcome(phone, app_server: Server)
     assert "not one of this campaign's" in phone.locator("main").inner_text()
     with app_server.db.session() as session:
         assert session.scalars(select(CallOutcome)).all() == []
+
+
+def test_facebook_links_each_legislators_own_page(page, app_server: Server) -> None:
+    from tests.web.test_supporter import S1693
+
+    page.goto(app_server.url + f"/c/{S1693}/act?state=MO&us_house=3")
+    link = page.locator("p.facebook-pages").get_by_role("link", name="Sen. Josh Hawley")
+    assert link.get_attribute("href") == "https://www.facebook.com/SenatorHawley"

@@ -8,93 +8,13 @@ computed straight from the raw reference data (see :mod:`tests.web.test_supporte
 from __future__ import annotations
 
 import logging
-import shutil
-import threading
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import yaml
 
-from bot.clock import FrozenClock
-from bot.config import Settings
-from bot.store.db import Database
-from tests.fakes.geocoder import VACANT_POINT, FakeGeocoder, missouri_example
-from tests.support import ROOT
-from tests.web.conftest import NOW, PASSWORD, Seeded, Server, screenshot
+from tests.fakes.geocoder import VACANT_POINT, FakeGeocoder
+from tests.web.conftest import BOTH, Server, screenshot
 from tests.web.test_supporter import SB792, congress_members, missouri_members
-
-BOTH = "mo-both-chambers-and-congress"
-
-
-def _campaigns(folder: Path) -> Path:
-    """The example campaigns, plus one with a Missouri and a U.S. bill (five legislators)."""
-    shutil.copytree(ROOT / "campaigns", folder)
-    state = yaml.safe_load((folder / f"{SB792}.yaml").read_text())
-    us = yaml.safe_load((folder / "us-s1693-online-trafficking.yaml").read_text())
-    state["id"] = BOTH
-    state["title"] = "Missouri and Congress: protect trafficking survivors"
-    state["bills"] = [*state["bills"], *us["bills"]]
-    state["call_scripts"] = {
-        "senate": "Hello, I'm calling for {{ targets[0].display_name }}: "
-        "please support {{ bill.identifier }}.",
-        "house": "Hi, please tell {{ targets[0].display_name }} of district "
-        "{{ targets[0].district }} to support {{ bill.identifier }}.",
-    }
-    (folder / f"{BOTH}.yaml").write_text(yaml.safe_dump(state, sort_keys=False))
-    return folder
-
-
-@pytest.fixture
-def geocoder() -> Iterator[FakeGeocoder]:
-    fake = missouri_example(FakeGeocoder()).start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def extra_env() -> dict[str, str]:
-    """More settings for :func:`app_server` (a test module overrides this fixture)."""
-    return {}
-
-
-@pytest.fixture
-def app_server(
-    seeded: Seeded, tmp_path: Path, geocoder: FakeGeocoder, extra_env: dict[str, str]
-) -> Iterator[Server]:
-    """The app over a copy of the seeded log, its geocoder the fake."""
-    from werkzeug.serving import make_server
-
-    from bot.web.app import WebConfig, create_app
-
-    if not seeded.directory:
-        pytest.skip("the supporter lookups need the reference data in ../shared/data")
-    path = tmp_path / "log.db"
-    shutil.copy(seeded.path, path)
-    campaigns = _campaigns(tmp_path / "campaigns")
-    settings = Settings.load(
-        environ={
-            "DATABASE_URL": f"sqlite:///{path}",
-            "CAMPAIGNS_DIR": str(campaigns),
-            "GEOCODER_URL": geocoder.url,
-            **extra_env,
-        },
-        dotenv=False,
-    )
-    db = Database(f"sqlite:///{path}", migrate=False)
-    config = WebConfig(
-        settings=settings, password=PASSWORD, campaigns_dir=campaigns, clock=FrozenClock(NOW)
-    )
-    httpd = make_server("127.0.0.1", 0, create_app(db, config), threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield Server(f"http://127.0.0.1:{httpd.server_port}", db, seeded.ids, seeded.directory)
-    finally:
-        httpd.shutdown()
-        thread.join(5)
-        db.dispose()
 
 
 def _shown(page) -> set[str]:  # type: ignore[no-untyped-def]

@@ -9,7 +9,6 @@ import requests
 
 from bot.config import ConfigError, Settings, contrast
 from tests.web.conftest import Server, screenshot
-from tests.web.test_find_legislators import app_server, geocoder  # noqa: F401 (fixtures)
 from tests.web.test_supporter import S1693
 
 ORG = {
@@ -51,7 +50,7 @@ def test_org_settings_are_checked_with_a_fix_in_the_message() -> None:
 
 def test_the_page_is_the_organisations_with_previews_and_a_first_screen_call_to_action(
     phone,
-    app_server: Server,  # noqa: F811
+    app_server: Server,
 ) -> None:
     outside: list[str] = []
     phone.on(
@@ -98,7 +97,7 @@ def test_the_page_is_the_organisations_with_previews_and_a_first_screen_call_to_
     screenshot(phone, "supporter-organisation", max_height=844)
 
 
-def test_no_developer_labels_on_the_supporter_pages(page, app_server: Server) -> None:  # noqa: F811
+def test_no_developer_labels_on_the_supporter_pages(page, app_server: Server) -> None:
     page.goto(app_server.url + f"/c/{S1693}/act?state=MO&us_house=3")
     text = page.locator("main").inner_text()
     assert not re.search(r"\b\d+/\d{3,}\b", text), re.findall(r"\b\d+/\d{3,}\b", text)

@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import ROOT
-from tests.web.conftest import Server, login
-from tests.web.test_find_legislators import BOTH, app_server, geocoder  # noqa: F401 (fixtures)
+from tests.web.conftest import BOTH, Server, login
 from tests.web.test_organisation import ORG
 from tests.web.test_supporter import SB792
 
@@ -47,7 +46,7 @@ def _violations(page, script: Path) -> list[str]:  # type: ignore[no-untyped-def
     return list(found)
 
 
-def test_supporter_pages_have_no_axe_violations(browser, app_server: Server) -> None:  # noqa: F811
+def test_supporter_pages_have_no_axe_violations(browser, app_server: Server) -> None:
     script = _axe()
     # the CSP (script-src 'self') would refuse the injected engine: bypassed for the audit only
     context = browser.new_context(
