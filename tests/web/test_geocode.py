@@ -59,7 +59,7 @@ def test_no_match_ambiguous_and_failures_say_which(
     # the address is in the request URL, which requests quotes in its errors: never logged
     logged = " ".join(r.getMessage() for r in caplog.records)
     assert "failed: ReadTimeout" in logged
-    assert "Slow St" not in logged and "Error St" not in logged
+    assert "Slow" not in logged and "Error St" not in logged and "Error+St" not in logged
 
 
 def test_an_unreachable_geocoder_is_unavailable() -> None:
