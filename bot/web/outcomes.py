@@ -9,6 +9,8 @@ district, not when they called. Organizers see the totals on the dashboard
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -113,3 +115,31 @@ def tallies(session: Session, campaign_id: str | None = None) -> list[Tally]:
     ]
     found.sort(key=lambda t: (t.campaign_id, -t.total, t.person_id))
     return found
+
+
+class ReportLimit:
+    """At most ``limit`` answers per client address per ``window`` seconds (in memory only).
+
+    The session cookie counts one answer per legislator per browser; this stops
+    a script that starts a new session for each answer. Addresses live in this
+    process's memory for the window and are never written anywhere.
+    """
+
+    def __init__(self, limit: int = 30, window: float = 3600.0) -> None:
+        self.limit = limit
+        self.window = window
+        self._lock = threading.Lock()
+        self._seen: dict[str, deque[float]] = {}
+
+    def allow(self, who: str, now: float) -> bool:
+        """Whether ``who`` may report one more answer now (and count it if so)."""
+        with self._lock:
+            for key in [k for k, times in self._seen.items() if times[-1] <= now - self.window]:
+                del self._seen[key]  # forget addresses idle for a whole window
+            recent = self._seen.setdefault(who, deque())
+            while recent and recent[0] <= now - self.window:
+                recent.popleft()
+            if len(recent) >= self.limit:
+                return False
+            recent.append(now)
+            return True

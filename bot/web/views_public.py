@@ -10,11 +10,13 @@ really went out (``posted``), as does the feed.
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     make_response,
     redirect,
     render_template,
@@ -44,7 +46,7 @@ from bot.web.districts import (
 )
 from bot.web.filters import safe_url
 from bot.web.geocode import Geocoder, Kind, coordinates, one_line
-from bot.web.outcomes import OUTCOME_LABELS, Outcome, record
+from bot.web.outcomes import OUTCOME_LABELS, Outcome, ReportLimit, record
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("public", __name__)
@@ -293,6 +295,16 @@ def act(campaign_id: str) -> BaseResponse | str:
 
 #: How many "how did it go" answers one browser session remembers (one per legislator).
 MAX_REPORTED = 100
+#: Answers per client address per hour, whatever its cookies.
+REPORTS_PER_HOUR = 30
+
+
+def _report_limit() -> ReportLimit:
+    """This app's limit on answers per address (one per app, so tests never share one)."""
+    found: ReportLimit = current_app.extensions.setdefault(
+        "advocacy.report_limit", ReportLimit(limit=REPORTS_PER_HOUR, window=3600.0)
+    )
+    return found
 
 
 def _reported() -> list[str]:
@@ -328,6 +340,8 @@ def called(campaign_id: str) -> BaseResponse:
     key = f"{campaign_id}/{person_id}"
     reported = _reported()
     if key not in reported:
+        if not _report_limit().allow(request.remote_addr or "?", time.monotonic()):
+            abort(429, "Thank you! We have counted many answers from here this hour; try later.")
         session.rollback()  # end the read: SQLite's writer waits for every reader to finish
         with state().db.session() as write:
             record(write, campaign_id, person_id, outcome, state().config.clock.now())

@@ -94,3 +94,29 @@ def test_facebook_links_each_legislators_own_page(page, app_server: Server) -> N
     page.goto(app_server.url + f"/c/{S1693}/act?state=MO&us_house=3")
     link = page.locator("p.facebook-pages").get_by_role("link", name="Sen. Josh Hawley")
     assert link.get_attribute("href") == "https://www.facebook.com/SenatorHawley"
+
+
+def test_a_script_with_fresh_cookies_cannot_inflate_the_counts(app_server: Server) -> None:
+    import re
+
+    import requests
+
+    from bot.web.views_public import REPORTS_PER_HOUR
+
+    statuses = []
+    for _ in range(REPORTS_PER_HOUR + 2):
+        client = requests.Session()  # a new session each time: the cookie remembers nothing
+        page = client.get(app_server.url + ACT, timeout=5).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        person = re.search(r'name="person" value="([^"]+)"', page).group(1)
+        answer = client.post(
+            app_server.url + f"/c/{BOTH}/called",
+            data={"csrf_token": token, "person": person, "outcome": "reached", "state": "MO"},
+            allow_redirects=False,
+            timeout=5,
+        )
+        statuses.append(answer.status_code)
+    assert statuses == [303] * REPORTS_PER_HOUR + [429, 429]
+    with app_server.db.session() as session:
+        (row,) = session.scalars(select(CallOutcome)).all()
+        assert row.count == REPORTS_PER_HOUR

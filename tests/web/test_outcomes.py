@@ -41,3 +41,14 @@ def test_concurrent_first_answers_make_one_counter(any_db) -> None:  # type: ign
     assert errors == []
     with any_db.session() as session:
         assert tallies(session) == [Tally("c1", "P9", reached=0, voicemail=4, busy=0)]
+
+
+def test_answers_per_address_are_limited_in_a_sliding_window() -> None:
+    from bot.web.outcomes import ReportLimit
+
+    limit = ReportLimit(limit=2, window=60)
+    assert limit.allow("a", 0) and limit.allow("a", 1)
+    assert not limit.allow("a", 2)
+    assert limit.allow("b", 2)  # per address
+    assert limit.allow("a", 60.5)  # the first answer left the window
+    assert not limit.allow("a", 60.9)
