@@ -8,6 +8,7 @@ them so they never reach output, logs, the database or an error message.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -85,6 +86,26 @@ class Settings:
         """``BOT_SPOOL_DIR``: where answers the database could not take yet are kept."""
         return Path(self.get("BOT_SPOOL_DIR") or "spool")
 
+    @property
+    def organisation(self) -> Organisation:
+        """``ORG_*``: the organisation the supporter pages speak for (name, logo, colour, links)."""
+        return Organisation.from_env(self)
+
+    @property
+    def geocoder_url(self) -> str:
+        """``GEOCODER_URL``: the Census geocoder's base URL (supporter address lookups)."""
+        from bot.web.geocode import CENSUS_GEOCODER_URL
+
+        value = self.get("GEOCODER_URL")
+        if value is None:
+            return CENSUS_GEOCODER_URL
+        if not value.startswith(("https://", "http://")):
+            raise ConfigError(
+                f"GEOCODER_URL={value[:80]!r} is not an http(s) URL; leave it unset for the "
+                f"Census geocoder ({CENSUS_GEOCODER_URL})"
+            )
+        return value.rstrip("/")
+
     def describe(self) -> dict[str, str]:
         """Settings safe to print: the database password is masked."""
         return {
@@ -92,6 +113,82 @@ class Settings:
             "mode": self.mode.value,
             "campaigns_dir": str(self.campaigns_dir),
         }
+
+
+_HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _relative_luminance(colour: str) -> float:
+    def channel(hex2: str) -> float:
+        c = int(hex2, 16) / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(colour[i : i + 2]) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two ``#rrggbb`` colours (1 to 21)."""
+    la, lb = sorted((_relative_luminance(a), _relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """Who the supporter pages speak for. Every field is optional."""
+
+    name: str = "advocacy-bot"
+    logo_url: str | None = None
+    """A path on this site (``/static/...`` or served by your proxy): pages load nothing
+    from other sites."""
+    colour: str | None = None
+    """``#rrggbb`` for buttons and links, with at least 4.5:1 contrast on white."""
+    donate_url: str | None = None
+    contact_url: str | None = None
+    privacy_url: str | None = None
+
+    @property
+    def links(self) -> list[tuple[str, str]]:
+        found = [("Donate", self.donate_url), ("Contact us", self.contact_url)]
+        found.append(("Privacy", self.privacy_url))
+        return [(label, url) for label, url in found if url]
+
+    @classmethod
+    def from_env(cls, settings: Settings) -> Organisation:
+        def web(name: str) -> str | None:
+            value = settings.get(name)
+            if value is None:
+                return None
+            if not value.startswith("https://") or any(c in value for c in ' "<>\\'):
+                raise ConfigError(f"{name}={value[:80]!r}: give an https:// URL")
+            return value
+
+        name = " ".join((settings.get("ORG_NAME") or "").split())[:80] or cls.name
+        logo = settings.get("ORG_LOGO_URL")
+        if logo is not None and (
+            not logo.startswith("/") or logo.startswith("//") or any(c in logo for c in ' "<>\\')
+        ):
+            raise ConfigError(
+                f"ORG_LOGO_URL={logo[:80]!r}: give a path on this site, such as "
+                "/static/org/logo.svg (supporter pages load nothing from other sites)"
+            )
+        colour = settings.get("ORG_COLOR")
+        if colour is not None:
+            if not _HEX_COLOUR.match(colour):
+                raise ConfigError(f"ORG_COLOR={colour[:20]!r}: give a colour as #rrggbb")
+            if contrast(colour, "#ffffff") < 4.5:
+                raise ConfigError(
+                    f"ORG_COLOR={colour}: white text on it has a contrast of "
+                    f"{contrast(colour, '#ffffff'):.1f}:1; choose a darker shade (4.5:1 at least)"
+                )
+        return cls(
+            name=name,
+            logo_url=logo,
+            colour=colour.lower() if colour else None,
+            donate_url=web("ORG_DONATE_URL"),
+            contact_url=web("ORG_CONTACT_URL"),
+            privacy_url=web("ORG_PRIVACY_URL"),
+        )
 
 
 def mask_url(url: str) -> str:

@@ -302,6 +302,20 @@ class TargetsSpec(_Model):
         return self
 
 
+class Audience(StrEnum):
+    """Whom a message variant is written for (``suits``)."""
+
+    EVERYONE = "everyone"
+    SENATE = "senate"
+    HOUSE = "house"
+    LEGISLATURE = "legislature"
+    """The one chamber of a unicameral legislature."""
+    COMMITTEE = "committee"
+    """Members of the committee the bill is before ("is before your committee")."""
+    SPONSORS = "sponsors"
+    LEADERSHIP = "leadership"
+
+
 class Variant(_Model):
     """One message template (Jinja2, sandboxed)."""
 
@@ -310,6 +324,22 @@ class Variant(_Model):
     platforms: list[Platform] | None = Field(
         default=None, min_length=1, description="limit this variant to some platforms"
     )
+    suits: list[Audience] = Field(
+        default=[Audience.EVERYONE],
+        min_length=1,
+        description="whom the text is written for: everyone, a chamber (senate, house, "
+        "legislature), committee, sponsors or leadership",
+    )
+
+    def suits_constituents_of(self, chamber: str | None) -> bool:
+        """Whether a supporter may send this to their own legislator of ``chamber``.
+
+        Texts for committee members, sponsors or the leadership speak of a role
+        the supporter's own legislator may not have: never.
+        """
+        if Audience.EVERYONE in self.suits:
+            return True
+        return chamber is not None and chamber in {a.value for a in self.suits}
 
     @field_validator("id")
     @classmethod
@@ -441,6 +471,9 @@ class Campaign(_Model):
         description="on X: 'tag' legislators with their @handle, or 'name' them in plain text",
     )
     call_script: str | None = Field(default=None, description="what supporters say on the phone")
+    call_scripts: dict[Literal["senate", "house", "legislature"], str] = Field(
+        default={}, description="per-chamber call scripts; call_script for the other chambers"
+    )
     steps: list[Step] = Field(
         default=[],
         description="what to do when a bill event happens (docs/bills.md)",
@@ -498,6 +531,11 @@ class Campaign(_Model):
     @classmethod
     def _text(cls, value: str | None) -> str | None:
         return _paragraphs(value)
+
+    @field_validator("call_scripts")
+    @classmethod
+    def _scripts(cls, value: dict[str, str]) -> dict[str, str]:
+        return {chamber: _paragraphs(text) or text for chamber, text in value.items()}
 
     @field_validator("platforms")
     @classmethod

@@ -9,5 +9,8 @@ Modules: ``app`` (the factory, security headers), ``auth`` (login and CSRF),
 ``campaigns`` (campaign files, reloaded when they change), ``stats`` and
 ``charts`` (the dashboard's numbers and its inline-SVG chart), ``upcoming``
 (what goes out next), ``districts`` and ``share`` (the supporter page's
-legislators and intent links), ``views_*`` (one module per area).
+legislators and intent links), ``geocode`` (address → districts, the Census
+geocoder), ``actions`` (call scripts and emails per legislator), ``outcomes``
+(call outcome counters; its table is registered in ``bot.store.all_models``,
+which imports no web framework), ``views_*`` (one module per area).
 """

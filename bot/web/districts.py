@@ -233,3 +233,91 @@ def _without_do_not_tag(person: Person, rules: list[NoTag]) -> Person:
             if for_person or for_handle:
                 handles.pop(platform, None)
     return replace(person, handles=handles)
+
+
+#: Official "find my legislator" pages, for supporters the address lookup could not place.
+#: Congress's are the chambers' own; a state's is its legislature's own lookup.
+CONGRESS_FINDERS = (
+    (
+        "Find your U.S. representative (house.gov)",
+        "https://www.house.gov/representatives/find-your-representative",
+    ),
+    (
+        "Find your U.S. senators (senate.gov)",
+        "https://www.senate.gov/senators/senators-contact.htm",
+    ),
+)
+STATE_FINDERS = {
+    "MO": (
+        "Find your Missouri legislators (Missouri Senate)",
+        "https://www.senate.mo.gov/LegisLookup/",
+    ),
+}
+
+
+def finders(jurisdictions: Iterable[str], state: str | None) -> list[tuple[str, str]]:
+    """``(label, URL)`` of the official lookups for these jurisdictions (and ``state``)."""
+    found: list[tuple[str, str]] = []
+    for jurisdiction in dict.fromkeys(jurisdictions):
+        if jurisdiction == "us":
+            found.extend(CONGRESS_FINDERS)
+        elif state and jurisdiction.upper() == state and state in STATE_FINDERS:
+            found.append(STATE_FINDERS[state])
+    return found
+
+
+def picked_districts(
+    fields: Iterable[DistrictField], asked: Mapping[str, str | None]
+) -> dict[str, str]:
+    """The districts asked for (field name → district) that can be real seats.
+
+    A district the directory knows is taken; so is one it does not know (a
+    vacant seat) when it is a number within the chamber's known range, as
+    the geocoder gives it. Anything else is dropped.
+    """
+    picked: dict[str, str] = {}
+    for f in fields:
+        value = normalize.district((asked.get(f.name) or "").strip() or None)
+        if value is None:
+            continue
+        numbers = [int(d) for d in f.choices if d.isdigit()]
+        if value in f.choices or (value.isdigit() and numbers and 1 <= int(value) <= max(numbers)):
+            picked[f.name] = value
+    return picked
+
+
+@dataclass(frozen=True)
+class Vacancy:
+    """A seat the supporter has that nobody holds (in the directory) now."""
+
+    seat: str
+
+
+def vacancies(
+    fields: Iterable[DistrictField],
+    state: str,
+    picked: Mapping[str, str],
+    legislators: Iterable[Legislator],
+) -> list[Vacancy]:
+    """The supporter's seats with nobody in them: two U.S. senators expected, one per district."""
+    people = [leg.person for leg in legislators]
+    state_name = STATE_NAMES.get(state, state)
+    found: list[Vacancy] = []
+    for f in fields:
+        if f.name == "us_house":
+            senators = sum(1 for p in people if p.jurisdiction == "us" and p.chamber == "senate")
+            found.extend(Vacancy("U.S. Senate") for _ in range(max(0, 2 - senators)))
+        district = picked.get(f.name)
+        if district is None:
+            continue
+        held = any(
+            p.jurisdiction == f.jurisdiction
+            and p.chamber == f.chamber
+            and normalize.district(p.district) == district
+            for p in people
+        )
+        if not held:
+            where = "U.S. House" if f.jurisdiction == "us" else f"{state_name} {f.chamber.title()}"
+            label = "at-large" if district == "0" else f"district {district}"
+            found.append(Vacancy(f"{where}, {label}"))
+    return found

@@ -111,9 +111,12 @@ def ready_posts(
 ) -> dict[str, list[ReadyPost]]:
     """Per platform, every message variant rendered for ``people``.
 
-    A text that is too long for the platform with everyone in it becomes one
-    post per person. Supporters tag whoever has a handle there (they post as
-    themselves, so the bot's approval rules do not apply); others are named.
+    A variant is used only for the people it suits (``suits``: a chamber, or
+    everyone; never one written for committee members, sponsors or the
+    leadership, roles a supporter's own legislator may not have). A text that
+    is too long for the platform with everyone in it becomes one post per
+    person. Supporters tag whoever has a handle there (they post as themselves,
+    so the bot's approval rules do not apply); others are named.
     """
     found: dict[str, list[ReadyPost]] = {}
     if not people:
@@ -123,7 +126,11 @@ def ready_posts(
         posts: list[ReadyPost] = []
         for bill in campaign.bills:
             for variant in campaign.variants_for(platform):
-                posts.extend(_render(campaign, bill, name, variant, people, instance, page_url))
+                fitting = [p for p in people if variant.suits_constituents_of(p.chamber)]
+                if fitting:
+                    posts.extend(
+                        _render(campaign, bill, name, variant, fitting, instance, page_url)
+                    )
         found[name] = posts
     return found
 

@@ -1,31 +1,114 @@
 """Public pages: the campaign list, each campaign's supporter page, its Atom feed.
 
-No login, no writes: everything here is a GET. The supporter page shows only
-posts that really went out (``posted``), as does the feed.
+No login and no writes. The one POST, "find my legislators", sends the
+supporter's address (or location) to the geocoder and redirects to their
+legislators by district: the address is never in a URL (so never in an access
+log), never stored and never logged. The supporter page shows only posts that
+really went out (``posted``), as does the feed.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+import logging
+import time
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask import (
+    session as cookie,
+)
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
 from bot.campaigns.loaded import LoadedCampaign
+from bot.config import ConfigError, Organisation
+from bot.directory.models import PersonRow
 from bot.store.models import Post, Status
-from bot.web import share
+from bot.web import actions, share
 from bot.web.app import db_session, state
 from bot.web.districts import (
     STATE_NAMES,
     district_fields,
+    finders,
     legislators_for,
+    picked_districts,
     states_with_people,
+    vacancies,
 )
 from bot.web.filters import safe_url
+from bot.web.geocode import Geocoder, Kind, coordinates, one_line
+from bot.web.outcomes import OUTCOME_LABELS, Outcome, ReportLimit, record
 
+log = logging.getLogger(__name__)
 blueprint = Blueprint("public", __name__)
+
+
+def _register_calls() -> None:
+    from bot.web import views_calls
+
+    blueprint.register_blueprint(views_calls.blueprint)
+
+
+_register_calls()
 
 LATEST_POSTS = 10
 FEED_ENTRIES = 50
+#: Why an address lookup gave no legislators, as the page says it.
+LOOKUP_PROBLEMS = {
+    "incomplete": "Give your street address and your city and state, or your ZIP code.",
+    Kind.NO_MATCH.value: "We couldn't find that address. Check the street and number, "
+    "or choose your districts below.",
+    Kind.AMBIGUOUS.value: "That address matches places in more than one district. Add the city "
+    "and state and the ZIP code, or choose your districts below.",
+    Kind.UNAVAILABLE.value: "The address lookup isn't answering right now. Choose your "
+    "districts below, or use your legislature's own lookup.",
+    "elsewhere": "That address is outside the states this campaign is about. Choose a state "
+    "below, or use your legislature's own lookup.",
+}
+#: Pages with the "use my location" button may ask for it (and only for this site).
+LOCATION_POLICY = "camera=(), microphone=(), geolocation=(self), interest-cohort=()"
+
+
+@blueprint.context_processor
+def _organisation() -> dict[str, object]:
+    """``org`` for every public page: the organisation's name, logo, colour and links."""
+    return {"org": organisation()}
+
+
+def organisation() -> Organisation:
+    """The configured organisation; a wrong ``ORG_*`` setting is logged, never a broken page."""
+    try:
+        return state().config.settings.organisation
+    except ConfigError as problem:
+        log.error("supporter pages: %s", problem)
+        return Organisation()
+
+
+@blueprint.route("/org.css")
+def org_css() -> Response:
+    """The organisation's colour, as a stylesheet (the pages allow no inline styles)."""
+    colour = organisation().colour
+    body = f":root {{ --accent: {colour}; }}\n" if colour else "/* no ORG_COLOR */\n"
+    response = Response(body, mimetype="text/css")
+    response.cache_control.public = True
+    response.cache_control.max_age = 300
+    return response
+
+
+def _summary(loaded: LoadedCampaign, limit: int = 200) -> str:
+    """One line about the campaign for link previews: the first bill's summary (or why)."""
+    bill = loaded.campaign.bills[0]
+    text = " ".join((bill.summary or bill.why or bill.title).split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _campaign(campaign_id: str) -> LoadedCampaign:
@@ -73,7 +156,7 @@ def healthz() -> Response:
 
 
 @blueprint.route("/c/<campaign_id>")
-def campaign_page(campaign_id: str) -> str:
+def campaign_page(campaign_id: str) -> Response:
     loaded = _campaign(campaign_id)
     session = db_session()
     jurisdictions = _jurisdictions(loaded)
@@ -83,7 +166,8 @@ def campaign_page(campaign_id: str) -> str:
     instance = _instance()
     page_url = url_for("public.campaign_page", campaign_id=campaign_id, _external=True)
     latest = [_shares(post, instance) for post in _posted(campaign_id, LATEST_POSTS)]
-    return render_template(
+    problem = LOOKUP_PROBLEMS.get(request.args.get("lookup") or "")
+    body = render_template(
         "supporter/campaign.html",
         loaded=loaded,
         campaign=loaded.campaign,
@@ -95,7 +179,70 @@ def campaign_page(campaign_id: str) -> str:
         picked={},
         instance=instance,
         page_url=page_url,
+        problem=problem,
+        finders=finders(jurisdictions, chosen),
+        summary=_summary(loaded),
+        zone=loaded.campaign.schedule.tz,
     )
+    response = make_response(body)
+    response.headers["Permissions-Policy"] = LOCATION_POLICY
+    return response
+
+
+@blueprint.route("/c/<campaign_id>/find", methods=["POST"])
+def find(campaign_id: str) -> BaseResponse:
+    """Find my legislators: the address (or location) to districts, then to their page.
+
+    The address goes to the geocoder and nowhere else: it is not stored, not
+    logged, and the redirect carries only the state and districts.
+    """
+    loaded = _campaign(campaign_id)
+    instance = _instance_from(request.form.get("instance"))
+    geocoder = Geocoder(state().config.settings.geocoder_url)
+    point = coordinates(request.form.get("latitude", ""), request.form.get("longitude", ""))
+    line = one_line(request.form.get("street", ""), request.form.get("place", ""))
+    if point is not None:
+        lookup = geocoder.location(*point)
+    elif line is not None:
+        lookup = geocoder.address(line)
+    else:
+        return _lookup_failed(campaign_id, "incomplete", instance)
+    found = lookup.districts
+    if lookup.kind is not Kind.FOUND or found is None:
+        return _lookup_failed(campaign_id, lookup.kind.value, instance)
+    session = db_session()
+    jurisdictions = _jurisdictions(loaded)
+    if found.state not in states_with_people(session, jurisdictions):
+        return _lookup_failed(campaign_id, "elsewhere", instance)
+    fields = district_fields(session, jurisdictions, found.state)
+    asked = {
+        "us_house": found.congressional,
+        "senate": found.upper,
+        "house": found.lower,
+        "legislature": found.upper,
+    }
+    picked = picked_districts(fields, asked)
+    how = "location" if point is not None else "address"
+    target = url_for(
+        "public.act",
+        campaign_id=campaign_id,
+        state=found.state,
+        **picked,
+        found=how,
+        **({"instance": instance} if instance else {}),
+    )
+    return redirect(target, code=303)
+
+
+def _instance_from(value: str | None) -> str | None:
+    return share.clean_instance(value)
+
+
+def _lookup_failed(campaign_id: str, why: str, instance: str | None) -> BaseResponse:
+    """Back to the district pickers, saying why (never what was typed)."""
+    args = {"lookup": why, **({"instance": instance} if instance else {})}
+    target = url_for("public.campaign_page", campaign_id=campaign_id, **args) + "#act"
+    return redirect(target, code=303)
 
 
 @blueprint.route("/c/<campaign_id>/act")
@@ -109,13 +256,11 @@ def act(campaign_id: str) -> BaseResponse | str:
     if chosen is None:
         return redirect(url_for("public.campaign_page", campaign_id=campaign_id) + "#act")
     fields = district_fields(session, jurisdictions, chosen)
-    picked = {
-        f.name: value
-        for f in fields
-        if (value := (request.args.get(f.name) or "").strip()) in f.choices
-    }
+    picked = picked_districts(fields, {f.name: request.args.get(f.name) for f in fields})
     named = {person.id: person.handles for person in loaded.people}
     legislators = legislators_for(session, fields, chosen, picked, campaign_handles=named)
+    vacant = vacancies(fields, chosen, picked, legislators)
+    steps = actions.steps(loaded.campaign, legislators)
     instance = _instance()
     page_url = url_for("public.campaign_page", campaign_id=campaign_id, _external=True)
     posts = share.ready_posts(
@@ -133,10 +278,91 @@ def act(campaign_id: str) -> BaseResponse | str:
         fields=fields,
         picked=picked,
         legislators=legislators,
+        vacant=vacant,
+        steps=steps,
+        reported=set(_reported()),
+        outcomes=list(OUTCOME_LABELS.items()),
+        without_handle=actions.without_handle,
+        found=request.args.get("found")
+        if request.args.get("found") in ("address", "location")
+        else None,
+        finders=finders(jurisdictions, chosen),
         posts=posts,
         instance=instance,
         page_url=page_url,
     )
+
+
+#: How many "how did it go" answers one browser session remembers (one per legislator).
+MAX_REPORTED = 100
+#: Answers per client address per hour, whatever its cookies.
+REPORTS_PER_HOUR = 30
+
+
+def _report_limit() -> ReportLimit:
+    """This app's limit on answers per address (one per app, so tests never share one)."""
+    found: ReportLimit = current_app.extensions.setdefault(
+        "advocacy.report_limit", ReportLimit(limit=REPORTS_PER_HOUR, window=3600.0)
+    )
+    return found
+
+
+def _reported() -> list[str]:
+    """``campaign/person`` keys this browser already reported a call for."""
+    found = cookie.get("called")
+    return [k for k in found if isinstance(k, str)] if isinstance(found, list) else []
+
+
+@blueprint.route("/c/<campaign_id>/called", methods=["POST"])
+def called(campaign_id: str) -> BaseResponse:
+    """How a call went: adds one to the legislator's counter (once per browser session).
+
+    Nothing about the supporter is stored; the redirect goes back to their
+    legislators, at the next one.
+    """
+    loaded = _campaign(campaign_id)
+    session = db_session()
+    jurisdictions = _jurisdictions(loaded)
+    try:
+        outcome = Outcome(request.form.get("outcome", ""))
+    except ValueError:
+        abort(400, "Choose how the call went: reached, voicemail or busy.")
+    person_id = request.form.get("person", "")
+    known = session.scalar(
+        select(PersonRow.id).where(
+            PersonRow.id == person_id,
+            PersonRow.active.is_(True),
+            PersonRow.jurisdiction.in_(jurisdictions),
+        )
+    )
+    if known is None:
+        abort(400, "That legislator is not one of this campaign's.")
+    key = f"{campaign_id}/{person_id}"
+    reported = _reported()
+    if key not in reported:
+        if not _report_limit().allow(request.remote_addr or "?", time.monotonic()):
+            abort(429, "Thank you! We have counted many answers from here this hour; try later.")
+        session.rollback()  # end the read: SQLite's writer waits for every reader to finish
+        with state().db.session() as write:
+            record(write, campaign_id, person_id, outcome, state().config.clock.now())
+        cookie["called"] = [*reported, key][-MAX_REPORTED:]
+    states = states_with_people(session, jurisdictions)
+    chosen = (request.form.get("state") or "").strip().upper()
+    if chosen not in states:
+        return redirect(url_for("public.campaign_page", campaign_id=campaign_id) + "#act", 303)
+    fields = district_fields(session, jurisdictions, chosen)
+    picked = picked_districts(fields, {f.name: request.form.get(f.name) for f in fields})
+    instance = share.clean_instance(request.form.get("instance"))
+    step = request.form.get("next", "")
+    anchor = f"#leg-{step}" if step.isdigit() and len(step) <= 2 else "#post"
+    target = url_for(
+        "public.act",
+        campaign_id=campaign_id,
+        state=chosen,
+        **picked,
+        **({"instance": instance} if instance else {}),
+    )
+    return redirect(target + anchor, code=303)
 
 
 @blueprint.route("/c/<campaign_id>/feed.atom")

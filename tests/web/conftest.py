@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -26,6 +27,9 @@ from bot.clock import FrozenClock
 from bot.config import Mode, Settings
 from bot.store.db import Database
 from tests.support import ROOT, SHARED_DATA, unavailable
+
+if TYPE_CHECKING:
+    from tests.fakes.geocoder import FakeGeocoder
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -364,3 +368,83 @@ def screenshot(page, name: str, max_height: int = 1800) -> None:  # type: ignore
     )
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(path, SCREENSHOTS / f"{name}.png")
+
+
+# -- supporter pages with a geocoder (tests/fakes/geocoder.py) -------------------------------
+
+BOTH = "mo-both-chambers-and-congress"
+"""A campaign with a Missouri and a U.S. bill: five legislators per supporter."""
+
+
+def _campaigns(folder: Path) -> Path:
+    """The example campaigns, plus one with a Missouri and a U.S. bill (five legislators)."""
+    import yaml
+
+    shutil.copytree(ROOT / "campaigns", folder)
+    state = yaml.safe_load((folder / "mo-sb792-expungement.yaml").read_text())
+    us = yaml.safe_load((folder / "us-s1693-online-trafficking.yaml").read_text())
+    state["id"] = BOTH
+    state["title"] = "Missouri and Congress: protect trafficking survivors"
+    state["bills"] = [*state["bills"], *us["bills"]]
+    state["call_scripts"] = {
+        "senate": "Hello, I'm calling for {{ targets[0].display_name }}: "
+        "please support {{ bill.identifier }}.",
+        "house": "Hi, please tell {{ targets[0].display_name }} of district "
+        "{{ targets[0].district }} to support {{ bill.identifier }}.",
+    }
+    (folder / f"{BOTH}.yaml").write_text(yaml.safe_dump(state, sort_keys=False))
+    return folder
+
+
+@pytest.fixture
+def geocoder() -> Iterator[FakeGeocoder]:
+    """The fake Census geocoder with the Missouri examples, on 127.0.0.1."""
+    from tests.fakes.geocoder import FakeGeocoder, missouri_example
+
+    fake = missouri_example(FakeGeocoder()).start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def extra_env() -> dict[str, str]:
+    """More settings for :func:`app_server` (a test module overrides this fixture)."""
+    return {}
+
+
+@pytest.fixture
+def app_server(
+    seeded: Seeded, tmp_path: Path, geocoder: FakeGeocoder, extra_env: dict[str, str]
+) -> Iterator[Server]:
+    """The app over a copy of the seeded log, its geocoder the fake."""
+    from werkzeug.serving import make_server
+
+    from bot.web.app import WebConfig, create_app
+
+    if not seeded.directory:
+        pytest.skip("the supporter lookups need the reference data in ../shared/data")
+    path = tmp_path / "log.db"
+    shutil.copy(seeded.path, path)
+    campaigns = _campaigns(tmp_path / "campaigns")
+    settings = Settings.load(
+        environ={
+            "DATABASE_URL": f"sqlite:///{path}",
+            "CAMPAIGNS_DIR": str(campaigns),
+            "GEOCODER_URL": geocoder.url,
+            **extra_env,
+        },
+        dotenv=False,
+    )
+    db = Database(f"sqlite:///{path}", migrate=False)
+    config = WebConfig(
+        settings=settings, password=PASSWORD, campaigns_dir=campaigns, clock=FrozenClock(NOW)
+    )
+    httpd = make_server("127.0.0.1", 0, create_app(db, config), threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield Server(f"http://127.0.0.1:{httpd.server_port}", db, seeded.ids, seeded.directory)
+    finally:
+        httpd.shutdown()
+        thread.join(5)
+        db.dispose()
