@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT
+from tests.support import ROOT, unavailable
 from tests.web.conftest import BOTH, Server, login
 from tests.web.test_organisation import ORG
 from tests.web.test_supporter import SB792
@@ -22,7 +22,7 @@ def _axe() -> Path:
     for candidate in (os.environ.get("AXE_CORE_JS"), ROOT / "node_modules/axe-core/axe.min.js"):
         if candidate and Path(candidate).is_file():
             return Path(candidate)
-    pytest.skip("axe-core is not installed: npm install axe-core (or set AXE_CORE_JS)")
+    unavailable("axe-core is not installed: npm install axe-core (or set AXE_CORE_JS)")
 
 
 @pytest.fixture
