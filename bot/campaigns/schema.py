@@ -316,6 +316,9 @@ class Audience(StrEnum):
     LEADERSHIP = "leadership"
 
 
+_CHAMBERS = {Audience.SENATE.value, Audience.HOUSE.value, Audience.LEGISLATURE.value}
+
+
 class Variant(_Model):
     """One message template (Jinja2, sandboxed)."""
 
@@ -330,6 +333,18 @@ class Variant(_Model):
         description="whom the text is written for: everyone, a chamber (senate, house, "
         "legislature), committee, sponsors or leadership",
     )
+
+    def suits_chamber(self, chamber: str | None) -> bool:
+        """Whether the bot may address this text to a target sitting in ``chamber``.
+
+        The campaign's selectors chose its targets, so a text for committee members,
+        sponsors or the leadership is the organiser's to aim; only a text written for
+        a chamber ("Now it's the Senate's turn") is kept from the other chamber's people.
+        """
+        chambers = {a.value for a in self.suits} & _CHAMBERS
+        if Audience.EVERYONE in self.suits or not chambers:
+            return True
+        return chamber in chambers
 
     def suits_constituents_of(self, chamber: str | None) -> bool:
         """Whether a supporter may send this to their own legislator of ``chamber``.

@@ -424,6 +424,9 @@ def _plan_one(
                 continue
             candidates = queue.first(campaign.mentions_per_post)
         for _, variant in ranked_variants:
+            fitting = [p for p in candidates if variant.suits_chamber(p.chamber)]
+            if candidates and not fitting:
+                continue  # a text for the other chamber ("suits: [senate]")
             post = _fit(
                 campaign,
                 bill,
@@ -431,7 +434,7 @@ def _plan_one(
                 account,
                 limit,
                 variant,
-                candidates,
+                fitting,
                 text_used,
                 notes,
                 facebook_tagging,

@@ -279,3 +279,25 @@ def test_a_bill_steps_post_names_people_on_x_when_the_campaign_says_name():
             campaign, campaign.bills[0], "h", "{{ mentions }} hearing", people(2), view, mentions=2
         )
         assert post.text == expected
+
+
+def test_a_variant_written_for_one_chamber_addresses_only_its_members():
+    from bot.directory.people import Person
+
+    campaign = make_campaign(
+        mentions_per_post=1,
+        cooldown="1h",
+        messages=[
+            {"id": "senate", "text": "{{ mentions }}: the Senate's turn.", "suits": ["senate"]},
+            {"id": "any", "text": "{{ mentions }}: please support {{ bill.identifier }}."},
+        ],
+    )
+    targets = [
+        Person(id=f"{c}{i}", name=f"{c} {i}", chamber=c, handles={"x": f"{c}{i}"})
+        for c in ("house", "senate")
+        for i in range(3)
+    ]
+    runs = run_days(campaign, targets, 6)
+    used = {(run[0].variant, run[0].targets[0].person_id[:5]) for run in runs if run}
+    assert ("senate", "house") not in used
+    assert ("senate", "senat") in used and ("any", "house") in used
