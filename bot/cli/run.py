@@ -159,10 +159,28 @@ def build_clients(config: Settings, publisher_for: PublisherFor) -> None:
     from bot.platforms.accounts import configured_accounts
 
     try:
-        for platform, account in configured_accounts(config):
-            publisher_for(platform, account)
+        built = [publisher_for(p, a) for p, a in configured_accounts(config)]
     except ConfigError as exc:
         fail(str(exc))
+    for publisher in built:
+        _read_instance_limits(publisher)
+
+
+def _read_instance_limits(publisher: object) -> None:
+    """Ask a Mastodon instance its length limit now, so the first run plans against it.
+
+    Best effort: an instance that does not answer is asked again at its first post,
+    and until then the planner assumes Mastodon's default of 500 characters.
+    """
+    read = getattr(publisher, "instance_limits", None)
+    if read is None:
+        return
+    from bot.platforms.base import PublishError
+
+    try:
+        read()
+    except PublishError as exc:
+        click.echo(f"note: could not read a Mastodon instance's limits yet ({exc})", err=True)
 
 
 def _print_post(post: PlannedPost | object, *, status: str | None = None) -> None:

@@ -231,3 +231,24 @@ def test_a_project_url_that_is_not_one_url_is_refused(fake_mastodon: FakeMastodo
     for bad in ("https://ok.example/\r\nX-Evil: 1", "not a url", "ftp://x.example"):
         with pytest.raises(ConfigError, match="BOT_PROJECT_URL"):
             publisher(fake_mastodon, project_url=bad)
+
+
+def test_a_live_command_reads_the_instance_limit_before_its_first_run_plans() -> None:
+    """`run --once --live` from cron plans before any post: build_clients asks first."""
+    from bot.cli.run import build_clients, publishers
+    from bot.config import Mode
+
+    campaign = mastodon_campaign(words=90)  # some 750 characters
+    targets = people(1, "mastodon")
+    with FakeMastodon(config={**DEFAULT_CONFIG, "max_characters": 1000}) as fake:
+        settings = Settings.load(
+            {
+                "MASTODON_API_BASE": fake.url,
+                "MASTODON_ACCESS_TOKEN": ACCOUNT["token"],
+                "MASTODON_TIMEOUT": "5",
+            },
+            dotenv=False,
+        )
+        build_clients(settings, publishers(settings, Mode.LIVE))
+    [post] = plan_run(campaign, targets, PlanHistory(), datetime.now(UTC)).posts
+    assert post.limit == 1000
