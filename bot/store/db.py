@@ -85,14 +85,18 @@ def migrate_to_head(engine: Engine) -> None:
 
     On PostgreSQL, processes starting together would otherwise all see an old
     revision and all run the same migrations (``CREATE TABLE`` fails in every
-    process but one). SQLite needs no lock: migrations begin IMMEDIATE, and
-    Alembic reads the revision inside that transaction.
+    process but one). On SQLite they did too, more rarely (a worker started beside
+    the scheduler died with ``table bill_events already exists``): each process
+    read the revision, then they took turns running the same migrations. There a
+    lock on a file beside the database (``<file>-migrate.lock``) does the same.
     """
     head = head_revision()
     if current_revision(engine) == head:
         return
     if engine.dialect.name != "postgresql":
-        upgrade(engine)
+        with _file_lock(engine.url.database):
+            if current_revision(engine) != head:
+                upgrade(engine)
         return
     with engine.connect() as connection:
         # A session-level lock: held across the commit below, released on
@@ -105,6 +109,25 @@ def migrate_to_head(engine: Engine) -> None:
         finally:
             connection.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK})")
             connection.commit()
+
+
+@contextmanager
+def _file_lock(database: str | None) -> Iterator[None]:
+    """Hold an exclusive lock on ``<database>-migrate.lock`` (POSIX; released if we die)."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        yield
+        return
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: one process at a time is the operator's to ensure
+        yield
+        return
+    with open(f"{database}-migrate.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def current_revision(engine: Engine) -> str | None:

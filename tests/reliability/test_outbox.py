@@ -8,6 +8,7 @@ from __future__ import annotations
 import subprocess
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import update
 
 from bot.clock import FrozenClock
@@ -78,12 +79,17 @@ def test_the_account_lock_works_on_both_databases(any_db: Database):
         assert not queries.account_in_flight(session, "x", "default", besides=0)
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_processes_starting_together_on_an_empty_database_all_migrate_it(
-    postgres_url: str, supervisor: Supervisor
+    backend: str, request: pytest.FixtureRequest, supervisor: Supervisor
 ):
-    """Five commands at once on a new PostgreSQL: before the migration lock, all but one
-    died with ``duplicate key value violates unique constraint "pg_type_typname_nsp_index"``."""
-    env = clean_environ() | {"DATABASE_URL": postgres_url}
+    """Five commands at once on a new database. Before the migration locks, on PostgreSQL
+    all but one died with ``duplicate key value violates unique constraint
+    "pg_type_typname_nsp_index"``; on SQLite a worker starting beside the scheduler died
+    with ``table bill_events already exists`` (each read the revision, then took turns
+    running the same migrations)."""
+    url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "postgres_url")
+    env = clean_environ() | {"DATABASE_URL": url}
     commands = [
         supervisor.start([*bot_command(), "db", "upgrade"], env=env, name=f"upgrade-{i}")
         for i in range(5)
@@ -96,7 +102,7 @@ def test_processes_starting_together_on_an_empty_database_all_migrate_it(
             codes.append(None)
     logs = [process.log_path.read_text() for process in commands]
     assert codes == [0] * 5, logs
-    database = Database(postgres_url, migrate=False)
+    database = Database(url, migrate=False)
     try:
         assert current_revision(database.engine) == head_revision()
     finally:
