@@ -232,9 +232,11 @@ def run_campaign(
 def _bill_stage(
     session: Session, loaded: LoadedCampaign, mode: Mode
 ) -> tuple[LoadedCampaign, list[str], str | None]:
-    """The campaign as its fired steps leave it, notes, and why it stopped (or None)."""
-    if not loaded.campaign.steps:
-        return loaded, [], None
+    """The campaign as its fired steps leave it, notes, and why it stopped (or None).
+
+    Asked of every campaign, steps or not: ``stop_on`` (by default, the bill became
+    law, its veto stands or it was withdrawn) ends any campaign about the bill.
+    """
     from bot.bills.stage import current_stage
 
     stage = current_stage(session, loaded, mode)

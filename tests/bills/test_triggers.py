@@ -304,6 +304,16 @@ def test_stop_on_ends_the_campaign_on_the_events_it_names(
     )
 
 
+def test_stop_on_ends_a_campaign_without_steps_too(
+    dir_db: Database, congress: FakeCongress
+) -> None:
+    congress.bills[(117, "hr", 21)]["actions"].insert(0, SENATE_FAILED)
+    loaded = campaign(id="no-steps", steps=[], stop_on=["failed_vote"])
+    run_sync(dir_db, [HR21], congress, campaigns=[loaded])
+    plan = preview(dir_db, loaded, mode=Mode.DRY_RUN, now=NOW)
+    assert plan.posts == [] and "stop_on events (failed_vote)" in plan.notes[-1]
+
+
 def test_by_default_a_veto_stops_nothing_until_it_stands(
     dir_db: Database, congress: FakeCongress
 ) -> None:
