@@ -209,3 +209,36 @@ def test_titles_are_compared_as_words() -> None:
     )
     assert not leadership_title_matches("leader", key("Cheerleader"))
     assert leadership_title_matches("presidente", key("Presidente del Senado"))
+
+
+def test_leadership_entries_load_from_any_path_on_both_databases(
+    any_db: Database, tmp_path: Path
+) -> None:
+    """``load-overrides`` records ``file:<path>`` as the entries' source; an absolute
+    path is longer than 40 characters (PostgreSQL refused it before migration 0011)."""
+    folder = tmp_path / "organisation" / "campaigns" / "overrides"
+    folder.mkdir(parents=True)
+    path = folder / "missouri.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "people": [
+                    {
+                        "id": "mo-senate-99",
+                        "name": "Jane Newcomer",
+                        "state": "MO",
+                        "chamber": "senate",
+                        "district": 99,
+                        "party": "R",
+                    }
+                ],
+                "leadership": [{"person": "mo-senate-99", "title": "President Pro Tem"}],
+            }
+        )
+    )
+    assert len(f"file:{path}") > 40
+    with any_db.session() as session:
+        assert load_overrides(session, path, NOW).leadership == 1
+    assert ids(any_db, {"leadership": "president pro tempore", "jurisdiction": "mo"}) == {
+        "mo-senate-99"
+    }
