@@ -21,7 +21,7 @@ from bot.directory.overrides import load_overrides
 from bot.directory.people import Person
 from bot.web import share
 from tests.support import SHARED_DATA, make_campaign
-from tests.web.conftest import BOTH, IMPORTED, NOW, Server
+from tests.web.conftest import BOTH, IMPORTED, NOW, Server, screenshot
 
 SB792 = "mo-sb792-expungement"
 #: The posts in the order the page shows them: the Senate, then the House, most senior first.
@@ -219,3 +219,60 @@ def test_variants_for_the_leadership_are_offered_only_to_leaders() -> None:
     assert variants([speaker], leaders=False) == {"all"}  # a supporter's own: unchanged
     leaders_only = Variant(id="v", text="x", suits=[Audience.LEADERSHIP])
     assert leaders_only.suits_leader("house") and not leaders_only.suits_constituents_of("house")
+
+
+def test_the_leadership_pages_have_no_axe_violations(
+    browser, app_server: Server, leaders: list[dict[str, Any]]
+) -> None:
+    from tests.web.test_supporter_a11y import _axe, _violations
+
+    script = _axe()
+    # the CSP (script-src 'self') would refuse the injected engine: bypassed for the audit only
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, bypass_csp=True
+    )
+    context.set_default_timeout(10_000)
+    phone = context.new_page()
+    try:
+        problems = {}
+        for path in (
+            f"/c/{SB792}",
+            f"/c/{SB792}/leadership",
+            f"/c/{BOTH}/act?state=MO&us_house=3&senate=6&house=50&found=address",
+        ):
+            phone.goto(app_server.url + path)
+            if found := _violations(phone, script):
+                problems[path] = found
+        assert problems == {}
+    finally:
+        context.close()
+
+
+def _congress_holders(title: str) -> list[str]:
+    """bioguide ids holding ``title`` today, from congress-legislators' ``leadership_roles``."""
+    people = yaml.safe_load(
+        (SHARED_DATA / "congress-legislators" / "legislators-current.yaml").read_text()
+    )
+    today = IMPORTED.date()
+    return [
+        p["id"]["bioguide"]
+        for p in people
+        for role in p.get("leadership_roles") or []
+        if role["title"] == title
+        and date.fromisoformat(str(role["start"])) <= today
+        and ("end" not in role or date.fromisoformat(str(role["end"])) > today)
+    ]
+
+
+def test_congress_leadership_from_congress_legislators(phone, app_server: Server) -> None:
+    phone.goto(f"{app_server.url}/c/us-s1693-online-trafficking")
+    phone.get_by_role("link", name="Or contact the leadership of the Senate and the House").tap()
+    phone.wait_for_url("**/leadership")
+    shown = phone.locator("li.leader").evaluate_all("i => i.map(x => x.dataset.leaderId)")
+    assert shown[:1] == _congress_holders("President Pro Tempore of the Senate")
+    (speaker,) = _congress_holders("Speaker of the House")
+    titles = phone.locator("li.leader .post-title").all_inner_texts()
+    assert titles[shown.index(speaker)] == "Speaker of the House, U.S. House"
+    assert not any("Vice Chair" in t or "Secretary" in t for t in titles)
+    assert phone.locator("li.leader a.button.call").count() == len(shown)
+    screenshot(phone, "supporter-leadership", max_height=2000)
