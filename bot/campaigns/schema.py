@@ -356,6 +356,19 @@ class Variant(_Model):
             return True
         return chamber is not None and chamber in {a.value for a in self.suits}
 
+    def suits_leader(self, chamber: str | None) -> bool:
+        """Whether a supporter may send this to a leader of ``chamber`` (a Speaker, a floor
+        leader, a presiding officer) on the supporter page's "The leadership".
+
+        Texts for everyone or for the leadership do; so does one for the leader's
+        chamber ("Now it's the Senate's turn"); texts for committee members or
+        sponsors speak of a role the leader may not have: never.
+        """
+        wanted = {a.value for a in self.suits}
+        if Audience.EVERYONE.value in wanted or Audience.LEADERSHIP.value in wanted:
+            return True
+        return chamber is not None and chamber in wanted & _CHAMBERS
+
     @field_validator("id")
     @classmethod
     def _one_line(cls, value: str) -> str:

@@ -41,7 +41,7 @@ from bot.directory.models import (
     PersonRow,
 )
 from bot.directory.overrides import find_person_id
-from bot.directory.selectors import Selector
+from bot.directory.selectors import Selector, leadership_key, leadership_title_matches
 
 
 @dataclass
@@ -227,11 +227,8 @@ def selector_query(session: Session, selector: Selector) -> tuple[Select[tuple[s
     elif selector.leadership is False:
         query = query.where(PersonRow.id.not_in(select(LeadershipRole.person_id)))
     elif selector.leadership:
-        words = [
-            func.lower(LeadershipRole.title).contains(w.lower(), autoescape=True)
-            for w in selector.leadership
-        ]
-        query = query.where(PersonRow.id.in_(select(LeadershipRole.person_id).where(or_(*words))))
+        holders = leadership_holders(session, selector, match)
+        query = query.where(PersonRow.id.in_(holders))
     if selector.people:
         for reference in selector.people:
             person_id = find_person_id(session, reference)
@@ -240,7 +237,66 @@ def selector_query(session: Session, selector: Selector) -> tuple[Select[tuple[s
             else:
                 match.listed.append(person_id)
         query = query.where(PersonRow.id.in_(match.listed))
+    for jurisdiction in missing_leadership(session, selector):
+        match.problems.append(
+            f"leadership: the directory knows no leadership posts in {jurisdiction}: its data "
+            "has none; add them as leadership entries in an overrides file and load it "
+            "(`advocacy-bot directory load-overrides FILE`, see docs/web.md)"
+        )
     return query, match
+
+
+def leadership_holders(session: Session, selector: Selector, match: Match) -> list[str]:
+    """Ids of people holding a post ``selector.leadership`` names (its phrases, already
+    checked by :func:`~bot.directory.selectors.leadership_phrase`).
+
+    Titles are few (a few per chamber), so they are read once and compared in Python
+    (:func:`~bot.directory.selectors.leadership_title_matches`). A phrase no title in the
+    selector's jurisdictions holds is reported with the titles that are there, and a
+    jurisdiction with no leadership at all with how to add it.
+    """
+    phrases = selector.leadership if isinstance(selector.leadership, tuple) else ()
+    query = select(LeadershipRole.person_id, LeadershipRole.title, PersonRow.jurisdiction).join(
+        PersonRow, PersonRow.id == LeadershipRole.person_id
+    )
+    if selector.jurisdiction:
+        query = query.where(PersonRow.jurisdiction.in_(selector.jurisdiction))
+    rows = session.execute(query.where(PersonRow.active.is_(True))).all()
+    holders: list[str] = []
+    for phrase in phrases:
+        found = [
+            row.person_id
+            for row in rows
+            if leadership_title_matches(phrase, leadership_key(row.title))
+        ]
+        holders.extend(found)
+        if found:
+            continue
+        where = ", ".join(selector.jurisdiction) if selector.jurisdiction else "the directory"
+        titles = sorted({row.title for row in rows})
+        if titles:
+            shown = ", ".join(titles[:12]) + (", ..." if len(titles) > 12 else "")
+            match.problems.append(
+                f"leadership: no leadership post in {where} is a {phrase!r}; "
+                f"the posts there: {shown}"
+            )
+    return holders
+
+
+def missing_leadership(session: Session, selector: Selector) -> list[str]:
+    """For a ``leadership`` selector: the jurisdictions it names that have no leadership
+    posts in the directory (their data carries none and no overrides file added any)."""
+    if not selector.leadership or not selector.jurisdiction:
+        return []
+    known = set(
+        session.scalars(
+            select(PersonRow.jurisdiction)
+            .join(LeadershipRole, LeadershipRole.person_id == PersonRow.id)
+            .where(PersonRow.jurisdiction.in_(selector.jurisdiction))
+            .distinct()
+        )
+    )
+    return [j for j in selector.jurisdiction if j not in known]
 
 
 def party_labels(session: Session, wanted: tuple[str, ...]) -> list[str]:

@@ -188,7 +188,7 @@ class LeadershipRole(Base):
     chamber: Mapped[str | None] = mapped_column(String(20), default=None)
     start: Mapped[date | None] = mapped_column(Date, default=None)
     end: Mapped[date | None] = mapped_column(Date, default=None)
-    source: Mapped[str] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(300))
 
     __table_args__ = (Index("ix_leadership_roles_person", "person_id"),)
 

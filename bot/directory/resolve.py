@@ -171,7 +171,7 @@ class _Context:
             rules = do_not_tag_entries(session)
 
         file_handles: dict[str, dict[str, HandleInfo]] = {}
-        overrides = _campaign_overrides(loaded, notes)
+        overrides = _campaign_overrides(loaded, notes, session)
         if overrides is not None:
             source = f"override:{loaded.campaign.targets.overrides}"
             for item in overrides.handles:
@@ -257,7 +257,9 @@ class _Context:
         return person, layers
 
 
-def _campaign_overrides(loaded: LoadedCampaign, notes: list[str]) -> OverridesFile | None:
+def _campaign_overrides(
+    loaded: LoadedCampaign, notes: list[str], session: Session | None = None
+) -> OverridesFile | None:
     relative = loaded.campaign.targets.overrides
     if not relative:
         return None
@@ -269,7 +271,7 @@ def _campaign_overrides(loaded: LoadedCampaign, notes: list[str]) -> OverridesFi
     except OverridesError as exc:
         notes.append(f"targets.overrides: {exc}")
         return None
-    if overrides.leadership:
+    if overrides.leadership and not _leadership_loaded(session, overrides):
         notes.append(
             f"targets.overrides: {relative} lists leadership:, which a campaign does not read; "
             "load the file with `advocacy-bot directory load-overrides` so every campaign and "
@@ -282,6 +284,29 @@ def _campaign_overrides(loaded: LoadedCampaign, notes: list[str]) -> OverridesFi
             "`advocacy-bot directory load-overrides`"
         )
     return overrides
+
+
+def _leadership_loaded(session: Session | None, overrides: OverridesFile) -> bool:
+    """Whether every ``leadership:`` entry of a campaign's overrides file is in the directory
+    (the same person holding the same title: the file was loaded with ``load-overrides``)."""
+    if session is None:
+        return False
+    from sqlalchemy import select
+
+    from bot.directory.models import LeadershipRole
+    from bot.directory.overrides import find_person_id
+    from bot.directory.selectors import leadership_key
+
+    held = {
+        (person_id, leadership_key(title))
+        for person_id, title in session.execute(
+            select(LeadershipRole.person_id, LeadershipRole.title)
+        )
+    }
+    return all(
+        (find_person_id(session, entry.person), leadership_key(entry.title)) in held
+        for entry in overrides.leadership
+    )
 
 
 def _person_ref(session: Session | None, reference: str) -> str:

@@ -24,7 +24,8 @@ family: ``D``, ``R``, ``I`` or ``other``, whatever the label says:
 "Democratic/Working Families" and "Democratic-Farmer-Labor" are ``D``; any
 other word is an exact label), ``party_label`` (exact labels only), ``committee``
 (name or id; with ``role`` and ``subcommittees``), ``leadership`` (``true``,
-or words of a leadership title), ``people`` (directory ids or exact names),
+or words of a leadership title: ``speaker``, ``president pro tem``, ``majority floor
+leader``; a word in no leadership title is an error), ``people`` (directory ids or exact names),
 ``bill_role`` (people in a role on the campaign's bills: ``sponsors``,
 ``cosponsors``, ``supporters``, ``committee_of_referral``,
 ``committee_members_not_cosponsoring``, ``chamber_of_current_stage``; see
@@ -36,6 +37,8 @@ without the database; :mod:`bot.directory.match` resolves selectors in SQL.
 
 from __future__ import annotations
 
+import difflib
+import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -55,6 +58,87 @@ BILL_ROLES = (
 
 #: How :meth:`Selector.describe` writes a party family.
 _FAMILY_NAMES = {"D": "Democratic", "R": "Republican", "I": "Independent"}
+
+
+#: Every word a leadership title is written with, in Congress's ``leadership_roles``, in
+#: Open States' ``extras.title`` (19 states) and in Puerto Rico's Spanish; ``leadership:``
+#: words must come from here, so a misspelt title is an error, not a selector matching nobody.
+_LEADERSHIP_VOCABULARY = """
+    speaker president pro tem majority minority floor leader leaders whip whips assistant
+    deputy chief caucus conference chair chairman chairwoman chairperson vice secretary
+    treasurer policy steering committee outreach communications democratic republican
+    senate house assembly legislature council of the and for lieutenant governor presiding
+    officer dean emeritus clerk sergeant at arms rules leadership co first second third
+    senior associate parliamentarian elect acting interim party democrat republicans
+    democrats delegation chamber senator representative member members independent
+    presidente presidenta vicepresidente vicepresidenta portavoz alterno alterna mayoria
+    minoria secretario secretaria del de la camara senado representantes
+"""
+LEADERSHIP_WORDS = frozenset(_LEADERSHIP_VOCABULARY.split())
+
+#: Titles a campaign is likely to name, for error messages.
+LEADERSHIP_EXAMPLES = (
+    "speaker",
+    "speaker pro tem",
+    "president pro tem",
+    "majority floor leader",
+    "minority floor leader",
+    "majority leader",
+    "whip",
+)
+
+_PRO_TEM = re.compile(r"\bpro ?tem(?:pore)?\b")
+
+
+def leadership_key(title: str) -> str:
+    """A leadership title compared: lower case, accents and punctuation dropped, one space
+    between words, "pro tempore" (and "pro-tem") written "pro tem"."""
+    return _PRO_TEM.sub("pro tem", normalize.plain(title))
+
+
+def leadership_phrase(text: str) -> str:
+    """A ``leadership:`` value checked and compared as :func:`leadership_key` does.
+
+    Raises ``ValueError`` naming the word that is in no leadership title (with the
+    nearest words), so ``leadership: speeker`` fails when the campaign loads.
+    """
+    key = leadership_key(str(text))
+    if not key:
+        raise ValueError(
+            f"leadership: {text!r} has no words; write true for every leader, or a title "
+            f"such as {', '.join(LEADERSHIP_EXAMPLES)}"
+        )
+    unknown = [word for word in key.split() if word not in LEADERSHIP_WORDS]
+    if unknown:
+        word = unknown[0]
+        close = difflib.get_close_matches(word, sorted(LEADERSHIP_WORDS), n=3, cutoff=0.7)
+        hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+        raise ValueError(
+            f"leadership: {text!r}: {word!r} is not a word of any leadership title{hint}; "
+            f"write true for every leader, or a title such as "
+            f"{', '.join(LEADERSHIP_EXAMPLES)}"
+        )
+    return key
+
+
+def leadership_title_matches(phrase: str, title: str) -> bool:
+    """Whether ``title`` is a post ``phrase`` names (both as :func:`leadership_key` writes them).
+
+    The phrase must be in the title as whole words ("whip" finds "Majority Whip",
+    "majority leader" finds "Assistant Majority Leader", as congress-legislators
+    names it). "Pro tem" makes a different post: "speaker" finds the Speaker,
+    not the Speaker Pro Tem (name that one: "speaker pro tem").
+    """
+    words, wanted = title.split(), phrase.split()
+    size = len(wanted)
+    for start in range(len(words) - size + 1):
+        if words[start : start + size] != wanted:
+            continue
+        after = words[start + size : start + size + 2]
+        if after == ["pro", "tem"]:
+            continue
+        return True
+    return False
 
 
 def _as_list(value: object) -> object:
@@ -140,6 +224,13 @@ class Selector(BaseModel):
     @classmethod
     def _leadership(cls, value: object) -> object:
         return value if isinstance(value, bool) or value is None else _as_list(value)
+
+    @field_validator("leadership")
+    @classmethod
+    def _leadership_titles(cls, value: bool | tuple[str, ...] | None) -> object:
+        if value is None or isinstance(value, bool):
+            return value
+        return tuple(leadership_phrase(text) for text in value)
 
     @field_validator("jurisdiction")
     @classmethod

@@ -80,14 +80,24 @@ def mailto(address: str | None, subject: str, body: str) -> str | None:
     return f"{base}?subject={quote(subject, safe='')}&body={quote(crlf, safe='')}"
 
 
-def email(campaign: Campaign, person: Person) -> Email:
-    """The subject and body of an email to ``person`` about the campaign's bill for them."""
+def email(campaign: Campaign, person: Person, post: str | None = None) -> Email:
+    """The subject and body of an email to ``person`` about the campaign's bill for them.
+
+    ``post`` (``Speaker``) writes to a leader of the chamber rather than to the
+    supporter's own legislator: the supporter is not their constituent.
+    """
     bill = bill_for(campaign, person)
     ask = _ASK.get(bill.stance, "support")
     subject = f"Please {ask} {bill.identifier}"
+    who = (
+        f"As {post}, you decide much of what happens to {bill.identifier}, {bill.title}: "
+        f"I ask you to {ask} it."
+        if post
+        else f"I am your constituent, and I ask you to {ask} {bill.identifier}, {bill.title}."
+    )
     paragraphs = [
         f"Dear {person.display_name},",
-        f"I am your constituent, and I ask you to {ask} {bill.identifier}, {bill.title}.",
+        who,
         *(p for p in (bill.summary, bill.why) if p),
         "Thank you for your time.",
         "Sincerely,",

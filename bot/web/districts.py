@@ -186,10 +186,28 @@ def legislators_for(
         .where(PersonRow.state == state, PersonRow.active.is_(True))
         .where(or_(*conditions))
     )
-    ids = [row.id for row in rows]
-    entries = load_entries(session, ids)
+    found = legislators_by_id(session, [row.id for row in rows], campaign_handles)
+    rank = {"us": 0}
+    chamber_rank = {"senate": 0, "legislature": 0, "house": 1}
+    found.sort(
+        key=lambda leg: (
+            rank.get(leg.person.jurisdiction or "", 1),
+            chamber_rank.get(leg.person.chamber or "", 2),
+            leg.person.name,
+        )
+    )
+    return found
+
+
+def legislators_by_id(
+    session: Session,
+    ids: Iterable[str],
+    campaign_handles: Mapping[str, Mapping[str, str]] | None = None,
+) -> list[Legislator]:
+    """These people as :class:`Legislator` s, handles as :func:`legislators_for` gives them."""
+    entries = load_entries(session, list(dict.fromkeys(ids)))
     rules = do_not_tag_entries(session)
-    found = [
+    return [
         Legislator(
             person=_without_do_not_tag(
                 replace(
@@ -208,16 +226,6 @@ def legislators_for(
         )
         for entry in entries.values()
     ]
-    rank = {"us": 0}
-    chamber_rank = {"senate": 0, "legislature": 0, "house": 1}
-    found.sort(
-        key=lambda leg: (
-            rank.get(leg.person.jurisdiction or "", 1),
-            chamber_rank.get(leg.person.chamber or "", 2),
-            leg.person.name,
-        )
-    )
-    return found
 
 
 def _without_do_not_tag(person: Person, rules: list[NoTag]) -> Person:

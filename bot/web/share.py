@@ -108,6 +108,7 @@ def ready_posts(
     *,
     instance: str,
     page_url: str,
+    leaders: bool = False,
 ) -> dict[str, list[ReadyPost]]:
     """Per platform, every message variant rendered for ``people``.
 
@@ -117,6 +118,9 @@ def ready_posts(
     is too long for the platform with everyone in it becomes one post per
     person. Supporters tag whoever has a handle there (they post as themselves,
     so the bot's approval rules do not apply); others are named.
+
+    With ``leaders``, ``people`` are the leadership of the chambers, and a variant
+    suits them as :meth:`Variant.suits_leader` says (``suits: [leadership]`` too).
     """
     found: dict[str, list[ReadyPost]] = {}
     if not people:
@@ -126,7 +130,15 @@ def ready_posts(
         posts: list[ReadyPost] = []
         for bill in campaign.bills:
             for variant in campaign.variants_for(platform):
-                fitting = [p for p in people if variant.suits_constituents_of(p.chamber)]
+                fitting = [
+                    p
+                    for p in people
+                    if (
+                        variant.suits_leader(p.chamber)
+                        if leaders
+                        else variant.suits_constituents_of(p.chamber)
+                    )
+                ]
                 if fitting:
                     posts.extend(
                         _render(campaign, bill, name, variant, fitting, instance, page_url)

@@ -27,13 +27,14 @@ from flask import (
     session as cookie,
 )
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from bot.campaigns.loaded import LoadedCampaign
 from bot.config import ConfigError, Organisation
 from bot.directory.models import PersonRow
 from bot.store.models import Post, Status
-from bot.web import actions, share
+from bot.web import actions, leaders, share
 from bot.web.app import db_session, state
 from bot.web.districts import (
     STATE_NAMES,
@@ -183,6 +184,7 @@ def campaign_page(campaign_id: str) -> Response:
         finders=finders(jurisdictions, chosen),
         summary=_summary(loaded),
         zone=loaded.campaign.schedule.tz,
+        has_leaders=bool(leaders.leaders_for(session, jurisdictions)),
     )
     response = make_response(body)
     response.headers["Permissions-Policy"] = LOCATION_POLICY
@@ -269,8 +271,10 @@ def act(campaign_id: str) -> BaseResponse | str:
         instance=instance,
         page_url=page_url,
     )
+    leadership = _leadership(loaded, session, named, instance, page_url)
     return render_template(
         "supporter/act.html",
+        leadership=leadership,
         campaign=loaded.campaign,
         states=states,
         chosen_state=chosen,
@@ -290,6 +294,38 @@ def act(campaign_id: str) -> BaseResponse | str:
         posts=posts,
         instance=instance,
         page_url=page_url,
+    )
+
+
+def _leadership(
+    loaded: LoadedCampaign,
+    session: Session,
+    named: dict[str, dict[str, str]],
+    instance: str,
+    page_url: str,
+) -> leaders.Leadership:
+    found = leaders.leaders_for(session, _jurisdictions(loaded), campaign_handles=named)
+    return leaders.leadership(loaded.campaign, found, instance=instance, page_url=page_url)
+
+
+@blueprint.route("/c/<campaign_id>/leadership")
+def leadership(campaign_id: str) -> str:
+    """The leadership of the campaign's chambers, to call, email or post to (no address)."""
+    loaded = _campaign(campaign_id)
+    session = db_session()
+    named = {person.id: dict(person.handles) for person in loaded.people}
+    instance = _instance()
+    page_url = url_for("public.campaign_page", campaign_id=campaign_id, _external=True)
+    return render_template(
+        "supporter/leadership.html",
+        campaign=loaded.campaign,
+        leadership=_leadership(loaded, session, named, instance, page_url),
+        reported=set(_reported()),
+        outcomes=list(OUTCOME_LABELS.items()),
+        instance=instance,
+        picked={},
+        chosen_state=None,
+        state_names=STATE_NAMES,
     )
 
 
@@ -348,13 +384,20 @@ def called(campaign_id: str) -> BaseResponse:
         cookie["called"] = [*reported, key][-MAX_REPORTED:]
     states = states_with_people(session, jurisdictions)
     chosen = (request.form.get("state") or "").strip().upper()
+    if request.form.get("back") == "leadership":  # a leader's card: back at the next one
+        step = request.form.get("next", "")
+        anchor = f"#lead-{step}" if step.isdigit() and len(step) <= 2 else "#leadership"
+        if not chosen:
+            target = url_for("public.leadership", campaign_id=campaign_id)
+            return redirect(target + anchor, code=303)
     if chosen not in states:
         return redirect(url_for("public.campaign_page", campaign_id=campaign_id) + "#act", 303)
     fields = district_fields(session, jurisdictions, chosen)
     picked = picked_districts(fields, {f.name: request.form.get(f.name) for f in fields})
     instance = share.clean_instance(request.form.get("instance"))
     step = request.form.get("next", "")
-    anchor = f"#leg-{step}" if step.isdigit() and len(step) <= 2 else "#post"
+    if request.form.get("back") != "leadership":
+        anchor = f"#leg-{step}" if step.isdigit() and len(step) <= 2 else "#post"
     target = url_for(
         "public.act",
         campaign_id=campaign_id,
