@@ -6,7 +6,7 @@ with the source ``file:<path>``, as it does its handles and do-not-tag entries
 an overrides file by an absolute path (``/srv/.../overrides/missouri.yaml``)
 failed with "value too long". It grows to 300.
 
-Revision ID: 0011_leaders
+Revision ID: 0011
 Revises: 0010
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011_leaders"
+revision: str = "0011"
 down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
