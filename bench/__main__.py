@@ -25,7 +25,7 @@ import time
 
 from bench.common import Report
 
-SECTIONS = ("startup", "planning", "log", "ratecap", "memory")
+SECTIONS = ("startup", "planning", "log", "pages", "exports", "ratecap", "memory")
 
 
 def machine() -> str:

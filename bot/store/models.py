@@ -124,6 +124,8 @@ class Post(Base):
         Index("ix_posts_status_created", "status", "created_at"),
         # The unknown posts due for a re-check (0006).
         Index("ix_posts_status_next_attempt", "status", "next_attempt_at"),
+        # The overview's latest failures and month's spend, by when finalised (0008_perf).
+        Index("ix_posts_status_updated", "status", "updated_at"),
         # The planner's rotation: the newest post per platform, bill and variant (0005).
         Index(
             "ix_posts_campaign_rotation", "campaign_id", "platform", "bill", "variant", "created_at"
