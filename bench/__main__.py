@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import os
 import platform
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from bench.common import Report
 
@@ -55,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, few repeats")
     parser.add_argument("--only", help=f"comma-separated sections of {', '.join(SECTIONS)}")
     parser.add_argument("--markdown", action="store_true", help="print the table as markdown")
+    parser.add_argument("--json", metavar="PATH", help="also write the figures to PATH as JSON")
     args = parser.parse_args(argv)
     sections = args.only.split(",") if args.only else list(SECTIONS)
     unknown = set(sections) - set(SECTIONS)
@@ -76,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     for detail in report.details:
         print(detail)
         print()
+    if args.json:
+        Path(args.json).write_text(json.dumps(report.as_json(machine(), args.quick), indent=2))
     missed = report.missed
     print(f"{len(report.rows) - len(missed)} of {len(report.rows)} figures within budget"
           + (f"; missed: {', '.join(r.figure for r in missed)}" if missed else ""))  # fmt: skip

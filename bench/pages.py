@@ -65,8 +65,10 @@ def pages(path: Path) -> list[Page]:
         Page("log: account", "/dashboard/log?account=youth"),
         Page("log: legislator", "/dashboard/log?person=P100"),
         Page("log: from a week ago", f"/dashboard/log?since={week}"),
-        Page("log: four filters", f"/dashboard/log?campaign=campaign-07&platform=x"
-             f"&status=posted&since={week}"),  # fmt: skip
+        Page(
+            "log: four filters",
+            f"/dashboard/log?campaign=campaign-07&platform=x&status=posted&since={week}",
+        ),  # fmt: skip
         Page("log: text search", "/dashboard/log?text=" + quote("P123 please")),
         Page("post detail", f"/dashboard/posts/{middle}"),
         Page("approvals (held posts)", "/dashboard/approvals"),

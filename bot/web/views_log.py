@@ -7,7 +7,8 @@ A page costs what it shows, whatever the size of the log (bot.store.logs):
   carry ``before=<id>`` of the page's last post, "Newer" ``after=<id>`` of
   its first, never an OFFSET that reads every skipped row;
 - the count above the table counts at most :data:`COUNT_CAP` matches and
-  says "more than" beyond, instead of counting the whole log on every view;
+  says "more than" beyond, instead of counting the whole log on every view
+  (a text search, which no index serves, is not counted at all);
 - the legislator menu lists the people the log addressed by a loose index
   scan (one seek per person), not a GROUP BY over every target.
 
@@ -156,7 +157,10 @@ def log() -> str:
         # The first page (also where "Newer" lands when fewer than a page are newer).
         found = list_posts(session, filters.query, limit=PER_PAGE + 1)
         posts, newer, older = found[:PER_PAGE], False, len(found) > PER_PAGE
-    total, more = count_matching(session, filters.query, COUNT_CAP)
+    # A text search has no index: counting its matches would read the whole log.
+    total, more = (
+        (None, False) if filters.query.text else count_matching(session, filters.query, COUNT_CAP)
+    )
     return render_template(
         "dashboard/log.html",
         filters=filters,
