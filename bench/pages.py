@@ -135,7 +135,7 @@ def measure(path: Path, wanted: list[Page], repeat: int) -> dict[str, float]:
 
 def run(report: Report, *, quick: bool) -> None:
     small, large = SIZES[quick]
-    repeat = 3 if quick else 7
+    repeat = 5 if quick else 7
     held = small // 2
     timings: dict[int, dict[str, float]] = {}
     for size in (small, large):
