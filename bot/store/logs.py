@@ -22,13 +22,14 @@ Every query here costs what its answer holds, not what the log holds:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, String, and_, bindparam, func, or_, select, text, type_coerce
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, String, and_, func, or_, select, text, type_coerce
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from bot.store.models import CampaignRun, Post, PostTarget
 
@@ -243,6 +244,27 @@ def _stored_time(value: Any) -> datetime:
 Target = tuple[str, str, str | None]
 
 
+def _targets_json(dialect: str) -> Any:
+    """A post's targets as one JSON array of ``[position, id, name, handle]``, per row.
+
+    A correlated subquery over ``ix_post_targets_post``: the targets come with
+    their post, with no second query and no list of ids to bind per chunk.
+    """
+    target = aliased(PostTarget)
+    item_of = func.json_build_array if dialect == "postgresql" else func.json_array
+    agg = func.json_agg if dialect == "postgresql" else func.json_group_array
+    item = item_of(target.position, target.person_id, target.name, target.handle)
+    return select(type_coerce(agg(item), String)).where(target.post_id == Post.id).scalar_subquery()
+
+
+def _targets(value: Any) -> list[Target]:
+    """:func:`_targets_json`'s value (text on SQLite, parsed on PostgreSQL) as targets."""
+    items = json.loads(value) if isinstance(value, str) else value or []
+    if len(items) > 1:
+        items.sort(key=lambda item: item[0])
+    return [(i, n, h) for _, i, n, h in items if i is not None]
+
+
 def export_rows(
     new_session: Callable[[], Session],
     filters: LogFilter,
@@ -254,31 +276,24 @@ def export_rows(
     One value per name of :data:`COLUMNS`; ``created_at`` as ISO 8601 text,
     ``targets`` as a list of :data:`Target`. Each chunk is read in its own
     session (``new_session``), walking the log by key; SQLAlchemy Core on the
-    session's connection, no ORM objects.
+    session's connection, no ORM objects, one query a chunk.
     """
-    query = select(Post.id, type_coerce(Post.created_at, String), *_EXPORT_COLUMNS)
-    query = query.where(*conditions(filters))
-    query = query.order_by(Post.created_at.desc(), Post.id.desc())
-    targets_of = (
-        select(PostTarget.post_id, PostTarget.person_id, PostTarget.name, PostTarget.handle)
-        .where(PostTarget.post_id.in_(bindparam("ids", expanding=True)))
-        .order_by(PostTarget.post_id, PostTarget.position)
-    )
     last: Key | None = None
     left = limit
+    query = None
     while left is None or left > 0:
         size = chunk if left is None else min(chunk, left)
-        page = query if last is None else query.where(older_than(last))
         with new_session() as session:
             connection = session.connection()
+            if query is None:
+                targets = _targets_json(connection.dialect.name)
+                query = select(Post.id, type_coerce(Post.created_at, String), *_EXPORT_COLUMNS)
+                query = query.add_columns(targets).where(*conditions(filters))
+                query = query.order_by(Post.created_at.desc(), Post.id.desc())
+            page = query if last is None else query.where(older_than(last))
             rows = connection.execute(page.limit(size)).all()
-            targets: dict[int, list[Target]] = {}
-            if rows:
-                found = connection.execute(targets_of, {"ids": [row[0] for row in rows]}).all()
-                for post_id, person_id, name, handle in found:
-                    targets.setdefault(post_id, []).append((person_id, name, handle))
         for post_id, stamp, *rest in rows:
-            yield (post_id, iso_utc(stamp), *rest[:5], targets.get(post_id, []), *rest[5:])
+            yield (post_id, iso_utc(stamp), *rest[:5], _targets(rest[-1]), *rest[5:-1])
         if len(rows) < size:
             return
         if left is not None:
