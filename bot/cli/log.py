@@ -133,12 +133,12 @@ def log(
             require_campaign(config, session, campaign)
     if as_json or as_csv:
         # Streamed: plain rows, a chunk at a time, each in its own short transaction.
-        from bot.store.logs import export_records, export_rows
+        from bot.store.logs import csv_export, export_records
 
         if as_json:
             write_json(export_records(db.new_session, filters, limit=limit), sys.stdout)
         else:
-            write_csv(export_rows(db.new_session, filters, limit=limit), sys.stdout)
+            write_csv(csv_export(db.new_session, filters, limit=limit), sys.stdout)
         return
     with db.new_session() as session:
         posts = list_posts(session, filters, limit=limit)

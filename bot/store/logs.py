@@ -28,7 +28,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, String, and_, func, or_, select, text, type_coerce
+from sqlalchemy import (
+    Select,
+    String,
+    and_,
+    case,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    type_coerce,
+)
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from bot.store.models import CampaignRun, Post, PostTarget
@@ -257,6 +269,29 @@ def _targets_json(dialect: str) -> Any:
     return select(type_coerce(agg(item), String)).where(target.post_id == Post.id).scalar_subquery()
 
 
+#: The CSV's targets column (``Name (@handle); Name``), made by SQLite per row.
+_SQLITE_TARGETS_TEXT = (
+    "(SELECT group_concat(x, '; ') FROM (SELECT CASE WHEN t.handle IS NULL OR t.handle = ''"
+    " THEN t.name ELSE t.name || ' (@' || t.handle || ')' END AS x FROM post_targets AS t"
+    " WHERE t.post_id = posts.id ORDER BY t.position))"
+)
+
+
+def _targets_text(dialect: str) -> Any:
+    """A post's targets as the CSV writes them, built by the database per row."""
+    if dialect != "postgresql":
+        return literal_column(_SQLITE_TARGETS_TEXT)
+    from sqlalchemy.dialects.postgresql import aggregate_order_by
+
+    target = aliased(PostTarget)
+    shown = case(
+        (or_(target.handle.is_(None), target.handle == ""), target.name),
+        else_=target.name + " (@" + target.handle + ")",
+    )
+    agg = func.string_agg(shown, aggregate_order_by(literal("; "), target.position))
+    return select(agg).where(target.post_id == Post.id).scalar_subquery()
+
+
 def _targets(value: Any) -> list[Target]:
     """:func:`_targets_json`'s value (text on SQLite, parsed on PostgreSQL) as targets."""
     items = json.loads(value) if isinstance(value, str) else value or []
@@ -270,11 +305,14 @@ def export_rows(
     filters: LogFilter,
     limit: int | None = None,
     chunk: int = EXPORT_CHUNK,
+    *,
+    targets_as_text: bool = False,
 ) -> Iterator[tuple[Any, ...]]:
     """Every post matching ``filters`` (at most ``limit``), newest first, as plain tuples.
 
     One value per name of :data:`COLUMNS`; ``created_at`` as ISO 8601 text,
-    ``targets`` as a list of :data:`Target`. Each chunk is read in its own
+    ``targets`` as a list of :data:`Target`, or (``targets_as_text``) as the
+    CSV writes them, joined by the database. Each chunk is read in its own
     session (``new_session``), walking the log by key; SQLAlchemy Core on the
     session's connection, no ORM objects, one query a chunk.
     """
@@ -286,14 +324,16 @@ def export_rows(
         with new_session() as session:
             connection = session.connection()
             if query is None:
-                targets = _targets_json(connection.dialect.name)
+                dialect = connection.dialect.name
+                targets = _targets_text(dialect) if targets_as_text else _targets_json(dialect)
                 query = select(Post.id, type_coerce(Post.created_at, String), *_EXPORT_COLUMNS)
                 query = query.add_columns(targets).where(*conditions(filters))
                 query = query.order_by(Post.created_at.desc(), Post.id.desc())
             page = query if last is None else query.where(older_than(last))
             rows = connection.execute(page.limit(size)).all()
+        unpack = (lambda value: value or "") if targets_as_text else _targets
         for post_id, stamp, *rest in rows:
-            yield (post_id, iso_utc(stamp), *rest[:5], _targets(rest[-1]), *rest[5:-1])
+            yield (post_id, iso_utc(stamp), *rest[:5], unpack(rest[-1]), *rest[5:-1])
         if len(rows) < size:
             return
         if left is not None:
@@ -323,8 +363,16 @@ def csv_targets(targets: list[Target]) -> str:
 
 
 def csv_rows(rows: Iterable[tuple[Any, ...]]) -> Iterator[list[Any]]:
-    """:func:`export_rows` as CSV rows (the targets column flattened)."""
+    """:func:`export_rows` as CSV rows (the targets column flattened, unless it is text)."""
     for row in rows:
         flat = list(row)
-        flat[7] = csv_targets(row[7])
+        if not isinstance(row[7], str):
+            flat[7] = csv_targets(row[7])
         yield flat
+
+
+def csv_export(
+    new_session: Callable[[], Session], filters: LogFilter, limit: int | None = None
+) -> Iterator[tuple[Any, ...]]:
+    """The rows of a CSV export, the targets column joined by the database."""
+    return export_rows(new_session, filters, limit, targets_as_text=True)

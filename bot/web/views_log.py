@@ -32,8 +32,8 @@ from bot.store.logs import (
     Key,
     LogFilter,
     count_matching,
+    csv_export,
     csv_rows,
-    export_rows,
     list_posts,
     logged_people,
     post_key,
@@ -190,7 +190,7 @@ def log_csv() -> Response:
         writer.writerow(COLUMNS)
         # Plain rows by key, each chunk in its own short session: no transaction (on
         # SQLite, no lock) stays open while a slow client downloads.
-        for index, row in enumerate(csv_rows(export_rows(db.new_session, filters.query)), 1):
+        for index, row in enumerate(csv_rows(csv_export(db.new_session, filters.query)), 1):
             writer.writerow(row)
             if index % 1000 == 0:
                 yield buffer.getvalue()
