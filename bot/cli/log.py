@@ -133,10 +133,11 @@ def log(
             require_campaign(config, session, campaign)
     if as_json or as_csv:
         # Streamed: plain rows, a chunk at a time, each in its own short transaction.
-        from bot.store.logs import csv_export, export_records
+        from bot.store.logs import csv_export, export_rows
 
         if as_json:
-            write_json(export_records(db.new_session, filters, limit=limit), sys.stdout)
+            rows = export_rows(db.new_session, filters, limit=limit, targets_as="json")
+            write_json(rows, sys.stdout)
         else:
             write_csv(csv_export(db.new_session, filters, limit=limit), sys.stdout)
         return
@@ -165,17 +166,23 @@ def log(
                 click.echo(f"    error: {post.error}")
 
 
-def write_json(records: Iterable[dict[str, object]], out: TextIO) -> None:
-    """``records`` as one JSON array, a record per line, written as they come.
+def write_json(rows: Iterable[tuple[object, ...]], out: TextIO) -> None:
+    """Rows of :func:`bot.store.logs.export_rows` (``targets_as="json"``) as one JSON
+    array, a record per line, written as they come.
 
     One compact line per post (not an indented document): the standard
-    library's C encoder writes it, its indented output is pure Python and
-    several times slower, and a line per post suits ``grep`` and ``jq -c``.
+    library's C encoder writes it (its indented output is pure Python and
+    several times slower), the targets are spliced in as the database wrote
+    them, and a line per post suits ``grep`` and ``jq -c``.
     """
     encode = json.JSONEncoder(ensure_ascii=False).encode
+    head_names, tail_names = COLUMNS[:7], COLUMNS[8:]
     first = True
-    for record in records:
-        out.write(("[\n" if first else ",\n") + encode(record))
+    for row in rows:
+        head = encode(dict(zip(head_names, row[:7], strict=True)))
+        tail = encode(dict(zip(tail_names, row[8:], strict=True)))
+        out.write("[\n" if first else ",\n")
+        out.write(f'{head[:-1]}, "targets": {row[7]}, {tail[1:]}')
         first = False
     out.write("[]\n" if first else "\n]\n")
 

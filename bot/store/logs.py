@@ -31,8 +31,10 @@ from typing import Any
 from sqlalchemy import (
     Select,
     String,
+    Text,
     and_,
     case,
+    cast,
     func,
     literal,
     literal_column,
@@ -277,6 +279,28 @@ _SQLITE_TARGETS_TEXT = (
 )
 
 
+#: The JSON export's targets (``[{"id": ..., "name": ..., "handle": ...}]``), made by SQLite.
+_SQLITE_TARGETS_JSON = (
+    "(SELECT json_group_array(json(x)) FROM (SELECT json_object('id', t.person_id,"
+    " 'name', t.name, 'handle', t.handle) AS x FROM post_targets AS t"
+    " WHERE t.post_id = posts.id ORDER BY t.position))"
+)
+
+
+def _targets_json_text(dialect: str) -> Any:
+    """A post's targets as JSON text, built by the database per row (spliced, not parsed)."""
+    if dialect != "postgresql":
+        return literal_column(_SQLITE_TARGETS_JSON)
+    from sqlalchemy.dialects.postgresql import aggregate_order_by
+
+    target = aliased(PostTarget)
+    item = func.json_build_object(
+        "id", target.person_id, "name", target.name, "handle", target.handle
+    )
+    agg = func.json_agg(aggregate_order_by(item, target.position))
+    return select(cast(agg, Text)).where(target.post_id == Post.id).scalar_subquery()
+
+
 def _targets_text(dialect: str) -> Any:
     """A post's targets as the CSV writes them, built by the database per row."""
     if dialect != "postgresql":
@@ -290,6 +314,12 @@ def _targets_text(dialect: str) -> Any:
     )
     agg = func.string_agg(shown, aggregate_order_by(literal("; "), target.position))
     return select(agg).where(target.post_id == Post.id).scalar_subquery()
+
+
+_TEXT_DEFAULT: dict[str, Callable[[Any], str]] = {
+    "csv": lambda value: value or "",
+    "json": lambda value: value or "[]",  # PostgreSQL's json_agg of no rows is NULL
+}
 
 
 def _targets(value: Any) -> list[Target]:
@@ -306,15 +336,17 @@ def export_rows(
     limit: int | None = None,
     chunk: int = EXPORT_CHUNK,
     *,
-    targets_as_text: bool = False,
+    targets_as: str = "list",
 ) -> Iterator[tuple[Any, ...]]:
     """Every post matching ``filters`` (at most ``limit``), newest first, as plain tuples.
 
     One value per name of :data:`COLUMNS`; ``created_at`` as ISO 8601 text,
-    ``targets`` as a list of :data:`Target`, or (``targets_as_text``) as the
-    CSV writes them, joined by the database. Each chunk is read in its own
-    session (``new_session``), walking the log by key; SQLAlchemy Core on the
-    session's connection, no ORM objects, one query a chunk.
+    ``targets`` as a list of :data:`Target` (``targets_as="list"``), or as
+    text made by the database: ``"csv"`` as the CSV writes them, ``"json"`` as a
+    JSON array of ``{id, name, handle}`` to splice into a JSON document. Each
+    chunk is read in its own session (``new_session``), walking the log by
+    key; SQLAlchemy Core on the session's connection, no ORM objects, one
+    query a chunk.
     """
     last: Key | None = None
     left = limit
@@ -325,13 +357,17 @@ def export_rows(
             connection = session.connection()
             if query is None:
                 dialect = connection.dialect.name
-                targets = _targets_text(dialect) if targets_as_text else _targets_json(dialect)
+                targets = {
+                    "list": _targets_json,
+                    "csv": _targets_text,
+                    "json": _targets_json_text,
+                }[targets_as](dialect)
                 query = select(Post.id, type_coerce(Post.created_at, String), *_EXPORT_COLUMNS)
                 query = query.add_columns(targets).where(*conditions(filters))
                 query = query.order_by(Post.created_at.desc(), Post.id.desc())
             page = query if last is None else query.where(older_than(last))
             rows = connection.execute(page.limit(size)).all()
-        unpack = (lambda value: value or "") if targets_as_text else _targets
+        unpack = _targets if targets_as == "list" else _TEXT_DEFAULT[targets_as]
         for post_id, stamp, *rest in rows:
             yield (post_id, iso_utc(stamp), *rest[:5], unpack(rest[-1]), *rest[5:-1])
         if len(rows) < size:
@@ -375,4 +411,4 @@ def csv_export(
     new_session: Callable[[], Session], filters: LogFilter, limit: int | None = None
 ) -> Iterator[tuple[Any, ...]]:
     """The rows of a CSV export, the targets column joined by the database."""
-    return export_rows(new_session, filters, limit, targets_as_text=True)
+    return export_rows(new_session, filters, limit, targets_as="csv")

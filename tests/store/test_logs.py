@@ -3,6 +3,7 @@ start-up without Alembic when the schema is current."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -101,7 +102,7 @@ def test_export_rows_match_the_orm_records_in_order_across_chunks(any_db) -> Non
     limited = list(logs.export_records(any_db.new_session, filters, limit=5, chunk=2))
     assert limited == expected[:5]
     # the CSV's targets column, joined by the database, as the Python join gives it
-    rows = list(logs.export_rows(any_db.new_session, filters, chunk=4, targets_as_text=True))
+    rows = list(logs.export_rows(any_db.new_session, filters, chunk=4, targets_as="csv"))
     assert [row[7] for row in rows] == [
         logs.csv_targets([(t["id"], t["name"], t["handle"]) for t in r["targets"]])
         for r in expected
@@ -109,6 +110,9 @@ def test_export_rows_match_the_orm_records_in_order_across_chunks(any_db) -> Non
     assert [row[:7] + row[8:] for row in rows] == [
         tuple(v for k, v in r.items() if k != "targets") for r in expected
     ]
+    # the JSON export's targets, made by the database, parse to the same lists
+    rows = list(logs.export_rows(any_db.new_session, filters, chunk=4, targets_as="json"))
+    assert [json.loads(row[7]) for row in rows] == [r["targets"] for r in expected]
 
 
 def test_the_stored_time_is_formatted_as_isoformat_gives_it() -> None:
