@@ -117,31 +117,42 @@ def get(connection: http.client.HTTPConnection, path: str) -> tuple[float, int, 
     return time.perf_counter() - start, response.status, len(body)
 
 
-def measure(path: Path, wanted: list[Page], repeat: int) -> dict[str, float]:
-    """Median seconds per page, served over the log at ``path``."""
-    found: dict[str, float] = {}
-    with serving(path) as port:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
-        for page in wanted:
-            _, status, _ = get(connection, page.path)  # warm: templates, statements, cache
-            if status >= 400:
-                raise RuntimeError(f"{page.path}: HTTP {status}")
-            found[page.name] = statistics.median(
-                get(connection, page.path)[0] for _ in range(repeat)
-            )
-        connection.close()
-    return found
+def measure(paths: list[Path], wanted: list[list[Page]], repeat: int) -> list[dict[str, float]]:
+    """Median seconds per page over each log of ``paths``, the logs' requests interleaved.
+
+    Both servers run at once and each page is asked of one, then the other,
+    in turn: the machine's load, which comes and goes, weighs on both sizes
+    alike, so their ratio holds.
+    """
+    with serving(paths[0]) as first, serving(paths[1]) as second:
+        connections = [
+            http.client.HTTPConnection("127.0.0.1", port, timeout=600) for port in (first, second)
+        ]
+        samples: list[dict[str, list[float]]] = [{}, {}]
+        for index in range(len(wanted[0])):
+            for side, connection in enumerate(connections):
+                page = wanted[side][index]
+                _, status, _ = get(connection, page.path)  # warm: templates, statements, cache
+                if status >= 400:
+                    raise RuntimeError(f"{page.path}: HTTP {status}")
+            for _ in range(repeat):
+                for side, connection in enumerate(connections):
+                    page = wanted[side][index]
+                    samples[side].setdefault(page.name, []).append(get(connection, page.path)[0])
+        for connection in connections:
+            connection.close()
+    return [{name: statistics.median(times) for name, times in side.items()} for side in samples]
 
 
 def run(report: Report, *, quick: bool) -> None:
     small, large = SIZES[quick]
     repeat = 5 if quick else 7
     held = small // 2
-    timings: dict[int, dict[str, float]] = {}
-    for size in (small, large):
-        path = filled(size)
+    paths = [filled(small), filled(large)]
+    for path in paths:
         hold(path, held)
-        timings[size] = measure(path, pages(path), repeat)
+    at_small, at_large = measure(paths, [pages(path) for path in paths], repeat)
+    timings = {small: at_small, large: at_large}
     for name, seconds in timings[large].items():
         slow = seconds * 1e3 > LIMIT_MS
         report.add(
