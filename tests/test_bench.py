@@ -8,9 +8,10 @@ it happens. The margin is wide because a test machine is often busy: the
 budget itself is judged by the full run (docs/benchmarks.md). No wall-clock
 time is asserted, only ratios measured side by side.
 
-The sections that reach what people wait for run here (start-up, the log's
-queries, every page over HTTP, the exports); planning, the rate cap and
-memory take longer and run in ``python -m bench --quick`` by hand.
+The sections that measure what people wait for run here (start-up, every
+page over HTTP, the exports); the log's bare queries (a few milliseconds,
+too noisy on a busy machine for a 2x margin), planning, the rate cap and
+memory run in ``python -m bench --quick`` by hand.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from tests.support import ROOT
 
-SECTIONS = "startup,log,pages,exports"
+SECTIONS = "startup,pages,exports"
 MARGIN = 2.0
 #: Figures known to miss their budget, each with why (docs/benchmarks.md, "Left to do"):
 #: they are reported by the bench, not judged here, until they are fixed.
@@ -65,7 +66,7 @@ def test_quick_bench_stays_within_twice_each_budget(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     assert "figure" in result.stdout and "baseline" in result.stdout
     rows = json.loads(figures.read_text())["rows"]
-    for section in ("start-up", "log", "page", "export"):
+    for section in ("start-up", "page", "export"):
         assert any(row["section"] == section for row in rows), section
     # A start-up that imports what it must not is named in its note.
     assert not [r["figure"] for r in rows if r["section"] == "start-up" and "!" in r["note"]]
