@@ -1,4 +1,4 @@
-"""``python -m bench``: the performance budget of issue 8, measured.
+"""``python -m bench``: the performance budget of issues 8 and 17, measured.
 
 Usage (from the repository root)::
 
@@ -10,7 +10,8 @@ Prints one table: each figure beside a baseline measured in the same run,
 their ratio and the budget (``ok`` or ``MISSED``), then the details (heavy
 imports, query plans). Exits 0 whatever the figures: nothing here is a test
 assertion (see tests/test_bench.py for the smoke test). ``--markdown`` prints
-the table as docs/benchmarks.md shows it.
+the table as docs/benchmarks.md shows it; ``--json PATH`` also writes the
+figures as data (tests/test_bench.py reads them).
 """
 
 from __future__ import annotations

@@ -2,9 +2,10 @@
 
 The real app (:mod:`bench.serve`: Flask under waitress, in its own process on
 127.0.0.1) over the filled log of bench/log.py at two sizes (10,000 and
-1,000,000 posts; quick: 1,000 and 50,000), asked by a real client
-(``http.client``, one kept-alive connection), each page several times; the
-median time from sending the request to the last byte of the answer.
+1,000,000 posts; quick: 1,000 and 50,000), both served at once and asked by
+a real client (``http.client``, a kept-alive connection to each), each page
+of one size then the other, in turn, several times; the median time from
+sending the request to the last byte of the answer.
 
 Budget, per page: the time at the larger size at most 2x the time at the
 smaller (a page costs what it shows, not what the log holds), and at most
