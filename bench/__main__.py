@@ -1,4 +1,4 @@
-"""``python -m bench``: the performance budget of issue 8, measured.
+"""``python -m bench``: the performance budget of issues 8 and 17, measured.
 
 Usage (from the repository root)::
 
@@ -10,22 +10,25 @@ Prints one table: each figure beside a baseline measured in the same run,
 their ratio and the budget (``ok`` or ``MISSED``), then the details (heavy
 imports, query plans). Exits 0 whatever the figures: nothing here is a test
 assertion (see tests/test_bench.py for the smoke test). ``--markdown`` prints
-the table as docs/benchmarks.md shows it.
+the table as docs/benchmarks.md shows it; ``--json PATH`` also writes the
+figures as data (tests/test_bench.py reads them).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import os
 import platform
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from bench.common import Report
 
-SECTIONS = ("startup", "planning", "log", "ratecap", "memory")
+SECTIONS = ("startup", "planning", "log", "pages", "exports", "ratecap", "memory")
 
 
 def machine() -> str:
@@ -55,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, few repeats")
     parser.add_argument("--only", help=f"comma-separated sections of {', '.join(SECTIONS)}")
     parser.add_argument("--markdown", action="store_true", help="print the table as markdown")
+    parser.add_argument("--json", metavar="PATH", help="also write the figures to PATH as JSON")
     args = parser.parse_args(argv)
     sections = args.only.split(",") if args.only else list(SECTIONS)
     unknown = set(sections) - set(SECTIONS)
@@ -76,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     for detail in report.details:
         print(detail)
         print()
+    if args.json:
+        Path(args.json).write_text(json.dumps(report.as_json(machine(), args.quick), indent=2))
     missed = report.missed
     print(f"{len(report.rows) - len(missed)} of {len(report.rows)} figures within budget"
           + (f"; missed: {', '.join(r.figure for r in missed)}" if missed else ""))  # fmt: skip

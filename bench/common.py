@@ -118,6 +118,28 @@ class Report:
             )
         return "\n".join(lines)
 
+    def as_json(self, machine: str, quick: bool) -> dict[str, Any]:
+        """The figures as data (``python -m bench --json PATH``; tests/test_bench.py reads it)."""
+        return {
+            "machine": machine,
+            "quick": quick,
+            "rows": [
+                {
+                    "section": row.section,
+                    "figure": row.figure,
+                    "value": row.value,
+                    "baseline": row.baseline,
+                    "unit": row.unit,
+                    "ratio": row.ratio,
+                    "budget": row.budget,
+                    "at_least": row.at_least,
+                    "verdict": row.verdict,
+                    "note": row.note,
+                }
+                for row in self.rows
+            ],
+        }
+
     @property
     def missed(self) -> list[Row]:
         return [row for row in self.rows if row.verdict == "MISSED"]

@@ -189,7 +189,7 @@ def require_campaign(config: Settings, session: Session, campaign_id: str) -> No
     The log is asked first, so the emergency stop works for a campaign that
     has posted even when its folder cannot be read.
     """
-    from bot.store.queries import logged_campaign_ids
+    from bot.store.logs import logged_campaign_ids
 
     known = logged_campaign_ids(session)
     if campaign_id in known:

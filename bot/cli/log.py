@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
@@ -115,7 +116,7 @@ def log(
     A --campaign that is neither in the campaigns folder nor in the log is
     an error (a typo would otherwise look like an empty log).
     """
-    from bot.store.queries import LogFilter, list_posts
+    from bot.store.logs import LogFilter, list_posts
 
     if as_json and as_csv:
         fail("choose one of --json and --csv")
@@ -127,24 +128,21 @@ def log(
     )
     config = settings()
     db = database(config)
-    with db.new_session() as session:
-        if campaign is not None:
+    if campaign is not None:
+        with db.new_session() as session:
             require_campaign(config, session, campaign)
-        posts = list_posts(session, filters, limit=limit)
-        records = [post_record(post) for post in posts]
+    if as_json or as_csv:
+        # Streamed: plain rows, a chunk at a time, each in its own short transaction.
+        from bot.store.logs import csv_export, export_rows
+
         if as_json:
-            click.echo(json.dumps(records, indent=2, ensure_ascii=False))
-            return
-        if as_csv:
-            writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, lineterminator="\n")
-            writer.writeheader()
-            for record in records:
-                record["targets"] = "; ".join(
-                    f"{t['name']} (@{t['handle']})" if t["handle"] else str(t["name"])
-                    for t in record["targets"]  # type: ignore[union-attr]
-                )
-                writer.writerow(record)
-            return
+            rows = export_rows(db.new_session, filters, limit=limit, targets_as="json")
+            write_json(rows, sys.stdout)
+        else:
+            write_csv(csv_export(db.new_session, filters, limit=limit), sys.stdout)
+        return
+    with db.new_session() as session:
+        posts = list_posts(session, filters, limit=limit)
         if not posts:
             click.echo("the post log has no posts matching that")
             return
@@ -166,3 +164,38 @@ def log(
                 click.echo(f"    reason: {post.reason}")
             if post.error:
                 click.echo(f"    error: {post.error}")
+
+
+def write_json(rows: Iterable[tuple[object, ...]], out: TextIO) -> None:
+    """Rows of :func:`bot.store.logs.export_rows` (``targets_as="json"``) as one JSON
+    array, a record per line, written as they come.
+
+    One compact line per post (not an indented document): the standard
+    library's C encoder writes it (its indented output is pure Python and
+    several times slower), the targets are spliced in as the database wrote
+    them, and a line per post suits ``grep`` and ``jq -c``.
+    """
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    head_names, tail_names = COLUMNS[:7], COLUMNS[8:]
+    first = True
+    for row in rows:
+        head = encode(dict(zip(head_names, row[:7], strict=True)))
+        tail = encode(dict(zip(tail_names, row[8:], strict=True)))
+        out.write("[\n" if first else ",\n")
+        out.write(f'{head[:-1]}, "targets": {row[7]}, {tail[1:]}')
+        first = False
+    out.write("[]\n" if first else "\n]\n")
+
+
+def write_csv(rows: Iterable[tuple[object, ...]], out: TextIO) -> None:
+    """Rows of :func:`bot.store.logs.export_rows` as CSV with a header row; targets as
+    ``Name (@handle); Name``."""
+    from itertools import islice
+
+    from bot.store.logs import csv_rows
+
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    flat = csv_rows(rows)
+    while batch := list(islice(flat, 1000)):
+        writer.writerows(batch)

@@ -191,11 +191,22 @@ def _target_problems(config: Settings, campaigns: list[LoadedCampaign]) -> list[
     read; for a campaign that posts to Facebook, :func:`platform_notes` says
     that it names everyone in plain text. Never creates a database: a SQLite
     file that does not exist yet means there is no directory to check
-    against (and no SQLAlchemy import either).
+    against. A SQLite directory that holds nobody (no people, overrides or
+    do-not-tag rules: :func:`sqlite_directory_is_empty`, one query with the
+    standard library) gives the same warnings as before without SQLAlchemy:
+    the directory is empty, so selectors find nobody. Only a directory with
+    something in it loads SQLAlchemy, and the schema is checked (one SELECT),
+    not migrated, unless it is behind.
     """
     url = config.database_url
     if not campaigns or (url.startswith("sqlite:///") and not Path(url[10:]).is_file()):
         return []
+    if url.startswith("sqlite:///") and sqlite_directory_is_empty(Path(url[10:])):
+        return [
+            p
+            for loaded in campaigns
+            for p in platform_notes(loaded, _empty_directory_warnings(loaded))
+        ]
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.directory.resolve import check_targets
@@ -213,3 +224,44 @@ def _target_problems(config: Settings, campaigns: list[LoadedCampaign]) -> list[
         message = f"could not check targets against the directory: {type(exc).__name__}"
         problem = Problem("warning", None, None, None, message, "check DATABASE_URL", message)
         return [problem]
+
+
+#: The directory's tables that, holding any row, make the target check read them.
+DIRECTORY_TABLES = ("people", "handle_overrides", "do_not_tag")
+
+
+def sqlite_directory_is_empty(path: Path) -> bool:
+    """True if the SQLite database at ``path`` has the directory's tables, all empty.
+
+    Read-only, with the standard library's ``sqlite3`` (SQLAlchemy's import
+    alone costs more than validating the examples). False when it cannot
+    tell (a table missing: an old schema; the file not a database): then the
+    full check runs, and says what is wrong.
+    """
+    import sqlite3
+
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        union = " UNION ALL ".join(
+            f"SELECT 1 FROM (SELECT 1 FROM {table} LIMIT 1)" for table in DIRECTORY_TABLES
+        )
+        return connection.execute(f"SELECT count(*) FROM ({union})").fetchone()[0] == 0
+    except sqlite3.Error:
+        return False
+    finally:
+        connection.close()
+
+
+def _empty_directory_warnings(loaded: LoadedCampaign) -> list[str]:
+    """What :func:`~bot.directory.resolve.check_targets` says over an empty directory."""
+    from bot.directory.resolve import EMPTY_DIRECTORY, check_targets
+
+    spec = loaded.campaign.targets
+    warnings = check_targets(loaded, None)  # type: ignore[arg-type]  # named people only
+    warnings = [w for w in warnings if not w.startswith("selectors were not resolved")]
+    if spec.select or spec.exclude:
+        warnings.insert(0, EMPTY_DIRECTORY)
+    return warnings

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, select
@@ -28,27 +27,12 @@ from sqlalchemy.orm import Session
 from bot.campaigns.schema import PLATFORM_NAMES
 from bot.directory import contact
 from bot.directory.contact import valid_handle
+from bot.directory.layers import HandleInfo, NoTag
 from bot.directory.models import DoNotTag, HandleOverride, PersonHandle, PersonRow
 from bot.directory.people import Person
 
 CHUNK = 500
 _SOURCE_RANK = {"congress-legislators": 0, "openstates": 1}
-
-
-@dataclass(frozen=True)
-class HandleInfo:
-    """Where one handle came from."""
-
-    platform: str
-    handle: str | None
-    """None: an override saying the person has no account there."""
-    source: str
-    """``congress-legislators``, ``openstates``, ``set-handle``, ``file:<path>``,
-    ``override:<path>`` (a campaign's overrides file), ``campaign``, ``roster``."""
-    kind: str | None = None
-    when: datetime | None = None
-    """Imported (last seen by an import) or, for an override, last set."""
-    note: str | None = None
 
 
 @dataclass
@@ -168,23 +152,6 @@ def to_person(row: PersonRow | Row[Any], infos: dict[str, HandleInfo]) -> Person
         contact_form=contact.valid(contact.web_url, row.contact_form),
         jurisdiction=row.jurisdiction,
     )
-
-
-@dataclass(frozen=True)
-class NoTag:
-    """A do-not-tag entry, from the database or a campaign's overrides file."""
-
-    person_id: str | None
-    platform: str | None
-    handle: str | None
-    reason: str | None
-    source: str
-
-    def describe(self) -> str:
-        """``do-not-tag: the office asked on 2026-03-02 [file:overrides.yaml]``."""
-        reason = f": {self.reason}" if self.reason else ""
-        source = "" if self.source == "do-not-tag" else f" [{self.source}]"
-        return f"do-not-tag{reason}{source}"
 
 
 def do_not_tag_entries(session: Session) -> list[NoTag]:

@@ -33,7 +33,8 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from bot.campaigns.loaded import LoadedCampaign
-    from bot.directory.load import Entry, HandleInfo, NoTag
+    from bot.directory.layers import HandleInfo, NoTag
+    from bot.directory.load import Entry
     from bot.directory.match import Match
     from bot.directory.overrides import OverridesFile
     from bot.directory.selectors import Selector
@@ -158,7 +159,7 @@ class _Context:
     def build(
         cls, loaded: LoadedCampaign, session: Session | None, order: list[str], notes: list[str]
     ) -> _Context:
-        from bot.directory.load import HandleInfo, NoTag
+        from bot.directory.layers import HandleInfo, NoTag
 
         entries: dict[str, Entry] = {}
         db_overrides: dict[str, dict[str, HandleInfo]] = {}
@@ -201,7 +202,7 @@ class _Context:
 
     def finish(self, person_id: str, named: Person | None) -> tuple[Person, dict[str, HandleInfo]]:
         """One target's final Person: fields, layered handles, do-not-tag."""
-        from bot.directory.load import HandleInfo
+        from bot.directory.layers import HandleInfo
 
         entry = self.entries.get(person_id)
         base = named or (entry.person if entry else None)

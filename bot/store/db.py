@@ -12,6 +12,8 @@ finds the schema current instead of creating the same tables again.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -131,13 +133,50 @@ def _file_lock(database: str | None) -> Iterator[None]:
 
 
 def current_revision(engine: Engine) -> str | None:
-    from alembic.runtime.migration import MigrationContext
+    """The revision the database is at (``alembic_version``), or None before any migration.
+
+    One SELECT, no Alembic import: every command asks this at start, and
+    importing Alembic's migration runtime costs more than most commands do.
+    """
+    from sqlalchemy import inspect, text
+    from sqlalchemy.exc import OperationalError, ProgrammingError
 
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        try:
+            rows = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+        except (OperationalError, ProgrammingError):
+            connection.rollback()
+            if inspect(connection).has_table("alembic_version"):
+                raise  # the table is there: a real error (locked, went away), not "no schema"
+            return None
+    if len(rows) > 1:  # branches: let Alembic sort it out
+        return ",".join(sorted(row[0] for row in rows))
+    return rows[0][0] if rows else None
 
 
+_REVISION = re.compile(r"^(down_revision|revision)\b[^=\n]*=\s*(None|['\"]([^'\"]+)['\"])", re.M)
+
+
+@functools.cache
 def head_revision() -> str | None:
+    """The newest revision in ``migrations/versions``, read from the files, not Alembic.
+
+    Each migration file declares ``revision = "..."`` and ``down_revision =
+    "..."`` at top level (Alembic's own template): the head is the revision no
+    other names as its ``down_revision``. Several heads (a merge not made yet)
+    fall back to Alembic, which reports them as its error.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
+        found = {name: value for name, _, value in _REVISION.findall(path.read_text("utf-8"))}
+        if found.get("revision"):
+            revisions.add(found["revision"])
+            if found.get("down_revision"):
+                parents.add(found["down_revision"])
+    heads = revisions - parents
+    if len(heads) == 1:
+        return heads.pop()
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(alembic_config(None)).get_current_head()  # type: ignore[arg-type]

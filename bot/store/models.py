@@ -127,6 +127,8 @@ class Post(Base):
         # The guard's recent posts of a platform, every account: X's mention budget and
         # near-duplicate check (migration 0008).
         Index("ix_posts_platform_status_updated", "platform", "status", "updated_at"),
+        # The overview's latest failures and month's spend, by when finalised (0012).
+        Index("ix_posts_status_updated", "status", "updated_at"),
         # The planner's rotation: the newest post per platform, bill and variant (0005).
         Index(
             "ix_posts_campaign_rotation", "campaign_id", "platform", "bill", "variant", "created_at"

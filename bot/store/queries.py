@@ -14,13 +14,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, exists, func, literal, or_, select, true, update
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import FromClause, Subquery
 from sqlalchemy.sql.selectable import TableValuedAlias
 
 from bot.campaigns.schema import Campaign, Platform, XMentions
 from bot.compose.plan import PlanHistory, PlannedPost, PlannedTarget
 from bot.config import Mode
+
+# The log as people read it (filters, pages by key, exports) lives in bot.store.logs,
+# which loads without the planner; these names stay importable from here.
+from bot.store.logs import LogFilter, list_posts, log_query, logged_campaign_ids  # noqa: F401
 from bot.store.models import LIVE_STATES, Attempt, CampaignRun, Pause, Post, PostTarget, Status
 
 #: Post states that count as "addressed" for rotation, cooldown and no-repeat.
@@ -728,53 +732,6 @@ def had_uncertain_attempt(session: Session, post_id: int) -> bool:
     )
 
 
-@dataclass
-class LogFilter:
-    """The filters ``advocacy-bot log`` (and later the dashboard) offer."""
-
-    campaign: str | None = None
-    platform: str | None = None
-    status: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    bill: str | None = None
-    account: str | None = None
-    person: str | None = None
-    text: str | None = None
-
-
-def log_query(filters: LogFilter):  # type: ignore[no-untyped-def]
-    """A SELECT of posts matching ``filters``, newest first."""
-    query = select(Post).options(selectinload(Post.targets))
-    if filters.campaign:
-        query = query.where(Post.campaign_id == filters.campaign)
-    if filters.platform:
-        query = query.where(Post.platform == filters.platform)
-    if filters.status:
-        query = query.where(Post.status == filters.status)
-    if filters.since:
-        query = query.where(Post.created_at >= filters.since)
-    if filters.until:
-        query = query.where(Post.created_at < filters.until)
-    if filters.bill:
-        query = query.where(Post.bill == filters.bill)
-    if filters.account:
-        query = query.where(Post.account == filters.account)
-    if filters.person:
-        query = query.where(
-            Post.id.in_(select(PostTarget.post_id).where(PostTarget.person_id == filters.person))
-        )
-    if filters.text:
-        query = query.where(Post.text.contains(filters.text, autoescape=True))
-    return query.order_by(Post.created_at.desc(), Post.id.desc())
-
-
-def list_posts(
-    session: Session, filters: LogFilter, limit: int = 100, offset: int = 0
-) -> list[Post]:
-    return list(session.scalars(log_query(filters).limit(limit).offset(offset)))
-
-
 # --- Organizer decisions: approvals (the CLI's approve/reject and the dashboard) ---------
 
 REJECTED_REASON = "rejected by an organizer"
@@ -847,13 +804,6 @@ def reject_posts(
 
 
 # --- Names the commands check before acting on them -----------------------------------
-
-
-def logged_campaign_ids(session: Session) -> set[str]:
-    """Every campaign id the log has a post or a run of."""
-    posts = select(Post.campaign_id).distinct()
-    runs = select(CampaignRun.campaign_id).distinct()
-    return set(session.scalars(posts)) | set(session.scalars(runs))
 
 
 def logged_accounts(session: Session) -> set[tuple[str, str]]:

@@ -1,12 +1,18 @@
-"""The dashboard's numbers, each one or two aggregate queries over an index.
+"""The dashboard's numbers, each read over an index and bounded by what it shows.
 
 ``posts per day``  posts that went out (``posted``, and ``dry_run`` rehearsals),
-                   per UTC day and platform, over ``ix_posts_created``;
-``per legislator`` who was addressed most, over ``ix_post_targets_cooldown``'s
-                   leading column and the post's status;
-``by status``      how many posts are in each state (failures, held, waiting);
+                   per UTC day and platform, counted by the database over
+                   ``ix_posts_created`` (the last 14 days only);
+``per legislator`` who was addressed most, from the posts of the last 30 days
+                   (``ix_posts_created``) and their targets;
+``by status``      how many posts are in each state, each count stopping at
+                   :data:`COUNT_CAP` (the page says "more than"), so the
+                   overview never counts the whole log;
 ``spend``          each X account's charges this calendar month (UTC) against
-                   its cap (:func:`bot.guard.policy_for`).
+                   its cap (:func:`bot.guard.policy_for`), over
+                   ``ix_posts_status_updated`` from the month's start;
+``recent``         the latest failures, walking ``ix_posts_status_updated``
+                   backwards per status.
 """
 
 from __future__ import annotations
@@ -41,15 +47,16 @@ def posts_per_day(session: Session, now: datetime, days: int = 14) -> list[DayCo
     first = today - timedelta(days=days - 1)
     start = datetime.combine(first, datetime.min.time(), UTC)
     buckets = {first + timedelta(days=i): DayCounts(first + timedelta(days=i)) for i in range(days)}
+    day = func.date(Post.created_at)  # stored in UTC: the UTC day, on SQLite and PostgreSQL
     rows = session.execute(
-        select(Post.created_at, Post.platform)
+        select(day, Post.platform, func.count())
         .where(Post.created_at >= start, Post.status.in_(SENT_STATES))
-        .order_by(Post.created_at)
+        .group_by(day, Post.platform)
     )
-    for created, platform in rows:
-        bucket = buckets.get(created.astimezone(UTC).date())
+    for when, platform, count in rows:
+        bucket = buckets.get(when if isinstance(when, date) else date.fromisoformat(str(when)))
         if bucket is not None:
-            bucket.counts[platform] = bucket.counts.get(platform, 0) + 1
+            bucket.counts[platform] = bucket.counts.get(platform, 0) + count
     return list(buckets.values())
 
 
@@ -69,7 +76,9 @@ def per_legislator(
     rows = session.execute(
         select(PostTarget.person_id, func.max(PostTarget.name), count)
         .join(Post, Post.id == PostTarget.post_id)
-        .where(PostTarget.created_at >= start, Post.status.in_(SENT_STATES))
+        # A post and its targets are written together: the posts' time index bounds the read.
+        .where(Post.created_at >= start, PostTarget.created_at >= start)
+        .where(Post.status.in_(SENT_STATES))
         .group_by(PostTarget.person_id)
         .order_by(count.desc(), PostTarget.person_id)
         .limit(limit)
@@ -77,8 +86,32 @@ def per_legislator(
     return [PersonCount(person_id, name, posts) for person_id, name, posts in rows]
 
 
-def by_status(session: Session) -> dict[str, int]:
-    return dict(session.execute(select(Post.status, func.count()).group_by(Post.status)).all())
+#: Each status's count on the overview stops here ("more than 10,000").
+COUNT_CAP = 10_000
+
+#: Every state a post can be in (bot.store.models.Status).
+ALL_STATES = tuple(str(s) for s in Status)
+
+
+def by_status(session: Session, cap: int = COUNT_CAP) -> dict[str, int]:
+    """How many posts are in each state, each counted up to ``cap + 1``.
+
+    A count above ``cap`` means "more than ``cap``" (:func:`over_cap`). One
+    bounded range of ``ix_posts_status_created`` per state, instead of a
+    GROUP BY that read every post of the log on every view.
+    """
+    counts: dict[str, int] = {}
+    for status in ALL_STATES:
+        inner = select(Post.id).where(Post.status == status).limit(cap + 1).subquery()
+        found = session.scalar(select(func.count()).select_from(inner)) or 0
+        if found:
+            counts[status] = found
+    return counts
+
+
+def over_cap(counts: dict[str, int], cap: int = COUNT_CAP) -> set[str]:
+    """The states of :func:`by_status` whose count stopped at the cap."""
+    return {status for status, count in counts.items() if count > cap}
 
 
 @dataclass(frozen=True)
@@ -98,8 +131,9 @@ def spend(
     spent = dict(
         session.execute(
             select(Post.account, func.coalesce(func.sum(Post.cost), 0.0))
+            # Every state listed: one seek per state into ix_posts_status_updated.
+            .where(Post.status.in_(ALL_STATES), Post.updated_at >= month_start(now))
             .where(Post.platform == "x", Post.mode == "live")
-            .where(Post.updated_at >= month_start(now))
             .group_by(Post.account)
         ).all()
     )
@@ -115,12 +149,18 @@ def spend(
 
 
 def recent(session: Session, statuses: Iterable[str], limit: int = 5) -> list[Post]:
-    """The newest posts in ``statuses`` (over ``ix_posts_status_due``)."""
-    return list(
-        session.scalars(
+    """The newest posts in ``statuses``, by when they were last updated.
+
+    Each status walks ``ix_posts_status_updated`` backwards and stops at
+    ``limit``; the newest ``limit`` of those are kept.
+    """
+    found: list[Post] = []
+    for status in statuses:
+        found += session.scalars(
             select(Post)
-            .where(Post.status.in_(list(statuses)))
+            .where(Post.status == status)
             .order_by(Post.updated_at.desc(), Post.id.desc())
             .limit(limit)
         )
-    )
+    found.sort(key=lambda post: (post.updated_at, post.id), reverse=True)
+    return found[:limit]

@@ -1,11 +1,20 @@
 """The post log: filters, pages, CSV export of exactly what is filtered, one post's detail.
 
-Pages use LIMIT/OFFSET over :func:`bot.store.queries.log_query`, ordered by
-``(created_at, id)`` (index ``ix_posts_created``; with a campaign,
-``ix_posts_campaign_created``). The CSV export walks the same order by
-keyset (``created_at, id`` below the last row sent), 500 rows at a time, with
-the columns and record shape of ``advocacy-bot log --csv``
-(:func:`bot.cli.log.post_record`).
+A page costs what it shows, whatever the size of the log (bot.store.logs):
+
+- pages go by key, newest first over ``(created_at, id)`` (index
+  ``ix_posts_created``; with a filter, that filter's index): "Older" links
+  carry ``before=<id>`` of the page's last post, "Newer" ``after=<id>`` of
+  its first, never an OFFSET that reads every skipped row;
+- the count above the table counts at most :data:`COUNT_CAP` matches and
+  says "more than" beyond, instead of counting the whole log on every view
+  (a text search, which no index serves, is not counted at all);
+- the legislator menu lists the people the log addressed by a loose index
+  scan (one seek per person), not a GROUP BY over every target.
+
+The CSV export streams the same order by key, plain rows a chunk at a time,
+each chunk in its own short session, with the columns of ``advocacy-bot log
+--csv``.
 """
 
 from __future__ import annotations
@@ -17,11 +26,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
-from sqlalchemy import and_, func, or_, select
 
-from bot.cli.log import COLUMNS, STATUSES, post_record
-from bot.store.models import Post, PostTarget
-from bot.store.queries import LogFilter, list_posts, log_query
+from bot.cli.log import COLUMNS, STATUSES
+from bot.store.logs import (
+    Key,
+    LogFilter,
+    count_matching,
+    csv_export,
+    csv_rows,
+    list_posts,
+    logged_people,
+    post_key,
+)
+from bot.store.models import Post
 from bot.web import auth
 from bot.web.app import db_session, state
 from bot.web.stats import PLATFORMS
@@ -30,7 +47,8 @@ blueprint = Blueprint("log", __name__, url_prefix="/dashboard")
 blueprint.before_request(auth.require_login)
 
 PER_PAGE = 50
-CSV_CHUNK = 500
+#: The count above the table stops here ("more than 1,000 posts match").
+COUNT_CAP = 1000
 FILTER_FIELDS = (
     "campaign",
     "bill",
@@ -97,11 +115,12 @@ def parse_filters(args: dict[str, str]) -> Filters:
     return Filters(values, query, problems)
 
 
-def _page() -> int:
+def _post_id(name: str) -> int | None:
     try:
-        return max(1, int(request.args.get("page", "1")))
+        value = int(request.args.get(name, ""))
     except ValueError:
-        return 1
+        return None
+    return value if value > 0 else None
 
 
 def _choices() -> dict[str, list[tuple[str, str]]]:
@@ -110,12 +129,7 @@ def _choices() -> dict[str, list[tuple[str, str]]]:
     campaign_ids = [c.campaign.id for c in campaigns]
     bills = list(dict.fromkeys(b.key for c in campaigns for b in c.campaign.bills))
     accounts = sorted({"default", *(a for c in campaigns for a in c.campaign.accounts.values())})
-    people = db_session().execute(
-        select(PostTarget.person_id, func.max(PostTarget.name))
-        .group_by(PostTarget.person_id)
-        .order_by(func.max(PostTarget.name))
-        .limit(2000)
-    )
+    people = logged_people(db_session())
     return {
         "campaign": [(i, i) for i in campaign_ids],
         "bill": [(b, b) for b in bills],
@@ -127,36 +141,39 @@ def _choices() -> dict[str, list[tuple[str, str]]]:
 @blueprint.route("/log")
 def log() -> str:
     filters = parse_filters(request.args.to_dict())
-    page = _page()
     session = db_session()
-    found = list_posts(session, filters.query, limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE)
-    total = session.scalar(
-        select(func.count()).select_from(log_query(filters.query).order_by(None).subquery())
+    before, after = _post_id("before"), _post_id("after")
+    anchor: Key | None = post_key(session, before or after) if (before or after) else None
+    posts: list[Post] = []
+    newer = older = False
+    if anchor is not None and after:
+        found = list_posts(session, filters.query, limit=PER_PAGE + 1, after=anchor)
+        if len(found) > PER_PAGE:  # a full page of newer posts, and more above it
+            posts, newer, older = found[1:], True, True
+    elif anchor is not None:
+        found = list_posts(session, filters.query, limit=PER_PAGE + 1, before=anchor)
+        posts, newer, older = found[:PER_PAGE], True, len(found) > PER_PAGE
+    if not posts and not (anchor is not None and before):
+        # The first page (also where "Newer" lands when fewer than a page are newer).
+        found = list_posts(session, filters.query, limit=PER_PAGE + 1)
+        posts, newer, older = found[:PER_PAGE], False, len(found) > PER_PAGE
+    # A text search has no index: counting its matches would read the whole log.
+    total, more = (
+        (None, False) if filters.query.text else count_matching(session, filters.query, COUNT_CAP)
     )
     return render_template(
         "dashboard/log.html",
         filters=filters,
-        posts=found[:PER_PAGE],
-        page=page,
-        has_next=len(found) > PER_PAGE,
-        total=total or 0,
+        posts=posts,
+        newer=newer,
+        older=older,
+        total=total,
+        more=more,
         per_page=PER_PAGE,
         choices=_choices(),
         platforms=PLATFORMS,
         statuses=STATUSES,
     )
-
-
-def csv_rows(posts: list[Post]) -> list[dict[str, object]]:
-    """Records as ``advocacy-bot log --csv`` writes them (targets as ``Name (@handle); Name``)."""
-    rows = []
-    for post in posts:
-        record = post_record(post)
-        record["targets"] = "; ".join(
-            f"{t.name} (@{t.handle})" if t.handle else t.name for t in post.targets
-        )
-        rows.append(record)
-    return rows
 
 
 @blueprint.route("/log.csv")
@@ -169,32 +186,17 @@ def log_csv() -> Response:
 
     def generate() -> Iterator[str]:
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        query = log_query(filters.query)
-        last: tuple[datetime, int] | None = None
-        while True:
-            # Keyset pagination over (created_at, id), the log's order. Each chunk has its
-            # own short session: no transaction (on SQLite, no lock) stays open while a
-            # slow client downloads.
-            page = query
-            if last is not None:
-                page = query.where(
-                    or_(
-                        Post.created_at < last[0],
-                        and_(Post.created_at == last[0], Post.id < last[1]),
-                    )
-                )
-            with db.new_session() as session:
-                chunk = list(session.scalars(page.limit(CSV_CHUNK)))
-                for row in csv_rows(chunk):
-                    writer.writerow(row)
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-            if len(chunk) < CSV_CHUNK:
-                return
-            last = (chunk[-1].created_at, chunk[-1].id)
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        # Plain rows by key, each chunk in its own short session: no transaction (on
+        # SQLite, no lock) stays open while a slow client downloads.
+        for index, row in enumerate(csv_rows(csv_export(db.new_session, filters.query)), 1):
+            writer.writerow(row)
+            if index % 1000 == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
 
     response = Response(stream_with_context(generate()), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="posts-{stamp}.csv"'

@@ -1,0 +1,171 @@
+"""Every dashboard and supporter page, as a person waits for it: an HTTP request.
+
+The real app (:mod:`bench.serve`: Flask under waitress, in its own process on
+127.0.0.1) over the filled log of bench/log.py at two sizes (10,000 and
+1,000,000 posts; quick: 1,000 and 50,000), both served at once and asked by
+a real client (``http.client``, a kept-alive connection to each), each page
+of one size then the other, in turn, several times; the median time from
+sending the request to the last byte of the answer.
+
+Budget, per page: the time at the larger size at most 2x the time at the
+smaller (a page costs what it shows, not what the log holds), and at most
+150 ms (shown in the note; judged in full runs only, a quick run's machine
+may be a busy CI box).
+
+The approvals page is measured with the same number of held posts at both
+sizes (half the smaller log: 5,000; quick: 500), the newest ones.
+"""
+
+from __future__ import annotations
+
+import http.client
+import sqlite3
+import statistics
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+from bench.common import PYTHON, ROOT, Report, Row
+from bench.log import NOW, SIZES, filled
+
+BUDGET = 2.0
+LIMIT_MS = 150.0
+#: An example campaign (campaigns/), for the supporter pages.
+SUPPORTER_CAMPAIGN = "us-s1693-online-trafficking"
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str
+
+
+def pages(path: Path) -> list[Page]:
+    """The pages to ask for, with ids taken from the filled log at ``path``."""
+    with sqlite3.connect(path) as connection:
+        (count,) = connection.execute("SELECT count(*) FROM posts").fetchone()
+        (middle,) = connection.execute(
+            "SELECT id FROM posts ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?",
+            (count // 2,),
+        ).fetchone()
+    week = (NOW - timedelta(days=7)).date().isoformat()
+    c = SUPPORTER_CAMPAIGN
+    return [
+        Page("overview", "/dashboard/"),
+        Page("log: first page", "/dashboard/log"),
+        Page("log: a deep page (the middle of the log)", f"/dashboard/log?before={middle}"),
+        Page("log: campaign", "/dashboard/log?campaign=campaign-07"),
+        Page("log: platform", "/dashboard/log?platform=x"),
+        Page("log: status failed", "/dashboard/log?status=failed"),
+        Page("log: bill", "/dashboard/log?bill=" + quote("us/119/S 2")),
+        Page("log: account", "/dashboard/log?account=youth"),
+        Page("log: legislator", "/dashboard/log?person=P100"),
+        Page("log: from a week ago", f"/dashboard/log?since={week}"),
+        Page(
+            "log: four filters",
+            f"/dashboard/log?campaign=campaign-07&platform=x&status=posted&since={week}",
+        ),  # fmt: skip
+        Page("log: text search", "/dashboard/log?text=" + quote("P123 please")),
+        Page("post detail", f"/dashboard/posts/{middle}"),
+        Page("approvals (held posts)", "/dashboard/approvals"),
+        Page("what goes out next", "/dashboard/next"),
+        Page("supporter page", f"/c/{c}"),
+        Page("act page", f"/c/{c}/act?state=CO&us_house=5"),
+        Page("feed", f"/c/{c}/feed.atom"),
+    ]
+
+
+def hold(path: Path, count: int) -> None:
+    """Make the newest ``count`` posts ``held`` (waiting for approval)."""
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE posts SET status = 'queued' WHERE status = 'held'")
+        connection.execute(
+            "UPDATE posts SET status = 'held', reason = 'approval required' WHERE id IN"
+            " (SELECT id FROM posts ORDER BY created_at DESC, id DESC LIMIT ?)",
+            (count,),
+        )
+
+
+@contextmanager
+def serving(path: Path) -> Iterator[int]:
+    """The app over ``path`` in its own process; yields its port."""
+    process = subprocess.Popen(
+        [PYTHON, "-m", "bench.serve", str(path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        port = int(process.stdout.readline())
+        yield port
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def get(connection: http.client.HTTPConnection, path: str) -> tuple[float, int, int]:
+    """(seconds to the last byte, status, bytes) of one GET."""
+    start = time.perf_counter()
+    connection.request("GET", path)
+    response = connection.getresponse()
+    body = response.read()
+    return time.perf_counter() - start, response.status, len(body)
+
+
+def measure(paths: list[Path], wanted: list[list[Page]], repeat: int) -> list[dict[str, float]]:
+    """Median seconds per page over each log of ``paths``, the logs' requests interleaved.
+
+    Both servers run at once and each page is asked of one, then the other,
+    in turn: the machine's load, which comes and goes, weighs on both sizes
+    alike, so their ratio holds.
+    """
+    with serving(paths[0]) as first, serving(paths[1]) as second:
+        connections = [
+            http.client.HTTPConnection("127.0.0.1", port, timeout=600) for port in (first, second)
+        ]
+        samples: list[dict[str, list[float]]] = [{}, {}]
+        for index in range(len(wanted[0])):
+            for side, connection in enumerate(connections):
+                page = wanted[side][index]
+                _, status, _ = get(connection, page.path)  # warm: templates, statements, cache
+                if status >= 400:
+                    raise RuntimeError(f"{page.path}: HTTP {status}")
+            for _ in range(repeat):
+                for side, connection in enumerate(connections):
+                    page = wanted[side][index]
+                    samples[side].setdefault(page.name, []).append(get(connection, page.path)[0])
+        for connection in connections:
+            connection.close()
+    return [{name: statistics.median(times) for name, times in side.items()} for side in samples]
+
+
+def run(report: Report, *, quick: bool) -> None:
+    small, large = SIZES[quick]
+    repeat = 5 if quick else 7
+    held = small // 2
+    paths = [filled(small), filled(large)]
+    for path in paths:
+        hold(path, held)
+    at_small, at_large = measure(paths, [pages(path) for path in paths], repeat)
+    timings = {small: at_small, large: at_large}
+    for name, seconds in timings[large].items():
+        slow = seconds * 1e3 > LIMIT_MS
+        report.add(
+            Row(
+                "page",
+                f"{name}: {large:,} posts",
+                seconds,
+                timings[small][name],
+                "s",
+                BUDGET,
+                f"the same page at {small:,} posts",
+                note=f"HTTP through waitress, median of {repeat}"
+                + (f"; over {LIMIT_MS:.0f} ms!" if slow else f"; under {LIMIT_MS:.0f} ms"),
+            )
+        )

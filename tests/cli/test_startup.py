@@ -1,0 +1,56 @@
+"""Start-up: ``validate`` over an empty directory answers without SQLAlchemy, and says
+exactly what the full target check says over that empty directory."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.campaigns.loader import load_all
+from bot.cli.validate import _empty_directory_warnings, sqlite_directory_is_empty
+from bot.directory.resolve import check_targets
+from bot.store.db import Database
+from tests.support import ROOT
+
+
+def test_the_empty_directory_warnings_are_the_full_checks(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'bot.db'}")
+    assert sqlite_directory_is_empty(tmp_path / "bot.db")
+    loaded = [found for found, _ in load_all([ROOT / "campaigns"]).campaigns]
+    assert loaded
+    with database.new_session() as session:
+        for campaign in loaded:
+            assert _empty_directory_warnings(campaign) == check_targets(campaign, session)
+    database.dispose()
+
+
+def test_a_directory_with_anyone_in_it_is_not_empty(tmp_path: Path) -> None:
+    import sqlite3
+
+    Database(f"sqlite:///{tmp_path / 'bot.db'}").dispose()
+    with sqlite3.connect(tmp_path / "bot.db") as connection:
+        connection.execute(
+            "INSERT INTO do_not_tag (person_id, platform, handle, reason, source, created_at)"
+            " VALUES ('P1', NULL, NULL, 'asked', 'do-not-tag', '2026-01-01 00:00:00.000000')"
+        )
+    assert not sqlite_directory_is_empty(tmp_path / "bot.db")
+    assert not sqlite_directory_is_empty(tmp_path / "missing.db")
+
+
+def test_validate_over_an_empty_directory_imports_no_sqlalchemy(tmp_path: Path) -> None:
+    Database(f"sqlite:///{tmp_path / 'bot.db'}").dispose()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE", "PYTHON"))}
+    env |= {"DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}", "CAMPAIGNS_DIR": "campaigns"}
+    code = (
+        "import sys; from bot.cli import cli\n"
+        "try:\n    cli(['validate'])\nexcept SystemExit:\n    pass\n"
+        "top = {m.split('.')[0] for m in sys.modules}\n"
+        "print('LOADED', sorted(top & {'sqlalchemy', 'alembic'}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert "the legislator directory is empty" in result.stdout, result.stderr
+    assert "LOADED []" in result.stdout, result.stdout[-500:]

@@ -1,0 +1,151 @@
+"""The log as people read it (bot.store.logs): pages by key, capped counts, exports, and
+start-up without Alembic when the schema is current."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import text
+
+from bot.store import logs
+from bot.store.db import Database, current_revision, head_revision
+from bot.store.models import Post, PostTarget
+from tests.support import ROOT
+
+T0 = datetime(2026, 3, 2, 15, tzinfo=UTC)
+
+
+def _fill(database: Database, count: int) -> None:
+    """``count`` posts, three to a timestamp (ties the key must break by id), two targets each."""
+    with database.session() as session:
+        for index in range(count):
+            when = T0 + timedelta(minutes=index // 3)
+            post = Post(
+                key=f"k{index}", created_at=when, scheduled_for=when, updated_at=when,
+                mode="dry_run", campaign_id="c1" if index % 2 else "c2", bill="us/119/S 1",
+                platform="x", account="default", variant="m1", text=f"post {index}\nline",
+                text_hash=f"h{index}", length=10, status="failed" if index % 5 == 0 else "dry_run",
+            )  # fmt: skip
+            post.targets = [
+                PostTarget(
+                    position=p,
+                    person_id=f"P{(index + p) % 7}",
+                    name=f"Name {(index + p) % 7}",
+                    handle=None if p else f"h{index % 7}",
+                    platform="x",
+                    bill="us/119/S 1",
+                    created_at=when,
+                )
+                for p in range(2)
+            ]
+            session.add(post)
+
+
+def _newest_first(database: Database, filters: logs.LogFilter) -> list[int]:
+    with database.new_session() as session:
+        return [p.id for p in logs.list_posts(session, filters, limit=10_000)]
+
+
+def test_pages_by_key_walk_the_whole_log_both_ways_through_ties(any_db) -> None:
+    _fill(any_db, 40)
+    for filters in (logs.LogFilter(), logs.LogFilter(campaign="c1"), logs.LogFilter(person="P3")):
+        expected = _newest_first(any_db, filters)
+        pages: list[list[int]] = []
+        with any_db.new_session() as session:
+            page = logs.list_posts(session, filters, limit=4)
+            while page:
+                pages.append([p.id for p in page])
+                key = logs.post_key(session, page[-1].id)
+                page = logs.list_posts(session, filters, limit=4, before=key)
+            assert [i for ids in pages for i in ids] == expected
+            # and back up: the page newer than each page is the one before it
+            for older, newer in zip(pages[1:], pages, strict=False):
+                key = logs.post_key(session, older[0])
+                back = logs.list_posts(session, filters, limit=4, after=key)
+                assert [p.id for p in back] == newer
+
+
+def test_counts_stop_at_the_cap_and_say_so(any_db) -> None:
+    _fill(any_db, 30)
+    with any_db.new_session() as session:
+        assert logs.count_matching(session, logs.LogFilter(), cap=10) == (10, True)
+        assert logs.count_matching(session, logs.LogFilter(), cap=30) == (30, False)
+        assert logs.count_matching(session, logs.LogFilter(status="failed"), cap=100) == (6, False)
+
+
+def test_logged_people_are_every_person_addressed_once_by_name(any_db) -> None:
+    _fill(any_db, 20)
+    with any_db.new_session() as session:
+        people = logs.logged_people(session)
+        expected = (
+            session.execute(text("SELECT DISTINCT person_id FROM post_targets ORDER BY person_id"))
+            .scalars()
+            .all()
+        )
+    assert sorted(p for p, _ in people) == expected
+    assert people == sorted(people, key=lambda row: (row[1], row[0]))
+    assert all(name == f"Name {p[1:]}" for p, name in people)
+
+
+def test_export_rows_match_the_orm_records_in_order_across_chunks(any_db) -> None:
+    from bot.cli.log import post_record
+
+    _fill(any_db, 25)
+    filters = logs.LogFilter(campaign="c1")
+    with any_db.new_session() as session:
+        expected = [post_record(p) for p in logs.list_posts(session, filters, limit=1000)]
+    exported = list(logs.export_records(any_db.new_session, filters, chunk=4))
+    assert exported == expected
+    limited = list(logs.export_records(any_db.new_session, filters, limit=5, chunk=2))
+    assert limited == expected[:5]
+    # the CSV's targets column, joined by the database, as the Python join gives it
+    rows = list(logs.export_rows(any_db.new_session, filters, chunk=4, targets_as="csv"))
+    assert [row[7] for row in rows] == [
+        logs.csv_targets([(t["id"], t["name"], t["handle"]) for t in r["targets"]])
+        for r in expected
+    ]
+    assert [row[:7] + row[8:] for row in rows] == [
+        tuple(v for k, v in r.items() if k != "targets") for r in expected
+    ]
+    # the JSON export's targets, made by the database, parse to the same lists
+    rows = list(logs.export_rows(any_db.new_session, filters, chunk=4, targets_as="json"))
+    assert [json.loads(row[7]) for row in rows] == [r["targets"] for r in expected]
+
+
+def test_the_stored_time_is_formatted_as_isoformat_gives_it() -> None:
+    assert logs.iso_utc("2026-03-02 15:00:00.000000") == "2026-03-02T15:00:00+00:00"
+    assert logs.iso_utc("2026-03-02 15:00:00.120000") == "2026-03-02T15:00:00.120000+00:00"
+    assert logs.iso_utc("2026-03-02 15:00:00") == "2026-03-02T15:00:00+00:00"
+    assert logs.iso_utc(datetime(2026, 3, 2, 15, 0, 0, 5)) == "2026-03-02T15:00:00.000005+00:00"
+
+
+def test_the_head_revision_read_from_the_files_is_alembics() -> None:
+    from alembic.script import ScriptDirectory
+
+    from bot.store.db import alembic_config
+
+    head_revision.cache_clear()
+    alembic_head = ScriptDirectory.from_config(alembic_config(None)).get_current_head()
+    assert head_revision() == alembic_head
+
+
+def test_a_current_schema_is_opened_without_importing_alembic(sqlite_url) -> None:
+    Database(sqlite_url).dispose()  # migrated here
+    code = (
+        "import sys; from bot.store.db import Database, current_revision, head_revision; "
+        f"d = Database({sqlite_url!r}); assert current_revision(d.engine) == head_revision(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_no_schema_yet_reads_as_no_revision(sqlite_url) -> None:
+    database = Database(sqlite_url, migrate=False)
+    assert current_revision(database.engine) is None
+    database.dispose()
