@@ -337,6 +337,8 @@ def check_targets(loaded: LoadedCampaign, session: Session) -> list[str]:
         return warnings
     total = len(resolution.people)
     for platform in loaded.campaign.platforms:
+        if platform == "x" and loaded.campaign.x_mentions == "name":
+            continue  # x_mentions: name: everyone is named in plain text on X anyway
         lacking = [
             p for p in resolution.people if not p.handle(platform) and platform not in p.untagged
         ]

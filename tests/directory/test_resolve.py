@@ -92,6 +92,21 @@ def test_handle_counts_per_platform_equal_the_files(
     assert any(w.startswith(f"bluesky: {len(members)} of {len(members)}") for w in warnings)
 
 
+def test_a_campaign_that_names_people_on_x_is_not_warned_about_missing_x_handles(
+    full_db: Database,
+) -> None:
+    targets = {"select": [{"committee": "SSJU"}]}
+    loaded = campaign(targets, platforms=["x", "bluesky"])
+    naming = LoadedCampaign(
+        campaign=loaded.campaign.model_copy(update={"x_mentions": "name"}), path=loaded.path
+    )
+    with full_db.session() as session:
+        assert any(w.startswith("x:") for w in check_targets(loaded, session))
+        warnings = check_targets(naming, session)
+    assert not any(w.startswith("x:") for w in warnings)
+    assert any(w.startswith("bluesky:") for w in warnings)
+
+
 @pytest.mark.parametrize(
     ("chamber", "raw_type"), [("senate", "upper"), ("upper", "upper"), ("house", "lower")]
 )
