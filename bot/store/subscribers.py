@@ -55,11 +55,15 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def sign_up(session: Session, email: str, campaign_id: str, now: datetime) -> Subscriber:
+def sign_up(
+    session: Session, email: str, campaign_id: str, now: datetime, *, renew: bool = True
+) -> Subscriber:
     """The row for ``email`` on that list: made pending, or the one already there.
 
-    A confirmed row stays confirmed (signing up again changes nothing); a
-    pending one gets a fresh token and time, so only the newest link works.
+    A confirmed row stays confirmed (signing up again changes nothing). With
+    ``renew`` (a new confirmation email will go out) a pending one gets a fresh
+    token and time, so only the newest link works; without, it is left alone so
+    the link already sent still does.
     """
     found = session.scalar(
         select(Subscriber).where(Subscriber.email == email, Subscriber.campaign_id == campaign_id)
@@ -73,7 +77,7 @@ def sign_up(session: Session, email: str, campaign_id: str, now: datetime) -> Su
             created_at=now,
         )
         session.add(found)
-    elif found.status == SubscriberStatus.PENDING.value:
+    elif renew and found.status == SubscriberStatus.PENDING.value:
         found.token = new_token()
         found.created_at = now
     session.flush()

@@ -122,14 +122,16 @@ def sign_up() -> tuple[str, int]:
     if not clients.allow(request.remote_addr or "?", now_mono):
         abort(429, "Many sign-ups came from here this hour. Please try again later.")
     now = state().config.clock.now()
+    # At most a few confirmation emails a day to one address, whoever asks.
+    may_mail = addresses.allow(address.lower(), now_mono)
     with state().db.session() as write:
         store.forget_stale(write, now)
-        row = store.sign_up(write, address, campaign_id, now)
+        row = store.sign_up(write, address, campaign_id, now, renew=may_mail)
         pending = row.status == store.SubscriberStatus.PENDING.value
         token = row.token
     # The same answer whether the address was new, pending or confirmed: no page says
-    # who is on the list. Mail goes only to pending rows, at most a few a day each.
-    if pending and addresses.allow(address.lower(), now_mono):
+    # who is on the list. Mail goes only to pending rows.
+    if pending and may_mail:
         link = config.site_url + _confirm_path(_serializer().dumps(token))
         org = _org_name()
         hours = int(store.CONFIRM_WITHIN.total_seconds() // 3600)
