@@ -384,3 +384,42 @@ def test_without_updates_configured_there_is_no_form(server: Server) -> None:
     page = requests.get(server.url + f"/c/{S1693}", timeout=5).text
     assert 'id="signup-form"' not in page
     assert requests.get(server.url + "/updates", timeout=5).status_code == 404
+
+
+def test_the_sign_up_pages_have_no_axe_violations(browser, site: Server, smtp) -> None:
+    from tests.web.conftest import login
+    from tests.web.test_supporter_a11y import _axe, _violations
+
+    script = _axe()
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, bypass_csp=True
+    )
+    context.set_default_timeout(10_000)
+    phone = context.new_page()
+    try:
+        problems = {}
+
+        def audit(name: str) -> None:
+            if found := _violations(phone, script):
+                problems[name] = found
+
+        phone.goto(site.url + f"/c/{S1693}")
+        audit("campaign")
+        phone.goto(site.url + "/updates")
+        phone.get_by_label("Your email address").fill("a@b")
+        phone.get_by_role("button", name="Send me updates").click()
+        audit("form with a problem")
+        phone.get_by_label("Your email address").fill("a11y@example.org")
+        phone.get_by_role("button", name="Send me updates").click()
+        audit("sent")
+        phone.goto(_link(smtp.messages[-1].message, site.url + "/updates/confirm/"))
+        audit("confirm")
+        phone.get_by_role("button", name="Confirm").click()
+        audit("confirmed")
+        phone.get_by_role("link", name="Changed your mind? Unsubscribe").click()
+        audit("unsubscribe")
+        login(phone, site, next_path="/dashboard/updates/")
+        audit("dashboard")
+        assert problems == {}
+    finally:
+        context.close()
