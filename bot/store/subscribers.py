@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Integer, String, UniqueConstraint, delete, func, select
+from sqlalchemy import Date, Integer, String, UniqueConstraint, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.store.models import Base
@@ -168,3 +168,18 @@ def counts(session: Session) -> list[ListCount]:
         ListCount(c, v.get(SubscriberStatus.CONFIRMED.value, 0), v.get("pending", 0))
         for c, v in sorted(by.items())
     ]
+
+
+class DigestRecord(Base):
+    """One digest day: made before the digest goes out, so a day has at most one digest
+    whatever the number of processes (the unique day is the claim)."""
+
+    __tablename__ = "update_digests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_event_id: Mapped[int] = mapped_column(Integer)
+    """The newest bill event it covers; the next digest starts after it."""
+    sent: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)

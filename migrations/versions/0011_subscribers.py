@@ -2,7 +2,8 @@
 
 One row per address and list (a campaign's, or ``""`` for the organisation's);
 pending until the confirmation link is followed, deleted on unsubscribe
-(``bot.store.subscribers``, docs/web.md).
+(``bot.store.subscribers``, docs/web.md); ``update_digests``: one row per day a
+digest of bill events went out to them.
 
 Revision ID: 0011
 Revises: 0010
@@ -35,7 +36,19 @@ def upgrade() -> None:
         sa.UniqueConstraint("email", "campaign_id", name="uq_subscribers_email"),
         sa.UniqueConstraint("token"),
     )
+    op.create_table(
+        "update_digests",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("started_at", bot.store.types.UTCDateTime(), nullable=False),
+        sa.Column("last_event_id", sa.Integer(), nullable=False),
+        sa.Column("sent", sa.Integer(), nullable=False),
+        sa.Column("failed", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("day"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("update_digests")
     op.drop_table("subscribers")

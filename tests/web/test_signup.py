@@ -206,7 +206,6 @@ def test_sign_up_confirm_and_unsubscribe_in_the_browser(phone, site: Server, smt
     form = phone.locator("#signup-form")
     assert "only to email you" in phone.locator("#signup-privacy").inner_text()
     form.get_by_label("Your email address").fill(ADDRESS)
-    screenshot(phone, "supporter-signup-form")
     form.get_by_role("button", name="Send me updates").click()
     assert phone.get_by_role("heading", name="Check your email").is_visible()
     (received,) = smtp.messages
@@ -406,6 +405,7 @@ def test_the_sign_up_pages_have_no_axe_violations(browser, site: Server, smtp) -
         phone.goto(site.url + f"/c/{S1693}")
         audit("campaign")
         phone.goto(site.url + "/updates")
+        screenshot(phone, "supporter-updates-signup")
         phone.get_by_label("Your email address").fill("a@b")
         phone.get_by_role("button", name="Send me updates").click()
         audit("form with a problem")
