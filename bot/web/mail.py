@@ -170,8 +170,9 @@ def _message(
     message["Subject"] = one_line(subject)
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = make_msgid(domain=domain)
-    message["Auto-Submitted"] = "auto-generated" if unsubscribe is None else "no"
-    if unsubscribe is not None:
+    if unsubscribe is None:  # the confirmation: no auto-replies to it
+        message["Auto-Submitted"] = "auto-generated"
+    else:
         message["List-Unsubscribe"] = f"<{unsubscribe}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(body)

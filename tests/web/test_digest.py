@@ -169,3 +169,37 @@ def test_an_event_reads_as_a_sentence() -> None:
     assert describe(event, "HB 1") == "HB 1 passed the House (2026-03-04)"
     odd = BillEvent(kind="new_kind", day=None, detail="not json")
     assert describe(odd, "HB 1") == "HB 1 new kind"
+
+
+def test_the_command_sends_the_digest(tmp_path: Path, campaigns, smtp: SMTPServer) -> None:
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    db = Database(url)
+    _subscribe(db, "sb792@example.org", SB792)
+    now = datetime.now(UTC)
+    _event(
+        db, _bill_key(campaigns, SB792), "signed", "signed", now.date(), now - timedelta(hours=1)
+    )
+    db.dispose()
+    env = {
+        "DATABASE_URL": url,
+        "CAMPAIGNS_DIR": str(ROOT / "campaigns"),
+        "UPDATES_SITE_URL": SITE,
+        "UPDATES_FROM": "updates@example.org",
+        "NOTIFY_SMTP_HOST": "127.0.0.1",
+        "NOTIFY_SMTP_PORT": str(smtp.port),
+        "NOTIFY_SMTP_STARTTLS": "0",
+        "NOTIFY_EMAIL_TO": "organizers@example.org",
+    }
+    result = CliRunner().invoke(cli, ["updates", "digest"], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "sent to 1, 0 refused" in result.output
+    (received,) = smtp.messages
+    assert received.rcpt_tos == ["sb792@example.org"]
+
+    off = {**env, "UPDATES_SITE_URL": ""}
+    result = CliRunner().invoke(cli, ["updates", "digest"], env=off, catch_exceptions=False)
+    assert result.exit_code == 1 and "UPDATES_SITE_URL" in result.output
