@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import Date, Integer, String, UniqueConstraint, delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.store.models import Base
@@ -69,15 +70,20 @@ def sign_up(
         select(Subscriber).where(Subscriber.email == email, Subscriber.campaign_id == campaign_id)
     )
     if found is None:
-        found = Subscriber(
+        made = Subscriber(
             email=email,
             campaign_id=campaign_id,
             status=SubscriberStatus.PENDING.value,
             token=new_token(),
             created_at=now,
         )
-        session.add(found)
-    elif renew and found.status == SubscriberStatus.PENDING.value:
+        try:
+            with session.begin_nested():
+                session.add(made)
+        except IntegrityError:  # the same sign-up, sent twice at once: use the other's row
+            return sign_up(session, email, campaign_id, now, renew=renew)
+        return made
+    if renew and found.status == SubscriberStatus.PENDING.value:
         found.token = new_token()
         found.created_at = now
     session.flush()
