@@ -423,3 +423,59 @@ def test_the_sign_up_pages_have_no_axe_violations(browser, site: Server, smtp) -
         assert problems == {}
     finally:
         context.close()
+
+
+def _confirmed(site: Server, smtp: SMTPServer, address: str, campaign: str) -> None:
+    assert _sign_up(site, address, campaign).ok
+    link = _link(smtp.messages[-1].message, site.url + "/updates/confirm/")
+    client = requests.Session()
+    page = client.get(link, timeout=5).text
+    assert client.post(link, data={"csrf_token": _token(page)}, timeout=5).ok
+
+
+def test_an_update_for_one_campaign_goes_to_its_list_and_the_organisations(
+    site: Server, smtp: SMTPServer
+) -> None:
+    sb792 = "mo-sb792-expungement"
+    _confirmed(site, smtp, "sb792@example.org", sb792)
+    _confirmed(site, smtp, "s1693@example.org", S1693)
+    client = requests.Session()
+    page = client.get(site.url + "/updates", timeout=5).text
+    client.post(
+        site.url + "/updates", data={"csrf_token": _token(page), "email": "all@example.org"}
+    )
+    link = _link(smtp.messages[-1].message, site.url + "/updates/confirm/")
+    page = client.get(link, timeout=5).text
+    assert client.post(link, data={"csrf_token": _token(page)}, timeout=5).ok
+    smtp.messages.clear()
+
+    # Not logged in: refused.
+    anonymous = requests.Session()
+    page = anonymous.get(site.url + f"/c/{S1693}", timeout=5).text
+    refused = anonymous.post(
+        site.url + "/dashboard/updates/send",
+        data={"csrf_token": _token(page), "list": "all", "subject": "x", "body": "y"},
+        timeout=5,
+    )
+    assert refused.status_code == 403 and smtp.messages == []
+
+    assert _send_update(site, "Hearing Tuesday", "Come to Jefferson City.", to=sb792).ok
+    assert sorted(r.rcpt_tos[0] for r in smtp.messages) == ["all@example.org", "sb792@example.org"]
+    organizer = _organizer(site)
+    exported = organizer.get(
+        site.url + f"/dashboard/updates/subscribers.csv?list={sb792}", timeout=5
+    ).text
+    assert sorted(line.split(",")[0] for line in exported.splitlines()[1:]) == [
+        "all@example.org",
+        "sb792@example.org",
+    ]
+
+
+def test_a_mail_server_that_refuses_the_confirmation_is_said_plainly(
+    site: Server, smtp: SMTPServer
+) -> None:
+    smtp.refuse = True
+    answer = _sign_up(site, "later@example.org")
+    assert answer.status_code == 503
+    assert "couldn't send the email" in answer.text
+    assert SMTP_PASSWORD not in answer.text
