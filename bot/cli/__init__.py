@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "resolve": "bot.cli.worker:resolve",
     "bills": "bot.cli.bills:bills",
     "notify": "bot.cli.notify:notify",
+    "updates": "bot.cli.updates:updates",
 }
 
 _HELP = {
@@ -55,6 +56,7 @@ _HELP = {
     "resolve": "Decide what happened to a post whose outcome is unknown.",
     "bills": "Sync bills from Congress.gov and Open States; show what the bot knows.",
     "notify": "Email and webhook notices: status, test, send now.",
+    "updates": "Supporters' updates by email: the daily digest of bill events.",
 }
 
 

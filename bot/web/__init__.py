@@ -12,5 +12,8 @@ Modules: ``app`` (the factory, security headers), ``auth`` (login and CSRF),
 legislators and intent links), ``geocode`` (address → districts, the Census
 geocoder), ``actions`` (call scripts and emails per legislator), ``outcomes``
 (call outcome counters; its table is registered in ``bot.store.all_models``,
-which imports no web framework), ``views_*`` (one module per area).
+which imports no web framework), ``views_*`` (one module per area),
+``signup`` and ``views_updates`` (updates by email: sign-up, the dashboard's
+page), ``mail`` and ``digest`` (supporter email and the daily digest; no web
+framework, so ``advocacy-bot updates digest`` imports them without Flask).
 """

@@ -86,13 +86,14 @@ def create_app(db: Database, config: WebConfig) -> Flask:
 
     filters.register(app)
 
-    from bot.web import auth, views_dashboard, views_log, views_public, views_review
+    from bot.web import auth, signup, views_dashboard, views_log, views_public, views_review
 
     auth.init(app)
     app.register_blueprint(views_public.blueprint)
     app.register_blueprint(views_dashboard.blueprint)
     app.register_blueprint(views_log.blueprint)
     app.register_blueprint(views_review.blueprint)
+    signup.init(app)
 
     @app.teardown_appcontext
     def _close_session(_exc: BaseException | None) -> None:

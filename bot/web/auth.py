@@ -70,8 +70,16 @@ def csrf_token() -> str:
     return token
 
 
+def csrf_exempt(app: Flask, endpoint: str) -> None:
+    """Let POSTs to ``endpoint`` through without a CSRF token: only for a view whose URL
+    itself carries an unguessable secret (the one-click unsubscribe, RFC 8058)."""
+    app.extensions.setdefault("advocacy.csrf_exempt", set()).add(endpoint)
+
+
 def _check_csrf() -> None:
     if request.method in SAFE_METHODS:
+        return
+    if request.endpoint in current_app.extensions.get("advocacy.csrf_exempt", ()):
         return
     origin = request.headers.get("Origin")
     if origin and origin != "null" and urlsplit(origin).netloc != request.host:

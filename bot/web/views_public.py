@@ -422,7 +422,11 @@ def feed(campaign_id: str) -> Response:
         self_url=request.base_url,
         page_url=url_for("public.campaign_page", campaign_id=campaign_id, _external=True),
     )
-    response = Response(body, mimetype="application/atom+xml")
+    # A browser opening the feed (a navigation) gets the same document as XML, the one
+    # type it applies the feed.xsl stylesheet to (it shows atom+xml as raw text).
+    navigated = request.headers.get("Sec-Fetch-Dest") == "document"
+    response = Response(body, mimetype="application/xml" if navigated else "application/atom+xml")
+    response.vary.add("Sec-Fetch-Dest")
     response.cache_control.public = True
     response.cache_control.max_age = 300
     return response
