@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from bot.campaigns.schema import Schedule
+    from bot.compose.urls import FoundUrl
     from bot.platforms.accounts import AccountConfig
     from bot.store.models import Post
 
@@ -687,7 +688,7 @@ def normalise(text: str, names: Iterable[str] = ()) -> str:
     return " ".join(_NOT_WORD.sub(" ", text.casefold()).split())
 
 
-def _urls(text: str) -> list[dict[str, object]]:
+def _urls(text: str) -> list[FoundUrl]:
     from bot.compose.urls import extract_urls_with_indices
 
     return extract_urls_with_indices(text)
