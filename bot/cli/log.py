@@ -141,7 +141,7 @@ def log(
             for record in records:
                 record["targets"] = "; ".join(
                     f"{t['name']} (@{t['handle']})" if t["handle"] else str(t["name"])
-                    for t in record["targets"]  # type: ignore[union-attr]
+                    for t in record["targets"]  # type: ignore[attr-defined]
                 )
                 writer.writerow(record)
             return
