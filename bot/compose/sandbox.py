@@ -38,8 +38,9 @@ from typing import Any, NoReturn, TypeGuard, cast
 
 from jinja2 import StrictUndefined, Undefined, nodes, pass_context
 from jinja2 import filters as jinja_filters
+from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context, LoopContext, Macro
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
 from bot.compose.views import VIEW_ATTRIBUTES
