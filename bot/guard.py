@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from bot.campaigns.schema import Schedule
+    from bot.compose.urls import FoundUrl
     from bot.platforms.accounts import AccountConfig
     from bot.store.models import Post
 
@@ -278,6 +279,7 @@ def _x_rules(
     ``X_MENTIONS_PER_PERSON_PER_WEEK`` sets it; so do the near-duplicate settings.
     """
     base = DEFAULT_POLICIES["x"]
+    assert base.person_mentions_per_week is not None and base.similarity_threshold is not None
     per_week = platform_config.number("MENTIONS_PER_PERSON_PER_WEEK", base.person_mentions_per_week)
     if per_week < 0 or per_week != int(per_week):
         raise ConfigError("X_MENTIONS_PER_PERSON_PER_WEEK must be a whole number ≥ 0")
@@ -686,7 +688,7 @@ def normalise(text: str, names: Iterable[str] = ()) -> str:
     return " ".join(_NOT_WORD.sub(" ", text.casefold()).split())
 
 
-def _urls(text: str) -> list[dict[str, object]]:
+def _urls(text: str) -> list[FoundUrl]:
     from bot.compose.urls import extract_urls_with_indices
 
     return extract_urls_with_indices(text)
@@ -1036,12 +1038,12 @@ def schedule_verdict(
     return None
 
 
-def guard_for(  # type: ignore[no-untyped-def]
+def guard_for(
     settings: Settings,
     mode: object = None,
     *,
     schedules: Mapping[str, Schedule] | None = None,
-):
+) -> Callable[[Session, Post, datetime], Verdict]:
     """The guard the worker calls before every publish: ``(session, post, now) -> Verdict``.
 
     Policies are read from ``settings`` once per account; those of the configured

@@ -36,13 +36,15 @@ Loc = tuple[str | int, ...]
 
 # --- YAML with line numbers ---------------------------------------------------
 
-_BaseLoader: type = safeyaml.SafeLoader
+# yaml's C loader where it is built, else its Python one: the stubs know no common base
+# with both a constructor and the resolver's tables.
+_BaseLoader: Any = safeyaml.SafeLoader
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _Loader(_BaseLoader):
     """The safe loader without base-60 numbers and without implicit dates."""
 
 
@@ -417,7 +419,7 @@ def _explain_one(
     if kind == "extra_forbidden":
         parent, name = raw_loc[:-1], str(raw_loc[-1])
         fields = _fields_at(model, parent)
-        hint = suggest(name, fields) or f"the fields here are {', '.join(fields)}"
+        hint: str | None = suggest(name, fields) or f"the fields here are {', '.join(fields)}"
         message = f"unknown field {name!r}"
         meant = close_match(name, fields)
         if meant is not None and parent + (meant,) in misspelt:
@@ -475,7 +477,7 @@ def _explain_type_error(
     if isinstance(expected, type) and issubclass(expected, Enum):
         choices = [str(member.value) for member in expected]
         if expected is Platform:
-            hint = suggest(str(value), choices) or f"use one of {', '.join(choices)}"
+            hint: str | None = suggest(str(value), choices) or f"use one of {', '.join(choices)}"
             return f"unknown platform {shown}", hint
         noun = _noun(loc)
         hint = suggest(str(value), choices) or f"use one of {', '.join(choices)}"

@@ -285,7 +285,7 @@ def _explain_render_problem(problem: str) -> tuple[str, str | None]:
         attribute = match.group(2)
         if not offers:
             return f"{what} has no attribute {attribute!r}", _NO_ATTRIBUTES.replace("{what}", what)
-        hint = suggest(attribute, offers) or f"{what} has {', '.join(sorted(offers))}"
+        hint: str | None = suggest(attribute, offers) or f"{what} has {', '.join(sorted(offers))}"
         return f"{what} has no attribute {attribute!r}", hint
     filter_name = _REFUSED_FILTER.search(problem)
     if filter_name:

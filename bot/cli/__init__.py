@@ -121,7 +121,8 @@ def _errors_exit_1() -> Iterator[None]:
     except (click.exceptions.Exit, click.Abort):
         raise  # --help and --version (exit 0); Ctrl-C
     except click.ClickException as exc:
-        exc.exit_code = 1
+        # click declares exit_code a ClassVar; this instance alone exits 1 (a usage error, 2).
+        exc.exit_code = 1  # type: ignore[misc]
         raise
     except Exception as exc:
         if os.environ.get(DEBUG_VARIABLE) == "1":

@@ -17,11 +17,13 @@ from bot.clock import Clock, SystemClock
 if TYPE_CHECKING:
     from bot.campaigns.loaded import LoadedCampaign
     from bot.campaigns.schema import Schedule
-    from bot.compose.plan import PlannedPost
+    from bot.compose.plan import Plan, PlannedPost
     from bot.config import Mode, Settings
+    from bot.platforms.base import Publisher
     from bot.schedule.runner import RunReport
     from bot.schedule.worker import GuardCheck, Outcome, PublisherFor
     from bot.store.db import Database
+    from bot.store.queries import LoggedPost
 
 PLATFORM_CHOICE = click.Choice(["x", "facebook", "bluesky", "mastodon"])
 
@@ -131,9 +133,9 @@ def publishers(config: Settings, mode: Mode) -> PublisherFor:
     from bot.config import Mode
     from bot.platforms.dryrun import DryRunPublisher
 
-    cache: dict[tuple[str, str], object] = {}
+    cache: dict[tuple[str, str], Publisher] = {}
 
-    def publisher_for(platform: str, account: str):  # type: ignore[no-untyped-def]
+    def publisher_for(platform: str, account: str) -> Publisher:
         if (platform, account) not in cache:
             if mode is Mode.DRY_RUN:
                 cache[platform, account] = DryRunPublisher(platform, account)
@@ -183,7 +185,7 @@ def _read_instance_limits(publisher: object) -> None:
         click.echo(f"note: could not read a Mastodon instance's limits yet ({exc})", err=True)
 
 
-def _print_post(post: PlannedPost | object, *, status: str | None = None) -> None:
+def _print_post(post: PlannedPost | LoggedPost, *, status: str | None = None) -> None:
     platform = post.platform
     account = post.account
     text = post.text
@@ -191,10 +193,8 @@ def _print_post(post: PlannedPost | object, *, status: str | None = None) -> Non
     header = f"[{platform}:{account}]"
     if status:
         header += f" {status}"
-    length = getattr(post, "length", None)
-    limit = getattr(post, "limit", None)
-    if length is not None:
-        header += f"  {length}/{limit}" if limit else f"  {length} chars"
+    length, limit = post.length, post.limit
+    header += f"  {length}/{limit}" if limit else f"  {length} chars"
     click.secho(header, bold=True)
     for line in text.splitlines():
         click.echo(f"    {line}")
@@ -423,7 +423,7 @@ def check_run_flags(*, once: bool, campaign_ids: tuple[str, ...], run_all: bool)
         raise click.UsageError(f"{flag} goes with --once (`advocacy-bot run --once {flag} ...`)")
 
 
-def _print_pauses(db, now) -> None:  # type: ignore[no-untyped-def]
+def _print_pauses(db: Database, now: datetime) -> None:
     """Say what is paused, so an empty publish is never a mystery."""
     from sqlalchemy import or_, select
 
@@ -482,7 +482,7 @@ def preview(
         click.echo("the next run would post nothing")
 
 
-def preview_json(campaign_id: str, now, plan) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def preview_json(campaign_id: str, now: datetime, plan: Plan) -> dict[str, object]:
     """The stable shape of ``preview --json`` (documented in docs/cli.md)."""
     return {
         "campaign": campaign_id,

@@ -100,7 +100,7 @@ def serve(
 
     import logging
 
-    from waitress import create_server
+    from waitress.server import create_server
 
     logging.basicConfig()  # waitress logs its warnings, as waitress.serve arranges
     try:

@@ -32,10 +32,15 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from bot.compose._twitter_text_data import EMOJI_CODE_POINTS
 from bot.compose.mastodon_length import status_length as mastodon_status_length
 from bot.compose.urls import SPACES_GROUP, extract_urls_with_indices
+
+if TYPE_CHECKING:
+    import regex
+    from twitter_text import ParsedResult
 
 #: Each platform's limit on a post's length, in that platform's units.
 LIMITS: dict[str, int] = {"x": 280, "bluesky": 300, "mastodon": 500, "facebook": 63206}
@@ -84,7 +89,7 @@ def _emoji_character() -> re.Pattern[str]:
     return re.compile(_code_point_class(EMOJI_CODE_POINTS))
 
 
-def parse_tweet(text: str):  # type: ignore[no-untyped-def]
+def parse_tweet(text: str) -> ParsedResult:
     """``twitter_text.parse_tweet``, imported on first use (the import costs 0.5 s)."""
     from twitter_text import parse_tweet as library_parse_tweet
 
@@ -195,7 +200,8 @@ def x_weighted_length(text: str) -> int:
     """
     normalized = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     if not normalized.isascii() and _emoji_character().search(normalized):
-        return parse_tweet(text).weightedLength
+        weighted: int = parse_tweet(text).weightedLength
+        return weighted
     length = 0
     position = 0
     for start, url in sorted(_twitter_text_urls(normalized).items()):
@@ -238,7 +244,7 @@ def _urls_in(chunk: str, without_protocol: bool) -> tuple[tuple[int, str], ...]:
     The posts of a campaign repeat the same links, so most words come again.
     """
     return tuple(
-        (found["indices"][0], found["url"])  # type: ignore[index, misc]
+        (found["indices"][0], found["url"])
         for found in extract_urls_with_indices(chunk, without_protocol)
     )
 
@@ -254,7 +260,7 @@ def graphemes(text: str) -> int:
 
 
 @lru_cache(maxsize=1)
-def _grapheme_pattern():  # type: ignore[no-untyped-def]
+def _grapheme_pattern() -> regex.Pattern[str]:
     """``\\X`` in the `regex` module, imported on first use.
 
     Its \\X follows current Unicode (15.1's Indic conjuncts included), as

@@ -172,7 +172,7 @@ def _render_plain(
     out = []
     try:
         for part in parts:
-            if type(part) is str:
+            if isinstance(part, str):
                 out.append(part)
                 continue
             name, *attributes = part

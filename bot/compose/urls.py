@@ -38,8 +38,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache, partial
+from typing import TypedDict
 
 from bot.compose._twitter_text_data import CCTLDS, GTLDS
+
+
+class FoundUrl(TypedDict):
+    """A URL found in a text, as twitter-text gives it."""
+
+    url: str
+    indices: list[int]
+    """``[start, end]`` in code points."""
+
+
+_Trie = dict[str, "_Trie"]
+
 
 # -- the pieces of twitter-text's pattern (twitter_text/regexp/*.py) -------------------
 
@@ -96,14 +109,14 @@ def tld_pattern(words: list[str]) -> str:
     """
     if not words:
         return "(?!)"
-    trie: dict[str, dict] = {}
+    trie: _Trie = {}
     for word in words:
         node = trie
         for char in word:
             node = node.setdefault(char, {})
         node[""] = {}
 
-    def render(node: dict[str, dict]) -> str:
+    def render(node: _Trie) -> str:
         branches = [re.escape(char) + render(child) for char, child in node.items() if char]
         if not branches:
             return ""
@@ -230,7 +243,7 @@ MAX_TCO_SLUG_LENGTH = 40
 
 def extract_urls_with_indices(
     text: str, extract_urls_without_protocol: bool = True
-) -> list[dict[str, object]]:
+) -> list[FoundUrl]:
     """``twitter_text.extract_urls_with_indices``, line for line, on the patterns above.
 
     Each URL as ``{"url": str, "indices": [start, end]}``, in code points.
@@ -248,8 +261,8 @@ def _extract(
     extract_urls_without_protocol: bool,
     extract_url: re.Pattern[str],
     valid_ascii_domain: Callable[[], re.Pattern[str]],
-) -> list[dict[str, object]]:
-    urls: list[dict[str, object]] = []
+) -> list[FoundUrl]:
+    urls: list[FoundUrl] = []
     for url_match in extract_url.finditer(text):
         _, before, url, protocol, domain, _, path, _ = url_match.groups()
         end_position = url_match.end()
@@ -259,7 +272,7 @@ def _extract(
         if protocol is None:  # ASCII-only domains, and only after a suitable character
             if not extract_urls_without_protocol or _INVALID_WITHOUT_PROTOCOL_BEFORE.match(before):
                 continue
-            last_url: dict[str, object] | None = None
+            last_url: FoundUrl | None = None
             for ascii_domain_match in valid_ascii_domain().finditer(domain):
                 last_url = {
                     "url": ascii_domain_match.group(0),
@@ -272,8 +285,8 @@ def _extract(
             if last_url is None:
                 continue
             if path:  # the last domain found takes the path and query
-                last_url["url"] = url.replace(domain, str(last_url["url"]))
-                last_url["indices"][1] = end_position  # type: ignore[index]
+                last_url["url"] = url.replace(domain, last_url["url"])
+                last_url["indices"][1] = end_position
         else:
             tco_url_match = _VALID_TCO_URL.search(url)  # t.co URLs take no further path
             if tco_url_match:

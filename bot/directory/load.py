@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, Table, select
 from sqlalchemy.orm import Session
 
 from bot.campaigns.schema import PLATFORM_NAMES
@@ -67,16 +67,18 @@ def load_entries(session: Session, ids: Iterable[str]) -> dict[str, Entry]:
     rows: dict[str, Row[Any]] = {}
     imported: dict[str, list[Row[Any]]] = {}
     overrides: dict[str, list[Row[Any]]] = {}
-    people, handles, mine = PersonRow.__table__, PersonHandle.__table__, HandleOverride.__table__
+    people, handles, set_by_us = (
+        cast(Table, model.__table__) for model in (PersonRow, PersonHandle, HandleOverride)
+    )
     for part in chunks(wanted):
-        for row in session.execute(select(people).where(people.c.id.in_(part))):
-            rows[row.id] = row
+        for person in session.execute(select(people).where(people.c.id.in_(part))):
+            rows[person.id] = person
         query = select(handles).where(
             handles.c.person_id.in_(part), handles.c.platform.in_(PLATFORM_NAMES)
         )
         for handle in session.execute(query):
             imported.setdefault(handle.person_id, []).append(handle)
-        for override in session.execute(select(mine).where(mine.c.person_id.in_(part))):
+        for override in session.execute(select(set_by_us).where(set_by_us.c.person_id.in_(part))):
             overrides.setdefault(override.person_id, []).append(override)
     entries: dict[str, Entry] = {}
     for person_id in wanted:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.directory import normalize
@@ -177,14 +177,14 @@ def close_committees(
     return list(seen.values())[:limit]
 
 
-def selector_query(session: Session, selector: Selector) -> tuple[Select[tuple[str]], Match]:
+def selector_query(session: Session, selector: Selector) -> tuple[Select[str], Match]:
     """The SQL selecting ``selector``'s people ids, and the lookups it needed."""
     match = Match(selector=selector)
     query = select(PersonRow.id).where(PersonRow.active.is_(True))
     if selector.jurisdiction:
         query = query.where(PersonRow.jurisdiction.in_(selector.jurisdiction))
     if selector.chamber:
-        in_chamber = PersonRow.chamber.in_(selector.chamber)
+        in_chamber: ColumnElement[bool] = PersonRow.chamber.in_(selector.chamber)
         if selector.leadership:
             presiding = select(LeadershipRole.person_id).where(
                 LeadershipRole.chamber.in_(selector.chamber)
@@ -308,7 +308,8 @@ def party_labels(session: Session, wanted: tuple[str, ...]) -> list[str]:
     return [
         label
         for label in labels
-        if normalize.party_family(label) in families or label.lower() in exact
+        if label is not None
+        and (normalize.party_family(label) in families or label.lower() in exact)
     ]
 
 

@@ -92,7 +92,7 @@ def find(
     found: dict[str, list[str]] = {}
     seats: dict[str, list[str]] = {}
 
-    def collect(statement: Select[tuple[str]], why: str) -> None:
+    def collect(statement: Select[str], why: str) -> None:
         if not include_inactive:
             statement = statement.where(PersonRow.active.is_(True))
         # Ids only, all of them (a state's legislature at most): the count must be true.

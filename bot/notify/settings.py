@@ -87,7 +87,7 @@ class NotifySettings:
         webhook = get("NOTIFY_WEBHOOK_URL")
         if webhook is not None:
             _check_webhook(webhook)
-        email_names = ("NOTIFY_SMTP_HOST", "NOTIFY_EMAIL_TO", "NOTIFY_EMAIL_FROM")
+        email_names: tuple[str, ...] = ("NOTIFY_SMTP_HOST", "NOTIFY_EMAIL_TO", "NOTIFY_EMAIL_FROM")
         email_names += ("NOTIFY_SMTP_USER", "NOTIFY_SMTP_PASSWORD")
         if not any(get(name) for name in email_names):
             return cls(webhook_url=webhook, timeout=timeout)

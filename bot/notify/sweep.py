@@ -210,9 +210,9 @@ def _due(db: Database, now: datetime, report: SweepReport) -> list[Notice]:
                 or_(*(NoticeRecord.key.startswith(prefix) for prefix in CONDITION_PREFIXES)),
             )
         )
-        for row in open_rows:
-            if row.key not in keys:
-                row.key, row.cleared_at = f"{row.key}#{row.id}", now
+        for stale in open_rows:
+            if stale.key not in keys:
+                stale.key, stale.cleared_at = f"{stale.key}#{stale.id}", now
                 report.cleared += 1
         session.flush()
         rows = (

@@ -86,7 +86,9 @@ class RoutedSession(requests.Session):
         if on_response is not None:
             self.hooks["response"].append(lambda response, *args, **kwargs: on_response(response))
 
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any):  # type: ignore[override]
+    def request(
+        self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
+    ) -> requests.Response:
         if isinstance(url, bytes):
             url = url.decode()
         if self.base_url and url.startswith(self.library_host):

@@ -33,9 +33,10 @@ import logging
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Self, TypeVar
 
 import httpx
 import pydantic
@@ -66,6 +67,8 @@ from bot.platforms.base import (
 )
 
 log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 DEFAULT_SERVICE = "https://bsky.social"
 POST_COLLECTION = "app.bsky.feed.post"
@@ -247,7 +250,9 @@ class BlueskyPublisher:
         protect_logs(self._secrets)
 
     @classmethod
-    def from_settings(cls, account: str, settings: Settings, *, clock: Clock | None = None):
+    def from_settings(
+        cls, account: str, settings: Settings, *, clock: Clock | None = None
+    ) -> Self:
         config = AccountConfig(settings, "bluesky", account)
         state_dir = config.setting("STATE_DIR") or settings.get("BOT_STATE_DIR")
         langs = parse_langs(config.setting("LANGS"), config.name("LANGS"))
@@ -331,7 +336,7 @@ class BlueskyPublisher:
         self._ready = False
         self.session_file.unlink(missing_ok=True)
 
-    def _call(self, call, action: str, *, write: bool = False):  # type: ignore[no-untyped-def]
+    def _call(self, call: Callable[[], _T], action: str, *, write: bool = False) -> _T:
         """Run ``call`` with a session; log in again once if the tokens are refused.
 
         ``write`` marks the one call that can create something (``createRecord``):
@@ -375,7 +380,8 @@ class BlueskyPublisher:
         session = self._client._session
         if session is None:
             raise PublishError(Failure.AUTH, "no Bluesky session")
-        return session.did
+        did: str = session.did
+        return did
 
     # -- publishing --------------------------------------------------------------------------
 

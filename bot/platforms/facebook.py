@@ -47,8 +47,9 @@ import hmac
 import json
 import logging
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Self, TypeVar
 
 import facebook
 import requests
@@ -73,6 +74,8 @@ from bot.platforms.base import (
 )
 
 log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 #: The Graph API version pinned unless ``FACEBOOK_GRAPH_VERSION`` says otherwise:
 #: the latest when this was written (released 2026-07-29; each version is served
@@ -119,7 +122,9 @@ def appsecret_proof(app_secret: str, access_token: str) -> str:
     return hmac.new(app_secret.encode(), access_token.encode(), hashlib.sha256).hexdigest()
 
 
-def graph_api(token: str, version: str, session: requests.Session, timeouts: Timeouts):
+def graph_api(
+    token: str, version: str, session: requests.Session, timeouts: Timeouts
+) -> facebook.GraphAPI:
     """A facebook-sdk client on ``session``, pinned to ``version`` (see the module docs)."""
     graph = facebook.GraphAPI(access_token=token, timeout=timeouts.as_requests(), session=session)
     graph.version = version  # the SDK's own check stops at 3.1; paths are "{version}/{id}"
@@ -166,7 +171,9 @@ class FacebookPublisher:
         protect_logs(self._secrets)
 
     @classmethod
-    def from_settings(cls, account: str, settings: Settings, *, clock: Clock | None = None):
+    def from_settings(
+        cls, account: str, settings: Settings, *, clock: Clock | None = None
+    ) -> Self:
         config = AccountConfig(settings, "facebook", account)
         backoff = config.number("RATE_LIMIT_BACKOFF", DEFAULT_RATE_LIMIT_BACKOFF.total_seconds())
         _refuse_page_mentions(config)
@@ -282,7 +289,7 @@ class FacebookPublisher:
 
     # -- errors --------------------------------------------------------------------------------
 
-    def _call(self, call):  # type: ignore[no-untyped-def]
+    def _call(self, call: Callable[[], _T]) -> _T:
         try:
             return call()
         except facebook.GraphAPIError as exc:

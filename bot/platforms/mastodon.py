@@ -34,8 +34,9 @@ import importlib.metadata
 import logging
 import re
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Self, TypeVar
 
 import requests
 from mastodon import Mastodon
@@ -64,6 +65,8 @@ from bot.platforms.base import (
 )
 
 log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 VISIBILITIES = ("public", "unlisted", "private")
 DEFAULT_MAX_CHARACTERS = 500
@@ -204,7 +207,9 @@ class MastodonPublisher:
         )
 
     @classmethod
-    def from_settings(cls, account: str, settings: Settings, *, clock: Clock | None = None):
+    def from_settings(
+        cls, account: str, settings: Settings, *, clock: Clock | None = None
+    ) -> Self:
         config = AccountConfig(settings, "mastodon", account)
         base = config.credential("API_BASE") or config.setting("API_BASE")
         if not base:
@@ -312,7 +317,7 @@ class MastodonPublisher:
     # -- checking and reconciling -------------------------------------------------------------
 
     def _me(self) -> dict[str, Any]:
-        me = self._call(self._api.account_verify_credentials)
+        me: dict[str, Any] = self._call(self._api.account_verify_credentials)
         self._account_id = str(me["id"])
         return me
 
@@ -376,7 +381,8 @@ class MastodonPublisher:
                 f"could not read recent statuses: {exc.message}",
                 http_status=exc.http_status,
             ) from None
-        since = _utc(post.created_at) - RECONCILE_SKEW if post.created_at else None
+        composed = _utc(post.created_at)
+        since = composed - RECONCILE_SKEW if composed is not None else None
         wanted = comparable(post.text)
         oldest: datetime | None = None
         for status in statuses:
@@ -406,7 +412,7 @@ class MastodonPublisher:
         names = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
         return {name.lower(): headers[name] for name in names if headers.get(name)}
 
-    def _call(self, call, sent_at: datetime | None = None):  # type: ignore[no-untyped-def]
+    def _call(self, call: Callable[[], _T], sent_at: datetime | None = None) -> _T:
         self._last_response = None
         try:
             return call()

@@ -13,7 +13,7 @@ that platform is built: atproto alone takes about a second to import.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, cast
 
 from bot.config import ConfigError, Settings
 from bot.platforms.accounts import PLATFORMS
@@ -21,6 +21,16 @@ from bot.platforms.accounts import PLATFORMS
 if TYPE_CHECKING:
     from bot.clock import Clock
     from bot.platforms.base import Publisher
+
+class LivePublisherClass(Protocol):
+    """What each live publisher class offers the registry."""
+
+    def from_settings(
+        self, account: str, settings: Settings, *, clock: Clock | None = None
+    ) -> Publisher:
+        """The publisher for ``account``, configured from ``settings``."""
+        ...
+
 
 #: platform -> "module:class" of its live publisher.
 PUBLISHERS = {
@@ -31,14 +41,14 @@ PUBLISHERS = {
 }
 
 
-def publisher_class(platform: str) -> type:
+def publisher_class(platform: str) -> LivePublisherClass:
     """The live publisher class for ``platform`` (imports its module)."""
     try:
         target = PUBLISHERS[platform]
     except KeyError:
         raise ConfigError(f"unknown platform {platform!r}; known: {', '.join(PLATFORMS)}") from None
     module_name, _, class_name = target.partition(":")
-    return getattr(importlib.import_module(module_name), class_name)
+    return cast(LivePublisherClass, getattr(importlib.import_module(module_name), class_name))
 
 
 def build_publisher(

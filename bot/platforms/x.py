@@ -32,7 +32,7 @@ import html
 import logging
 import re
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Self
 
 import requests
 import tweepy
@@ -152,7 +152,9 @@ class XPublisher:
         protect_logs(self._secrets)
 
     @classmethod
-    def from_settings(cls, account: str, settings: Settings, *, clock: Clock | None = None):
+    def from_settings(
+        cls, account: str, settings: Settings, *, clock: Clock | None = None
+    ) -> Self:
         config = AccountConfig(settings, "x", account)
         return cls(
             account,

@@ -12,7 +12,7 @@ import logging
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -331,7 +331,7 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
-def _gave_up_note(failed: FailedPlanning, tz) -> str:  # type: ignore[no-untyped-def]
+def _gave_up_note(failed: FailedPlanning, tz: tzinfo) -> str:
     minutes = int(MISFIRE_GRACE.total_seconds() // 60)
     return (
         f"run due at {_local(failed.fire_time, tz)} could not be planned: {failed.error} "
@@ -516,7 +516,7 @@ def _run_if_due(
     return reports
 
 
-def _local(moment: datetime, tz, *, seconds: bool = False) -> str:  # type: ignore[no-untyped-def]
+def _local(moment: datetime, tz: tzinfo, *, seconds: bool = False) -> str:
     return moment.astimezone(tz).strftime(
         "%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z"
     )

@@ -22,6 +22,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC
+from typing import TYPE_CHECKING
 
 from bot.campaigns.loaded import LoadedCampaign
 from bot.clock import Clock
@@ -37,6 +38,9 @@ from bot.schedule.worker import (
 )
 from bot.store.db import Database
 from bot.store.spool import Spool
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.base import BaseScheduler
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +139,7 @@ class BotService:
         except Exception:
             log.exception("publishing failed; will try again at the next tick")
 
-    def scheduler(self, *, blocking: bool = True):  # type: ignore[no-untyped-def]
+    def scheduler(self, *, blocking: bool = True) -> BaseScheduler:
         """An APScheduler 3 scheduler with one job per campaign plus the publisher."""
         from apscheduler.schedulers.background import BackgroundScheduler
         from apscheduler.schedulers.blocking import BlockingScheduler

@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -73,14 +74,27 @@ PublisherFor = Callable[[str, str], Publisher]
 """``(platform, account) -> Publisher``."""
 
 
-@dataclass(frozen=True)
-class Verdict:
-    """The guard's answer for one post (see :mod:`bot.guard`)."""
+class Verdict(Protocol):
+    """The guard's answer for one post, as the worker reads it: :class:`bot.guard.Verdict`
+    (made with its ``allow``, ``hold``, ``defer`` and ``skip`` class methods)."""
 
-    kind: str
-    """``allow``, ``hold``, ``defer`` or ``skip``."""
-    reason: str | None = None
-    until: datetime | None = None
+    @property
+    def kind(self) -> str:
+        """``allow``, ``hold``, ``defer`` or ``skip``."""
+        ...
+
+    @property
+    def reason(self) -> str: ...
+
+    @property
+    def until(self) -> datetime | None:
+        """For ``defer``: the earliest time to try again."""
+        ...
+
+    @property
+    def account_wide(self) -> bool:
+        """For ``defer``: the account's other due posts get the same answer."""
+        ...
 
 
 GuardCheck = Callable[[Session, Post, datetime], Verdict]
@@ -419,8 +433,8 @@ def _reconcile(
         return _still_unknown(db, claim, cause, error, started, clock, record_cause=record_cause)
     except Exception as exc:
         log.exception("reconciling %s failed", message.platform)
-        error = PublishError(Failure.MAYBE_SENT, f"the check failed: {type(exc).__name__}")
-        return _still_unknown(db, claim, cause, error, started, clock, record_cause=record_cause)
+        failed = PublishError(Failure.MAYBE_SENT, f"the check failed: {type(exc).__name__}")
+        return _still_unknown(db, claim, cause, failed, started, clock, record_cause=record_cause)
     finished = clock.now()
     if found is not None:
         answer = _kept(claim, found, started, finished, live=publisher.live)

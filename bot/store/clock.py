@@ -68,7 +68,7 @@ class DatabaseClock:
         try:
             before = self.local()
             with self.db.new_session() as session:
-                server = session.scalar(select(func.clock_timestamp()))
+                server: datetime | None = session.scalar(select(func.clock_timestamp()))
             after = self.local()
         except SQLAlchemyError:
             if self._synced_at is None:

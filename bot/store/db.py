@@ -17,9 +17,14 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from sqlalchemy import Connection
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
 
@@ -41,7 +46,7 @@ def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT) -> Engine:
         engine = create_engine(url, connect_args={"timeout": busy_timeout})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
             # Let SQLAlchemy issue BEGIN itself (below), not the driver.
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
@@ -52,7 +57,7 @@ def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT) -> Engine:
             cursor.close()
 
         @event.listens_for(engine, "begin")
-        def _begin_immediate(connection) -> None:  # type: ignore[no-untyped-def]
+        def _begin_immediate(connection: Connection) -> None:
             # Take the write lock up front: a deferred transaction that reads,
             # then writes, fails at once (no busy wait) if another process
             # wrote in between. IMMEDIATE waits its turn instead.
@@ -66,7 +71,7 @@ def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT) -> Engine:
     return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c jit=off"})
 
 
-def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
+def alembic_config(engine: Engine | None) -> Config:
     from alembic.config import Config
 
     config = Config()
@@ -179,7 +184,7 @@ def head_revision() -> str | None:
         return heads.pop()
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(alembic_config(None)).get_current_head()  # type: ignore[arg-type]
+    return ScriptDirectory.from_config(alembic_config(None)).get_current_head()
 
 
 class Database:

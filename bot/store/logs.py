@@ -110,7 +110,7 @@ def conditions(filters: LogFilter) -> list[Any]:
     return where
 
 
-def log_query(filters: LogFilter) -> Select[tuple[Post]]:
+def log_query(filters: LogFilter) -> Select[Post]:
     """A SELECT of posts matching ``filters``, newest first, with their targets."""
     query = select(Post).options(selectinload(Post.targets)).where(*conditions(filters))
     return query.order_by(Post.created_at.desc(), Post.id.desc())
@@ -245,7 +245,8 @@ def iso_utc(value: Any) -> str:
     if isinstance(value, str):
         micro = value[20:26].rstrip("0")
         return f"{value[:10]}T{value[11:19]}{'.' + value[20:26] if micro else ''}+00:00"
-    return value.replace(tzinfo=UTC).isoformat()
+    aware: datetime = value.replace(tzinfo=UTC)
+    return aware.isoformat()
 
 
 def _stored_time(value: Any) -> datetime:
@@ -350,7 +351,7 @@ def export_rows(
     """
     last: Key | None = None
     left = limit
-    query = None
+    query: Select[Any] | None = None
     while left is None or left > 0:
         size = chunk if left is None else min(chunk, left)
         with new_session() as session:
@@ -362,11 +363,14 @@ def export_rows(
                     "csv": _targets_text,
                     "json": _targets_json_text,
                 }[targets_as](dialect)
-                query = select(Post.id, type_coerce(Post.created_at, String), *_EXPORT_COLUMNS)
-                query = query.add_columns(targets).where(*conditions(filters))
-                query = query.order_by(Post.created_at.desc(), Post.id.desc())
+                columns: list[Any] = [Post.id, type_coerce(Post.created_at, String)]
+                query = (
+                    select(*columns, *_EXPORT_COLUMNS, targets)
+                    .where(*conditions(filters))
+                    .order_by(Post.created_at.desc(), Post.id.desc())
+                )
             page = query if last is None else query.where(older_than(last))
-            rows = connection.execute(page.limit(size)).all()
+            rows: list[Any] = list(connection.execute(page.limit(size)).all())
         unpack = _targets if targets_as == "list" else _TEXT_DEFAULT[targets_as]
         for post_id, stamp, *rest in rows:
             yield (post_id, iso_utc(stamp), *rest[:5], unpack(rest[-1]), *rest[5:-1])

@@ -11,9 +11,23 @@ import json
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, exists, func, literal, or_, select, true, update
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    CursorResult,
+    Result,
+    Select,
+    Table,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import FromClause, Subquery
 from sqlalchemy.sql.selectable import TableValuedAlias
@@ -335,7 +349,7 @@ def _insert_chunk(
         }
         for item in fresh
     ]
-    session.execute(Post.__table__.insert(), rows)
+    session.execute(cast(Table, Post.__table__).insert(), rows)
     new_ids = select(Post.key, Post.id).where(
         Post.mode == mode.value, Post.key.in_([item.key for item in fresh])
     )
@@ -355,15 +369,32 @@ def _insert_chunk(
         for index, target in enumerate(item.targets)
     ]
     if target_rows:
-        session.execute(PostTarget.__table__.insert(), target_rows)
+        session.execute(cast(Table, PostTarget.__table__).insert(), target_rows)
     return [
         LoggedPost(
             id=ids[item.key],
+            key=item.key,
+            created_at=now,
+            scheduled_for=scheduled_for,
+            updated_at=now,
+            mode=mode.value,
+            campaign_id=item.campaign_id,
+            bill=item.bill,
+            platform=item.platform,
+            account=item.account,
+            variant=item.variant,
+            text=item.text,
+            text_hash=item.text_hash,
+            length=item.length,
+            link=item.link,
+            status=status.value,
+            reason=reason,
+            cost=0.0,
+            attempt_count=0,
             targets=item.targets,
             limit=item.limit,
-            **{name: row[name] for name in _LOGGED_COLUMNS},
         )
-        for row, item in zip(rows, fresh, strict=True)
+        for item in fresh
     ]
 
 
@@ -397,11 +428,6 @@ class LoggedPost:
     attempt_count: int
     targets: tuple[PlannedTarget, ...]
     limit: int | None = None
-
-
-_LOGGED_COLUMNS = tuple(
-    name for name in LoggedPost.__slots__ if name not in {"id", "targets", "limit"}
-)
 
 
 def last_fire_time(session: Session, campaign_id: str, mode: Mode) -> datetime | None:
@@ -470,7 +496,7 @@ def clear_pause(session: Session, scope: str) -> bool:
     return True
 
 
-def _due(mode: Mode, now: datetime):  # type: ignore[no-untyped-def]
+def _due(mode: Mode, now: datetime) -> Select[Post]:
     return (
         select(Post)
         .where(Post.status == Status.QUEUED.value, Post.scheduled_for <= now)
@@ -575,7 +601,7 @@ def lock_account(session: Session, platform: str, account: str) -> None:
     )
 
 
-def in_flight(post: type[Post] | Any = Post):  # type: ignore[no-untyped-def]
+def in_flight(post: type[Post] | Any = Post) -> ColumnElement[bool]:
     """A post that holds its account: ``sending``, or ``unknown`` awaiting a re-check.
 
     An ``unknown`` post the bot will check again blocks its account like one in
@@ -670,7 +696,12 @@ def claim(
         )
         .execution_options(synchronize_session=False)
     )
-    return token if result.rowcount == 1 else None  # type: ignore[attr-defined]
+    return token if _rowcount(result) == 1 else None
+
+
+def _rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE matched (``Session.execute`` is typed as a plain ``Result``)."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 def renew_lease(
@@ -684,7 +715,7 @@ def renew_lease(
         .values(lease_expires=lease_until)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return _rowcount(result) == 1
 
 
 def interruptions(session: Session, post_id: int) -> int:

@@ -143,7 +143,8 @@ def log() -> str:
     filters = parse_filters(request.args.to_dict())
     session = db_session()
     before, after = _post_id("before"), _post_id("after")
-    anchor: Key | None = post_key(session, before or after) if (before or after) else None
+    wanted = before or after
+    anchor: Key | None = post_key(session, wanted) if wanted else None
     posts: list[Post] = []
     newer = older = False
     if anchor is not None and after:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -223,7 +224,7 @@ def find(campaign_id: str) -> BaseResponse:
         "house": found.lower,
         "legislature": found.upper,
     }
-    picked = picked_districts(fields, asked)
+    picked: dict[str, Any] = picked_districts(fields, asked)
     how = "location" if point is not None else "address"
     target = url_for(
         "public.act",
@@ -231,9 +232,14 @@ def find(campaign_id: str) -> BaseResponse:
         state=found.state,
         **picked,
         found=how,
-        **({"instance": instance} if instance else {}),
+        **_instance_arg(instance),
     )
     return redirect(target, code=303)
+
+
+def _instance_arg(instance: str | None) -> dict[str, Any]:
+    """``instance=`` for ``url_for`` when the supporter gave one (typed for its ``**values``)."""
+    return {"instance": instance} if instance else {}
 
 
 def _instance_from(value: str | None) -> str | None:
@@ -242,7 +248,7 @@ def _instance_from(value: str | None) -> str | None:
 
 def _lookup_failed(campaign_id: str, why: str, instance: str | None) -> BaseResponse:
     """Back to the district pickers, saying why (never what was typed)."""
-    args = {"lookup": why, **({"instance": instance} if instance else {})}
+    args: dict[str, Any] = {"lookup": why, **_instance_arg(instance)}
     target = url_for("public.campaign_page", campaign_id=campaign_id, **args) + "#act"
     return redirect(target, code=303)
 
@@ -393,7 +399,9 @@ def called(campaign_id: str) -> BaseResponse:
     if chosen not in states:
         return redirect(url_for("public.campaign_page", campaign_id=campaign_id) + "#act", 303)
     fields = district_fields(session, jurisdictions, chosen)
-    picked = picked_districts(fields, {f.name: request.form.get(f.name) for f in fields})
+    picked: dict[str, Any] = picked_districts(
+        fields, {f.name: request.form.get(f.name) for f in fields}
+    )
     instance = share.clean_instance(request.form.get("instance"))
     step = request.form.get("next", "")
     if request.form.get("back") != "leadership":
@@ -403,7 +411,7 @@ def called(campaign_id: str) -> BaseResponse:
         campaign_id=campaign_id,
         state=chosen,
         **picked,
-        **({"instance": instance} if instance else {}),
+        **_instance_arg(instance),
     )
     return redirect(target + anchor, code=303)
 

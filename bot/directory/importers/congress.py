@@ -142,7 +142,7 @@ def _person(entry: Fields, index: int, today: date) -> PersonRecord | None:
     bioguide = ids.text("bioguide") if ids is not None else None
     terms = entry.children("terms")
     where = f"entry {index + 1}"
-    if bioguide is None or names is None or not terms:
+    if ids is None or bioguide is None or names is None or not terms:
         missing = "id.bioguide" if bioguide is None else "name" if names is None else "terms"
         entry.skip(missing, f"{where} has no usable {missing}; this person was skipped")
         return None

@@ -357,7 +357,8 @@ def _write_committees(
     )
     # Parents before subcommittees, so the parent_id foreign key holds at every insert.
     ordered = sorted(incoming.values(), key=lambda c: c.parent_id is not None)
-    inserts, updates = [], []
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
     for record in ordered:
         parent = record.parent_id if record.parent_id in incoming else None
         values = {
