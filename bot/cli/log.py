@@ -29,22 +29,6 @@ STATUSES = [
     "skipped",
     "rejected",
 ]
-COLUMNS = [
-    "id",
-    "created_at",
-    "campaign",
-    "bill",
-    "platform",
-    "account",
-    "status",
-    "targets",
-    "text",
-    "remote_id",
-    "remote_url",
-    "reason",
-    "error",
-    "cost",
-]
 
 
 def parse_since(value: str) -> datetime:
@@ -175,6 +159,8 @@ def write_json(rows: Iterable[tuple[object, ...]], out: TextIO) -> None:
     several times slower), the targets are spliced in as the database wrote
     them, and a line per post suits ``grep`` and ``jq -c``.
     """
+    from bot.store.logs import COLUMNS
+
     encode = json.JSONEncoder(ensure_ascii=False).encode
     head_names, tail_names = COLUMNS[:7], COLUMNS[8:]
     first = True
@@ -192,7 +178,7 @@ def write_csv(rows: Iterable[tuple[object, ...]], out: TextIO) -> None:
     ``Name (@handle); Name``."""
     from itertools import islice
 
-    from bot.store.logs import csv_rows
+    from bot.store.logs import COLUMNS, csv_rows
 
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
