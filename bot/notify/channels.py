@@ -27,6 +27,34 @@ SUBJECT_PREFIX = "[advocacy-bot] "
 USER_AGENT = "advocacy-bot (notifications)"
 
 
+def smtp_connection(s: NotifySettings) -> smtplib.SMTP:
+    """A connection to the mail server (``NOTIFY_SMTP_*``), encrypted as set, logged in.
+
+    Raises what :mod:`smtplib` raises, for the caller to explain; a connection that
+    fails after it opened is closed first. Notices and supporters' updates share it.
+    """
+    if s.smtp_tls:
+        client: smtplib.SMTP = smtplib.SMTP_SSL(
+            s.smtp_host or "",
+            s.smtp_port,
+            timeout=s.timeout,
+            context=ssl.create_default_context(),
+        )
+    else:
+        client = smtplib.SMTP(s.smtp_host or "", s.smtp_port, timeout=s.timeout)
+    try:
+        client.ehlo()
+        if s.smtp_starttls:
+            client.starttls(context=ssl.create_default_context())
+            client.ehlo()
+        if s.smtp_user and s.smtp_password:
+            client.login(s.smtp_user, s.smtp_password)
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
 @dataclass(frozen=True)
 class Notice:
     """One thing to tell the organisation."""
@@ -79,22 +107,7 @@ class EmailChannel:
         s = self.settings
         where = f"{s.smtp_host}:{s.smtp_port}"
         try:
-            if s.smtp_tls:
-                client: smtplib.SMTP = smtplib.SMTP_SSL(
-                    s.smtp_host or "",
-                    s.smtp_port,
-                    timeout=s.timeout,
-                    context=ssl.create_default_context(),
-                )
-            else:
-                client = smtplib.SMTP(s.smtp_host or "", s.smtp_port, timeout=s.timeout)
-            with client:
-                client.ehlo()
-                if s.smtp_starttls:
-                    client.starttls(context=ssl.create_default_context())
-                    client.ehlo()
-                if s.smtp_user and s.smtp_password:
-                    client.login(s.smtp_user, s.smtp_password)
+            with smtp_connection(s) as client:
                 refused = client.send_message(self.message(notice))
         except smtplib.SMTPNotSupportedError as exc:
             raise DeliveryError(

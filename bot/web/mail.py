@@ -27,7 +27,7 @@ from email.utils import formatdate, make_msgid
 from urllib.parse import urlsplit
 
 from bot.config import ConfigError
-from bot.notify.channels import DeliveryError
+from bot.notify.channels import DeliveryError, smtp_connection
 from bot.notify.settings import NotifySettings
 from bot.platforms._secrets import redact
 
@@ -211,21 +211,7 @@ def outbox(settings: UpdatesSettings) -> Iterator[Outbox]:
     s = settings.smtp
     where = f"{s.smtp_host}:{s.smtp_port}"
     try:
-        if s.smtp_tls:
-            client: smtplib.SMTP = smtplib.SMTP_SSL(
-                s.smtp_host or "",
-                s.smtp_port,
-                timeout=s.timeout,
-                context=ssl.create_default_context(),
-            )
-        else:
-            client = smtplib.SMTP(s.smtp_host or "", s.smtp_port, timeout=s.timeout)
-        client.ehlo()
-        if s.smtp_starttls:
-            client.starttls(context=ssl.create_default_context())
-            client.ehlo()
-        if s.smtp_user and s.smtp_password:
-            client.login(s.smtp_user, s.smtp_password)
+        client = smtp_connection(s)
     except smtplib.SMTPAuthenticationError as exc:
         raise DeliveryError(
             _clean(
