@@ -13,21 +13,17 @@ from bot.directory.people import Person
 TAGGING_PLATFORMS = frozenset({"x", "bluesky", "mastodon"})
 
 
-def tag_handle(
-    person: Person, platform: str, *, facebook_tagging: bool = False, name_on_x: bool = False
-) -> str | None:
+def tag_handle(person: Person, platform: str, *, name_on_x: bool = False) -> str | None:
     """The handle the bot tags ``person`` with on ``platform``, or None to name them.
 
-    Facebook Pages cannot tag people without Meta's "Page Mentioning" feature,
-    so names are plain text there unless the organisation opted in. On X, a
-    campaign with ``x_mentions: name`` (``name_on_x``) names everyone in plain
-    text: X's rules forbid unsolicited automated @mentions.
+    Facebook Pages cannot tag people without Meta's "Page Mentioning" feature
+    (and its numeric page ids, which the public data mostly lacks), so names are
+    plain text there. On X, a campaign with ``x_mentions: name`` (``name_on_x``)
+    names everyone in plain text: X's rules forbid unsolicited automated @mentions.
     """
-    if platform == "facebook" and not facebook_tagging:
+    if platform not in TAGGING_PLATFORMS:
         return None
     if platform == "x" and name_on_x:
-        return None
-    if platform not in TAGGING_PLATFORMS and platform != "facebook":
         return None
     return person.handle(platform)
 
@@ -36,6 +32,4 @@ def mention_text(person: Person, platform: str, handle: str | None) -> str:
     """What the post says for ``person``: ``@handle`` or their display name."""
     if handle is None:
         return person.display_name
-    if platform == "facebook":
-        return f"@{person.display_name}"  # Page Mentioning tags by name
     return f"@{handle}"

@@ -174,7 +174,6 @@ def compose_text(
     variant: Variant,
     people: Sequence[Person],
     *,
-    facebook_tagging: bool = False,
     name_on_x: bool = False,
     untagged: frozenset[str] = frozenset(),
 ) -> tuple[str, tuple[PlannedTarget, ...]]:
@@ -188,7 +187,7 @@ def compose_text(
             p,
             None
             if p.id in untagged
-            else tag_handle(p, platform, facebook_tagging=facebook_tagging, name_on_x=name_on_x),
+            else tag_handle(p, platform, name_on_x=name_on_x),
         )
         for p in people
     ]
@@ -207,7 +206,6 @@ def plan_run(
     platforms: Sequence[Platform] | None = None,
     posts_per_run: int | None = None,
     limits: dict[str, int] | None = None,
-    facebook_tagging: bool = False,
     x_budget: XBudget | None = None,
 ) -> Plan:
     """Plan one run of ``campaign`` at ``now`` (see the module docstring).
@@ -266,7 +264,6 @@ def plan_run(
                 variants,
                 used,
                 notes,
-                facebook_tagging,
                 (made, wanted),
                 budget,
             )
@@ -387,7 +384,6 @@ def _plan_one(
     variants: list[Variant],
     text_used: Callable[[str, str, str], bool],
     notes: list[str],
-    facebook_tagging: bool,
     progress: tuple[int, int] = (0, 1),
     budget: XBudget | None = None,
 ) -> PlannedPost | None:
@@ -437,7 +433,6 @@ def _plan_one(
                 fitting,
                 text_used,
                 notes,
-                facebook_tagging,
                 untagged,
             )
             if post is not None:
@@ -469,7 +464,6 @@ def _fit(
     candidates: list[Person],
     text_used: Callable[[str, str, str], bool],
     notes: list[str],
-    facebook_tagging: bool,
     untagged: frozenset[str] = frozenset(),
 ) -> PlannedPost | None:
     """Render ``variant`` with as many of ``candidates`` as fit; None if it cannot."""
@@ -481,7 +475,6 @@ def _fit(
                 platform,
                 variant,
                 candidates[:count],
-                facebook_tagging=facebook_tagging,
                 name_on_x=campaign.x_mentions is XMentions.NAME,
                 untagged=untagged,
             )
