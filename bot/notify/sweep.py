@@ -52,6 +52,7 @@ CONDITION_PREFIXES = ("pause:", "unknown:")
 
 _TAKEDOWN_WORDS = ("takedown", "taken down", "suspended", "suspension", "deactivated", "banned")
 _FIX_SETTING = "Fix the setting, then `advocacy-bot resume"
+_FIX_ACCOUNT = "Fix the account, then `advocacy-bot resume"
 _WHAT = {
     "auth": "credentials rejected",
     "payment": "out of credits",
@@ -82,15 +83,20 @@ def pause_kind(pause: Pause) -> str | None:
     if not pause.scope.startswith("account:") or pause.until is not None:
         return None
     reason = pause.reason or ""
-    automatic = reason.startswith(("credentials rejected", "out of credits"))
+    # The worker ends each such reason with how to resume, whatever its first words
+    # ("credentials rejected", "out of credits", "account closed", "Page permission
+    # missing", ...: the publisher may name what went wrong).
+    automatic = _FIX_ACCOUNT in reason or reason.startswith(
+        ("credentials rejected", "out of credits")
+    )
     if not automatic and _FIX_SETTING not in reason:
         return None
-    if any(word in reason.lower() for word in _TAKEDOWN_WORDS):
+    if reason.startswith("account closed") or any(w in reason.lower() for w in _TAKEDOWN_WORDS):
         return "takedown"
-    if reason.startswith("credentials rejected"):
-        return "auth"
     if reason.startswith("out of credits"):
         return "payment"
+    if automatic:
+        return "auth"
     return "config"
 
 

@@ -393,7 +393,7 @@ class FacebookPublisher:
                 "it. Check the Page's people and permissions in Meta Business Suite, then get "
                 "a new Page access token (docs/platforms.md)",
                 http_status=status,
-                details=details,
+                details={**details, "pause_as": "Page permission missing"},
             )
         if code == CAPABILITY_CODE:
             return PublishError(
@@ -402,7 +402,7 @@ class FacebookPublisher:
                 "app's use case and its pages_manage_posts permission in the App Dashboard, "
                 "and that the app is Live (docs/platforms.md)",
                 http_status=status,
-                details=details,
+                details={**details, "pause_as": "app capability missing"},
             )
         if code == INVALID_PARAMETER_CODE and "appsecret_proof" in message:
             variable = env_name("facebook", self.account, "APP_SECRET")

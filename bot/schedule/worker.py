@@ -758,6 +758,7 @@ def _write_failure(
                 what = "credentials rejected" if error.kind is Failure.AUTH else "out of credits"
                 if error.details.get("account_state"):  # taken down, deactivated, deleted
                     what = "account closed"
+                what = error.details.get("pause_as", what)  # the publisher knows better
                 queries.set_pause(
                     session,
                     scope,

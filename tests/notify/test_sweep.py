@@ -133,6 +133,24 @@ def test_the_worker_s_own_pauses_and_unknown_posts_are_recognised(db, queued):
     publish(db, ScriptedPlatform([suspended]))
     assert kinds(db) == {"pause:account:x:default:takedown": "takedown"}
     resume()
+    closed = PublishError(
+        Failure.AUTH,
+        "Bluesky has taken the account down; appeal to Bluesky moderation",
+        400,
+        details={"account_state": "AccountTakedown"},
+    )
+    publish(db, ScriptedPlatform([closed]))
+    assert kinds(db) == {"pause:account:x:default:takedown": "takedown"}
+    resume()
+    no_role = PublishError(
+        Failure.AUTH,
+        "Meta says the Page token may not do this on the Page",
+        400,
+        details={"pause_as": "Page permission missing"},
+    )
+    publish(db, ScriptedPlatform([no_role]))
+    assert kinds(db) == {"pause:account:x:default:auth": "auth"}
+    resume()
     settings = Settings(env={"X_API_KEY": "key-only"}, mode=Mode.LIVE)
 
     def missing_credentials(platform, account):
