@@ -74,7 +74,7 @@ def validate_all(paths: Iterable[Path], clock: Clock | None = None) -> Validated
     result = load_all(paths)
     found = Validated(errors=list(result.errors))
     for loaded, lines in result.campaigns:
-        problems = check_messages(loaded, lines)
+        problems = check_messages(loaded, lines) + check_call_scripts(loaded, lines)
         if problems:
             found.errors.extend(problems)
         else:
@@ -163,6 +163,53 @@ def check_messages(loaded: LoadedCampaign, lines: LineMap) -> list[CampaignError
         at = _Where(loaded.path, lines.line(where), f"messages[{index}].text")
         problems = _check_names(variant, at, lines.text_line(where))
         errors.extend(problems or _check_rendering(loaded, variant, at))
+    return errors
+
+
+def check_call_scripts(loaded: LoadedCampaign, lines: LineMap) -> list[CampaignError]:
+    """Call scripts are templates too (the supporter page renders them for each
+    legislator): their syntax, the names they use, and a trial render per bill."""
+    from bot.compose.plan import template_context
+    from bot.compose.render import render
+
+    campaign = loaded.campaign
+    scripts: list[tuple[tuple[str | int, ...], str, str | None]] = [
+        (("call_script",), "call_script", campaign.call_script),
+        *(
+            (("call_scripts", chamber), f"call_scripts.{chamber}", text)
+            for chamber, text in campaign.call_scripts.items()
+        ),
+    ]
+    errors: list[CampaignError] = []
+    for where, name, source in scripts:
+        if not source:
+            continue
+        at = _Where(loaded.path, lines.line(where), name)
+        try:
+            unknown = sorted(undeclared_variables(source))
+            if not unknown:
+                for bill in campaign.bills:
+                    context = template_context(campaign, bill, "phone", [(SAMPLE_TARGET, None)])
+                    render(source, context)
+        except TemplateProblem as exc:
+            said = str(exc)
+            if said.startswith("template syntax error: "):
+                message = f" has a template syntax error: {said.split(': ', 1)[1]}"
+                hint: str | None = "variables are written {{ name }} and tags {% if ... %}"
+            else:
+                message, hint = _explain_render_problem(said)
+                message = f": {message}"
+            errors.append(at.error(f"the call script in {name}{message}", hint))
+            continue
+        available = ", ".join(sorted(TEMPLATE_VARIABLES))
+        errors.extend(
+            at.error(
+                f"the call script in {name} uses undefined variable {var!r} "
+                f"(available: {available})",
+                suggest(var, TEMPLATE_VARIABLES),
+            )
+            for var in unknown
+        )
     return errors
 
 

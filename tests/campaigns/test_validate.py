@@ -157,3 +157,36 @@ def test_a_roster_without_people_is_checked_with_a_sample_target(
         f"{path}:14: messages[0].text: message 'short': bill has no attribute 'titel'. "
         "Fix: did you mean 'title'?"
     ]
+
+
+def test_call_scripts_are_checked_like_messages(write_campaign: WriteCampaign) -> None:
+    """The supporter page renders them; a broken one was only logged there, never shown."""
+    path = write_campaign(
+        {
+            "cooldown: 7d\n": "cooldown: 7d\n"
+            'call_script: "Hello, I am calling {{ names }} about {{ bil.identifier }}."\n'
+            "call_scripts:\n"
+            '  senate: "Senator {{ names }}: please support {{ bill.titel }}."\n'
+            '  house: "Representative {{ names }}: {% if %}"\n'
+        }
+    )
+    assert problems(path) == [
+        f"{path}:33: call_script: the call script in call_script uses undefined variable "
+        "'bil' (available: bill, campaign, mentions, names, platform, targets). "
+        "Fix: did you mean 'bill'?",
+        f"{path}:35: call_scripts.senate: the call script in call_scripts.senate: bill has no "
+        "attribute 'titel'. Fix: did you mean 'title'?",
+        f"{path}:36: call_scripts.house: the call script in call_scripts.house has a template "
+        "syntax error: Expected an expression, got 'end of statement block'. Fix: variables "
+        "are written {{ name }} and tags {% if ... %}",
+    ]
+
+
+def test_good_call_scripts_pass(write_campaign: WriteCampaign) -> None:
+    path = write_campaign(
+        {
+            "cooldown: 7d\n": "cooldown: 7d\n"
+            'call_script: "Please support {{ bill.identifier }}, {{ names }}."\n'
+        }
+    )
+    assert problems(path) == []
