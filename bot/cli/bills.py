@@ -17,6 +17,7 @@ from bot.cli.common import campaigns_folder, database, fail, settings, unknown
 
 if TYPE_CHECKING:
     from bot.bills.sync import SyncReport
+    from bot.bills.triggers import Firing
     from bot.campaigns.loaded import LoadedCampaign
     from bot.config import Settings
 
@@ -132,24 +133,26 @@ def sync(
         raise SystemExit(1)
 
 
+def _firing_dict(f: Firing) -> dict[str, Any]:
+    """One step a sync or an import fired, as ``--json`` writes it."""
+    return {
+        "campaign": f.campaign_id,
+        "step": f.step,
+        "bill": f.bill,
+        "event": f.event_key,
+        "does": f.effects,
+        "scheduled_for": f.scheduled_for,
+        "posts": [{"platform": p.platform, "text": p.text} for p in f.posts],
+        "notes": f.notes,
+    }
+
+
 def _report_dict(report: SyncReport, now: datetime) -> dict[str, Any]:
     return {
         "bills": [b.as_dict(now) for b in report.bills],
         "notes": report.notes,
         "requests": report.requests,
-        "steps": [
-            {
-                "campaign": f.campaign_id,
-                "step": f.step,
-                "bill": f.bill,
-                "event": f.event_key,
-                "does": f.effects,
-                "scheduled_for": f.scheduled_for,
-                "posts": [{"platform": p.platform, "text": p.text} for p in f.posts],
-                "notes": f.notes,
-            }
-            for f in report.firings
-        ],
+        "steps": [_firing_dict(f) for f in report.firings],
     }
 
 
@@ -245,19 +248,7 @@ def import_(paths: tuple[Path, ...], folder: Path | None, as_json: bool) -> None
                 "bills": [b.as_dict(now) for b in report.bills],
                 "problems": report.problems,
                 "notes": report.notes,
-                "steps": [
-                    {
-                        "campaign": f.campaign_id,
-                        "step": f.step,
-                        "bill": f.bill,
-                        "event": f.event_key,
-                        "does": f.effects,
-                        "scheduled_for": f.scheduled_for,
-                        "posts": [{"platform": p.platform, "text": p.text} for p in f.posts],
-                        "notes": f.notes,
-                    }
-                    for f in report.firings
-                ],
+                "steps": [_firing_dict(f) for f in report.firings],
             }
         )
     else:
