@@ -244,7 +244,9 @@ def _without_do_not_tag(person: Person, rules: list[NoTag]) -> Person:
 
 
 #: Official "find my legislator" pages, for supporters the address lookup could not place.
-#: Congress's are the chambers' own; a state's is its legislature's own lookup.
+#: Congress's are the chambers' own; a state's is its legislature's own lookup. Missouri's
+#: is the Senate's lookup, which answers for both chambers from an address (the page
+#: path as Missouri's own site and civic tools linked it in 2026; checked 2026-12-07).
 CONGRESS_FINDERS = (
     (
         "Find your U.S. representative (house.gov)",
@@ -258,7 +260,7 @@ CONGRESS_FINDERS = (
 STATE_FINDERS = {
     "MO": (
         "Find your Missouri legislators (Missouri Senate)",
-        "https://www.senate.mo.gov/LegisLookup/",
+        "https://www.senate.mo.gov/LegisLookup/Default.aspx",
     ),
 }
 

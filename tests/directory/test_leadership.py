@@ -3,9 +3,10 @@
 Congress, Missouri and Colorado are imported from ``../shared/data``. Missouri's
 data names no leadership, so its posts come from an overrides file written here:
 the people in it are real Missouri legislators picked from the raw files, given
-posts *for the test only* (the project never says who holds a Missouri post;
-see campaigns/overrides/missouri.yaml). Expected people are read from the raw
-files, never through the code under test.
+posts *for the test only*, so the tests do not change when leadership does. The
+project's own entries (campaigns/overrides/missouri.yaml, each with its source)
+are checked separately: every one must name a sitting legislator of its chamber.
+Expected people are read from the raw files, never through the code under test.
 """
 
 from __future__ import annotations
@@ -242,3 +243,27 @@ def test_leadership_entries_load_from_any_path_on_both_databases(
     assert ids(any_db, {"leadership": "president pro tempore", "jurisdiction": "mo"}) == {
         "mo-senate-99"
     }
+
+
+def test_shipped_missouri_leadership_names_sitting_legislators_of_each_chamber(
+    shared_data: Path,
+) -> None:
+    """The example overrides' leadership: one entry per post the organisation asks
+    supporters to contact, each naming a legislator in office in that chamber (per the
+    raw Open States files), each with a note saying where it was checked. A wrong or
+    stale id would put a stranger, or nobody, under "The leadership"."""
+    shipped = Path(__file__).resolve().parents[2] / "campaigns" / "overrides" / "missouri.yaml"
+    entries = yaml.safe_load(shipped.read_text())["leadership"]
+    chamber_of = {
+        p["id"]: current_chamber(p)
+        for p in raw_state_people(shared_data, "mo")
+        if current_chamber(p)
+    }
+    assert sorted((e["title"], e["chamber"]) for e in entries) == sorted(
+        (title, "senate" if chamber == "upper" else "house") for title, chamber in MO_POSTS
+    )
+    for entry in entries:
+        expected = "upper" if entry["chamber"] == "senate" else "lower"
+        assert chamber_of.get(entry["person"]) == expected, entry
+        assert "read 20" in entry["note"], entry
+    assert len({e["person"] for e in entries}) == len(entries)

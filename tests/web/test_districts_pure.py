@@ -48,5 +48,5 @@ def test_official_lookups_for_congress_and_known_states() -> None:
     assert [label for label, _ in finders(["us"], None)][0].startswith(
         "Find your U.S. representative"
     )
-    assert finders(["mo"], "MO")[0][1] == "https://www.senate.mo.gov/LegisLookup/"
+    assert finders(["mo"], "MO")[0][1] == "https://www.senate.mo.gov/LegisLookup/Default.aspx"
     assert finders(["ne"], "NE") == []

@@ -139,7 +139,7 @@ def test_a_failed_lookup_falls_back_to_the_pickers_and_official_lookups(
     assert street not in phone.url and street not in phone.content()
     # the pickers work from here, with a working link to the state's own lookup
     finder = phone.get_by_role("link", name="Find your Missouri legislators (Missouri Senate)")
-    assert finder.get_attribute("href") == "https://www.senate.mo.gov/LegisLookup/"
+    assert finder.get_attribute("href") == "https://www.senate.mo.gov/LegisLookup/Default.aspx"
     phone.get_by_label("Missouri Senate district").select_option("10")
     phone.get_by_role("button", name="Show my legislators").click()
     phone.wait_for_load_state()
