@@ -9,6 +9,9 @@
 ``committee_aliases`` normalised names a committee is known by, for selectors
 ``committee_members`` who sits on which committee, with role and rank
 ``leadership_roles``  current leadership posts (Speaker, whips, ...)
+``person_offices``    a legislator's capitol and district offices (phone, address)
+``person_photos``     portraits fetched once from the source's official image URL, so
+                      supporter pages serve them from the bot's own origin
 ``handle_overrides``  organizer-supplied handles; importers never touch them
 ``do_not_tag``        people, or handles, that asked not to be tagged
 ``directory_imports`` one row per import or sync, for ``directory status``
@@ -28,6 +31,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -67,6 +71,9 @@ class PersonRow(Base):
     contact_form: Mapped[str | None] = mapped_column(Text, default=None)
     office_address: Mapped[str | None] = mapped_column(Text, default=None)
     url: Mapped[str | None] = mapped_column(Text, default=None)
+    photo_url: Mapped[str | None] = mapped_column(Text, default=None)
+    """The source's portrait URL (Open States ``image``; Congress: unitedstates/images).
+    Never sent to a browser: pages show ``/photo/<id>`` (:mod:`bot.web.photos`)."""
     search_text: Mapped[str] = mapped_column(Text, default="")
     """Names and other names, :func:`~bot.directory.normalize.plain`, for search."""
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -191,6 +198,48 @@ class LeadershipRole(Base):
     source: Mapped[str] = mapped_column(String(300))
 
     __table_args__ = (Index("ix_leadership_roles_person", "person_id"),)
+
+
+class PersonOffice(Base):
+    """One office of a legislator: the capitol office, or a district office.
+
+    ``source`` is the import's source (``openstates``, ``congress-legislators``),
+    replaced by each import of that source, or ``file:<path>`` for an organizer's
+    overrides file, replaced each time that file is loaded.
+    """
+
+    __tablename__ = "person_offices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    """``capitol`` or ``district``."""
+    name: Mapped[str | None] = mapped_column(String(200), default=None)
+    """What the source calls it (``Kansas City office``); None for the plain kinds."""
+    phone: Mapped[str | None] = mapped_column(String(60), default=None)
+    address: Mapped[str | None] = mapped_column(Text, default=None)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    """The order the source lists them in."""
+    source: Mapped[str] = mapped_column(String(300))
+
+    __table_args__ = (Index("ix_person_offices_person", "person_id"),)
+
+
+class PersonPhoto(Base):
+    """A portrait fetched from ``people.photo_url``, or a recorded failure to fetch it."""
+
+    __tablename__ = "person_photos"
+
+    person_id: Mapped[str] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    url: Mapped[str] = mapped_column(Text)
+    """The URL it was fetched from; a new ``photo_url`` fetches again."""
+    content_type: Mapped[str | None] = mapped_column(String(40), default=None)
+    """``image/jpeg``, ``image/png`` or ``image/webp``, from the bytes; None: failed."""
+    body: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    problem: Mapped[str | None] = mapped_column(String(200), default=None)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class HandleOverride(Base):

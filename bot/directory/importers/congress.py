@@ -13,6 +13,7 @@ Any subset may be given; parts not given are left alone in the directory.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -26,6 +27,7 @@ from bot.directory.importers.records import (
     HandleRecord,
     LeadershipRecord,
     MemberRecord,
+    OfficeRecord,
     PersonRecord,
     Problem,
     SourceData,
@@ -166,6 +168,7 @@ def _person(entry: Fields, index: int, today: date) -> PersonRecord | None:
         return None
     others = {f"{first} {last}", f"{nickname} {last}" if nickname else ""}
     term_end = term.date("end")
+    phone, address = term.contact("phone", "phone"), term.text("address", MAX_LONG_TEXT)
     return PersonRecord(
         id=bioguide,
         jurisdiction="us",
@@ -180,12 +183,30 @@ def _person(entry: Fields, index: int, today: date) -> PersonRecord | None:
         term_start=term.date("start"),
         term_end=term_end,
         active=term_end is None or term_end >= today,
-        phone=term.contact("phone", "phone"),
+        phone=phone,
         contact_form=term.contact("contact_form", "url"),
-        office_address=term.text("address", MAX_LONG_TEXT),
+        office_address=address,
         url=term.contact("url", "url"),
+        photo_url=congress_photo_url(bioguide),
+        offices=(
+            (OfficeRecord("capitol", "Washington office", phone, address),)
+            if phone or address
+            else ()
+        ),
         other_names=tuple(sorted(n for n in others if n.strip() and n != full)),
     )
+
+
+#: Official portraits of members of Congress, by bioguide id (github.com/unitedstates/images,
+#: public domain: the congressional pictorial directory and members' official photos).
+CONGRESS_PHOTOS = "https://unitedstates.github.io/images/congress/225x275/{bioguide}.jpg"
+
+
+def congress_photo_url(bioguide: str) -> str | None:
+    """The official portrait's URL for a bioguide id (one capital letter, six digits)."""
+    if not re.fullmatch(r"[A-Z]\d{6}", bioguide):
+        return None
+    return CONGRESS_PHOTOS.format(bioguide=bioguide)
 
 
 def _handles(

@@ -38,6 +38,7 @@ from bot.directory.importers.records import (
     HandleRecord,
     LeadershipRecord,
     MemberRecord,
+    OfficeRecord,
     PersonRecord,
     Problem,
     SourceData,
@@ -261,14 +262,11 @@ def _person(record: Fields, state_code: str, today: date) -> PersonRecord | None
     except ValueError as exc:
         role.skip("type", f"{exc}; this person was skipped")
         return None
-    offices = record.children("offices")
-    capitol = next((o for o in offices if o.text("classification") == "capitol"), None)
-    office = capitol or (offices[0] if offices else None)
-    phone = office.contact("voice", "phone") if office is not None else None
+    listed = tuple(_offices(record.children("offices")))
+    office = next((o for o in listed if o.kind == "capitol"), listed[0] if listed else None)
+    phone = office.phone if office is not None else None
     if phone is None:
-        phone = next(
-            (v for o in offices if o is not office and (v := o.contact("voice", "phone"))), None
-        )
+        phone = next((o.phone for o in listed if o.phone), None)
     links = record.children("links")
     urls = [(link.text("note"), link.contact("url", "url")) for link in links]
     homepage = next((url for note, url in urls if note == "homepage" and url), None)
@@ -290,11 +288,25 @@ def _person(record: Fields, state_code: str, today: date) -> PersonRecord | None
         term_end=term_end,
         phone=phone,
         email=record.contact("email", "email"),
-        office_address=office.text("address", MAX_LONG_TEXT) if office is not None else None,
+        office_address=office.address if office is not None else None,
         url=homepage or first_url,
+        photo_url=record.contact("image", "url"),
+        offices=listed,
         other_names=others,
         active=term_end is None or term_end >= today,
     )
+
+
+def _offices(offices: list[Fields]) -> Iterator[OfficeRecord]:
+    """Each office with a phone or an address: ``capitol``, or ``district`` (``district``,
+    ``district-mail``, any other classification), each value checked for its kind."""
+    for office in offices:
+        phone = office.contact("voice", "phone")
+        address = office.text("address", MAX_LONG_TEXT)
+        if phone is None and address is None:
+            continue
+        kind = "capitol" if office.text("classification") == "capitol" else "district"
+        yield OfficeRecord(kind=kind, name=office.text("name"), phone=phone, address=address)
 
 
 def _current_role(roles: list[Fields], state_code: str, today: date) -> Fields | None:

@@ -45,6 +45,17 @@ class Problem:
         return ": ".join(p for p in (self.file, self.person, self.field, self.message) if p)
 
 
+@dataclass(frozen=True)
+class OfficeRecord:
+    """One office as a source lists it; every value already checked for its kind."""
+
+    kind: str
+    """``capitol`` or ``district``."""
+    name: str | None = None
+    phone: str | None = None
+    address: str | None = None
+
+
 @dataclass
 class PersonRecord:
     id: str
@@ -64,6 +75,9 @@ class PersonRecord:
     contact_form: str | None = None
     office_address: str | None = None
     url: str | None = None
+    photo_url: str | None = None
+    offices: tuple[OfficeRecord, ...] = ()
+    """Every office the source lists with a phone or an address, in its order."""
     other_names: tuple[str, ...] = ()
     active: bool = True
     """False when the data says the term has ended (its end date is past)."""

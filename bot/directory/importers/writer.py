@@ -30,6 +30,7 @@ from bot.directory.models import (
     DirectoryImport,
     LeadershipRole,
     PersonHandle,
+    PersonOffice,
     PersonRow,
 )
 
@@ -50,6 +51,7 @@ _PERSON_FIELDS = (
     "contact_form",
     "office_address",
     "url",
+    "photo_url",
 )
 
 
@@ -267,6 +269,33 @@ def _write_people(session: Session, data: SourceData, now: datetime, result: Imp
         session.execute(update(PersonRow), updates)
     if gone:
         session.execute(update(PersonRow), gone)
+    _write_offices(session, data.source, data.people)
+
+
+def _write_offices(session: Session, source: str, people: list[Any]) -> None:
+    """Replace this source's offices of these people with what the data lists now."""
+    ids = [record.id for record in people]
+    for start in range(0, len(ids), 500):
+        session.execute(
+            delete(PersonOffice).where(
+                PersonOffice.source == source, PersonOffice.person_id.in_(ids[start : start + 500])
+            )
+        )
+    rows = [
+        {
+            "person_id": record.id,
+            "kind": office.kind,
+            "name": office.name,
+            "phone": office.phone,
+            "address": office.address,
+            "position": position,
+            "source": source,
+        }
+        for record in people
+        for position, office in enumerate(record.offices)
+    ]
+    if rows:
+        session.execute(insert(PersonOffice), rows)
 
 
 def _write_handles(
