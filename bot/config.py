@@ -106,6 +106,21 @@ class Settings:
             )
         return value.rstrip("/")
 
+    @property
+    def photo_origins(self) -> tuple[str, ...]:
+        """``PHOTO_ORIGINS``: where legislators' portraits may be fetched from, comma-separated
+        origins (``https://house.mo.gov``); ``none`` shows no portraits. Unset: the official
+        hosts of the shipped data (:data:`bot.web.photos.DEFAULT_PHOTO_ORIGINS`)."""
+        from bot.web.photos import DEFAULT_PHOTO_ORIGINS, parse_origins
+
+        value = self.get("PHOTO_ORIGINS")
+        if value is None:
+            return DEFAULT_PHOTO_ORIGINS
+        try:
+            return parse_origins(value)
+        except ValueError as exc:
+            raise ConfigError(f"PHOTO_ORIGINS: {exc}") from None
+
     def describe(self) -> dict[str, str]:
         """Settings safe to print: the database password is masked."""
         return {

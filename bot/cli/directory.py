@@ -526,7 +526,14 @@ def load_overrides(path: Path) -> None:
     click.echo(
         f"{path}: {result.handles} handles, {result.people} people added, "
         f"{result.do_not_tag} do-not-tag entries, {result.leadership} leadership posts"
+        + (f", {result.offices} offices" if result.offices else "")
     )
+    if result.unknown_offices:
+        click.secho(
+            "  offices not stored, nobody of that name or id in the directory (import the "
+            "state first, then load this file again): " + ", ".join(result.unknown_offices),
+            fg="red",
+        )
     if result.unknown_leaders:
         click.secho(
             "  leadership not stored, nobody of that name or id in the directory (import the "

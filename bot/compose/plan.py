@@ -185,9 +185,7 @@ def compose_text(
     pairs = [
         (
             p,
-            None
-            if p.id in untagged
-            else tag_handle(p, platform, name_on_x=name_on_x),
+            None if p.id in untagged else tag_handle(p, platform, name_on_x=name_on_x),
         )
         for p in people
     ]

@@ -34,11 +34,16 @@ An overrides file is YAML::
     leadership:                           # for legislatures whose data has none
       - {person: Cindy O'Laughlin, title: President Pro Tem, chamber: senate}
       - {person: ocd-person/..., title: Speaker, chamber: house}
+    offices:                              # offices the data lacks (district offices)
+      - {person: ocd-person/..., kind: district, name: Joplin office,
+         phone: 417-555-0134, address: "123 Main St, Joplin, MO 64801"}
 
 Leadership entries are stored as leadership roles (source ``file:<path>``), so
 ``leadership:`` selectors and the supporter page find them; imports never
 touch them, and loading the file again replaces them. A leadership entry must
-name someone already in the directory (import the state first).
+name someone already in the directory (import the state first). Offices
+likewise (source ``file:<path>``): shown on supporter cards beside the offices
+the data lists, replaced when the file is loaded again, never touched by imports.
 
 or CSV with a header ``person,platform,handle,note`` (a ``handle`` of ``-``
 means "no account"), plus optional ``do_not_tag`` (``yes`` makes the row a
@@ -185,6 +190,45 @@ class LeadershipEntry(_Model):
         return normalize.chamber(value) if value else None
 
 
+class OfficeEntry(_Model):
+    """An office an organizer adds (a district office the data lacks, a corrected number)."""
+
+    person: str = Field(description="a directory id (ocd-person/...) or exact name")
+    kind: str = Field(default="district", description="capitol or district")
+    name: str | None = Field(default=None, description="'Joplin office'")
+    phone: str | None = None
+    address: str | None = None
+    note: str | None = None
+
+    @field_validator("person", "name", "address")
+    @classmethod
+    def _visible(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        text = contact.plain_text(value)
+        if not text:
+            raise ValueError("must not be empty")
+        return text
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, value: str) -> str:
+        if value not in ("capitol", "district"):
+            raise ValueError(f"{value!r} is not an office kind; use capitol or district")
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        return contact.phone_number(value).value if value is not None else None
+
+    @model_validator(mode="after")
+    def _something_to_show(self) -> OfficeEntry:
+        if self.phone is None and self.address is None:
+            raise ValueError("an office needs a phone or an address")
+        return self
+
+
 class OrganizerPerson(PersonSpec):
     """A person an organizer adds to the directory (someone the imports lack)."""
 
@@ -223,6 +267,7 @@ class OverridesFile(_Model):
     people: list[OrganizerPerson] = []
     do_not_tag: list[DoNotTagEntry] = []
     leadership: list[LeadershipEntry] = []
+    offices: list[OfficeEntry] = []
 
 
 def read_overrides(path: Path) -> OverridesFile:
@@ -260,7 +305,7 @@ def read_overrides(path: Path) -> OverridesFile:
             loader.dispose()
     if not isinstance(raw, dict):
         raise OverridesError(
-            f"{path}: expected handles:, people:, do_not_tag: and/or leadership: sections"
+            f"{path}: expected handles:, people:, do_not_tag:, leadership: and/or offices: sections"
         )
     try:
         return OverridesFile.model_validate(raw)
@@ -338,10 +383,13 @@ class LoadResult:
     people: int = 0
     do_not_tag: int = 0
     leadership: int = 0
+    offices: int = 0
     unknown: list[str] = field(default_factory=list)
     """Person references that match nobody in the directory (kept: they apply once imported)."""
     unknown_leaders: list[str] = field(default_factory=list)
     """Leadership entries naming nobody in the directory (not stored: import them first)."""
+    unknown_offices: list[str] = field(default_factory=list)
+    """Office entries naming nobody in the directory (not stored: import them first)."""
 
 
 def find_person_id(session: Session, reference: str) -> str | None:
@@ -369,7 +417,13 @@ def load_overrides(session: Session, path: Path, now: datetime) -> LoadResult:
     """Store an overrides file in the directory for every campaign; replaces its last load."""
     from sqlalchemy import delete
 
-    from bot.directory.models import DoNotTag, HandleOverride, LeadershipRole, PersonRow
+    from bot.directory.models import (
+        DoNotTag,
+        HandleOverride,
+        LeadershipRole,
+        PersonOffice,
+        PersonRow,
+    )
 
     overrides = read_overrides(path)
     source = f"file:{path}"
@@ -377,6 +431,7 @@ def load_overrides(session: Session, path: Path, now: datetime) -> LoadResult:
     session.execute(delete(HandleOverride).where(HandleOverride.source == source))
     session.execute(delete(DoNotTag).where(DoNotTag.source == source))
     session.execute(delete(LeadershipRole).where(LeadershipRole.source == source))
+    session.execute(delete(PersonOffice).where(PersonOffice.source == source))
 
     for spec in overrides.people:
         row = session.get(PersonRow, spec.id)
@@ -430,6 +485,23 @@ def load_overrides(session: Session, path: Path, now: datetime) -> LoadResult:
             LeadershipRole(person_id=person_id, title=post.title, chamber=chamber, source=source)
         )
         result.leadership += 1
+    for position, office in enumerate(overrides.offices):
+        person_id = find_person_id(session, office.person)
+        if person_id is None:
+            result.unknown_offices.append(office.person)
+            continue
+        session.add(
+            PersonOffice(
+                person_id=person_id,
+                kind=office.kind,
+                name=office.name,
+                phone=office.phone,
+                address=office.address,
+                position=position,
+                source=source,
+            )
+        )
+        result.offices += 1
     session.flush()
     return result
 

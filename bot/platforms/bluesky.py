@@ -250,9 +250,7 @@ class BlueskyPublisher:
         protect_logs(self._secrets)
 
     @classmethod
-    def from_settings(
-        cls, account: str, settings: Settings, *, clock: Clock | None = None
-    ) -> Self:
+    def from_settings(cls, account: str, settings: Settings, *, clock: Clock | None = None) -> Self:
         config = AccountConfig(settings, "bluesky", account)
         state_dir = config.setting("STATE_DIR") or settings.get("BOT_STATE_DIR")
         langs = parse_langs(config.setting("LANGS"), config.name("LANGS"))

@@ -171,9 +171,7 @@ class FacebookPublisher:
         protect_logs(self._secrets)
 
     @classmethod
-    def from_settings(
-        cls, account: str, settings: Settings, *, clock: Clock | None = None
-    ) -> Self:
+    def from_settings(cls, account: str, settings: Settings, *, clock: Clock | None = None) -> Self:
         config = AccountConfig(settings, "facebook", account)
         backoff = config.number("RATE_LIMIT_BACKOFF", DEFAULT_RATE_LIMIT_BACKOFF.total_seconds())
         _refuse_page_mentions(config)

@@ -207,9 +207,7 @@ class MastodonPublisher:
         )
 
     @classmethod
-    def from_settings(
-        cls, account: str, settings: Settings, *, clock: Clock | None = None
-    ) -> Self:
+    def from_settings(cls, account: str, settings: Settings, *, clock: Clock | None = None) -> Self:
         config = AccountConfig(settings, "mastodon", account)
         base = config.credential("API_BASE") or config.setting("API_BASE")
         if not base:

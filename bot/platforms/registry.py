@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from bot.clock import Clock
     from bot.platforms.base import Publisher
 
+
 class LivePublisherClass(Protocol):
     """What each live publisher class offers the registry."""
 

@@ -152,9 +152,7 @@ class XPublisher:
         protect_logs(self._secrets)
 
     @classmethod
-    def from_settings(
-        cls, account: str, settings: Settings, *, clock: Clock | None = None
-    ) -> Self:
+    def from_settings(cls, account: str, settings: Settings, *, clock: Clock | None = None) -> Self:
         config = AccountConfig(settings, "x", account)
         return cls(
             account,

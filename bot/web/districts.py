@@ -20,8 +20,8 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from bot.directory import contact, normalize
-from bot.directory.load import NoTag, do_not_tag_entries, load_entries
-from bot.directory.models import PersonRow
+from bot.directory.load import NoTag, chunks, do_not_tag_entries, load_entries
+from bot.directory.models import PersonOffice, PersonRow
 from bot.directory.people import Person
 
 STATE_NAMES = normalize.STATE_NAMES
@@ -41,6 +41,29 @@ class DistrictField:
 
 
 @dataclass(frozen=True)
+class Office:
+    """One office a supporter can call or visit: the capitol office, or a district office."""
+
+    kind: str
+    """``capitol`` or ``district``."""
+    name: str | None
+    phone: str | None
+    address: str | None
+
+    @property
+    def label(self) -> str:
+        """``Capitol office``, ``District office``, or the name the data gives it."""
+        if self.name:
+            return self.name
+        return "Capitol office" if self.kind == "capitol" else "District office"
+
+    @property
+    def tel(self) -> str | None:
+        """``tel:+15737511234`` for the office's phone, or None."""
+        return contact.tel_uri(self.phone) if self.phone else None
+
+
+@dataclass(frozen=True)
 class Legislator:
     """A supporter's legislator: the shared :class:`Person` plus where to reach them.
 
@@ -51,11 +74,34 @@ class Legislator:
     person: Person
     url: str | None
     office_address: str | None
+    offices: tuple[Office, ...] = ()
+    """Every office the directory lists, the organisation's first, capitol before district."""
+    photo_url: str | None = None
+    """The source's portrait URL: pages show ``/photo/<id>`` instead (:mod:`bot.web.photos`)."""
 
     @property
     def tel(self) -> str | None:
         """``tel:+15737511234`` for the office's phone, or None."""
         return contact.tel_uri(self.person.phone) if self.person.phone else None
+
+    @property
+    def phones(self) -> list[Office]:
+        """The offices to call, each with a valid phone number, each number once.
+
+        The directory's offices, or, where it lists none (data imported before it
+        kept offices), the one number it has, as the capitol office.
+        """
+        listed = list(self.offices) or [
+            Office("capitol", None, self.person.phone, self.office_address)
+        ]
+        seen: set[str] = set()
+        found = []
+        for office in listed:
+            tel = office.tel
+            if tel and tel not in seen:
+                seen.add(tel)
+                found.append(office)
+        return found
 
     @property
     def email(self) -> str | None:
@@ -207,6 +253,7 @@ def legislators_by_id(
     """These people as :class:`Legislator` s, handles as :func:`legislators_for` gives them."""
     entries = load_entries(session, list(dict.fromkeys(ids)))
     rules = do_not_tag_entries(session)
+    offices = offices_of(session, list(entries))
     return [
         Legislator(
             person=_without_do_not_tag(
@@ -223,9 +270,30 @@ def legislators_by_id(
             ),
             url=entry.row.url,
             office_address=entry.row.office_address,
+            offices=offices.get(entry.person.id, ()),
+            photo_url=entry.row.photo_url,
         )
         for entry in entries.values()
     ]
+
+
+def offices_of(session: Session, ids: list[str]) -> dict[str, tuple[Office, ...]]:
+    """Each person's offices: the organisation's own (overrides files) first, then the
+    data's; capitol before district; each in the order its source lists them."""
+    found: dict[str, list[tuple[tuple[int, int, int], Office]]] = {}
+    for part in chunks(ids):
+        for row in session.scalars(select(PersonOffice).where(PersonOffice.person_id.in_(part))):
+            order = (
+                0 if row.source.startswith("file:") else 1,
+                0 if row.kind == "capitol" else 1,
+                row.position,
+            )
+            office = Office(row.kind, row.name, row.phone, row.address)
+            found.setdefault(row.person_id, []).append((order, office))
+    return {
+        person: tuple(office for _, office in sorted(listed, key=lambda pair: pair[0]))
+        for person, listed in found.items()
+    }
 
 
 def _without_do_not_tag(person: Person, rules: list[NoTag]) -> Person:

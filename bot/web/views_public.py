@@ -33,12 +33,13 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from bot.campaigns.loaded import LoadedCampaign
 from bot.config import ConfigError, Organisation
-from bot.directory.models import PersonRow
+from bot.directory.models import PersonPhoto, PersonRow
 from bot.store.models import Post, Status
-from bot.web import actions, leaders, share
+from bot.web import actions, leaders, photos, share
 from bot.web.app import db_session, state
 from bot.web.districts import (
     STATE_NAMES,
+    Legislator,
     district_fields,
     finders,
     legislators_for,
@@ -84,6 +85,17 @@ LOCATION_POLICY = "camera=(), microphone=(), geolocation=(self), interest-cohort
 def _organisation() -> dict[str, object]:
     """``org`` for every public page: the organisation's name, logo, colour and links."""
     return {"org": organisation()}
+
+
+@blueprint.app_template_global("shows_photo")
+def shows_photo(legislator: Legislator) -> bool:
+    """Whether a legislator's card shows their portrait (one from an allowed origin)."""
+    try:
+        origins = state().config.settings.photo_origins
+    except ConfigError as problem:
+        log.error("supporter pages: %s", problem)
+        return False
+    return photos.allowed(legislator.photo_url, origins)
 
 
 def organisation() -> Organisation:
@@ -456,3 +468,61 @@ def _shares(post: Post, instance: str) -> dict[str, object]:
         if post.platform != "x":
             links.append(("Share on X", share.x_post(url)))
     return {"post": post, "url": url, "links": links}
+
+
+@blueprint.get("/photo/<path:person_id>")
+def photo(person_id: str) -> Response:
+    """A legislator's portrait, from the bot's own origin (:mod:`bot.web.photos`); a
+    neutral silhouette when there is none to show."""
+    found = _portrait(person_id, state().config.settings.photo_origins)
+    if found is None:
+        response = make_response(photos.PLACEHOLDER_SVG)
+        response.content_type = "image/svg+xml"
+        response.headers["Cache-Control"] = "public, max-age=3600"
+    else:
+        response = make_response(found.body)
+        response.content_type = found.content_type
+        response.headers["Cache-Control"] = "public, max-age=604800"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+def _portrait(person_id: str, origins: tuple[str, ...]) -> photos.Photo | None:
+    """The stored portrait, fetched first if it is missing or stale (outside any transaction:
+    a slow image host never holds the database)."""
+    session = db_session()
+    row = session.execute(
+        select(
+            PersonRow.photo_url,
+            PersonPhoto.url,
+            PersonPhoto.content_type,
+            PersonPhoto.body,
+            PersonPhoto.fetched_at,
+        )
+        .outerjoin(PersonPhoto, PersonPhoto.person_id == PersonRow.id)
+        .where(PersonRow.id == person_id)
+    ).first()
+    session.rollback()
+    if row is None or not photos.allowed(row.photo_url, origins):
+        return None
+    now = state().config.clock.now()
+    if row.url == row.photo_url and not photos.stale(row.fetched_at, row.body is not None, now):
+        return photos.Photo(row.content_type, row.body) if row.body is not None else None
+    try:
+        found: photos.Photo | None = photos.fetch(row.photo_url)
+        problem = None
+    except photos.PhotoError as exc:
+        found, problem = None, str(exc)
+        log.info("portrait of %s not fetched: %s", person_id, problem)
+    with state().db.session() as write:
+        write.merge(
+            PersonPhoto(
+                person_id=person_id,
+                url=row.photo_url,
+                content_type=found.content_type if found else None,
+                body=found.body if found else None,
+                problem=problem,
+                fetched_at=now,
+            )
+        )
+    return found

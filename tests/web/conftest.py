@@ -222,9 +222,18 @@ def _run_pipeline(db: Database, settings: Settings) -> None:
             publish_due(db, publisher_for, mode=Mode.DRY_RUN, clock=clock, guard=guard)
 
 
+#: The imported directory lists real portrait URLs: tests never fetch them (a test about
+#: portraits sets PHOTO_ORIGINS to its fake image server's origin).
+NO_PHOTOS = {"PHOTO_ORIGINS": "none"}
+
+
 def web_settings(db_path: Path) -> Settings:
     return Settings.load(
-        environ={"DATABASE_URL": f"sqlite:///{db_path}", "CAMPAIGNS_DIR": str(ROOT / "campaigns")},
+        environ={
+            "DATABASE_URL": f"sqlite:///{db_path}",
+            "CAMPAIGNS_DIR": str(ROOT / "campaigns"),
+            **NO_PHOTOS,
+        },
         dotenv=False,
     )
 
@@ -431,6 +440,7 @@ def app_server(
             "DATABASE_URL": f"sqlite:///{path}",
             "CAMPAIGNS_DIR": str(campaigns),
             "GEOCODER_URL": geocoder.url,
+            **NO_PHOTOS,
             **extra_env,
         },
         dotenv=False,

@@ -31,7 +31,7 @@ from tests.notify.conftest import (
     free_port,
     smtp,  # noqa: F401
 )
-from tests.web.conftest import NOW, PASSWORD, Seeded, Server, screenshot
+from tests.web.conftest import NO_PHOTOS, NOW, PASSWORD, Seeded, Server, screenshot
 
 S1693 = "us-s1693-online-trafficking"
 SECRET = "test-secret-key-for-signed-links"
@@ -55,6 +55,7 @@ def site(seeded: Seeded, tmp_path: Path, smtp: SMTPServer) -> Iterator[Server]:
         environ={
             "DATABASE_URL": f"sqlite:///{path}",
             "CAMPAIGNS_DIR": str(ROOT / "campaigns"),
+            **NO_PHOTOS,
             "NOTIFY_SMTP_HOST": "127.0.0.1",
             "NOTIFY_SMTP_PORT": str(smtp.port),
             "NOTIFY_SMTP_USER": SMTP_USER,
