@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import signal
+import sys
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -64,6 +65,43 @@ def stop_on_signals(what: str) -> threading.Event:
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, handle)
     return stop
+
+
+class Progress:
+    """A progress bar per phase on stderr, as ``progress(label, done, total)`` callbacks want.
+
+    ``bot.directory.sync`` and ``bot.bills.sync`` report ``(label, done, total)``
+    as they work; each new label closes the bar before and opens one titled
+    ``f"{verb} {label}"``. Nothing is shown when ``enabled`` is false (``--json``)
+    or a phase has nothing to do (``total`` 0). Call :meth:`close` when done.
+    """
+
+    def __init__(self, verb: str, *, enabled: bool) -> None:
+        self.verb = verb
+        self.enabled = enabled
+        self.label: str | None = None
+        self.bar: Any = None
+        self.shown = 0
+
+    def __call__(self, label: str, done: int, total: int) -> None:
+        if not self.enabled or not total:
+            return
+        if label != self.label:
+            self.close()
+            self.label, self.shown = label, 0
+            self.bar = click.progressbar(
+                length=total, label=f"{self.verb} {label}", file=sys.stderr
+            )
+            self.bar.__enter__()
+        if self.bar is not None and done > self.shown:
+            self.bar.update(done - self.shown)
+            self.shown = done
+
+    def close(self) -> None:
+        """End the bar shown, if any (safe to call twice)."""
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 def settings() -> Settings:
