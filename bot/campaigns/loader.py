@@ -30,7 +30,8 @@ from bot.campaigns import checks
 from bot.campaigns.errors import CampaignError, CampaignLoadError
 from bot.campaigns.loaded import LoadedCampaign
 from bot.campaigns.schema import Campaign, PersonSpec, Platform
-from bot.directory.people import Person
+from bot.directory.layers import HandleInfo
+from bot.directory.people import Person, build_person, details_of
 
 Loc = tuple[str | int, ...]
 
@@ -874,21 +875,11 @@ def _load_roster(campaign_path: Path, roster: str, lines: LineMap) -> list[Perso
 
 def _person(spec: PersonSpec, source: str) -> Person:
     handles = {
-        platform.value: handle
+        platform.value: HandleInfo(platform.value, handle, source)
         for platform in Platform
         if (handle := spec.handles.for_platform(platform)) is not None
     }
-    return Person(
-        id=spec.id,
-        name=spec.name,
-        title=spec.title,
-        state=spec.state,
-        chamber=spec.chamber,
-        district=spec.district,
-        party=spec.party,
-        handles=handles,
-        handle_sources={platform: source for platform in handles},
-    )
+    return build_person(spec.id, spec.name, details_of(spec), handles)
 
 
 #: the most errors reported for one file: a generated roster with 50,000 bad entries
