@@ -161,7 +161,7 @@ class Step(_Model):
     @field_validator("max_age", mode="before")
     @classmethod
     def _duration(cls, value: object) -> object:
-        from bot.campaigns.schema import parse_duration
+        from bot.durations import parse_duration
 
         return parse_duration(value)
 

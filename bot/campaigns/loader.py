@@ -462,7 +462,9 @@ def _explain_value_error(
     if loc and loc[-1] == "cron":
         return (loc, message, hint) if "never runs" in text else (loc, text, _CRON_HINT)
     if expected is timedelta:
-        return loc, message, duration_hint(value) or hint or None
+        from bot.durations import suggestion
+
+        return loc, message, hint or suggestion(value)
     if loc and loc[-1] == "timezone" and isinstance(value, str):
         if checks.timezone_suggestion(value):  # an abbreviation: the validator says which zone
             return loc, message, hint
@@ -561,20 +563,6 @@ def close_match(word: str, choices: Iterable[str]) -> str | None:
 
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return close[0] if close else None
-
-
-_LOOSE_DURATION = re.compile(
-    r"^\s*(\d+)\s*(minutes?|mins?|hours?|hrs?|hr|days?|weeks?|wks?)\s*$", re.IGNORECASE
-)
-
-
-def duration_hint(value: object) -> str | None:
-    """``write 7d`` for ``'7 days'``."""
-    match = _LOOSE_DURATION.match(str(value))
-    if not match:
-        return None
-    unit = {"mi": "m", "ho": "h", "hr": "h", "da": "d", "we": "w", "wk": "w"}
-    return f"write {int(match.group(1))}{unit[match.group(2).lower()[:2]]}"
 
 
 def _timezone_hint(value: str) -> str | None:
