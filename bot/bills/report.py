@@ -25,9 +25,10 @@ from bot.config import Mode
 from bot.directory.models import PersonRow
 from bot.directory.people import Person
 from bot.directory.selectors import BILL_ROLES, Selector
+from bot.errors import AdvocacyBotError
 
 
-class UnknownBill(LookupError):
+class UnknownBill(AdvocacyBotError, LookupError):
     """BILL names no bill, or several; the message says which there are."""
 
 

@@ -11,6 +11,7 @@ command.
 from __future__ import annotations
 
 import json
+import re
 import signal
 import sys
 import threading
@@ -143,21 +144,19 @@ def database(config: Settings | None = None, *, migrate: bool = True) -> Databas
 def explain(exc: Exception) -> str | None:
     """The one-line message for an error a user can cause and fix, or None for a bug.
 
-    Covers settings (:class:`~bot.config.ConfigError`), campaign files,
-    YAML over its budget, files that cannot be read, and a database that
-    went away or refused a statement.
+    Covers every error the bot raises on purpose (:class:`~bot.errors.AdvocacyBotError`:
+    settings, campaign files, YAML over its budget, overrides, downloads...),
+    files that cannot be read, and a database that went away or refused a
+    statement. Any secret in the environment is masked (:func:`without_secrets`).
     """
-    from bot.campaigns.errors import CampaignLoadError
-    from bot.config import ConfigError
+    from bot.errors import AdvocacyBotError
     from bot.safeyaml import YAMLBudgetError
 
-    if isinstance(exc, ConfigError):
-        return str(exc)
-    if isinstance(exc, CampaignLoadError):
-        return "\n".join(str(error) for error in exc.errors)
     if isinstance(exc, YAMLBudgetError):
         where = f" (line {exc.line})" if exc.line else ""
-        return f"{exc.message}{where}"
+        return without_secrets(f"{exc.message}{where}")
+    if isinstance(exc, AdvocacyBotError):
+        return without_secrets(str(exc))
     if isinstance(exc, UnicodeDecodeError):
         return f"a file is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"
     if isinstance(exc, OSError):
@@ -172,6 +171,37 @@ def explain(exc: Exception) -> str | None:
         config = settings()
         return database_problem(config.database_url, exc)
     return None
+
+
+#: Environment variables whose values are secrets, by how their names end.
+SECRET_SUFFIXES = ("KEY", "SECRET", "TOKEN", "PASSWORD", "PASS", "URL")
+
+_URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^/\s@]+@", re.IGNORECASE)
+
+
+def without_secrets(message: str) -> str:
+    """``message`` with every secret in the environment, and any URL's password, as ``***``.
+
+    The errors the bot raises are written without secrets; this is the second
+    wall for what the CLI prints (a library's message may quote a URL or a token).
+    Values of variables named ``*_KEY``, ``*_SECRET``, ``*_TOKEN``, ``*_PASSWORD``,
+    ``*_PASS`` and the password of any ``*_URL`` are masked.
+    """
+    import os
+
+    from bot.platforms._secrets import redact
+
+    secrets: list[str] = []
+    for name, value in os.environ.items():
+        if not name.upper().endswith(SECRET_SUFFIXES):
+            continue
+        if name.upper().endswith("URL"):
+            found = _URL_PASSWORD.search(value)
+            if found:
+                secrets.append(value[found.end("head") : found.end() - 1])
+        else:
+            secrets.append(value)
+    return _URL_PASSWORD.sub(r"\g<head>***@", redact(message, secrets))
 
 
 # --- Names a command must know before it acts on them -------------------------------
