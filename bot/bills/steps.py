@@ -23,7 +23,7 @@
         messages: [try-again]
 
 The campaign stops by itself on the events in its ``stop_on`` (default: it became
-law, the veto stands, or it was withdrawn; see :mod:`bot.bills.stage`).
+law, the veto stands, or it was withdrawn; see :mod:`bot.bills.campaign_stage`).
 
 A step can change whom (``targets``) and with what (``messages``) the
 scheduled runs post from then on, make one ``post`` (its own text, which

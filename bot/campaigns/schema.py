@@ -413,7 +413,7 @@ class Schedule(_Model):
     def _valid_cron(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        from bot.schedule.triggers import check_cron
+        from bot.schedule.cron import check_cron
 
         check_cron(value)
         never = checks.cron_never_fires(value)

@@ -157,7 +157,7 @@ def _report_dict(report: SyncReport, now: datetime) -> dict[str, Any]:
 
 
 def _print_report(report: SyncReport, now: datetime) -> None:
-    from bot.bills.stages import label
+    from bot.bills.status import label
     from bot.bills.store import human_age
 
     for outcome in report.bills:
@@ -225,7 +225,7 @@ def import_(paths: tuple[Path, ...], folder: Path | None, as_json: bool) -> None
             }
         )
     else:
-        from bot.bills.stages import label
+        from bot.bills.status import label
 
         for outcome in report.bills:
             assert outcome.record is not None
@@ -380,7 +380,7 @@ def list_(as_json: bool) -> None:
     from sqlalchemy import select
 
     from bot.bills.models import BillRow
-    from bot.bills.stages import LABELS
+    from bot.bills.status import LABELS
     from bot.bills.store import STALE_AFTER, human_age
 
     now = _now()
