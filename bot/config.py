@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from bot.errors import AdvocacyBotError
+
 DEFAULT_DATABASE_URL = "sqlite:///advocacy-bot.db"
 
 
@@ -22,7 +24,7 @@ class Mode(StrEnum):
     LIVE = "live"
 
 
-class ConfigError(Exception):
+class ConfigError(AdvocacyBotError):
     """A setting is missing or wrong; the message says which and how to fix it."""
 
 

@@ -203,16 +203,16 @@ DEFAULT_POLICIES: dict[str, GuardPolicy] = {
     ),
 }
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$")
-_UNIT_SECONDS = {None: 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
-
 
 def parse_spacing(value: str, name: str) -> timedelta:
-    """``"30m"``, ``"2h"``, ``"1d"``, ``"90s"`` or a number of seconds."""
-    match = _DURATION.match(value)
-    if not match:
-        raise ConfigError(f"{name} must be a duration like 30m, 2h or 90s (got {value!r})")
-    return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+    """The duration setting ``name`` (``30m``, ``2h``, ``90s``; a bare number is seconds,
+    as docs/platforms.md promises), in the grammar of :mod:`bot.durations`."""
+    from bot.durations import DurationError, parse_duration
+
+    try:
+        return parse_duration(value, field=name, bare_seconds=True)
+    except DurationError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def policy_for(platform: str, account: str, settings: Settings) -> GuardPolicy:

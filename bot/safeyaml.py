@@ -28,6 +28,8 @@ from typing import Any
 
 import yaml
 
+from bot.errors import AdvocacyBotError
+
 #: libyaml's loader where PyYAML was built with it (it is, from PyPI), else Python's
 SafeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -52,7 +54,7 @@ OVERRIDES = Limits(max_bytes=5_000_000, max_nodes=500_000, max_chars=10_000_000)
 DATA = Limits(max_bytes=50_000_000, max_nodes=5_000_000, max_chars=100_000_000)
 
 
-class YAMLBudgetError(ValueError):
+class YAMLBudgetError(AdvocacyBotError, ValueError):
     """A YAML document is larger than its :class:`Limits` allow.
 
     ``line`` (1-based) is where the budget ran out, when known.

@@ -206,7 +206,7 @@ def test_overrides_per_platform_and_per_account() -> None:
     [
         ({"X_POSTS_PER_DAY": "5000"}, "X_POSTS_PER_DAY=5000 is above what x allows"),
         ({"X_POSTS_PER_DAY": "lots"}, "X_POSTS_PER_DAY must be a number"),
-        ({"X_MIN_SPACING": "soon"}, "X_MIN_SPACING must be a duration"),
+        ({"X_MIN_SPACING": "soon"}, "X_MIN_SPACING: 'soon' is not a duration; write a number"),
         ({"X_REQUIRE_APPROVAL_FOR_MENTIONS": "maybe"}, "must be 1 or 0"),
         ({"X_MONTHLY_SPEND_CAP": "-1"}, "X_MONTHLY_SPEND_CAP must be ≥ 0"),
     ],

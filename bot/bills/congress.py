@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 from bot.bills.http import ApiClient, ApiError, Service
 from bot.bills.ident import NO_PRESIDENT_TYPES, ONE_CHAMBER_TYPES, BillRef
 from bot.bills.records import Action, BillRecord, CommitteeRef, Hearing, Sponsor
-from bot.bills.stages import derive
+from bot.bills.status import derive
 
 SERVICE = Service(
     name="Congress.gov",

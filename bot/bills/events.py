@@ -20,7 +20,7 @@ Kinds and keys (docs/bills.md says when each happens):
 - ``override_passed`` ``override:house``
 
 None of them ends a campaign by itself: the campaign's ``stop_on`` (default
-:data:`DEFAULT_STOP_ON`) and its steps' ``stop`` do (:mod:`bot.bills.stage`).
+:data:`DEFAULT_STOP_ON`) and its steps' ``stop`` do (:mod:`bot.bills.campaign_stage`).
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ class Event:
 
 def events_of(record: BillRecord, today: date) -> list[Event]:
     """The events ``record``'s state and actions imply, oldest first (upcoming hearings last)."""
-    from bot.bills.stages import CHAMBER_NAMES, chambers_needed
+    from bot.bills.status import CHAMBER_NAMES, chambers_needed
 
     found: dict[str, Event] = {}
 
@@ -188,7 +188,7 @@ def events_of(record: BillRecord, today: date) -> list[Event]:
 
 def _action_events(action: Action) -> list[Event]:
     """The events one action is by itself (see the module's table)."""
-    from bot.bills.stages import CHAMBER_NAMES
+    from bot.bills.status import CHAMBER_NAMES
 
     chamber = action.chamber or "?"
     detail: dict[str, Any] = {
@@ -211,7 +211,7 @@ def _action_events(action: Action) -> list[Event]:
 
 
 def _referred(record: BillRecord, current: list[CommitteeRef]) -> Event:
-    from bot.bills.stages import CHAMBER_NAMES
+    from bot.bills.status import CHAMBER_NAMES
 
     ids = sorted(c.id or c.name for c in current)
     chamber = record.current_chamber or current[0].chamber or "?"

@@ -33,10 +33,12 @@ from urllib.parse import urlencode, urlsplit
 
 import requests
 
+from bot.errors import AdvocacyBotError
+
 DEFAULT_TIMEOUT = 30.0
 
 
-class ApiError(Exception):
+class ApiError(AdvocacyBotError):
     """A request failed; the message says why and what to do."""
 
     def __init__(self, message: str, *, status: int | None = None, kind: str = "error") -> None:

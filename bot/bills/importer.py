@@ -40,6 +40,7 @@ from bot.bills.sync import BillOutcome, changes, committee_lookup
 from bot.bills.triggers import Firing, fire_steps, record_events
 from bot.campaigns.loaded import LoadedCampaign
 from bot.config import Mode
+from bot.errors import AdvocacyBotError
 from bot.store.db import Database
 
 #: One saved answer: a bill with thousands of actions is a few megabytes.
@@ -54,7 +55,7 @@ UNUSED = ("bills", "amendments", "relatedBills", "subjects", "summaries", "textV
 _JURISDICTION = re.compile(r"/(?:state|district|territory):([a-z]{2})(?:/|$)")
 
 
-class ImportProblem(ValueError):
+class ImportProblem(AdvocacyBotError, ValueError):
     """A file the import cannot use; the message names it and says what is wrong."""
 
     def __init__(self, path: Path, message: str) -> None:

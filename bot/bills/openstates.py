@@ -28,7 +28,7 @@ from urllib.parse import quote
 from bot.bills.http import ApiClient, ApiError, Service
 from bot.bills.ident import BillRef, split_identifier
 from bot.bills.records import Action, BillRecord, CommitteeRef, Hearing, Sponsor
-from bot.bills.stages import current_from_actions, derive
+from bot.bills.status import current_from_actions, derive
 
 SERVICE = Service(
     name="Open States",

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.bills.models import BillEvent
-from bot.bills.stages import CHAMBER_NAMES
+from bot.bills.status import CHAMBER_NAMES
 from bot.campaigns.schema import Bill, Campaign
 from bot.compose import length
 from bot.compose.mentions import tag_handle

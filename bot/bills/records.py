@@ -1,7 +1,7 @@
 """A bill as the bot knows it, whatever the source: plain data, JSON round-trip.
 
 Parsers (:mod:`bot.bills.congress`, :mod:`bot.bills.openstates`) build a
-:class:`BillRecord`; :func:`bot.bills.stages.derive` fills in its status,
+:class:`BillRecord`; :func:`bot.bills.status.derive` fills in its status,
 current chamber and current committees; :mod:`bot.bills.store` caches it
 (sponsors and committees as rows, for selectors in SQL; the whole record as
 JSON, for ``bills show`` and for events).
@@ -133,7 +133,7 @@ class BillRecord:
     hearings: list[Hearing] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     """The source's count of each list (Congress.gov), to know when a cached list is current."""
-    # derived by bot.bills.stages.derive
+    # derived by bot.bills.status.derive
     status: str = "introduced"
     status_date: date | None = None
     current_chamber: str | None = None

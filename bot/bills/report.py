@@ -12,22 +12,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.bills import store
+from bot.bills.campaign_stage import Stage, current_stage
 from bot.bills.events import events_of
 from bot.bills.ident import BillRef, bill_matches
 from bot.bills.models import BillEvent, BillStepFiring
 from bot.bills.post import event_view, plan_step_posts
 from bot.bills.roles import run as run_role
-from bot.bills.stage import Stage, current_stage
-from bot.bills.stages import label
+from bot.bills.status import label
 from bot.bills.triggers import fire_campaign, post_time
 from bot.campaigns.loaded import LoadedCampaign
 from bot.config import Mode
 from bot.directory.models import PersonRow
 from bot.directory.people import Person
 from bot.directory.selectors import BILL_ROLES, Selector
+from bot.errors import AdvocacyBotError
 
 
-class UnknownBill(LookupError):
+class UnknownBill(AdvocacyBotError, LookupError):
     """BILL names no bill, or several; the message says which there are."""
 
 

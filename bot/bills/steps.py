@@ -23,7 +23,7 @@
         messages: [try-again]
 
 The campaign stops by itself on the events in its ``stop_on`` (default: it became
-law, the veto stands, or it was withdrawn; see :mod:`bot.bills.stage`).
+law, the veto stands, or it was withdrawn; see :mod:`bot.bills.campaign_stage`).
 
 A step can change whom (``targets``) and with what (``messages``) the
 scheduled runs post from then on, make one ``post`` (its own text, which
@@ -161,7 +161,7 @@ class Step(_Model):
     @field_validator("max_age", mode="before")
     @classmethod
     def _duration(cls, value: object) -> object:
-        from bot.campaigns.schema import parse_duration
+        from bot.durations import parse_duration
 
         return parse_duration(value)
 

@@ -35,7 +35,7 @@ from bot.bills import congress, openstates, store
 from bot.bills.http import DEFAULT_TIMEOUT, ApiClient, ApiError, Service
 from bot.bills.ident import BillRef
 from bot.bills.records import BillRecord, Hearing
-from bot.bills.stages import label
+from bot.bills.status import label
 from bot.bills.triggers import Firing, fire_steps, record_events
 from bot.campaigns.loaded import LoadedCampaign
 from bot.config import Mode

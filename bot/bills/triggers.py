@@ -9,7 +9,7 @@ names an event of one of its bills that the step has not fired yet in this
 mode (``bill_step_firings`` is unique on campaign, step, event and mode):
 
 - ``targets``/``messages``/``stop`` take effect from then on (read by
-  :mod:`bot.bills.stage` when the campaign runs);
+  :mod:`bot.bills.campaign_stage` when the campaign runs);
 - ``post`` writes one post per platform to the post log, scheduled now, or
   the day before / the day of a hearing at the step's time (held for
   approval if the campaign requires it). A post is skipped (with a note)
@@ -33,11 +33,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.bills.campaign_stage import Stage, current_stage
 from bot.bills.events import FIRING_ORDER, events_of
 from bot.bills.models import BillEvent, BillStepFiring
 from bot.bills.post import event_view, plan_step_posts
 from bot.bills.records import BillRecord
-from bot.bills.stage import Stage, current_stage
 from bot.bills.steps import Step
 from bot.campaigns.loaded import LoadedCampaign
 from bot.campaigns.schema import Approval, Bill

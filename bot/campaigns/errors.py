@@ -1,9 +1,12 @@
 """Mistakes in campaign files, as one-line messages an organizer can act on.
 
-Every problem the loader or the validator finds is a :class:`CampaignError`
-naming the file, the line, the field and, where there is one, the fix::
+Every problem the loader or the validator finds is a :class:`CampaignProblem`
+(plain data, not an exception) naming the file, the line, the field and,
+where there is one, the fix::
 
     campaigns/mo-sb792.yaml:14: schedule: unknown field 'schedual'. Fix: did you mean 'schedule'?
+
+What is raised is :class:`CampaignLoadError`, holding the problems.
 """
 
 from __future__ import annotations
@@ -12,11 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from bot.errors import AdvocacyBotError
+
 Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True)
-class CampaignError:
+class CampaignProblem:
     """One problem in one file."""
 
     path: Path
@@ -51,16 +56,22 @@ class CampaignError:
 
 def campaign_warning(
     path: Path, line: int | None, field: str | None, message: str, hint: str | None = None
-) -> CampaignError:
-    """A :class:`CampaignError` of severity ``warning``."""
-    return CampaignError(path, line, field, message, hint, severity="warning")
+) -> CampaignProblem:
+    """A :class:`CampaignProblem` of severity ``warning``."""
+    return CampaignProblem(path, line, field, message, hint, severity="warning")
 
 
-class CampaignLoadError(Exception):
-    """A campaign could not be loaded; :attr:`errors` says every reason."""
+class CampaignLoadError(AdvocacyBotError):
+    """A campaign could not be loaded; :attr:`errors` holds every problem (each a
+    :class:`CampaignProblem`), and the message is one line per problem."""
 
-    def __init__(self, errors: list[CampaignError]) -> None:
+    def __init__(self, errors: list[CampaignProblem]) -> None:
         super().__init__("\n".join(str(error) for error in errors))
         self.errors = errors
         self.campaign_id: str | None = None
         """The id the broken campaign file gives, where it could be read."""
+
+
+#: The name :class:`CampaignProblem` had before it was told apart from the exception
+#: (:class:`CampaignLoadError`); kept so code written against it still runs.
+CampaignError = CampaignProblem

@@ -1,6 +1,6 @@
 """Load campaign files: YAML with line numbers, validated by the schema.
 
-Every mistake becomes a :class:`~bot.campaigns.errors.CampaignError` naming
+Every mistake becomes a :class:`~bot.campaigns.errors.CampaignProblem` naming
 the file, line and field, in plain words, with a fix where one can be told::
 
     campaigns/mo-sb792.yaml:14: unknown field 'schedual'. Fix: did you mean 'schedule'?
@@ -27,10 +27,11 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot import safeyaml
 from bot.campaigns import checks
-from bot.campaigns.errors import CampaignError, CampaignLoadError
+from bot.campaigns.errors import CampaignLoadError, CampaignProblem
 from bot.campaigns.loaded import LoadedCampaign
 from bot.campaigns.schema import Campaign, PersonSpec, Platform
-from bot.directory.people import Person
+from bot.directory.layers import HandleInfo
+from bot.directory.people import Person, build_person, details_of
 
 Loc = tuple[str | int, ...]
 
@@ -371,7 +372,7 @@ def unclosed_quote_error(
 def _error(
     path: Path, line: int | None, where: str | None, message: str, hint: str | None = None
 ) -> CampaignLoadError:
-    return CampaignLoadError([CampaignError(path, line, where, message, hint)])
+    return CampaignLoadError([CampaignProblem(path, line, where, message, hint)])
 
 
 # --- Pydantic errors in plain words ---------------------------------------------
@@ -379,8 +380,8 @@ def _error(
 
 def explain(
     exc: ValidationError, path: Path, lines: LineMap, model: type[BaseModel]
-) -> list[CampaignError]:
-    """Turn pydantic's errors for the data of ``path`` into :class:`CampaignError` s.
+) -> list[CampaignProblem]:
+    """Turn pydantic's errors for the data of ``path`` into :class:`CampaignProblem` s.
 
     A misspelt required field (``shedule:``) is one mistake, not two: the
     "missing 'schedule'" pydantic also reports, at the top of the mapping, is
@@ -408,14 +409,14 @@ def _explain_one(
     lines: LineMap,
     model: type[BaseModel],
     misspelt: AbstractSet[Loc] = frozenset(),
-) -> CampaignError:
+) -> CampaignProblem:
     raw_loc: Loc = tuple(error["loc"])
     kind: str = error["type"]
     value = error.get("input")
     if kind == "missing":
         parent, name = raw_loc[:-1], raw_loc[-1]
         message = f"missing required field {name!r}"
-        return CampaignError(path, lines.line(parent), dotted(parent), message)
+        return CampaignProblem(path, lines.line(parent), dotted(parent), message)
     if kind == "extra_forbidden":
         parent, name = raw_loc[:-1], str(raw_loc[-1])
         fields = _fields_at(model, parent)
@@ -424,7 +425,7 @@ def _explain_one(
         meant = close_match(name, fields)
         if meant is not None and parent + (meant,) in misspelt:
             message += f", and the required field {meant!r} is missing"
-        return CampaignError(path, lines.line(raw_loc), dotted(parent), message, hint)
+        return CampaignProblem(path, lines.line(raw_loc), dotted(parent), message, hint)
     expected = _type_at(model, raw_loc)
     # A bad dictionary key (a platform under accounts) is reported at the key.
     loc = raw_loc[:-1] if raw_loc and raw_loc[-1] == "[key]" else raw_loc
@@ -432,7 +433,7 @@ def _explain_one(
         loc, message, hint = _explain_value_error(loc, str(error["ctx"]["error"]), value, expected)
     else:
         message, hint = _explain_type_error(kind, loc, value, expected, error)
-    return CampaignError(path, lines.line(loc), dotted(loc), message, hint)
+    return CampaignProblem(path, lines.line(loc), dotted(loc), message, hint)
 
 
 #: Model-level checks, pointed at the field they are about: message start -> field, fix
@@ -461,7 +462,9 @@ def _explain_value_error(
     if loc and loc[-1] == "cron":
         return (loc, message, hint) if "never runs" in text else (loc, text, _CRON_HINT)
     if expected is timedelta:
-        return loc, message, duration_hint(value) or hint or None
+        from bot.durations import suggestion
+
+        return loc, message, hint or suggestion(value)
     if loc and loc[-1] == "timezone" and isinstance(value, str):
         if checks.timezone_suggestion(value):  # an abbreviation: the validator says which zone
             return loc, message, hint
@@ -560,20 +563,6 @@ def close_match(word: str, choices: Iterable[str]) -> str | None:
 
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return close[0] if close else None
-
-
-_LOOSE_DURATION = re.compile(
-    r"^\s*(\d+)\s*(minutes?|mins?|hours?|hrs?|hr|days?|weeks?|wks?)\s*$", re.IGNORECASE
-)
-
-
-def duration_hint(value: object) -> str | None:
-    """``write 7d`` for ``'7 days'``."""
-    match = _LOOSE_DURATION.match(str(value))
-    if not match:
-        return None
-    unit = {"mi": "m", "ho": "h", "hr": "h", "da": "d", "we": "w", "wk": "w"}
-    return f"write {int(match.group(1))}{unit[match.group(2).lower()[:2]]}"
 
 
 def _timezone_hint(value: str) -> str | None:
@@ -753,7 +742,7 @@ def inside_folder(campaign_path: Path, relative: str) -> str | None:
     return None
 
 
-def _outside_paths(path: Path, campaign: Campaign, lines: LineMap) -> list[CampaignError]:
+def _outside_paths(path: Path, campaign: Campaign, lines: LineMap) -> list[CampaignProblem]:
     """Errors for a roster or overrides path that leads outside the campaign's folder."""
     errors = []
     for name in ("roster", "overrides"):
@@ -762,7 +751,7 @@ def _outside_paths(path: Path, campaign: Campaign, lines: LineMap) -> list[Campa
         if problem:
             where = ("targets", name)
             errors.append(
-                CampaignError(
+                CampaignProblem(
                     path,
                     lines.line(where),
                     dotted(where),
@@ -777,7 +766,7 @@ def _outside_paths(path: Path, campaign: Campaign, lines: LineMap) -> list[Campa
 
 def _messages_without_targets(
     path: Path, campaign: Campaign, lines: LineMap
-) -> list[CampaignError]:
+) -> list[CampaignProblem]:
     """Messages that would address targets without naming them (see
     :func:`bot.campaigns.checks.targets_problem`)."""
     errors = []
@@ -787,7 +776,7 @@ def _messages_without_targets(
             message, _, hint = problem.partition("; ")
             where = ("messages", index, "text")
             errors.append(
-                CampaignError(
+                CampaignProblem(
                     path,
                     lines.line(where),
                     dotted(where),
@@ -798,7 +787,7 @@ def _messages_without_targets(
     return errors
 
 
-def _always_quiet(path: Path, campaign: Campaign, lines: LineMap) -> list[CampaignError]:
+def _always_quiet(path: Path, campaign: Campaign, lines: LineMap) -> list[CampaignProblem]:
     """A cron whose every run falls in quiet hours: the campaign would never post live.
 
     Checked on the file, not in the schema: the runner still handles such a
@@ -812,12 +801,12 @@ def _always_quiet(path: Path, campaign: Campaign, lines: LineMap) -> list[Campai
         return []
     message, _, hint = problem.partition("; ")
     where = ("schedule", "quiet_hours")
-    return [CampaignError(path, lines.line(where), dotted(where), message, hint)]
+    return [CampaignProblem(path, lines.line(where), dotted(where), message, hint)]
 
 
 def _messages_for_other_platforms(
     path: Path, campaign: Campaign, lines: LineMap
-) -> list[CampaignError]:
+) -> list[CampaignProblem]:
     """Messages limited to platforms the campaign does not post on: never used."""
     errors = []
     for index, variant in enumerate(campaign.messages):
@@ -825,7 +814,7 @@ def _messages_for_other_platforms(
         if unused:
             where = ("messages", index, "platforms")
             errors.append(
-                CampaignError(
+                CampaignProblem(
                     path,
                     lines.line(where),
                     dotted(where),
@@ -874,21 +863,11 @@ def _load_roster(campaign_path: Path, roster: str, lines: LineMap) -> list[Perso
 
 def _person(spec: PersonSpec, source: str) -> Person:
     handles = {
-        platform.value: handle
+        platform.value: HandleInfo(platform.value, handle, source)
         for platform in Platform
         if (handle := spec.handles.for_platform(platform)) is not None
     }
-    return Person(
-        id=spec.id,
-        name=spec.name,
-        title=spec.title,
-        state=spec.state,
-        chamber=spec.chamber,
-        district=spec.district,
-        party=spec.party,
-        handles=handles,
-        handle_sources={platform: source for platform in handles},
-    )
+    return build_person(spec.id, spec.name, details_of(spec), handles)
 
 
 #: the most errors reported for one file: a generated roster with 50,000 bad entries
@@ -896,7 +875,7 @@ def _person(spec: PersonSpec, source: str) -> Person:
 MAX_ERRORS_PER_FILE = 50
 
 
-def at_most(errors: list[CampaignError]) -> list[CampaignError]:
+def at_most(errors: list[CampaignProblem]) -> list[CampaignProblem]:
     """The first :data:`MAX_ERRORS_PER_FILE` of ``errors`` (one file's), and a line
     saying how many more there are."""
     if len(errors) <= MAX_ERRORS_PER_FILE:
@@ -905,7 +884,7 @@ def at_most(errors: list[CampaignError]) -> list[CampaignError]:
     last = errors[MAX_ERRORS_PER_FILE - 1]
     return [
         *errors[:MAX_ERRORS_PER_FILE],
-        CampaignError(
+        CampaignProblem(
             last.path,
             None,
             None,
@@ -916,14 +895,14 @@ def at_most(errors: list[CampaignError]) -> list[CampaignError]:
     ]
 
 
-def by_line(error: CampaignError) -> int:
+def by_line(error: CampaignProblem) -> int:
     """Sort key: an error's line (0 when unknown)."""
     return error.line or 0
 
 
-def _duplicate_keys(path: Path, lines: LineMap) -> list[CampaignError]:
+def _duplicate_keys(path: Path, lines: LineMap) -> list[CampaignProblem]:
     return [
-        CampaignError(
+        CampaignProblem(
             path,
             line,
             dotted(loc[:-1]),
@@ -942,10 +921,10 @@ class Loaded:
     """What :func:`load_all` found: campaigns with their line maps, and problems."""
 
     campaigns: list[tuple[LoadedCampaign, LineMap]] = field(default_factory=list)
-    errors: list[CampaignError] = field(default_factory=list)
+    errors: list[CampaignProblem] = field(default_factory=list)
     broken_ids: dict[str, Path] = field(default_factory=dict)
     """Campaign ids read from files that failed to load (to say *why* an id is missing)."""
-    duplicates: dict[str, list[CampaignError]] = field(default_factory=dict)
+    duplicates: dict[str, list[CampaignProblem]] = field(default_factory=dict)
     """Campaign id given in several files -> the errors reporting each of those files
     (none of which is in :attr:`campaigns`)."""
 
@@ -953,21 +932,21 @@ class Loaded:
 _SUFFIXES = (".yaml", ".yml")
 
 
-def campaign_files(paths: Iterable[Path]) -> tuple[list[Path], list[CampaignError]]:
+def campaign_files(paths: Iterable[Path]) -> tuple[list[Path], list[CampaignProblem]]:
     """Files named, and ``*.yaml``/``*.yml`` files in folders named (sorted, not recursive)."""
     files: list[Path] = []
-    errors: list[CampaignError] = []
+    errors: list[CampaignProblem] = []
     for path in paths:
         if path.is_dir():
             found = sorted(p for p in path.iterdir() if p.suffix in _SUFFIXES and p.is_file())
             if not found:
                 message = "no campaign files (*.yaml, *.yml) in this folder"
-                errors.append(CampaignError(path, None, None, message))
+                errors.append(CampaignProblem(path, None, None, message))
             files.extend(found)
         elif path.exists():
             files.append(path)
         else:
-            errors.append(CampaignError(path, None, None, "no such file or folder"))
+            errors.append(CampaignProblem(path, None, None, "no such file or folder"))
     unique = {p.resolve(): p for p in reversed(files)}  # first spelling of each file wins
     return [p for p in files if unique.get(p.resolve()) is p], errors
 
@@ -1004,12 +983,12 @@ def load_all(paths: Iterable[Path]) -> Loaded:
 
 def duplicate_id_errors(
     campaign_id: str, found: list[tuple[LoadedCampaign, LineMap]]
-) -> list[CampaignError]:
+) -> list[CampaignProblem]:
     """One error per file of ``found`` (all with ``campaign_id``, in file order)."""
     (first, first_lines), later = found[0], found[1:]
     others = ", ".join(str(loaded.path) for loaded, _ in later)
     errors = [
-        CampaignError(
+        CampaignProblem(
             first.path,
             first_lines.line(("id",)),
             "id",
@@ -1019,7 +998,7 @@ def duplicate_id_errors(
     ]
     for loaded, lines in later:
         errors.append(
-            CampaignError(
+            CampaignProblem(
                 loaded.path,
                 lines.line(("id",)),
                 "id",
@@ -1032,7 +1011,7 @@ def duplicate_id_errors(
     return errors
 
 
-def load_campaigns(paths: Iterable[Path]) -> tuple[list[LoadedCampaign], list[CampaignError]]:
+def load_campaigns(paths: Iterable[Path]) -> tuple[list[LoadedCampaign], list[CampaignProblem]]:
     """Load campaign files and folders of them: the good campaigns, and every problem.
 
     Folders are expanded to their ``*.yaml`` and ``*.yml`` files (sorted; not

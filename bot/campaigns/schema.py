@@ -25,6 +25,7 @@ from pydantic import (
 from bot.bills.steps import Step
 from bot.campaigns import checks
 from bot.directory.selectors import Selector
+from bot.durations import parse_duration
 
 
 class Platform(StrEnum):
@@ -62,30 +63,8 @@ class MissedRuns(StrEnum):
     CATCH_UP_ONCE = "catch_up_once"
 
 
-_DURATION = re.compile(r"^\s*(\d+)\s*(m|min|h|d|w)\s*$")
-_DURATION_UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
-def parse_duration(value: object) -> timedelta:
-    """Parse ``"30m"``, ``"12h"``, ``"7d"`` or ``"2w"``.
-
-    A bare number is refused: ``cooldown: 7`` could mean seconds or days.
-
-    >>> parse_duration("7d")
-    datetime.timedelta(days=7)
-    """
-    if isinstance(value, timedelta):
-        return value
-    if isinstance(value, str):
-        match = _DURATION.match(value)
-        if match:
-            amount, unit = match.groups()
-            return timedelta(**{_DURATION_UNITS[unit]: int(amount)})
-    raise ValueError(
-        f"{value!r} is not a duration; write a number and a unit, e.g. 30m, 12h, 7d or 2w"
-    )
-
-
+#: A campaign file's duration: :func:`bot.durations.parse_duration`'s grammar, and a
+#: bare number is refused (``cooldown: 7`` could mean seconds or days).
 Duration = Annotated[timedelta, Field(description="e.g. 30m, 12h, 7d, 2w")]
 
 
@@ -434,7 +413,7 @@ class Schedule(_Model):
     def _valid_cron(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        from bot.schedule.triggers import check_cron
+        from bot.schedule.cron import check_cron
 
         check_cron(value)
         never = checks.cron_never_fires(value)

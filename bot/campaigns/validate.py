@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.campaigns.errors import CampaignError, campaign_warning
+from bot.campaigns.errors import CampaignProblem, campaign_warning
 from bot.campaigns.loaded import LoadedCampaign
 from bot.campaigns.loader import LineMap, by_line, dotted, load_all, suggest
 from bot.campaigns.schema import Variant
@@ -61,9 +61,9 @@ class Validated:
 
     campaigns: list[LoadedCampaign] = field(default_factory=list)
     """The campaigns that passed every check (warnings or not)."""
-    errors: list[CampaignError] = field(default_factory=list)
+    errors: list[CampaignProblem] = field(default_factory=list)
     """Every problem, sorted by file and line; a campaign with one is not in :attr:`campaigns`."""
-    warnings: list[CampaignError] = field(default_factory=list)
+    warnings: list[CampaignProblem] = field(default_factory=list)
     """What is valid but probably not meant (severity ``warning``), sorted likewise."""
 
 
@@ -87,7 +87,7 @@ def validate_all(paths: Iterable[Path], clock: Clock | None = None) -> Validated
 
 def validate_paths(
     paths: Iterable[Path], clock: Clock | None = None
-) -> tuple[list[LoadedCampaign], list[CampaignError]]:
+) -> tuple[list[LoadedCampaign], list[CampaignProblem]]:
     """Load and check campaign files and folders.
 
     Returns the campaigns that passed every check, and every problem found
@@ -98,7 +98,7 @@ def validate_paths(
     return found.campaigns, found.errors
 
 
-def _by_file_and_line(error: CampaignError) -> tuple[str, int]:
+def _by_file_and_line(error: CampaignProblem) -> tuple[str, int]:
     return str(error.path), by_line(error)
 
 
@@ -106,7 +106,7 @@ def _by_file_and_line(error: CampaignError) -> tuple[str, int]:
 FAR_AHEAD = timedelta(days=60)
 
 
-def date_warnings(loaded: LoadedCampaign, lines: LineMap, now: datetime) -> list[CampaignError]:
+def date_warnings(loaded: LoadedCampaign, lines: LineMap, now: datetime) -> list[CampaignProblem]:
     """Warnings for an enabled campaign whose dates keep it from running.
 
     ``now`` is compared in the campaign's timezone: an ``end`` that has passed
@@ -155,9 +155,9 @@ def date_warnings(loaded: LoadedCampaign, lines: LineMap, now: datetime) -> list
     return warnings
 
 
-def check_messages(loaded: LoadedCampaign, lines: LineMap) -> list[CampaignError]:
+def check_messages(loaded: LoadedCampaign, lines: LineMap) -> list[CampaignProblem]:
     """Problems with a campaign's message templates: names, rendering, length."""
-    errors: list[CampaignError] = []
+    errors: list[CampaignProblem] = []
     for index, variant in enumerate(loaded.campaign.messages):
         where = ("messages", index, "text")
         at = _Where(loaded.path, lines.line(where), f"messages[{index}].text")
@@ -166,7 +166,7 @@ def check_messages(loaded: LoadedCampaign, lines: LineMap) -> list[CampaignError
     return errors
 
 
-def check_call_scripts(loaded: LoadedCampaign, lines: LineMap) -> list[CampaignError]:
+def check_call_scripts(loaded: LoadedCampaign, lines: LineMap) -> list[CampaignProblem]:
     """Call scripts are templates too (the supporter page renders them for each
     legislator): their syntax, the names they use, and a trial render per bill."""
     from bot.compose.plan import template_context
@@ -180,7 +180,7 @@ def check_call_scripts(loaded: LoadedCampaign, lines: LineMap) -> list[CampaignE
             for chamber, text in campaign.call_scripts.items()
         ),
     ]
-    errors: list[CampaignError] = []
+    errors: list[CampaignProblem] = []
     for where, name, source in scripts:
         if not source:
             continue
@@ -221,11 +221,11 @@ class _Where:
     line: int | None
     field: str
 
-    def error(self, message: str, hint: str | None, line: int | None = None) -> CampaignError:
-        return CampaignError(self.path, line or self.line, self.field, message, hint)
+    def error(self, message: str, hint: str | None, line: int | None = None) -> CampaignProblem:
+        return CampaignProblem(self.path, line or self.line, self.field, message, hint)
 
 
-def _check_names(variant: Variant, at: _Where, text_line: int | None) -> list[CampaignError]:
+def _check_names(variant: Variant, at: _Where, text_line: int | None) -> list[CampaignProblem]:
     """Syntax errors and unknown variables in one template."""
     try:
         unknown = sorted(undeclared_variables(variant.text))
@@ -249,13 +249,13 @@ def _check_names(variant: Variant, at: _Where, text_line: int | None) -> list[Ca
     ]
 
 
-def _check_rendering(loaded: LoadedCampaign, variant: Variant, at: _Where) -> list[CampaignError]:
+def _check_rendering(loaded: LoadedCampaign, variant: Variant, at: _Where) -> list[CampaignProblem]:
     """Render one variant everywhere it is used; report a failure or the worst length."""
     from bot.compose import length
 
     campaign = loaded.campaign
     targets = list(loaded.people) or [SAMPLE_TARGET]
-    errors: list[CampaignError] = []
+    errors: list[CampaignProblem] = []
     for platform in campaign.platforms:
         if variant not in campaign.variants_for(platform):
             continue

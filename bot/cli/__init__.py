@@ -113,8 +113,11 @@ class LazyGroup(click.Group):
 def _errors_exit_1() -> Iterator[None]:
     """Usage errors exit 1; known errors become one line (``error: ...``) and exit 1.
 
-    A bug (an error :func:`bot.cli.common.explain` does not know) is one line
-    too, naming its type, unless ADVOCACY_BOT_DEBUG=1 asks for the traceback.
+    Every error the bot raises on purpose derives from
+    :class:`bot.errors.AdvocacyBotError` and is said as it is. A bug (an error
+    :func:`bot.cli.common.explain` does not know) is one line too, naming its
+    type, unless ADVOCACY_BOT_DEBUG=1 asks for the traceback. Neither shows a
+    secret from the environment.
     """
     try:
         yield
@@ -127,11 +130,12 @@ def _errors_exit_1() -> Iterator[None]:
     except Exception as exc:
         if os.environ.get(DEBUG_VARIABLE) == "1":
             raise
-        from bot.cli.common import explain, fail
+        from bot.cli.common import explain, fail, without_secrets
 
         message = explain(exc)
         if message is None:
-            summary = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+            text = without_secrets(str(exc)).strip()
+            summary = text.splitlines()[0][:300] if text else ""
             message = (
                 f"unexpected {type(exc).__name__}: {summary} (a bug: please report it, "
                 f"with the output of the same command run with {DEBUG_VARIABLE}=1)"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.cli.common import campaigns_folder, database, fail, settings, unknown
+from bot.cli.common import Progress, campaigns_folder, database, fail, settings, unknown
 
 if TYPE_CHECKING:
     from bot.bills.sync import SyncReport
@@ -112,7 +112,7 @@ def sync(
         refs = [BillRef.from_key(k) for k in dict.fromkeys(keys)]
     if not refs:
         fail("no bills to sync: no campaign names a bill (give BILL as us/119/S 1693)")
-    progress = _Progress(enabled=not as_json)
+    progress = Progress("syncing", enabled=not as_json and sys.stderr.isatty())
     now = _now()
     report = run_sync(
         db,
@@ -157,7 +157,7 @@ def _report_dict(report: SyncReport, now: datetime) -> dict[str, Any]:
 
 
 def _print_report(report: SyncReport, now: datetime) -> None:
-    from bot.bills.stages import label
+    from bot.bills.status import label
     from bot.bills.store import human_age
 
     for outcome in report.bills:
@@ -190,33 +190,6 @@ def _print_report(report: SyncReport, now: datetime) -> None:
             click.echo(f"  note: {note}")
     made = ", ".join(f"{n} {source}" for source, n in report.requests.items() if n)
     click.echo(f"requests: {made or 'none'}")
-
-
-class _Progress:
-    """One progress bar per phase, on stderr."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled and sys.stderr.isatty()
-        self.label: str | None = None
-        self.bar: Any = None
-        self.shown = 0
-
-    def __call__(self, label: str, done: int, total: int) -> None:
-        if not self.enabled or not total:
-            return
-        if label != self.label:
-            self.close()
-            self.label, self.shown = label, 0
-            self.bar = click.progressbar(length=total, label=f"syncing {label}", file=sys.stderr)
-            self.bar.__enter__()
-        if self.bar is not None and done > self.shown:
-            self.bar.update(done - self.shown)
-            self.shown = done
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
 
 
 @bills.command("import")
@@ -252,7 +225,7 @@ def import_(paths: tuple[Path, ...], folder: Path | None, as_json: bool) -> None
             }
         )
     else:
-        from bot.bills.stages import label
+        from bot.bills.status import label
 
         for outcome in report.bills:
             assert outcome.record is not None
@@ -407,7 +380,7 @@ def list_(as_json: bool) -> None:
     from sqlalchemy import select
 
     from bot.bills.models import BillRow
-    from bot.bills.stages import LABELS
+    from bot.bills.status import LABELS
     from bot.bills.store import STALE_AFTER, human_age
 
     now = _now()

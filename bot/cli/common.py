@@ -11,7 +11,9 @@ command.
 from __future__ import annotations
 
 import json
+import re
 import signal
+import sys
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -66,6 +68,43 @@ def stop_on_signals(what: str) -> threading.Event:
     return stop
 
 
+class Progress:
+    """A progress bar per phase on stderr, as ``progress(label, done, total)`` callbacks want.
+
+    ``bot.directory.sync`` and ``bot.bills.sync`` report ``(label, done, total)``
+    as they work; each new label closes the bar before and opens one titled
+    ``f"{verb} {label}"``. Nothing is shown when ``enabled`` is false (``--json``)
+    or a phase has nothing to do (``total`` 0). Call :meth:`close` when done.
+    """
+
+    def __init__(self, verb: str, *, enabled: bool) -> None:
+        self.verb = verb
+        self.enabled = enabled
+        self.label: str | None = None
+        self.bar: Any = None
+        self.shown = 0
+
+    def __call__(self, label: str, done: int, total: int) -> None:
+        if not self.enabled or not total:
+            return
+        if label != self.label:
+            self.close()
+            self.label, self.shown = label, 0
+            self.bar = click.progressbar(
+                length=total, label=f"{self.verb} {label}", file=sys.stderr
+            )
+            self.bar.__enter__()
+        if self.bar is not None and done > self.shown:
+            self.bar.update(done - self.shown)
+            self.shown = done
+
+    def close(self) -> None:
+        """End the bar shown, if any (safe to call twice)."""
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
 def settings() -> Settings:
     from bot.config import ConfigError, Settings
 
@@ -105,21 +144,19 @@ def database(config: Settings | None = None, *, migrate: bool = True) -> Databas
 def explain(exc: Exception) -> str | None:
     """The one-line message for an error a user can cause and fix, or None for a bug.
 
-    Covers settings (:class:`~bot.config.ConfigError`), campaign files,
-    YAML over its budget, files that cannot be read, and a database that
-    went away or refused a statement.
+    Covers every error the bot raises on purpose (:class:`~bot.errors.AdvocacyBotError`:
+    settings, campaign files, YAML over its budget, overrides, downloads...),
+    files that cannot be read, and a database that went away or refused a
+    statement. Any secret in the environment is masked (:func:`without_secrets`).
     """
-    from bot.campaigns.errors import CampaignLoadError
-    from bot.config import ConfigError
+    from bot.errors import AdvocacyBotError
     from bot.safeyaml import YAMLBudgetError
 
-    if isinstance(exc, ConfigError):
-        return str(exc)
-    if isinstance(exc, CampaignLoadError):
-        return "\n".join(str(error) for error in exc.errors)
     if isinstance(exc, YAMLBudgetError):
         where = f" (line {exc.line})" if exc.line else ""
-        return f"{exc.message}{where}"
+        return without_secrets(f"{exc.message}{where}")
+    if isinstance(exc, AdvocacyBotError):
+        return without_secrets(str(exc))
     if isinstance(exc, UnicodeDecodeError):
         return f"a file is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"
     if isinstance(exc, OSError):
@@ -134,6 +171,37 @@ def explain(exc: Exception) -> str | None:
         config = settings()
         return database_problem(config.database_url, exc)
     return None
+
+
+#: Environment variables whose values are secrets, by how their names end.
+SECRET_SUFFIXES = ("KEY", "SECRET", "TOKEN", "PASSWORD", "PASS", "URL")
+
+_URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^/\s@]+@", re.IGNORECASE)
+
+
+def without_secrets(message: str) -> str:
+    """``message`` with every secret in the environment, and any URL's password, as ``***``.
+
+    The errors the bot raises are written without secrets; this is the second
+    wall for what the CLI prints (a library's message may quote a URL or a token).
+    Values of variables named ``*_KEY``, ``*_SECRET``, ``*_TOKEN``, ``*_PASSWORD``,
+    ``*_PASS`` and the password of any ``*_URL`` are masked.
+    """
+    import os
+
+    from bot.platforms._secrets import redact
+
+    secrets: list[str] = []
+    for name, value in os.environ.items():
+        if not name.upper().endswith(SECRET_SUFFIXES):
+            continue
+        if name.upper().endswith("URL"):
+            found = _URL_PASSWORD.search(value)
+            if found:
+                secrets.append(value[found.end("head") : found.end() - 1])
+        else:
+            secrets.append(value)
+    return _URL_PASSWORD.sub(r"\g<head>***@", redact(message, secrets))
 
 
 # --- Names a command must know before it acts on them -------------------------------

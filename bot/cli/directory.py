@@ -6,14 +6,13 @@ Thin: parse, call :mod:`bot.directory`, print. See docs/directory.md.
 from __future__ import annotations
 
 import json
-import sys
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.cli.common import campaigns_folder, database, fail, print_json, settings
+from bot.cli.common import Progress, campaigns_folder, database, fail, print_json, settings
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -140,7 +139,7 @@ def sync(with_congress: bool, states: tuple[str, ...], timeout: float, as_json: 
         with db.session() as session:
             query = select(PersonRow.jurisdiction).where(PersonRow.jurisdiction != "us")
             wanted = sorted(set(session.scalars(query.distinct())))
-    progress = _Progress(enabled=not as_json)
+    progress = Progress("downloading", enabled=not as_json)
     downloader = Downloader(Sources.from_env(config.env), timeout=timeout, progress=progress)
     try:
         with db.session() as session:
@@ -156,37 +155,6 @@ def sync(with_congress: bool, states: tuple[str, ...], timeout: float, as_json: 
         fail(str(exc))
     progress.close()
     _print_results(results, as_json)
-
-
-class _Progress:
-    """A progress bar per download group, on stderr."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.label: str | None = None
-        self.bar: Any = None
-        self.shown = 0
-
-    def __call__(self, label: str, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        if label != self.label:
-            self.close()
-            self.label, self.shown = label, 0
-            self.bar = click.progressbar(
-                length=max(total, 1),
-                label=f"downloading {label}",
-                file=sys.stderr,
-            )
-            self.bar.__enter__()
-        if self.bar is not None and done > self.shown:
-            self.bar.update(done - self.shown)
-            self.shown = done
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
 
 
 @directory.command()

@@ -33,7 +33,7 @@ STATUSES = [
 
 def parse_since(value: str) -> datetime:
     """``7d``, ``12h``, ``2026-11-01`` or an ISO datetime, as an aware UTC datetime."""
-    from bot.campaigns.schema import parse_duration
+    from bot.durations import parse_duration
 
     try:
         return datetime.now(UTC) - parse_duration(value)

@@ -129,20 +129,20 @@ def _one_campaign(config: Settings, directory: Path | None, campaign_id: str) ->
 
 
 def publishers(config: Settings, mode: Mode) -> PublisherFor:
-    """``(platform, account) -> Publisher``, built once per account."""
-    from bot.config import Mode
-    from bot.platforms.dryrun import DryRunPublisher
+    """``(platform, account) -> Publisher``, built once per account.
 
+    Whether that is a dry-run publisher is :func:`bot.platforms.registry.build_publisher`'s
+    decision; this only says the mode (live only when it is :attr:`Mode.LIVE`).
+    """
+    from bot.config import Mode
+    from bot.platforms.registry import build_publisher
+
+    live = mode is Mode.LIVE
     cache: dict[tuple[str, str], Publisher] = {}
 
     def publisher_for(platform: str, account: str) -> Publisher:
         if (platform, account) not in cache:
-            if mode is Mode.DRY_RUN:
-                cache[platform, account] = DryRunPublisher(platform, account)
-            else:
-                from bot.platforms.registry import build_publisher
-
-                cache[platform, account] = build_publisher(platform, account, config, live=True)
+            cache[platform, account] = build_publisher(platform, account, config, live=live)
         return cache[platform, account]
 
     return publisher_for

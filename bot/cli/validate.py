@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from bot.campaigns.errors import CampaignError
+    from bot.campaigns.errors import CampaignProblem
     from bot.campaigns.loaded import LoadedCampaign
     from bot.config import Settings
 
@@ -54,7 +54,7 @@ class Problem:
         }
 
 
-def from_error(error: CampaignError) -> Problem:
+def from_error(error: CampaignProblem) -> Problem:
     """A campaign file's problem; an error unless the loader says otherwise."""
     severity = str(getattr(error, "severity", None) or "error")
     return Problem(

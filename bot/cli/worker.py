@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from bot.cli.common import database, fail, settings, stop_on_signals
+from bot.cli.common import database, fail, settings, stop_on_signals, without_secrets
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,7 @@ def worker(live: bool, once: bool, interval: float, lease: float) -> None:
         publishing_clock,
     )
     from bot.config import Mode
+    from bot.errors import AdvocacyBotError
     from bot.schedule.worker import publish_due, reconcile_stale, worker_id
     from bot.store.spool import Spool
 
@@ -116,11 +117,14 @@ def worker(live: bool, once: bool, interval: float, lease: float) -> None:
             # reconciled when the lease runs out, like a crashed worker's.
             failures += 1
             wait = min(interval * 2**failures, MAX_ERROR_WAIT)
-            if not isinstance(exc, DBAPIError):  # not the database: show where it broke
+            known = isinstance(exc, AdvocacyBotError)  # said in words: no traceback
+            if not known and not isinstance(exc, DBAPIError):  # a bug: show where it broke
                 log.error("the worker loop failed", exc_info=True)
-            summary = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            text = without_secrets(str(exc)).strip()
+            summary = text.splitlines()[0][:300] if text else ""
+            what = summary if known else f"{type(exc).__name__}: {summary}"
             click.secho(
-                f"error: {type(exc).__name__}: {summary[:300]}; trying again in {wait:.1f} s",
+                f"error: {what}; trying again in {wait:.1f} s",
                 fg="red",
                 err=True,
             )

@@ -40,6 +40,7 @@ import regex
 
 from bot.compose._twitter_text_data import CCTLDS, GTLDS
 from bot.compose.urls import COMMON_TLDS, tld_pattern, tlds_in
+from bot.errors import AdvocacyBotError
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ MAX_PATTERNS = 8
 MAX_TCO_SLUG = 40
 
 
-class TooComplex(Exception):
+class TooComplex(AdvocacyBotError):
     """The URL search gave up on this text (see :data:`SEARCH_SECONDS`)."""
 
 

@@ -227,14 +227,23 @@ def plan_run(
             return True
         return False
 
-    order = {person.id: index for index, person in enumerate(people)}
-    queues: dict[tuple[str, str], _TargetQueue] = {}
+    run = _Run(
+        campaign=campaign,
+        people=people,
+        order={person.id: index for index, person in enumerate(people)},
+        history=history,
+        now=now,
+        budget=budget,
+        text_used=used,
+        notes=notes,
+    )
     per_run = posts_per_run or campaign.schedule.posts_per_run
     for platform in platforms or campaign.platforms:
         name = platform.value
         account = campaign.account_for(platform)
         limit = (limits or {}).get(name) or length.limit(name, account=account)
         variants = campaign.variants_for(platform)
+        channel = _Channel(name, account, limit, tuple(variants))
         if not variants:
             notes.append(f"{name}: no message variant is meant for this platform")
             continue
@@ -249,34 +258,58 @@ def plan_run(
         noted = len(notes)
         made = 0
         for _ in range(wanted):
-            post = _plan_one(
-                campaign,
-                people,
-                order,
-                queues,
-                history,
-                now,
-                name,
-                account,
-                limit,
-                variants,
-                used,
-                notes,
-                (made, wanted),
-                budget,
-            )
+            post = _plan_one(run, channel, progress=(made, wanted))
             if post is None:
                 break
             made += 1
             planned.add((post.platform, post.account, post.text_hash))
             posts.append(post)
             _remember(history, post, now)
-            queue = queues.get((post.bill, post.platform))
+            queue = run.queues.get((post.bill, post.platform))
             if queue is not None:
                 for person_id in dict.fromkeys(t.person_id for t in post.targets):
                     queue.tagged(person_id)
         notes.extend(_shortfall_notes(name, made, wanted, per_run, noted < len(notes), repeats))
     return Plan(posts=posts, notes=notes)
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """What stays the same while :func:`plan_run` plans one run of a campaign.
+
+    ``history``, ``notes`` and ``queues`` are the same objects throughout; their
+    contents grow as posts are planned.
+    """
+
+    campaign: Campaign
+    people: Sequence[Person]
+    order: dict[str, int]
+    """Person id -> its place in :attr:`people` (the tie-break after rotation)."""
+    history: PlanHistory
+    now: datetime
+    budget: XBudget
+    text_used: Callable[[str, str, str], bool]
+    """``(platform, account, text hash) -> bool``: already sent, or planned this run."""
+    notes: list[str]
+    queues: dict[tuple[str, str], _TargetQueue] = field(default_factory=dict)
+    """(bill key, platform) -> its targets in order, built on first use."""
+
+    def queue(self, bill: str, platform: str) -> _TargetQueue:
+        """The target queue of ``bill`` on ``platform`` (made on first use)."""
+        found = self.queues.get((bill, platform))
+        if found is None:
+            found = self.queues[bill, platform] = _TargetQueue(self, bill, platform)
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Channel:
+    """Where the posts being planned go: one platform and account, its limit, its texts."""
+
+    platform: str
+    account: str
+    limit: int
+    variants: tuple[Variant, ...]
 
 
 def _shortfall_notes(
@@ -312,18 +345,10 @@ class _TargetQueue:
     leaves (any other cooldown); their old places are skipped lazily.
     """
 
-    def __init__(
-        self,
-        people: Sequence[Person],
-        order: dict[str, int],
-        history: PlanHistory,
-        bill: str,
-        platform: str,
-        campaign: Campaign,
-        now: datetime,
-    ) -> None:
+    def __init__(self, run: _Run, bill: str, platform: str) -> None:
+        people, order, history, now = run.people, run.order, run.history, run.now
         self.people, self.order, self.now = people, order, now
-        self.keep = campaign.cooldown <= timedelta(0)  # tagged people stay eligible
+        self.keep = run.campaign.cooldown <= timedelta(0)  # tagged people stay eligible
         self.positions: dict[str, list[int]] = {}
         for position, person in enumerate(people):
             self.positions.setdefault(person.id, []).append(position)
@@ -333,7 +358,7 @@ class _TargetQueue:
         self.keys = sorted(
             (last.get((p.id, bill, platform), _EPOCH), order[p.id], position)
             for position, p in enumerate(people)
-            if _cooled(history, p.id, bill, platform, campaign, now)
+            if _cooled(history, p.id, bill, platform, run.campaign, now)
         )
         self.size = len(people)
         self.eligible = len(self.keys)
@@ -369,50 +394,33 @@ class _TargetQueue:
             self.versions.insert(index, self.version[position])
 
 
-def _plan_one(
-    campaign: Campaign,
-    people: Sequence[Person],
-    order: dict[str, int],
-    queues: dict[tuple[str, str], _TargetQueue],
-    history: PlanHistory,
-    now: datetime,
-    platform: str,
-    account: str,
-    limit: int,
-    variants: list[Variant],
-    text_used: Callable[[str, str, str], bool],
-    notes: list[str],
-    progress: tuple[int, int] = (0, 1),
-    budget: XBudget | None = None,
-) -> PlannedPost | None:
+def _plan_one(run: _Run, channel: _Channel, progress: tuple[int, int]) -> PlannedPost | None:
     """The next post of a run on ``platform``, or None (with a note saying why).
 
     ``progress`` is (posts planned on the platform so far this run, posts wanted),
     so the note about the cooldown is true of a run that already planned some.
     """
+    campaign, history, platform = run.campaign, run.history, channel.platform
     bills = sorted(
         enumerate(campaign.bills),
         key=lambda item: (history.last_bill.get((platform, item[1].key), _EPOCH), item[0]),
     )
     ranked_variants = sorted(
-        enumerate(variants),
+        enumerate(channel.variants),
         key=lambda item: (history.last_variant.get((platform, item[1].id), _EPOCH), item[0]),
     )
     untagged: frozenset[str] = frozenset()
-    if platform == "x" and campaign.x_mentions is XMentions.TAG and budget is not None:
-        if budget.allows_none:
-            untagged = frozenset(p.id for p in people)
+    if platform == "x" and campaign.x_mentions is XMentions.TAG:
+        if run.budget.allows_none:
+            untagged = frozenset(p.id for p in run.people)
         else:
-            untagged = frozenset(budget.spent(history.x_tags, account, now))
+            untagged = frozenset(run.budget.spent(history.x_tags, channel.account, run.now))
     cooling = 0
     for _, bill in bills:
         if campaign.mentions_per_post == 0:
             candidates: list[Person] = []
         else:
-            queue = queues.get((bill.key, platform))
-            if queue is None:
-                queue = _TargetQueue(people, order, history, bill.key, platform, campaign, now)
-                queues[(bill.key, platform)] = queue
+            queue = run.queue(bill.key, platform)
             cooling += queue.size - queue.eligible
             if not queue.eligible:
                 continue
@@ -421,31 +429,20 @@ def _plan_one(
             fitting = [p for p in candidates if variant.suits_chamber(p.chamber)]
             if candidates and not fitting:
                 continue  # a text for the other chamber ("suits: [senate]")
-            post = _fit(
-                campaign,
-                bill,
-                platform,
-                account,
-                limit,
-                variant,
-                fitting,
-                text_used,
-                notes,
-                untagged,
-            )
+            post = _fit(run, channel, bill, variant, fitting, untagged)
             if post is not None:
-                _note_budget(post, candidates, untagged, budget, notes)
+                _note_budget(post, candidates, untagged, run.budget, run.notes)
                 return post
-    if people and campaign.mentions_per_post and cooling:
+    if run.people and campaign.mentions_per_post and cooling:
         cooldown = _human(campaign.cooldown.total_seconds())
         made, wanted = progress
         if made:
-            notes.append(
+            run.notes.append(
                 f"{platform}: {made} of {wanted} post(s) planned; every other target was "
                 f"addressed within the cooldown ({cooldown}), this run included, for every bill"
             )
         else:
-            notes.append(
+            run.notes.append(
                 f"{platform}: every target was addressed within the cooldown "
                 f"({cooldown}) for every bill; nothing to post"
             )
@@ -453,18 +450,19 @@ def _plan_one(
 
 
 def _fit(
-    campaign: Campaign,
+    run: _Run,
+    channel: _Channel,
     bill: Bill,
-    platform: str,
-    account: str,
-    limit: int,
     variant: Variant,
     candidates: list[Person],
-    text_used: Callable[[str, str, str], bool],
-    notes: list[str],
-    untagged: frozenset[str] = frozenset(),
+    untagged: frozenset[str],
 ) -> PlannedPost | None:
-    """Render ``variant`` with as many of ``candidates`` as fit; None if it cannot."""
+    """Render ``variant`` with as many of ``candidates`` as fit; None if it cannot.
+
+    ``untagged`` holds the ids of people to name in plain text (X's budget spent).
+    """
+    campaign, platform, account = run.campaign, channel.platform, channel.account
+    limit = channel.limit
     for count in range(len(candidates), 0 if candidates else -1, -1):
         try:
             text, targets = compose_text(
@@ -477,13 +475,13 @@ def _fit(
                 untagged=untagged,
             )
         except TemplateProblem as exc:
-            notes.append(f"{platform}: message '{variant.id}' skipped: {exc}")
+            run.notes.append(f"{platform}: message '{variant.id}' skipped: {exc}")
             return None
         size = length.count(platform, text, account=account)
         if size > limit:
             continue
         digest = text_hash(text)
-        if text_used(platform, account, digest):
+        if run.text_used(platform, account, digest):
             return None
         ids = [t.person_id for t in targets]
         return PlannedPost(
@@ -500,7 +498,9 @@ def _fit(
             targets=targets,
             link=bill.url,
         )
-    notes.append(f"{platform}: message '{variant.id}' does not fit {limit} even with one target")
+    run.notes.append(
+        f"{platform}: message '{variant.id}' does not fit {limit} even with one target"
+    )
     return None
 
 
@@ -508,11 +508,11 @@ def _note_budget(
     post: PlannedPost,
     candidates: Sequence[Person],
     untagged: frozenset[str],
-    budget: XBudget | None,
+    budget: XBudget,
     notes: list[str],
 ) -> None:
     """Say who a post on X names in plain text because their mention budget is spent."""
-    if not untagged or budget is None:
+    if not untagged:
         return
     addressed = {t.person_id for t in post.targets if t.handle is None}
     named = [

@@ -36,13 +36,14 @@ from jinja2 import (
 
 from bot.compose import sandbox
 from bot.compose.views import TargetView
+from bot.errors import AdvocacyBotError
 
 __all__ = ["TEMPLATE_VARIABLES", "TargetView", "TemplateProblem", "render"]
 
 TEMPLATE_VARIABLES = frozenset({"bill", "campaign", "targets", "mentions", "names", "platform"})
 
 
-class TemplateProblem(ValueError):
+class TemplateProblem(AdvocacyBotError, ValueError):
     """A template cannot be rendered; ``line`` is the line inside the template."""
 
     def __init__(self, message: str, line: int | None = None) -> None:

@@ -44,6 +44,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
 from bot.compose.views import VIEW_ATTRIBUTES
+from bot.errors import AdvocacyBotError
 
 #: The most characters a render's text may have: posts are a few hundred, and the
 #: longest any platform takes is Facebook's 63,206.
@@ -94,7 +95,7 @@ _REFUSED_NODES: dict[type[nodes.Node], str] = {
 }
 
 
-class BudgetExceeded(Exception):
+class BudgetExceeded(AdvocacyBotError):
     """A render went over one of its limits; the message names the limit."""
 
 
@@ -102,7 +103,7 @@ class OutOfTime(BudgetExceeded):
     """A render took longer than :data:`SECONDS`."""
 
 
-class Refused(SecurityError):
+class Refused(AdvocacyBotError, SecurityError):
     """A template tried something the sandbox does not allow."""
 
 
@@ -512,7 +513,7 @@ def _describe(node: nodes.Node) -> str:
     return "..."
 
 
-class Problem(Exception):
+class Problem(AdvocacyBotError):
     """Something :func:`check` refuses, at ``line`` of the template."""
 
     def __init__(self, message: str, line: int | None) -> None:

@@ -27,6 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
+from bot.errors import AdvocacyBotError
+
 #: The kinds :func:`check` knows: the platforms, then the ways to reach an office.
 PLATFORM_KINDS = ("x", "facebook", "bluesky", "mastodon", "instagram", "youtube")
 KINDS = (*PLATFORM_KINDS, "email", "phone", "url")
@@ -39,7 +41,7 @@ MAX_LENGTH = 2_000
 MAX_TEXT = 300
 
 
-class ContactError(ValueError):
+class ContactError(AdvocacyBotError, ValueError):
     """A value is not a valid handle, address, number or link; ``message`` says why."""
 
     def __init__(self, message: str) -> None:

@@ -25,11 +25,9 @@ from sqlalchemy import Row, Table, select
 from sqlalchemy.orm import Session
 
 from bot.campaigns.schema import PLATFORM_NAMES
-from bot.directory import contact
-from bot.directory.contact import valid_handle
 from bot.directory.layers import HandleInfo, NoTag
 from bot.directory.models import DoNotTag, HandleOverride, PersonHandle, PersonRow
-from bot.directory.people import Person
+from bot.directory.people import Person, build_person, details_of
 
 CHUNK = 500
 _SOURCE_RANK = {"congress-legislators": 0, "openstates": 1}
@@ -133,27 +131,11 @@ def _best_imported(handles: list[Row[Any]]) -> dict[str, HandleInfo]:
 def to_person(row: PersonRow | Row[Any], infos: dict[str, HandleInfo]) -> Person:
     """The shared :class:`Person` for a directory row and its chosen handles.
 
-    Every handle, phone, email and contact form is checked again
-    (:mod:`bot.directory.contact`): a database filled before those checks
-    existed, or edited by hand, cannot put an invalid one in a post or a page.
-    One that fails is left out (the person is then named in plain text).
+    Built by :func:`~bot.directory.people.build_person`, which checks every
+    handle, phone, email and contact form again: one that fails is left out
+    (the person is then named in plain text).
     """
-    handles = {p: h for p, i in infos.items() if i.handle and (h := valid_handle(p, i.handle))}
-    return Person(
-        id=row.id,
-        name=row.name,
-        title=row.title,
-        state=row.state,
-        chamber=row.chamber,
-        district=row.district,
-        party=row.party,
-        handles=handles,
-        handle_sources={p: i.source for p, i in infos.items() if p in handles},
-        phone=contact.valid(contact.phone_number, row.phone),
-        email=contact.valid(contact.email_address, row.email),
-        contact_form=contact.valid(contact.web_url, row.contact_form),
-        jurisdiction=row.jurisdiction,
-    )
+    return build_person(row.id, row.name, details_of(row), infos)
 
 
 def do_not_tag_entries(session: Session) -> list[NoTag]:

@@ -74,6 +74,7 @@ from pydantic import (
 from bot import safeyaml
 from bot.campaigns.schema import PLATFORM_NAMES, Handles, PersonSpec
 from bot.directory import contact
+from bot.errors import AdvocacyBotError
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -83,7 +84,7 @@ DO_NOT_TAG = "do-not-tag"
 ORGANIZER = "organizer"
 
 
-class OverridesError(Exception):
+class OverridesError(AdvocacyBotError):
     """An overrides file is missing or malformed; the message names the file and entry."""
 
 

@@ -3,11 +3,20 @@
 A :class:`Person` is what a campaign's targets resolve to, whatever the
 source (a campaign file, a roster, the imported directory). It is plain,
 immutable data: composing posts needs nothing else.
+
+:func:`build_person` is the one way to make one from data (a directory row, a
+campaign or roster entry, a target's layered handles): it checks every handle,
+phone, email and contact form again (:mod:`bot.directory.contact`) and
+withholds the handles of do-not-tag entries, so no builder can forget to.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from bot.directory import contact
+from bot.directory.layers import HandleInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,3 +52,71 @@ class Person:
 
     def handle(self, platform: str) -> str | None:
         return self.handles.get(platform)
+
+
+#: The optional fields of a :class:`Person` besides its handles: what a directory row,
+#: a campaign's entry or an organizer's row can each give.
+DETAILS = (
+    "title",
+    "state",
+    "chamber",
+    "district",
+    "party",
+    "phone",
+    "email",
+    "contact_form",
+    "jurisdiction",
+)
+
+
+def build_person(
+    id: str,
+    name: str,
+    details: Mapping[str, str | None] | None = None,
+    handles: Mapping[str, HandleInfo] | None = None,
+    untagged: Mapping[str, str] | None = None,
+) -> Person:
+    """The :class:`Person` for these fields and handles, every value checked.
+
+    ``details`` maps names in :data:`DETAILS` to values (others are ignored;
+    :func:`details_of` reads them off a row or a spec).
+    ``handles`` is the chosen handle per platform with where it came from; a
+    handle that is not valid for its platform (:func:`contact.valid_handle`),
+    or one on a platform in ``untagged`` (platform → the do-not-tag entry's
+    description), is left out, so the person is named in plain text there.
+    Phone, email and contact form are checked the same way: one that fails
+    is left out. This is a second wall behind the importers', the campaign
+    loader's and the overrides' own checks: a database edited by hand or
+    filled before a check existed cannot put an invalid value in a post.
+    """
+    given = details or {}
+    withheld = dict(untagged or {})
+    infos = handles or {}
+    checked = {
+        platform: valid
+        for platform, info in infos.items()
+        if info.handle
+        and platform not in withheld
+        and (valid := contact.valid_handle(platform, info.handle))
+    }
+    return Person(
+        id=id,
+        name=name,
+        title=given.get("title"),
+        state=given.get("state"),
+        chamber=given.get("chamber"),
+        district=given.get("district"),
+        party=given.get("party"),
+        handles=checked,
+        handle_sources={platform: infos[platform].source for platform in checked},
+        phone=contact.valid(contact.phone_number, given.get("phone")),
+        email=contact.valid(contact.email_address, given.get("email")),
+        contact_form=contact.valid(contact.web_url, given.get("contact_form")),
+        jurisdiction=given.get("jurisdiction"),
+        untagged=withheld,
+    )
+
+
+def details_of(source: object) -> dict[str, str | None]:
+    """The :data:`DETAILS` an object has as attributes (a row, a spec, a Person)."""
+    return {name: getattr(source, name, None) for name in DETAILS}

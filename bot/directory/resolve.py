@@ -20,14 +20,13 @@ prints.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.campaigns.schema import PLATFORM_NAMES
-from bot.directory.contact import valid_handle
-from bot.directory.people import Person
+from bot.directory.people import Person, build_person, details_of
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -225,36 +224,12 @@ class _Context:
                 for rule in self.no_tag_handles.get((platform, info.handle.lower()), ()):
                     untagged.setdefault(platform, rule.describe())
 
-        # A second wall behind the campaign loader's and the importers' checks: only a
-        # handle valid for its platform (bot.directory.contact) can reach a post.
-        handles = {
-            p: checked
-            for p, i in layers.items()
-            if i.handle and p not in untagged and (checked := valid_handle(p, i.handle))
-        }
-        fields: dict[str, str | None] = {}
+        details = details_of(base)
         if named is not None and entry is not None:
             # The organizer's words win; the directory fills in what they left out.
-            for name in (
-                "title",
-                "state",
-                "chamber",
-                "district",
-                "party",
-                "phone",
-                "email",
-                "contact_form",
-                "jurisdiction",
-            ):
-                if getattr(named, name) is None:
-                    fields[name] = getattr(entry.person, name)
-        person = replace(
-            base,
-            handles=handles,
-            handle_sources={p: layers[p].source for p in handles},
-            untagged=untagged,
-            **fields,  # type: ignore[arg-type]
-        )
+            directory = details_of(entry.person)
+            details = {k: directory[k] if v is None else v for k, v in details.items()}
+        person = build_person(base.id, base.name, details, layers, untagged)
         return person, layers
 
 

@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 from bot.directory.importers import congress, openstates
 from bot.directory.importers.records import SourceData
 from bot.directory.importers.writer import ImportResult, write
+from bot.errors import AdvocacyBotError
 
 CONGRESS_URL = "https://theunitedstates.io/congress-legislators"
 OPENSTATES_API_URL = "https://api.github.com/repos/openstates/people"
@@ -53,7 +54,7 @@ WORKERS = 8
 Progress = Callable[[str, int, int], None]
 
 
-class SyncError(Exception):
+class SyncError(AdvocacyBotError):
     """A download failed; the message says what to do. Nothing was imported."""
 
     def __init__(self, message: str, status: int | None = None) -> None:

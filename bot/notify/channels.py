@@ -20,6 +20,7 @@ from email.utils import formatdate, make_msgid
 from typing import Protocol
 from urllib.parse import urlsplit
 
+from bot.errors import AdvocacyBotError
 from bot.notify.settings import NotifySettings
 from bot.platforms._secrets import protect_logs, redact
 
@@ -68,7 +69,7 @@ class Notice:
     """What it is about, the same at every sweep: a notice is sent once per key."""
 
 
-class DeliveryError(Exception):
+class DeliveryError(AdvocacyBotError):
     """A channel could not deliver a notice; the message holds no secret."""
 
 

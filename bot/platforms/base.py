@@ -14,6 +14,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from bot.errors import AdvocacyBotError
+
 
 @dataclass(frozen=True, slots=True)
 class Mention:
@@ -74,7 +76,7 @@ class Failure(StrEnum):
 
 
 @dataclass
-class PublishError(Exception):
+class PublishError(AdvocacyBotError):
     kind: Failure
     message: str
     http_status: int | None = None

@@ -1,10 +1,13 @@
 """Build the publisher for a platform and account.
 
-Dry run (the default) always gets :class:`~bot.platforms.dryrun.DryRunPublisher`:
-no credentials are read and nothing leaves the machine. Live publishers read
-their credentials from the environment through :class:`~bot.config.Settings`
-(variable names in ``.env.example`` and :mod:`bot.platforms.accounts`) and
-raise :class:`~bot.config.ConfigError` naming the first missing variable.
+This is the one place that decides whether a post goes out. Dry run (the
+default: ``live`` is false unless the caller says so) always gets
+:class:`~bot.platforms.dryrun.DryRunPublisher`: no credentials are read and
+nothing leaves the machine; the commands only say which mode they run in.
+Live publishers read their credentials from the environment through
+:class:`~bot.config.Settings` (variable names in ``.env.example`` and
+:mod:`bot.platforms.accounts`) and raise :class:`~bot.config.ConfigError`
+naming the first missing variable.
 
 Platform modules are imported only here and only when a live publisher for
 that platform is built: atproto alone takes about a second to import.
@@ -57,10 +60,15 @@ def build_publisher(
     account: str,
     settings: Settings,
     *,
-    live: bool,
+    live: bool = False,
     clock: Clock | None = None,
 ) -> Publisher:
-    """The publisher for ``account`` on ``platform``; a dry-run one unless ``live``."""
+    """The publisher for ``account`` on ``platform``; a dry-run one unless ``live``.
+
+    ``live`` is true only where live posting was asked for explicitly
+    (``BOT_MODE=live`` or ``--live``: :func:`bot.cli.run.publishers` passes
+    ``mode is Mode.LIVE``); left out, nothing is published.
+    """
     if platform not in PUBLISHERS:
         raise ConfigError(f"unknown platform {platform!r}; known: {', '.join(PLATFORMS)}")
     if not live:

@@ -1,1 +1,1 @@
-"""When campaigns run: triggers, timing, the scheduler and the worker loop."""
+"""When campaigns run: cron checks, timing, the scheduler and the worker loop."""

@@ -237,7 +237,7 @@ def _bill_stage(
     Asked of every campaign, steps or not: ``stop_on`` (by default, the bill became
     law, its veto stands or it was withdrawn) ends any campaign about the bill.
     """
-    from bot.bills.stage import current_stage
+    from bot.bills.campaign_stage import current_stage
 
     stage = current_stage(session, loaded, mode)
     return stage.apply(loaded), stage.notes, stage.stopped

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from bot.campaigns.errors import CampaignError
+from bot.campaigns.errors import CampaignProblem
 from bot.campaigns.loaded import LoadedCampaign
 
 
@@ -17,7 +17,7 @@ class CampaignFiles:
         self._lock = threading.Lock()
         self._signature: tuple[tuple[str, int], ...] | None = None
         self._campaigns: list[LoadedCampaign] = []
-        self._errors: list[CampaignError] = []
+        self._errors: list[CampaignProblem] = []
 
     def _current_signature(self) -> tuple[tuple[str, int], ...]:
         if not self.folder.is_dir():
@@ -37,7 +37,7 @@ class CampaignFiles:
                 return
             if not self.folder.is_dir():
                 self._campaigns = []
-                self._errors = [CampaignError(self.folder, None, None, "no campaigns folder")]
+                self._errors = [CampaignProblem(self.folder, None, None, "no campaigns folder")]
             else:
                 from bot.campaigns.loader import load_campaigns
 
@@ -49,7 +49,7 @@ class CampaignFiles:
         self._refresh()
         return list(self._campaigns)
 
-    def errors(self) -> list[CampaignError]:
+    def errors(self) -> list[CampaignProblem]:
         self._refresh()
         return list(self._errors)
 

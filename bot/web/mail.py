@@ -27,6 +27,7 @@ from email.utils import formatdate, make_msgid
 from urllib.parse import urlsplit
 
 from bot.config import ConfigError
+from bot.errors import AdvocacyBotError
 from bot.notify.channels import DeliveryError, smtp_connection
 from bot.notify.settings import NotifySettings
 from bot.platforms._secrets import redact
@@ -42,7 +43,7 @@ MAX_SUBJECT = 200
 MAX_BODY = 20_000
 
 
-class BadAddress(ValueError):
+class BadAddress(AdvocacyBotError, ValueError):
     """What is wrong with an address, in words for the person who typed it."""
 
 

@@ -20,7 +20,7 @@ from bot.bills import congress, openstates
 from bot.bills.events import events_of
 from bot.bills.ident import BillRef
 from bot.bills.records import BillRecord
-from bot.bills.stages import derive
+from bot.bills.status import derive
 from tests.support import ROOT
 
 DOC = ROOT / "docs" / "bills.md"

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from bot.bills import store
 from bot.bills.records import Action, BillRecord, CommitteeRef, Hearing, Sponsor
 from bot.bills.roles import run
-from bot.bills.stages import derive
+from bot.bills.status import derive
 from bot.bills.triggers import record_events
 from bot.directory.models import CommitteeMember, CommitteeRow, PersonRow
 from bot.directory.selectors import Selector

@@ -9,9 +9,9 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
+from bot.bills.campaign_stage import current_stage
 from bot.bills.models import BillEvent, BillStepFiring
 from bot.bills.report import steps_preview
-from bot.bills.stage import current_stage
 from bot.campaigns.loaded import LoadedCampaign
 from bot.campaigns.loader import load_campaign
 from bot.config import Mode

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.schedule.triggers import check_cron
+from bot.schedule.cron import check_cron
 
 VALID = [
     "0 9 * * *",

@@ -200,7 +200,22 @@ def test_unreadable_duration_explains_the_form(write_campaign: WriteCampaign) ->
     path = write_campaign({"cooldown: 7d": "cooldown: a week"})
     assert problems(path) == [
         f"{path}:32: cooldown: 'a week' is not a duration. "
-        "Fix: write a number and a unit, e.g. 30m, 12h, 7d or 2w"
+        "Fix: write a number and a unit, e.g. 90s, 30m, 12h, 7d or 2w"
+    ]
+
+
+def test_a_bare_number_is_told_to_take_a_unit(write_campaign: WriteCampaign) -> None:
+    path = write_campaign({"cooldown: 7d": "cooldown: 7"})
+    assert problems(path) == [
+        f"{path}:32: cooldown: 7 is not a duration. Fix: add a unit: 7s, 7m, 7h, 7d or 7w"
+    ]
+
+
+def test_a_duration_past_a_century_is_an_error_not_a_crash(write_campaign: WriteCampaign) -> None:
+    path = write_campaign({"cooldown: 7d": "cooldown: 99999999999999w"})
+    assert problems(path) == [
+        f"{path}:32: cooldown: '99999999999999w' is longer than a century (36525d). "
+        "Fix: write a shorter duration"
     ]
 
 

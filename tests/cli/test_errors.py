@@ -261,6 +261,31 @@ def test_an_unexpected_error_is_one_line_naming_the_bug(world, monkeypatch):
         world.run("pause", "--all", ADVOCACY_BOT_DEBUG="1")
 
 
+def test_any_error_of_the_bot_is_its_message_and_no_secret_is_shown(world, monkeypatch):
+    """The handler catches the root (bot.errors.AdvocacyBotError), not a list of classes,
+    and masks the environment's secrets, in a known error and in a bug alike."""
+    import bot.store.queries
+    from bot.directory.sync import SyncError
+
+    token = "tok-3f9a8b7c6d5e"
+    raised: list[Exception] = []
+
+    def broken(*_args, **_kwargs):
+        raise raised[0]
+
+    monkeypatch.setattr(bot.store.queries, "set_pause", broken)
+    raised.append(SyncError(f"https://a.example/?access_token={token} refused; try later"))
+    result = world.run("pause", "--all", X_ACCESS_TOKEN=token)
+    assert result.exit_code == 1
+    assert result.output == "error: https://a.example/?access_token=*** refused; try later\n"
+
+    raised[0] = KeyError(f"postgresql://bot:pw-8d7e6f5a@db/x {token}")
+    result = world.run("pause", "--all", X_ACCESS_TOKEN=token)
+    assert result.output.startswith(
+        "error: unexpected KeyError: 'postgresql://bot:***@db/x ***' (a bug"
+    )
+
+
 # --- --json on every read command ---------------------------------------------------
 
 

@@ -136,3 +136,20 @@ def test_configured_accounts_and_variable_names() -> None:
     assert env_name("x", "default", "API_KEY") == "X_API_KEY"
     assert env_name("x", "mo-coalition", "API_KEY") == "X_MO_COALITION_API_KEY"
     assert env_name("bluesky", "Org 2", "HANDLE") == "BLUESKY_ORG_2_HANDLE"
+
+
+def test_dry_run_unless_live_is_asked_for_even_with_credentials() -> None:
+    """The registry alone decides; the commands' publishers ask it with their mode."""
+    from bot.cli.run import publishers
+    from bot.config import Mode
+
+    env = {
+        "X_API_KEY": "k",
+        "X_API_SECRET": "s",
+        "X_ACCESS_TOKEN": "t",
+        "X_ACCESS_TOKEN_SECRET": "a",
+    }
+    settings = Settings(env=env, mode=Mode.LIVE)
+    assert isinstance(build_publisher("x", "default", settings), DryRunPublisher)
+    assert isinstance(publishers(settings, Mode.DRY_RUN)("x", "default"), DryRunPublisher)
+    assert publishers(settings, Mode.LIVE)("x", "default").live

@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from bot.errors import AdvocacyBotError
 
-class DirectoryImportError(Exception):
+
+class DirectoryImportError(AdvocacyBotError):
     """A source's files are missing or malformed; the message names the file."""
 
 

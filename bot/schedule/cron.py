@@ -1,4 +1,4 @@
-"""Schedule triggers: checking cron expressions (and, later, building triggers).
+"""Cron expressions: checking a campaign's ``schedule.cron`` without APScheduler.
 
 ``check_cron`` is pure Python on purpose: campaign validation runs it for
 every cron schedule, and importing APScheduler's cron trigger (with asyncio,
