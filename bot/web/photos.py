@@ -28,6 +28,8 @@ from urllib.parse import urlsplit
 
 import requests
 
+from bot.errors import AdvocacyBotError
+
 #: Where portraits may come from unless ``PHOTO_ORIGINS`` says otherwise: the official
 #: hosts of the data the project ships (Congress's portraits; the Missouri and Colorado
 #: legislatures' member photos as Open States lists them).
@@ -57,7 +59,7 @@ PLACEHOLDER_SVG = (
 )
 
 
-class PhotoError(Exception):
+class PhotoError(AdvocacyBotError):
     """A portrait could not be fetched or is not an image; the message says why (no URL)."""
 
 
