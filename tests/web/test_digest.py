@@ -267,3 +267,16 @@ def test_a_mail_server_that_fails_half_way_sends_the_rest_at_the_next_run(
     assert retry.sent == 2
     assert sorted(m.rcpt_tos[0] for m in smtp.messages) == ["a@example.org", "b@example.org"]
     assert "SB 792 was vetoed" in smtp.messages[0].message.get_content()
+
+
+def test_the_digest_time_is_hh_mm_utc() -> None:
+    from datetime import time
+
+    from bot.config import ConfigError
+    from bot.web.digest import DIGEST_AT, digest_time
+
+    assert digest_time(None) == digest_time(" ") == DIGEST_AT
+    assert digest_time("7:30") == time(7, 30)
+    for wrong in ("25:00", "noon", "16:00 EST"):
+        with pytest.raises(ConfigError, match="UPDATES_DIGEST_AT"):
+            digest_time(wrong)
