@@ -16,7 +16,7 @@ from bot.schedule.service import BotService
 from bot.store import queries
 from bot.store.models import CampaignRun, Post
 from tests.guards import allow_all
-from tests.notify.conftest import smtp  # noqa: F401
+from tests.notify.conftest import SMTPServer, smtp, smtp_env  # noqa: F401
 from tests.support import make_campaign, people
 
 
@@ -130,8 +130,13 @@ def test_a_catch_up_run_in_quiet_hours_posts_nothing_live_until_they_end(db):
 
 # -- the daily digest to supporters (bot.web.digest) ------------------------------------------
 
+SITE = "https://act.example.org"
 
-def _digest_world(db, port: int):  # type: ignore[no-untyped-def]
+
+DIGEST_DAY = datetime(2026, 3, 5, 9, 0, tzinfo=UTC)
+
+
+def _digest_world(db, server: SMTPServer):  # type: ignore[no-untyped-def]
     """The example campaigns, two confirmed subscribers of SB 792, and SB 792 signed."""
     import json
     from datetime import date
@@ -159,20 +164,9 @@ def _digest_world(db, port: int):  # type: ignore[no-untyped-def]
                 seen_at=DIGEST_DAY,
             )
         )
-    settings = UpdatesSettings.from_env(
-        smtp_env_for(port) | {"UPDATES_SITE_URL": "https://act.example.org"}
-    )
+    settings = UpdatesSettings.from_env(smtp_env(server) | {"UPDATES_SITE_URL": SITE})
     assert settings is not None
     return campaigns, settings
-
-
-def smtp_env_for(port: int) -> dict[str, str]:
-    from tests.notify.conftest import SMTPServer, smtp_env
-
-    return smtp_env(SMTPServer(port=port))
-
-
-DIGEST_DAY = datetime(2026, 3, 5, 9, 0, tzinfo=UTC)
 
 
 class Runs:
@@ -200,7 +194,7 @@ def test_the_service_sends_the_daily_digest_once_per_subscriber_even_from_two_pr
 
     from bot.web.digest import DigestJob
 
-    campaigns, settings = _digest_world(db, smtp.port)
+    campaigns, settings = _digest_world(db, smtp)
     clock = FrozenClock(datetime(2026, 3, 5, 15, 0, tzinfo=UTC))  # before the digest's time
     job = DigestJob(db, settings, campaigns, "Survivors' Network", day_time(16, 0))
     runs = Runs()
@@ -262,12 +256,10 @@ def test_the_digest_is_off_unless_updates_by_email_are_set_up(db, smtp) -> None:
     base = {"DATABASE_URL": "sqlite://", "NOTIFY_EMAIL_TO": "organizers@example.org"}
     off = Settings.load(environ=base, dotenv=False)
     assert daily_digest(off, db, []) is None
-    no_smtp = Settings.load(
-        environ={**base, "UPDATES_SITE_URL": "https://act.example.org"}, dotenv=False
-    )
+    no_smtp = Settings.load(environ={**base, "UPDATES_SITE_URL": SITE}, dotenv=False)
     assert daily_digest(no_smtp, db, []) is None
     on = Settings.load(
-        environ={**base, **smtp_env_for(smtp.port), "UPDATES_SITE_URL": "https://act.example.org"},
+        environ={**base, **smtp_env(smtp), "UPDATES_SITE_URL": SITE},
         dotenv=False,
     )
     job = daily_digest(on, db, [])
