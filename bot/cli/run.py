@@ -381,6 +381,7 @@ def run(
             on_outcome=_print_outcome,
             spool=spool,
             stopping=stop_on_signals("the post in flight"),
+            digest=daily_digest(config, db, campaigns),
         ).run_forever()
         click.echo("stopped", err=True)
         return
@@ -409,6 +410,32 @@ def run(
         summary = run_summary(reports, skipped_files)
         click.secho(summary, fg="red" if failed or skipped_files else None, err=bool(skipped_files))
     raise SystemExit(1 if failed or skipped_files else 0)
+
+
+def daily_digest(
+    config: Settings, db: Database, campaigns: list[LoadedCampaign]
+) -> Callable[[datetime], object] | None:
+    """The service's daily digest to supporters, where updates by email are set up
+    (``UPDATES_SITE_URL`` and ``NOTIFY_SMTP_*``: docs/web.md); else None, and a wrong
+    setting is said once."""
+    from bot.config import ConfigError, Organisation
+    from bot.web.digest import DigestJob, digest_time
+    from bot.web.mail import UpdatesSettings
+
+    try:
+        mail_settings = UpdatesSettings.from_env(config.env)
+        if mail_settings is None:
+            return None
+        at = digest_time(config.env.get("UPDATES_DIGEST_AT"))
+    except ConfigError as problem:
+        click.secho(f"no daily digest to supporters: {problem}", fg="yellow", err=True)
+        return None
+    try:
+        org = Organisation.from_env(config).name
+    except ConfigError:  # a wrong ORG_* link or colour: the emails still carry the name
+        org = Organisation().name
+    click.echo(f"daily digest to supporters: from {at:%H:%M} UTC, once a day")
+    return DigestJob(db, mail_settings, list(campaigns), org, at)
 
 
 def check_run_flags(*, once: bool, campaign_ids: tuple[str, ...], run_all: bool) -> None:

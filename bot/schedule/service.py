@@ -7,6 +7,12 @@ so a late or repeated wake-up never plans a fire time twice, and runs missed
 while the bot was down follow each campaign's policy instead of APScheduler's
 (which silently drops runs more than a second late by default).
 
+Where supporters' updates by email are set up, one more job sends the daily
+digest of bill events (:class:`bot.web.digest.DigestJob`, passed in as
+``digest``): it runs at start and every few minutes, and sends once a day from
+its time; the database records each subscriber's digest of the day, so a
+restart or a second process never sends one twice.
+
 The job store is APScheduler's in-memory one, rebuilt from the campaign files
 at every start; it is never shared between processes.
 
@@ -21,7 +27,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from bot.campaigns.loaded import LoadedCampaign
@@ -45,6 +51,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PUBLISH_EVERY_SECONDS = 15
+#: How often the digest job looks whether today's digest is due (it sends once a day).
+DIGEST_EVERY_MINUTES = 15
 
 
 class BotService:
@@ -63,6 +71,7 @@ class BotService:
         on_outcome: Callable[[Outcome], None] = lambda outcome: None,
         spool: Spool | None = None,
         stopping: threading.Event | None = None,
+        digest: Callable[[datetime], object] | None = None,
     ) -> None:
         self.db = db
         self.campaigns = [c for c in campaigns if c.campaign.enabled]
@@ -77,6 +86,8 @@ class BotService:
         self.stopping = stopping or threading.Event()
         """Set it to stop: nothing new starts, the post in flight is recorded."""
         self.retries = PlanningRetries()
+        self.digest = digest
+        """The daily digest (:class:`bot.web.digest.DigestJob`); None: no updates by email."""
 
     def tick(self, campaigns: Sequence[LoadedCampaign] | None = None) -> None:
         """Run what is due now, then publish what is due now. Never raises."""
@@ -139,8 +150,17 @@ class BotService:
         except Exception:
             log.exception("publishing failed; will try again at the next tick")
 
+    def send_digest(self) -> None:
+        """Send today's digest to subscribers if it is due and not sent yet. Never raises."""
+        if self.digest is None or self.stopping.is_set():
+            return
+        try:
+            self.digest(self.clock.now())
+        except Exception:
+            log.exception("the daily digest failed; will try again at the next check")
+
     def scheduler(self, *, blocking: bool = True) -> BaseScheduler:
-        """An APScheduler 3 scheduler with one job per campaign plus the publisher."""
+        """An APScheduler 3 scheduler: one job per campaign, the publisher, and the digest."""
         from apscheduler.schedulers.background import BackgroundScheduler
         from apscheduler.schedulers.blocking import BlockingScheduler
         from apscheduler.triggers.interval import IntervalTrigger
@@ -164,6 +184,13 @@ class BotService:
             id="publish",
             name="publish due posts",
         )
+        if self.digest is not None:
+            scheduler.add_job(
+                self.send_digest,
+                IntervalTrigger(minutes=DIGEST_EVERY_MINUTES),
+                id="digest",
+                name="the daily digest to subscribers",
+            )
         return scheduler
 
     def run_forever(self) -> None:
@@ -173,6 +200,7 @@ class BotService:
         handler that sets :attr:`stopping` is all it takes to stop cleanly.
         """
         self.tick()
+        self.send_digest()  # a digest due while the bot was down goes now
         if self.stopping.is_set():
             return
         scheduler = self.scheduler(blocking=False)

@@ -19,7 +19,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Date, Integer, String, UniqueConstraint, delete, func, select
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    delete,
+    func,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -189,3 +198,23 @@ class DigestRecord(Base):
     """The newest bill event it covers; the next digest starts after it."""
     sent: Mapped[int] = mapped_column(Integer, default=0)
     failed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DigestSend(Base):
+    """One subscriber's digest of one day: claimed (made) before the email goes out.
+
+    The unique (day, subscriber) is the claim: whichever run or process makes it
+    sends, the others skip that subscriber, so nobody gets two digests a day,
+    even across restarts and several processes. Deleted with the subscriber
+    (an unsubscribe forgets everything); ``status`` is ``sending`` while the
+    email is being handed over, then ``sent`` or ``refused``.
+    """
+
+    __tablename__ = "update_digest_sends"
+    __table_args__ = (UniqueConstraint("day", "subscriber_id", name="uq_update_digest_sends"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16), default="sending")
+    at: Mapped[datetime] = mapped_column(UTCDateTime())

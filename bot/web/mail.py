@@ -180,6 +180,10 @@ def _message(
     return message
 
 
+class AddressRefused(DeliveryError):
+    """The mail server refused this one recipient (the others may still go)."""
+
+
 class Outbox:
     """One SMTP session: :meth:`send` as many messages as needed, then it closes.
 
@@ -195,7 +199,7 @@ class Outbox:
         try:
             refused = self._client.send_message(message)
         except smtplib.SMTPRecipientsRefused:
-            raise DeliveryError(f"email: {where} refused the address") from None
+            raise AddressRefused(f"email: {where} refused the address") from None
         except smtplib.SMTPResponseException as exc:
             raise DeliveryError(
                 _clean(self._settings, f"email: {where} answered {_said(exc)}")
@@ -203,7 +207,7 @@ class Outbox:
         except (smtplib.SMTPException, OSError) as exc:
             raise DeliveryError(_clean(self._settings, f"email: {where}: {exc}")) from None
         if refused:
-            raise DeliveryError(f"email: {where} refused the address")
+            raise AddressRefused(f"email: {where} refused the address")
 
 
 @contextmanager

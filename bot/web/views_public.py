@@ -428,25 +428,45 @@ def called(campaign_id: str) -> BaseResponse:
     return redirect(target + anchor, code=303)
 
 
+#: What a feed reader asks for, and what a browser does (its Accept puts text/html first).
+FEED_TYPES = ["application/atom+xml", "text/html"]
+
+
 @blueprint.route("/c/<campaign_id>/feed.atom")
 def feed(campaign_id: str) -> Response:
-    """The campaign's posts that went out, newest first, as an Atom feed."""
+    """The campaign's posts that went out, newest first: Atom for feed readers, a page
+    for browsers.
+
+    Content negotiation on ``Accept``: a browser's navigation asks for ``text/html``
+    first and gets the posts as an HTML page (not XSLT, which Chromium is removing
+    and warns about on every page using it); a feed reader (``application/atom+xml``,
+    ``*/*``, or no ``Accept``) gets the Atom document. Both from the same address, so
+    the address a supporter copies from the browser works in their feed reader.
+    """
     loaded = _campaign(campaign_id)
     posts = _posted(campaign_id, FEED_ENTRIES)
-    body = render_template(
-        "feed.xml",
-        campaign=loaded.campaign,
-        posts=posts,
-        updated=max((p.updated_at for p in posts), default=state().config.clock.now()),
-        host=request.host.split(":")[0],
-        self_url=request.base_url,
-        page_url=url_for("public.campaign_page", campaign_id=campaign_id, _external=True),
-    )
-    # A browser opening the feed (a navigation) gets the same document as XML, the one
-    # type it applies the feed.xsl stylesheet to (it shows atom+xml as raw text).
-    navigated = request.headers.get("Sec-Fetch-Dest") == "document"
-    response = Response(body, mimetype="application/xml" if navigated else "application/atom+xml")
-    response.vary.add("Sec-Fetch-Dest")
+    page_url = url_for("public.campaign_page", campaign_id=campaign_id, _external=True)
+    if request.accept_mimetypes.best_match(FEED_TYPES) == "text/html":
+        body = render_template(
+            "supporter/feed.html",
+            campaign=loaded.campaign,
+            posts=[_shares(post, _instance()) for post in posts],
+            zone=loaded.campaign.schedule.tz,
+            page_url=page_url,
+        )
+        response = Response(body, mimetype="text/html")
+    else:
+        body = render_template(
+            "feed.xml",
+            campaign=loaded.campaign,
+            posts=posts,
+            updated=max((p.updated_at for p in posts), default=state().config.clock.now()),
+            host=request.host.split(":")[0],
+            self_url=request.base_url,
+            page_url=page_url,
+        )
+        response = Response(body, mimetype="application/atom+xml")
+    response.vary.add("Accept")
     response.cache_control.public = True
     response.cache_control.max_age = 300
     return response

@@ -12,6 +12,8 @@ import email.policy
 import json
 import socket
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -51,9 +53,10 @@ def db(any_db):
     return any_db
 
 
-@pytest.fixture
-def smtp():
-    """An SMTP server on 127.0.0.1 that takes a login (no TLS) and keeps every message."""
+@contextmanager
+def smtp_server() -> Iterator[SMTPServer]:
+    """An SMTP server on 127.0.0.1 that takes a login (no TLS) and keeps every message
+    (a context manager, for fixtures of any scope)."""
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult
 
@@ -80,8 +83,17 @@ def smtp():
         auth_require_tls=False,
     )
     controller.start()
-    yield server
-    controller.stop()
+    try:
+        yield server
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp():
+    """An SMTP server on 127.0.0.1 that takes a login (no TLS) and keeps every message."""
+    with smtp_server() as server:
+        yield server
 
 
 @dataclass

@@ -16,6 +16,7 @@ from bot.schedule.service import BotService
 from bot.store import queries
 from bot.store.models import CampaignRun, Post
 from tests.guards import allow_all
+from tests.notify.conftest import SMTPServer, smtp, smtp_env  # noqa: F401
 from tests.support import make_campaign, people
 
 
@@ -125,3 +126,151 @@ def test_a_catch_up_run_in_quiet_hours_posts_nothing_live_until_they_end(db):
     clock.set(datetime(2026, 3, 3, 14, 0, tzinfo=UTC))  # 08:00
     service.publish()
     assert len(platform.sent) == 1
+
+
+# -- the daily digest to supporters (bot.web.digest) ------------------------------------------
+
+SITE = "https://act.example.org"
+
+
+DIGEST_DAY = datetime(2026, 3, 5, 9, 0, tzinfo=UTC)
+
+
+def _digest_world(db, server: SMTPServer):  # type: ignore[no-untyped-def]
+    """The example campaigns, two confirmed subscribers of SB 792, and SB 792 signed."""
+    import json
+    from datetime import date
+
+    from bot.bills.models import BillEvent
+    from bot.campaigns.loader import load_campaigns
+    from bot.store import subscribers as store
+    from bot.web.mail import UpdatesSettings
+    from tests.support import ROOT
+
+    campaigns, errors = load_campaigns([ROOT / "campaigns"])
+    assert not errors
+    (sb792,) = [c for c in campaigns if c.campaign.id == "mo-sb792-expungement"]
+    with db.session() as session:
+        for address in ("a@example.org", "b@example.org"):
+            row = store.sign_up(session, address, sb792.campaign.id, DIGEST_DAY)
+            store.confirm(session, row.token, DIGEST_DAY)
+        session.add(
+            BillEvent(
+                bill_key=sb792.campaign.bills[0].key,
+                key="signed",
+                kind="signed",
+                day=date(2026, 3, 5),
+                detail=json.dumps({}),
+                seen_at=DIGEST_DAY,
+            )
+        )
+    settings = UpdatesSettings.from_env(smtp_env(server) | {"UPDATES_SITE_URL": SITE})
+    assert settings is not None
+    return campaigns, settings
+
+
+class Runs:
+    """Counts the digest job's runs, as the real scheduler reports them."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.count = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, event) -> None:  # type: ignore[no-untyped-def]
+        if event.job_id == "digest":
+            with self.lock:
+                self.count += 1
+
+
+def test_the_service_sends_the_daily_digest_once_per_subscriber_even_from_two_processes(
+    db,
+    smtp,  # noqa: F811
+) -> None:
+    from datetime import time as day_time
+
+    from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
+
+    from bot.web.digest import DigestJob
+
+    campaigns, settings = _digest_world(db, smtp)
+    clock = FrozenClock(datetime(2026, 3, 5, 15, 0, tzinfo=UTC))  # before the digest's time
+    job = DigestJob(db, settings, campaigns, "Survivors' Network", day_time(16, 0))
+    runs = Runs()
+
+    def start():  # type: ignore[no-untyped-def]
+        service = BotService(
+            db,
+            [],
+            lambda platform, account: DryRunPublisher(platform, account),
+            mode=Mode.DRY_RUN,
+            clock=clock,
+            guard=allow_all,
+            digest=job,
+        )
+        scheduler = service.scheduler(blocking=False)
+        scheduler.add_listener(runs, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+        scheduler.start()
+        return scheduler
+
+    schedulers = [start(), start()]  # two processes, one database
+
+    def check_now() -> None:
+        """Both schedulers run the digest job now (instead of in 15 minutes), and finish."""
+        wanted = runs.count + len(schedulers)
+        for scheduler in schedulers:
+            scheduler.modify_job("digest", next_run_time=datetime.now(UTC))
+        assert wait_for(lambda: runs.count >= wanted)
+
+    try:
+        assert {j.id for j in schedulers[0].get_jobs()} == {"publish", "digest"}
+        check_now()
+        assert smtp.messages == []  # 15:00: not yet
+        clock.set(datetime(2026, 3, 5, 16, 5, tzinfo=UTC))
+        check_now()
+        assert sorted(m.rcpt_tos[0] for m in smtp.messages) == ["a@example.org", "b@example.org"]
+        assert "SB 792 was signed into law" in smtp.messages[0].message.get_content()
+        clock.set(datetime(2026, 3, 5, 20, 0, tzinfo=UTC))
+        check_now()
+        # a restart: a new process, the same day
+        for scheduler in schedulers:
+            scheduler.shutdown(wait=True)
+        schedulers = [start()]
+        check_now()
+        assert len(smtp.messages) == 2  # once a day per subscriber, whoever runs it
+        # The next day, with no news: nothing.
+        clock.set(datetime(2026, 3, 6, 16, 0, tzinfo=UTC))
+        check_now()
+        assert len(smtp.messages) == 2
+    finally:
+        for scheduler in schedulers:
+            if scheduler.running:
+                scheduler.shutdown(wait=True)
+
+
+def test_the_digest_is_off_unless_updates_by_email_are_set_up(db, smtp) -> None:  # noqa: F811
+    from bot.cli.run import daily_digest
+    from bot.config import Settings
+
+    base = {"DATABASE_URL": "sqlite://", "NOTIFY_EMAIL_TO": "organizers@example.org"}
+    off = Settings.load(environ=base, dotenv=False)
+    assert daily_digest(off, db, []) is None
+    no_smtp = Settings.load(environ={**base, "UPDATES_SITE_URL": SITE}, dotenv=False)
+    assert daily_digest(no_smtp, db, []) is None
+    on = Settings.load(
+        environ={**base, **smtp_env(smtp), "UPDATES_SITE_URL": SITE},
+        dotenv=False,
+    )
+    job = daily_digest(on, db, [])
+    assert job is not None
+    service = BotService(
+        db,
+        [],
+        lambda p, a: DryRunPublisher(p, a),
+        mode=Mode.DRY_RUN,
+        clock=FrozenClock(DIGEST_DAY),
+        guard=allow_all,
+        digest=job,
+    )
+    assert "digest" in {j.id for j in service.scheduler(blocking=False).get_jobs()}

@@ -146,7 +146,7 @@ def test_no_news_sends_nothing_and_the_first_digest_skips_history(
     _subscribe(db, "sb792@example.org", SB792)
     _event(db, sb792, "referred:senate:X", "referred", date(2026, 1, 10), NOW - timedelta(days=50))
     result = send_digest(db, _settings(smtp.port), campaigns, "Org", NOW)
-    assert result.skipped == "no new bill event for an enabled campaign"
+    assert result.skipped == "no new bill event or hearing tomorrow for an enabled campaign"
     assert smtp.messages == []
     with db.session() as session:
         assert session.scalars(select(store.DigestRecord)).all() == []
@@ -203,3 +203,80 @@ def test_the_command_sends_the_digest(tmp_path: Path, campaigns, smtp: SMTPServe
     off = {**env, "UPDATES_SITE_URL": ""}
     result = CliRunner().invoke(cli, ["updates", "digest"], env=off, catch_exceptions=False)
     assert result.exit_code == 1 and "UPDATES_SITE_URL" in result.output
+
+
+def test_a_hearing_tomorrow_is_in_the_day_before_s_digest(db, campaigns, smtp: SMTPServer) -> None:
+    sb792 = _bill_key(campaigns, SB792)
+    _subscribe(db, "sb792@example.org", SB792)
+    # seen a week ago (that day's digest told it): tomorrow's digest reminds of it
+    _event(db, sb792, "hearing:7:2026-03-06", "hearing", date(2026, 3, 6), NOW - timedelta(days=7))
+    with db.session() as session:  # last week's digest covered it
+        last = session.scalar(select(BillEvent.id))
+        session.add(
+            store.DigestRecord(
+                day=date(2026, 2, 26), started_at=NOW, last_event_id=last, sent=1, failed=0
+            )
+        )
+    result = send_digest(db, _settings(smtp.port), campaigns, "Org", NOW)
+    assert result.sent == 1
+    body = smtp.messages[0].message.get_content()
+    assert "SB 792 has a committee hearing tomorrow (2026-03-06)" in body
+    assert "on 2026-03-06" not in body  # told once, as the reminder
+
+
+def test_each_subscriber_gets_one_digest_a_day_whoever_sends_it(
+    db, campaigns, smtp: SMTPServer
+) -> None:
+    sb792 = _bill_key(campaigns, SB792)
+    _subscribe(db, "a@example.org", SB792)
+    _subscribe(db, "b@example.org", SB792)
+    _event(db, sb792, "signed", "signed", date(2026, 3, 5), NOW - timedelta(hours=1))
+    settings = _settings(smtp.port)
+    # Another process already sent a@'s digest today (its claim is in the database).
+    with db.session() as session:
+        a = session.scalar(
+            select(store.Subscriber).where(store.Subscriber.email == "a@example.org")
+        )
+        session.add(store.DigestSend(day=NOW.date(), subscriber_id=a.id, status="sent", at=NOW))
+    result = send_digest(db, settings, campaigns, "Org", NOW)
+    assert [m.rcpt_tos for m in smtp.messages] == [["b@example.org"]]
+    assert result.sent == 1
+    again = send_digest(db, settings, campaigns, "Org", NOW + timedelta(minutes=15))
+    assert again.skipped == "a digest already went out today" and len(smtp.messages) == 1
+    # An unsubscribe forgets the address, its sends included.
+    with db.session() as session:
+        assert store.unsubscribe(session, a.token)
+    with db.session() as session:
+        assert a.id not in set(session.scalars(select(store.DigestSend.subscriber_id)))
+
+
+def test_a_mail_server_that_fails_half_way_sends_the_rest_at_the_next_run(
+    db, campaigns, smtp: SMTPServer
+) -> None:
+    sb792 = _bill_key(campaigns, SB792)
+    for name in ("a", "b"):
+        _subscribe(db, f"{name}@example.org", SB792)
+    _event(db, sb792, "signed", "signed", date(2026, 3, 5), NOW - timedelta(hours=1))
+    smtp.refuse = True  # up, but answers 451 to every message
+    first = send_digest(db, _settings(smtp.port), campaigns, "Org", NOW)
+    assert (first.sent, first.failed) == (0, 2) and smtp.messages == []
+    smtp.refuse = False
+    # Nothing went out, so the day is still free: the retry's digest has the new event too.
+    _event(db, sb792, "vetoed", "vetoed", date(2026, 3, 5), NOW + timedelta(minutes=5))
+    retry = send_digest(db, _settings(smtp.port), campaigns, "Org", NOW + timedelta(minutes=15))
+    assert retry.sent == 2
+    assert sorted(m.rcpt_tos[0] for m in smtp.messages) == ["a@example.org", "b@example.org"]
+    assert "SB 792 was vetoed" in smtp.messages[0].message.get_content()
+
+
+def test_the_digest_time_is_hh_mm_utc() -> None:
+    from datetime import time
+
+    from bot.config import ConfigError
+    from bot.web.digest import DIGEST_AT, digest_time
+
+    assert digest_time(None) == digest_time(" ") == DIGEST_AT
+    assert digest_time("7:30") == time(7, 30)
+    for wrong in ("25:00", "noon", "16:00 EST"):
+        with pytest.raises(ConfigError, match="UPDATES_DIGEST_AT"):
+            digest_time(wrong)
