@@ -6,7 +6,7 @@ subscriber's email of the day is claimed by a unique (day, subscriber) row
 before it is sent, so nobody gets two digests a day and a run that stopped
 half-way finishes the rest at its next try. Deleted with the subscriber.
 
-Revision ID: 0014_supporter
+Revision ID: 0014
 Revises: 0013
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 
 import bot.store.types
 
-revision: str = "0014_supporter"
+revision: str = "0014"
 down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

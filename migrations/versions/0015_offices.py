@@ -6,8 +6,8 @@ file. ``people.photo_url``: the source's portrait URL; ``person_photos``: the
 portrait fetched once from it, so supporter pages load it from the bot's own
 origin (docs/web.md, "Photos").
 
-Revision ID: 0014_offices
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 """
 
 from collections.abc import Sequence
@@ -17,8 +17,8 @@ from alembic import op
 
 import bot.store.types
 
-revision: str = "0014_offices"
-down_revision: str | None = "0013"
+revision: str = "0015"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
