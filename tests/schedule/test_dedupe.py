@@ -57,3 +57,44 @@ def test_dedupe_a_post_already_in_the_log_is_not_logged_again_and_the_run_goes_o
     ]
     assert [run.replace(tzinfo=UTC) for run in runs] == [TEN_AM, day_two]
     db.dispose()
+
+
+def test_post_key_a_post_to_other_people_in_the_same_words_is_a_new_post(sqlite_url: str):
+    """Kills the mutant "post_key leaves out the targets": the post to the right
+    legislator would then share the rejected post's key and be skipped as a repeat.
+
+    An organizer rejects a post that addressed the wrong legislator and corrects the
+    campaign's targets; the message names nobody, so the next run plans the same words
+    for the right one: a post of its own, held for approval."""
+    db = Database(sqlite_url)
+    campaign = make_campaign(
+        approval="required",
+        messages=[{"id": "a", "text": "Support {{ bill.identifier }} today."}],
+    )
+    wrong, right = people(2)
+    first = runner.run_campaign(
+        db,
+        LoadedCampaign(campaign, Path("test.yaml"), (wrong,)),
+        mode=Mode.LIVE,
+        now=TEN_AM,
+        fire_time=TEN_AM,
+    )
+    with db.session() as session:
+        queries.reject_posts(session, [first.posts[0].id], now=TEN_AM)
+
+    later = TEN_AM + timedelta(hours=1)
+    second = runner.run_campaign(
+        db,
+        LoadedCampaign(campaign, Path("test.yaml"), (right,)),
+        mode=Mode.LIVE,
+        now=later,
+        fire_time=later,
+    )
+
+    assert [(p.text, [t.person_id for t in p.targets]) for p in second.posts] == [
+        ("Support S 1693 today.", [right.id])
+    ]
+    with db.new_session() as session:
+        logged = session.execute(select(Post.text, Post.status).order_by(Post.id)).all()
+    assert logged == [("Support S 1693 today.", "rejected"), ("Support S 1693 today.", "held")]
+    db.dispose()
