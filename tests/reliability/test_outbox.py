@@ -30,7 +30,7 @@ from tests.reliability.harness import (
     read_log,
 )
 
-NOW = datetime.now(UTC).replace(microsecond=0)
+NOW = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)
 
 
 class Recorder:
