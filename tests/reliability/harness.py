@@ -178,7 +178,7 @@ class Supervisor:
 #: The campaign file of the posts :func:`queue_posts` writes. Publishing checks each
 #: post's campaign schedule (end date, quiet hours) and holds back live posts whose
 #: campaign file does not load, so the processes (run in the workdir) need it. It is
-#: disabled: the scheduler never plans it; the proofs queue its rows directly.
+#: disabled: the scheduler never plans it; the proofs plan its posts themselves.
 RELIABILITY_CAMPAIGN = """\
 id: reliability
 title: Reliability proofs
@@ -852,8 +852,8 @@ def start_worker(
 
 
 def start_scheduler(supervisor: Supervisor, env: dict[str, str]) -> subprocess.Popen:
-    """``advocacy-bot run --live``: the one scheduler (no campaigns here: rows are queued
-    directly), which also publishes every few seconds like any worker."""
+    """``advocacy-bot run --live``: the one scheduler (no campaign of its own to plan: the
+    proof plans its posts first), which also publishes every few seconds like any worker."""
     campaigns = supervisor.workdir / "campaigns"
     campaigns.mkdir(exist_ok=True)
     return supervisor.start(
