@@ -59,10 +59,8 @@ ALLOWED: dict[str, str] = {
     "runs on the real clock (a CLI process takes no clock)",
     "tests/notify/test_cli.py::paused": "the commands under test run on the real clock",
     # -- not yet: to move to the injected clock (debt; do not add to it) ------------------------
-    "tests/platforms/test_facebook.py": "not yet: rate-limit waits compared with now",
-    "tests/platforms/test_mastodon.py": "not yet: rate-limit waits compared with now",
     "tests/platforms/test_mastodon_rules.py": "not yet: planning and reconcile times",
-    "tests/platforms/test_bluesky.py": "not yet: rate-limit wait compared with now",
+    "tests/platforms/test_bluesky.py::_publish_one": "not yet: queues and publishes at now",
     "tests/schedule/test_never_twice.py": "not yet: real 0.2 s leases that run out "
     "(sleeps of 0.3 s) and SystemClock",
 }
