@@ -69,8 +69,6 @@ ALLOWED: dict[str, str] = {
         "not yet: the fake's rate-limit headers use the real clock"
     ),
     "tests/platforms/test_bluesky.py::_publish_one": "not yet: queues and publishes at now",
-    "tests/schedule/test_never_twice.py": "not yet: real 0.2 s leases that run out "
-    "(sleeps of 0.3 s) and SystemClock",
 }
 
 
