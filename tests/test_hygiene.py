@@ -68,7 +68,6 @@ ALLOWED: dict[str, str] = {
     "tests/platforms/test_mastodon_rules.py::test_an_epoch_rate_limit_reset_is_understood": (
         "not yet: the fake's rate-limit headers use the real clock"
     ),
-    "tests/platforms/test_bluesky.py::_publish_one": "not yet: queues and publishes at now",
 }
 
 

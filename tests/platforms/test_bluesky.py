@@ -406,7 +406,7 @@ def _publish_one(fake: FakeBluesky, bsky: BlueskyPublisher, tmp_path: Path) -> t
     from tests.reliability.harness import Account, pauses, queue_posts, read_log
 
     url = f"sqlite:///{tmp_path / 'log.db'}"
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)
     queue_posts(url, 1, [Account("bluesky", "default", ACCOUNT["handle"])], now=now)
     db = Database(url)
     try:
