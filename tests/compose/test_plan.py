@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -140,11 +139,24 @@ def test_bills_take_turns():
     assert [run[0].bill for run in runs] == ["mo/2018/SB 792", "mo/2018/HB 1526", "mo/2018/SB 792"]
 
 
-def test_post_key_is_sha256_of_the_posts_identity():
-    expected = hashlib.sha256(
-        "\x1f".join(["x", "default", "c", "us/115/S 1693", "A,B", "hello"]).encode()
-    ).hexdigest()
-    assert post_key("x", "default", "c", "us/115/S 1693", ["B", "A"], "hello") == expected
+def test_post_key_tells_apart_posts_that_differ_in_any_part_and_only_then():
+    """A post's key is its identity: the same post planned again (its targets in any
+    order) gets the same key, and changing any one part (platform, account, campaign,
+    bill, the people addressed, the text) makes another post."""
+    post = ("x", "default", "c", "us/115/S 1693", ["A", "B"], "hello")
+    key = post_key(*post)
+    assert post_key("x", "default", "c", "us/115/S 1693", ["B", "A"], "hello") == key
+    variants = [
+        ("bluesky", "default", "c", "us/115/S 1693", ["A", "B"], "hello"),
+        ("x", "second", "c", "us/115/S 1693", ["A", "B"], "hello"),
+        ("x", "default", "d", "us/115/S 1693", ["A", "B"], "hello"),
+        ("x", "default", "c", "us/115/S 1694", ["A", "B"], "hello"),
+        ("x", "default", "c", "us/115/S 1693", ["A", "C"], "hello"),
+        ("x", "default", "c", "us/115/S 1693", ["A"], "hello"),
+        ("x", "default", "c", "us/115/S 1693", ["A", "B"], "hello!"),
+    ]
+    keys = {post_key(*variant) for variant in variants}
+    assert key not in keys and len(keys) == len(variants)
 
 
 # -- templates that are only text and variables skip Jinja's runtime -----------------

@@ -540,7 +540,7 @@ class FakeBluesky(FakeServer):
 
     def make_fault(self, kind: str, **params: Any) -> Fault:
         if kind == "rate_limited":
-            reset = int(time.time() + float(params.get("reset_in", 3600)))
+            reset = int(self.clock() + float(params.get("reset_in", 3600)))
             return Fault.status(
                 xrpc_error(
                     429,

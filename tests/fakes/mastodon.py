@@ -288,7 +288,7 @@ class FakeMastodon(FakeServer):
 
     def make_fault(self, kind: str, **params: Any) -> Fault:
         if kind == "rate_limited":
-            reset = time.time() + float(params.get("reset_in", 300))
+            reset = self.clock() + float(params.get("reset_in", 300))
             return Fault.status(
                 Response(
                     429,

@@ -35,7 +35,6 @@ from __future__ import annotations
 import html
 import itertools
 import re
-import time
 from types import SimpleNamespace
 from typing import Any
 
@@ -160,7 +159,7 @@ class FakeX(FakeServer):
     # -- faults ---------------------------------------------------------------------------
 
     def make_fault(self, kind: str, **params: Any) -> Fault:
-        now = int(time.time())
+        now = int(self.clock())
         if kind == "rate_limited":
             reset = now + int(params.get("reset_in", 900))
             window = params.get("window", "15min")
@@ -368,7 +367,7 @@ class FakeX(FakeServer):
         headers = {
             "x-rate-limit-limit": "75",
             "x-rate-limit-remaining": "74",
-            "x-rate-limit-reset": str(int(time.time()) + 900),
+            "x-rate-limit-reset": str(int(self.clock()) + 900),
         }
         return Response(
             200,

@@ -159,11 +159,13 @@ def test_a_write_that_did_not_happen_is_transient_and_safe_to_retry(
 def test_rate_limit_waits_for_ratelimit_reset(
     fake_bluesky: FakeBluesky, bsky: BlueskyPublisher
 ) -> None:
+    now = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)
+    fake_bluesky.clock = now.timestamp
     fake_bluesky.inject("create_record", "rate_limited", reset_in=1800)
     error = failure(lambda: bsky.publish(make_post("bluesky", "SB 792")))
     assert error.kind is Failure.RATE_LIMITED
-    assert error.retry_at == datetime.fromtimestamp(int(error.details["ratelimit-reset"]), UTC)
-    assert error.retry_at > datetime.now(UTC) + timedelta(minutes=29)
+    assert error.retry_at == now + timedelta(minutes=30)
+    assert error.details["ratelimit-reset"] == str(int(error.retry_at.timestamp()))
 
 
 def test_a_handle_that_does_not_resolve_fails_the_post(
@@ -404,7 +406,7 @@ def _publish_one(fake: FakeBluesky, bsky: BlueskyPublisher, tmp_path: Path) -> t
     from tests.reliability.harness import Account, pauses, queue_posts, read_log
 
     url = f"sqlite:///{tmp_path / 'log.db'}"
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)
     queue_posts(url, 1, [Account("bluesky", "default", ACCOUNT["handle"])], now=now)
     db = Database(url)
     try:

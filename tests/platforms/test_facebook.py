@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.clock import FrozenClock
 from bot.config import ConfigError, Settings
 from bot.platforms.base import Failure, PublishError
 from bot.platforms.facebook import DEFAULT_GRAPH_VERSION, FacebookPublisher, graph_version
@@ -18,6 +19,7 @@ from tests.platforms.conftest import ACCENTED, FAST, SLOW_ANSWER, assert_no_secr
 PAGE = DEFAULT_CONFIG["pages"][0]
 USER = DEFAULT_CONFIG["users"][0]
 APP_SECRET = DEFAULT_CONFIG["app_secret"]
+NOW = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)  # the publisher's clock in these tests
 
 
 def publisher(fake: FakeFacebook, **kwargs) -> FacebookPublisher:
@@ -134,25 +136,21 @@ def test_graph_error_codes_map_to_failures(fake_facebook: FakeFacebook, code, ki
 
 def test_a_rate_limit_waits_as_long_as_meta_says(fake_facebook: FakeFacebook) -> None:
     fake_facebook.inject("feed", "rate_limited", code=32, regain_minutes=17)
-    before = datetime.now(UTC)
-    error = failure(lambda: publisher(fake_facebook).publish(make_post("facebook", "SB 792")))
+    fb = publisher(fake_facebook, clock=FrozenClock(NOW))
+    error = failure(lambda: fb.publish(make_post("facebook", "SB 792")))
 
     assert error.kind is Failure.RATE_LIMITED
     assert "Page request limit reached" in error.message  # Meta's own words
-    assert (
-        before + timedelta(minutes=17)
-        <= error.retry_at
-        <= datetime.now(UTC) + timedelta(minutes=17, seconds=1)
-    )
+    assert error.retry_at == NOW + timedelta(minutes=17)
 
 
 def test_a_rate_limit_without_an_estimate_uses_the_configured_backoff(
     fake_facebook: FakeFacebook,
 ) -> None:
     fake_facebook.inject("feed", "graph_error", code=4)
-    fb = publisher(fake_facebook, rate_limit_backoff=timedelta(minutes=40))
+    fb = publisher(fake_facebook, rate_limit_backoff=timedelta(minutes=40), clock=FrozenClock(NOW))
     error = failure(lambda: fb.publish(make_post("facebook", "SB 792")))
-    assert error.retry_at >= datetime.now(UTC) + timedelta(minutes=39)
+    assert error.retry_at == NOW + timedelta(minutes=40)
 
 
 def test_an_expired_token_pauses_the_account(fake_facebook: FakeFacebook) -> None:
@@ -165,9 +163,10 @@ def test_an_expired_token_pauses_the_account(fake_facebook: FakeFacebook) -> Non
 
 def test_a_policy_block_waits_a_day(fake_facebook: FakeFacebook) -> None:
     fake_facebook.inject("feed", "policy_block")
-    error = failure(lambda: publisher(fake_facebook).publish(make_post("facebook", "SB 792")))
+    fb = publisher(fake_facebook, clock=FrozenClock(NOW))
+    error = failure(lambda: fb.publish(make_post("facebook", "SB 792")))
     assert error.kind is Failure.RATE_LIMITED
-    assert error.retry_at >= datetime.now(UTC) + timedelta(hours=23)
+    assert error.retry_at >= NOW + timedelta(hours=23)
 
 
 def test_meta_refuses_the_same_message_twice_in_a_row(fake_facebook: FakeFacebook) -> None:
@@ -268,11 +267,11 @@ def test_a_missing_capability_pauses_the_account(fake_facebook: FakeFacebook) ->
 
 def test_the_application_limit_waits_as_long_as_meta_says(fake_facebook: FakeFacebook) -> None:
     fake_facebook.inject("feed", "app_limit", regain_minutes=42)
-    before = datetime.now(UTC)
-    error = failure(lambda: publisher(fake_facebook).publish(make_post("facebook", "SB 792")))
+    fb = publisher(fake_facebook, clock=FrozenClock(NOW))
+    error = failure(lambda: fb.publish(make_post("facebook", "SB 792")))
     assert error.kind is Failure.RATE_LIMITED
     assert "Application limit reached" in error.message
-    assert before + timedelta(minutes=42) <= error.retry_at
+    assert NOW + timedelta(minutes=42) <= error.retry_at
     assert fake_facebook.posts == []
 
 

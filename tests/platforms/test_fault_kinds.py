@@ -67,7 +67,11 @@ def test_late_takes_effect_only_after_release(fake):
     answer: list[int] = []
     thread = threading.Thread(target=lambda: answer.append(create(fake, "three")[0]))
     thread.start()
-    time.sleep(0.3)
+    for _ in range(200):  # until the fake holds the request (it waits for the release)
+        if fake.in_flight["create"]:
+            break
+        time.sleep(0.05)
+    assert fake.in_flight["create"] == 1
     assert statuses(fake) == 0 and not answer
     urllib.request.urlopen(
         urllib.request.Request(fake.url + "/_fake/release", data=b"{}", method="POST"), timeout=5

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.clock import FrozenClock
 from bot.config import ConfigError, Settings
 from bot.platforms import mastodon as mastodon_module
 from bot.platforms.base import Failure, PublishError
@@ -22,6 +23,9 @@ def _fresh_instance_cache():
     mastodon_module._INSTANCE_CACHE.clear()
     yield
     mastodon_module._INSTANCE_CACHE.clear()
+
+
+NOW = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)  # the clock of these tests
 
 
 def publisher(fake: FakeMastodon, **kwargs) -> MastodonPublisher:
@@ -69,15 +73,13 @@ def test_a_repeat_returns_the_same_status_instead_of_a_second(fake_mastodon: Fak
 
 
 def test_a_timeout_is_maybe_sent_and_the_retry_is_idempotent(fake_mastodon: FakeMastodon) -> None:
-    masto = publisher(fake_mastodon)
+    masto = publisher(fake_mastodon, clock=FrozenClock(NOW))
     post = make_post("mastodon", "SB 792 slow instance")
     fake_mastodon.inject("create", "timeout", delay=SLOW_ANSWER)
     error = failure(lambda: masto.publish(post))
     assert error.kind is Failure.MAYBE_SENT
     until = datetime.fromisoformat(error.details["idempotent_retry_until"])
-    assert (
-        datetime.now(UTC) + timedelta(minutes=50) < until < datetime.now(UTC) + timedelta(hours=1)
-    )
+    assert NOW + timedelta(minutes=50) < until < NOW + timedelta(hours=1)
 
     retried = masto.publish(post)  # same Idempotency-Key: Mastodon answers with the first status
     assert fake_mastodon.texts() == [post.text]
@@ -120,11 +122,12 @@ def test_direct_visibility_is_refused_and_others_are_sent(fake_mastodon: FakeMas
 
 
 def test_rate_limit_uses_x_ratelimit_reset(fake_mastodon: FakeMastodon) -> None:
+    fake_mastodon.clock = NOW.timestamp
     fake_mastodon.inject("create", "rate_limited", reset_in=1200)
-    error = failure(lambda: publisher(fake_mastodon).publish(make_post("mastodon", "SB 792")))
+    masto = publisher(fake_mastodon, clock=FrozenClock(NOW))
+    error = failure(lambda: masto.publish(make_post("mastodon", "SB 792")))
     assert error.kind is Failure.RATE_LIMITED
-    assert datetime.now(UTC) + timedelta(minutes=19) < error.retry_at
-    assert error.retry_at < datetime.now(UTC) + timedelta(minutes=21)
+    assert error.retry_at == NOW + timedelta(minutes=20)
     assert fake_mastodon.statuses == []
 
 

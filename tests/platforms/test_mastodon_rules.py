@@ -21,6 +21,9 @@ from tests.support import make_campaign, people
 ACCOUNT = DEFAULT_CONFIG["accounts"][0]
 
 
+NOW = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)  # when the planner plans in these tests
+
+
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     mastodon_module._INSTANCE_CACHE.clear()
@@ -82,11 +85,11 @@ def mastodon_campaign(words: int):
 def test_the_planner_uses_the_limit_the_instance_reported() -> None:
     campaign = mastodon_campaign(words=90)  # some 750 characters
     targets = people(1, "mastodon")
-    assert plan_run(campaign, targets, PlanHistory(), datetime.now(UTC)).posts == []
+    assert plan_run(campaign, targets, PlanHistory(), NOW).posts == []
 
     with FakeMastodon(config={**DEFAULT_CONFIG, "max_characters": 1000}) as fake:
         assert publisher(fake).check().ok  # accounts check reads /api/v2/instance
-    plan = plan_run(campaign, targets, PlanHistory(), datetime.now(UTC))
+    plan = plan_run(campaign, targets, PlanHistory(), NOW)
     [post] = plan.posts
     assert post.limit == 1000 and 700 < post.length <= 1000
 
@@ -94,10 +97,10 @@ def test_the_planner_uses_the_limit_the_instance_reported() -> None:
 def test_a_smaller_instance_limit_is_planned_for_too() -> None:
     campaign = mastodon_campaign(words=50)  # some 450 characters: fits 500, not 400
     targets = people(1, "mastodon")
-    assert plan_run(campaign, targets, PlanHistory(), datetime.now(UTC)).posts
+    assert plan_run(campaign, targets, PlanHistory(), NOW).posts
     with FakeMastodon(config={**DEFAULT_CONFIG, "max_characters": 400}) as fake:
         assert publisher(fake).max_characters() == 400
-    assert plan_run(campaign, targets, PlanHistory(), datetime.now(UTC)).posts == []
+    assert plan_run(campaign, targets, PlanHistory(), NOW).posts == []
 
 
 def test_an_instance_without_v2_configuration_is_not_handed_to_the_planner(
@@ -250,5 +253,5 @@ def test_a_live_command_reads_the_instance_limit_before_its_first_run_plans() ->
             dotenv=False,
         )
         build_clients(settings, publishers(settings, Mode.LIVE))
-    [post] = plan_run(campaign, targets, PlanHistory(), datetime.now(UTC)).posts
+    [post] = plan_run(campaign, targets, PlanHistory(), NOW).posts
     assert post.limit == 1000

@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import socket
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
-from bot.config import ConfigError, Settings
+from bot.clock import FrozenClock
+from bot.compose.plan import PlannedPost, post_key, text_hash
+from bot.config import ConfigError, Mode, Settings
+from bot.platforms._http import Timeouts
 from bot.platforms.base import Failure, PublishError
 from bot.platforms.x import XPublisher
+from bot.schedule.worker import publish_due
+from bot.store import queries
+from bot.store.db import Database
+from bot.store.models import Post
 from tests.fakes.x import DEFAULT_CONFIG, DUPLICATE_DETAIL, FakeX
+from tests.guards import allow_all
 from tests.platforms.conftest import ACCENTED, FAST, SLOW_ANSWER, assert_no_secret, make_post
 
 APP = DEFAULT_CONFIG["app"]
 USER = DEFAULT_CONFIG["users"][0]
+NOW = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)  # X's clock (the fake's) in these tests
 SECRETS = [
     APP["consumer_key"],
     APP["consumer_secret"],
@@ -32,8 +41,7 @@ def publisher(fake: FakeX, **kwargs) -> XPublisher:
         access_token=kwargs.pop("access_token", USER["access_token"]),
         access_token_secret=USER["access_token_secret"],
         base_url=fake.url,
-        timeouts=FAST,
-        **kwargs,
+        **({"timeouts": FAST} | kwargs),
     )
 
 
@@ -57,6 +65,7 @@ def test_post_goes_out_signed_with_the_account_tokens(fake_x: FakeX) -> None:
 
 
 def test_the_24_hour_limits_reach_the_result(fake_x: FakeX) -> None:
+    fake_x.clock = NOW.timestamp
     result = publisher(fake_x).publish(make_post("x", "SB 792 hearing Tuesday"))
 
     for name in (
@@ -69,7 +78,7 @@ def test_the_24_hour_limits_reach_the_result(fake_x: FakeX) -> None:
     assert result.limits["x-user-limit-24hour-remaining"] == "2399"
     # the tightest window is reported in the two summary fields
     assert result.rate_limit_remaining == 99
-    assert result.rate_limit_reset is not None and result.rate_limit_reset > datetime.now(UTC)
+    assert result.rate_limit_reset == NOW + timedelta(minutes=15)
 
 
 def test_a_post_with_a_url_costs_more_and_prices_are_settings(fake_x: FakeX) -> None:
@@ -114,14 +123,73 @@ def test_duplicate_content_is_never_created_twice(fake_x: FakeX) -> None:
 def test_429_defers_until_the_exhausted_window_resets(
     fake_x: FakeX, window: str, reset_header: str
 ) -> None:
+    fake_x.clock = NOW.timestamp
     fake_x.inject("create", "rate_limited", reset_in=3600, window=window)
     error = failure(lambda: publisher(fake_x).publish(make_post("x", "SB 792")))
 
     assert error.kind is Failure.RATE_LIMITED
     assert error.http_status == 429
-    assert error.retry_at == datetime.fromtimestamp(int(error.details[reset_header]), UTC)
-    assert error.retry_at > datetime.now(UTC) + timedelta(minutes=59)
+    assert error.retry_at == NOW + timedelta(hours=1)
+    assert error.details[reset_header] == str(int((NOW + timedelta(hours=1)).timestamp()))
     assert fake_x.texts() == []
+
+
+def planned(platform: str, text: str) -> PlannedPost:
+    """A post as the planner hands it to the log (nobody tagged)."""
+    return PlannedPost(
+        key=post_key(platform, "default", "c", "SB 792", [], text),
+        campaign_id="c",
+        bill="SB 792",
+        platform=platform,
+        account="default",
+        variant="v",
+        text=text,
+        text_hash=text_hash(text),
+        length=len(text),
+        limit=280,
+        link=None,
+        targets=(),
+    )
+
+
+def test_x_429_waits_for_the_later_of_two_exhausted_windows(sqlite_url: str) -> None:
+    """Kills the mutant "a 429 retries at the earliest exhausted window's reset".
+
+    X answers a 429 with every window's headers; when the 15-minute window and the
+    24-hour one are both spent, only the later reset lifts the refusal. The real worker
+    must leave the post queued until then: a retry when the 15 minutes are up would be
+    refused again (and, on a paid tier, keep the account in X's rate-limit penalty)."""
+    now = NOW
+    limits = DEFAULT_CONFIG["limits"] | {"window": 1, "user_24h": 1}
+    config = DEFAULT_CONFIG | {"limits": limits, "enforce_limits": True}
+    clock = FrozenClock(now)
+    db = Database(sqlite_url)
+    texts = ["SB 792 hearing Tuesday", "SB 792: call your senator"]
+    with db.session() as session:
+        queries.insert_planned(
+            session,
+            [planned("x", text) for text in texts],
+            mode=Mode.LIVE,
+            now=now,
+            scheduled_for=now,
+        )
+    with FakeX(config=config) as fake:
+        fake.clock = lambda: clock.now().timestamp()  # X's windows follow the test's clock
+        x = publisher(fake, clock=clock)
+
+        def publish_at(moment: datetime) -> None:
+            clock.set(moment)
+            publish_due(db, lambda p, a: x, mode=Mode.LIVE, clock=clock, guard=allow_all)
+
+        publish_at(now)  # the first post spends both windows; the second gets X's 429
+        assert fake.texts() == texts[:1] and fake.counts["create"] == 2
+        publish_at(now + timedelta(minutes=16))  # the 15-minute window has reset
+        assert fake.counts["create"] == 2  # not asked again: the day's window is still spent
+        publish_at(now + timedelta(days=1, minutes=1))
+        assert fake.texts() == texts
+    with db.new_session() as session:
+        assert list(session.scalars(select(Post.status).order_by(Post.id))) == ["posted"] * 2
+    db.dispose()
 
 
 @pytest.mark.parametrize(
@@ -157,13 +225,14 @@ def test_a_too_long_post_is_permanent(fake_x: FakeX) -> None:
 
 
 def test_a_timeout_after_sending_is_maybe_sent(fake_x: FakeX) -> None:
+    # X creates the post but answers after our read timeout. (Had the client waited for
+    # the answer, the post would have been "posted": MAYBE_SENT is our timeout's doing.)
     fake_x.inject("create", "timeout", delay=SLOW_ANSWER)
-    started = time.monotonic()
-    error = failure(lambda: publisher(fake_x).publish(make_post("x", "SB 792 timeout")))
+    quick = Timeouts(connect=FAST.connect, read=0.2)
+    error = failure(lambda: publisher(fake_x, timeouts=quick).publish(make_post("x", "SB 792 t")))
 
     assert error.kind is Failure.MAYBE_SENT
-    assert time.monotonic() - started < SLOW_ANSWER  # our read timeout, not X's answer
-    assert fake_x.texts() == ["SB 792 timeout"]  # it did go out: never retry blindly
+    assert fake_x.texts() == ["SB 792 t"]  # it did go out: never retry blindly
 
 
 def test_a_dropped_connection_is_maybe_sent(fake_x: FakeX) -> None:

@@ -178,7 +178,7 @@ class Supervisor:
 #: The campaign file of the posts :func:`queue_posts` writes. Publishing checks each
 #: post's campaign schedule (end date, quiet hours) and holds back live posts whose
 #: campaign file does not load, so the processes (run in the workdir) need it. It is
-#: disabled: the scheduler never plans it; the proofs queue its rows directly.
+#: disabled: the scheduler never plans it; the proofs plan its posts themselves.
 RELIABILITY_CAMPAIGN = """\
 id: reliability
 title: Reliability proofs
@@ -419,7 +419,6 @@ def bot_env(
         "X_COALITION_ACCESS_TOKEN": X["users"][1]["access_token"],
         "X_COALITION_ACCESS_TOKEN_SECRET": X["users"][1]["access_token_secret"],
         "X_COALITION_RECONCILE_READS": "0",
-        "X_REQUIRE_APPROVAL_FOR_MENTIONS": "0",
         "X_MONTHLY_SPEND_CAP": "100000",
         # Facebook: two Pages.
         "FACEBOOK_GRAPH_URL": fakes["facebook"].url,
@@ -465,9 +464,49 @@ def proof_url(database_url: str) -> str:
 
 
 def post_text(number: int, acct: Account) -> str:
+    """The message template of post ``number`` (``{{ mentions }}`` is who it addresses)."""
     return (
-        f"Reliability post {number:05d} from {acct.label}: please support SB {number % 997} "
-        f"and protect survivors."
+        f"{{{{ mentions }}}}: reliability post {number:05d} from {acct.label}: please support "
+        f"{{{{ bill.identifier }}}} and protect survivors."
+    )
+
+
+#: The most posts one planned run makes (a campaign's ``posts_per_run`` limit).
+_PER_RUN = 50
+
+
+def _proof_campaign(acct: Account, index: int, numbers: list[int], per_run: int) -> Any:
+    """The reliability campaign as it plans for one account: one bill of its own (so the
+    accounts' cooldowns never meet), one message a post, X legislators tagged, and
+    every post held for an organizer's approval."""
+    from bot.campaigns.schema import Campaign
+
+    return Campaign.model_validate(
+        {
+            "id": "reliability",
+            "title": "Reliability proofs",
+            "bills": [
+                {
+                    "jurisdiction": "us",
+                    "session": "119",
+                    "identifier": f"S {index + 1}",
+                    "title": "A bill",
+                }
+            ],
+            "targets": {"people": [{"id": "P0", "name": "Person Zero", "title": "Sen."}]},
+            "platforms": [acct.platform],
+            "accounts": {acct.platform: acct.account},
+            "messages": [{"id": f"m{n}", "text": post_text(n, acct)} for n in numbers],
+            "schedule": {
+                "cron": "0 10 * * *",
+                "timezone": "UTC",
+                "posts_per_run": per_run,
+                "posts_per_day": 500,
+            },
+            "mentions_per_post": 1,
+            "approval": "required",
+            "x_mentions": "tag",
+        }
     )
 
 
@@ -479,45 +518,57 @@ def queue_posts(
     start: int = 0,
     now: datetime | None = None,
 ) -> int:
-    """Write ``count`` live posts to the log as ``queued``, due now, across ``accounts``.
+    """Plan ``count`` live posts across ``accounts`` (in turn) and approve them, due now.
 
-    The rows are what a campaign run writes (:func:`bot.store.queries.insert_planned`),
-    each with its own text, so every post is recognisable at the servers.
+    The posts come from the real planner and runner (:func:`bot.schedule.runner.
+    run_campaign`), as the scheduler makes them: each addresses a legislator, tagged
+    on X with the mention rules on (the budget per person, approval, no near
+    duplicates); the campaign requires approval, and an organizer approves them all
+    (``advocacy-bot approve --all``). A bug in planning or in the mention rules shows
+    in the proofs as posts missing, held or skipped. Each text is its own, so every
+    post is recognisable at the servers.
     """
-    from bot.compose.plan import PlannedPost, post_key, text_hash
+    from bot.campaigns.loaded import LoadedCampaign
     from bot.config import Mode
+    from bot.directory.people import Person
+    from bot.schedule.runner import run_campaign
     from bot.store import queries
     from bot.store.db import Database
 
     accounts = list(accounts)
     now = now or datetime.now(UTC)
-    planned = []
+    numbers: dict[int, list[int]] = {}
     for number in range(start, start + count):
-        acct = accounts[number % len(accounts)]
-        text = post_text(number, acct)
-        planned.append(
-            PlannedPost(
-                key=post_key(acct.platform, acct.account, "reliability", "sb", [], text),
-                campaign_id="reliability",
-                bill="us-119-sb",
-                platform=acct.platform,
-                account=acct.account,
-                variant="a",
-                text=text,
-                text_hash=text_hash(text),
-                length=len(text),
-                limit=280,
-                targets=(),
-                link=None,
-            )
-        )
+        numbers.setdefault(number % len(accounts), []).append(number)
+    most = max((len(n) for n in numbers.values()), default=0)
+    people = tuple(
+        Person(id=f"P{i}", name=f"Person {i}", title="Sen.", handles={"x": f"Sen{i}"})
+        for i in range(most)
+    )
     db = Database(proof_url(database_url))
     try:
-        with db.session() as session:
-            rows = queries.insert_planned(
-                session, planned, mode=Mode.LIVE, now=now, scheduled_for=now - timedelta(seconds=1)
+        planned = 0
+        runs = [
+            (index, min(_PER_RUN, len(mine) - chunk))
+            for index, mine in sorted(numbers.items())
+            for chunk in range(0, len(mine), _PER_RUN)
+        ]
+        for step, (index, per_run) in enumerate(runs):
+            acct = accounts[index]
+            campaign = _proof_campaign(acct, index, numbers[index], per_run)
+            fire_time = now - timedelta(seconds=len(runs) - step)
+            report = run_campaign(
+                db,
+                LoadedCampaign(campaign, Path("reliability.yaml"), people),
+                mode=Mode.LIVE,
+                now=fire_time,
+                fire_time=fire_time,
             )
-            return len(rows)
+            planned += len(report.posts)
+        with db.session() as session:
+            queries.approve_posts(session, every=True, by="reliability-proof", now=now)
+        assert planned == count, f"the planner made {planned} of {count} posts"
+        return planned
     finally:
         db.dispose()
 
@@ -801,8 +852,8 @@ def start_worker(
 
 
 def start_scheduler(supervisor: Supervisor, env: dict[str, str]) -> subprocess.Popen:
-    """``advocacy-bot run --live``: the one scheduler (no campaigns here: rows are queued
-    directly), which also publishes every few seconds like any worker."""
+    """``advocacy-bot run --live``: the one scheduler (no campaign of its own to plan: the
+    proof plans its posts first), which also publishes every few seconds like any worker."""
     campaigns = supervisor.workdir / "campaigns"
     campaigns.mkdir(exist_ok=True)
     return supervisor.start(

@@ -139,16 +139,18 @@ def test_a_worker_cut_off_mid_call_loses_its_claim_but_no_second_post_goes_out(
     platform = Timeline()
     seen: list[str] = []
 
+    clock = FrozenClock(START)
+
     def b_takes_over_then_c_polls() -> None:
-        time.sleep(0.3)  # A's lease runs out
+        clock.advance(timedelta(seconds=0.3))  # A's lease runs out
         (checked,) = reconcile_stale(
-            any_db, lambda p, a: platform, clock=SystemClock(), worker="B", lease=lease
+            any_db, lambda p, a: platform, clock=clock, worker="B", lease=lease
         )
         seen.append(checked.status)
-        seen.extend(o.status for o in publish(any_db, platform, SystemClock(), worker="C"))
+        seen.extend(o.status for o in publish(any_db, platform, clock, worker="C"))
 
     platform.during = b_takes_over_then_c_polls
-    publish(any_db, platform, SystemClock(), worker="A", lease=lease, limit=1)
+    publish(any_db, platform, clock, worker="A", lease=lease, limit=1)
     assert seen == ["unknown"]  # B: not there yet; C: the account is held, nothing sent
     assert len(platform.posts) == 1
     first = rows(any_db)[0]
@@ -168,17 +170,21 @@ def test_a_stale_workers_failure_cannot_overwrite_what_the_new_holder_recorded(
 
     def created_then_b_checks() -> None:
         platform.posts.append(outgoing_of(any_db, queued[0]))
-        later = FrozenClock(datetime.now(UTC) + timedelta(hours=1))
+        later = FrozenClock(START + timedelta(hours=1))
         (checked,) = reconcile_stale(any_db, lambda p, a: platform, clock=later, worker="B")
         assert checked.status == "posted"
 
     platform.during = created_then_b_checks
-    publish(any_db, platform, SystemClock(), worker="A", limit=1)
+    publish(any_db, platform, FrozenClock(START), worker="A", limit=1)
     first = rows(any_db)[0]
     assert (first.status, first.remote_id, first.attempt_count) == ("posted", "fb_1", 0)
     assert "after another worker had taken the post over" in first.attempts[-1].error
-    publish(any_db, platform, FrozenClock(datetime.now(UTC) + timedelta(days=1)))
+    publish(any_db, platform, FrozenClock(START + timedelta(days=1)))
     assert len(platform.posts) == 2 and len({p.key for p in platform.posts}) == 2
+
+
+#: When the workers of the tests on a frozen clock start (the posts are due from PLANNED).
+START = PLANNED + timedelta(minutes=1)
 
 
 def outgoing_of(db: Database, post_id: int) -> OutgoingPost:

@@ -1,39 +1,84 @@
-"""The real APScheduler 3 scheduler runs a campaign at its time and publishes it."""
+"""The real APScheduler 3 scheduler runs a campaign at its time and publishes it.
+
+Time is stopped and moved by the test (see :func:`scheduled`), never waited for."""
 
 from __future__ import annotations
 
-import time
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import time_machine
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
+from apscheduler.schedulers.base import BaseScheduler
 from sqlalchemy import select
 
 from bot.campaigns.loaded import LoadedCampaign
 from bot.clock import FrozenClock, SystemClock
 from bot.config import Mode
 from bot.platforms.dryrun import DryRunPublisher
-from bot.schedule.service import BotService
+from bot.schedule.service import PUBLISH_EVERY_SECONDS, BotService
 from bot.store import queries
 from bot.store.models import CampaignRun, Post
 from tests.guards import allow_all
 from tests.notify.conftest import SMTPServer, smtp, smtp_env  # noqa: F401
 from tests.support import make_campaign, people
 
+#: A Monday, 10:00 in Chicago; the scheduler's and the service's "now" in these tests.
+FIRE_AT = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)
 
-def wait_for(condition, timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
+
+@contextmanager
+def scheduled(service: BotService, at: datetime) -> Iterator[Scheduled]:
+    """The service's real APScheduler scheduler, started at ``at`` on a stopped clock.
+
+    APScheduler 3 reads ``datetime.now()`` itself (it takes no clock), so the process's
+    clock is stopped at ``at`` with time-machine, and the service's clock, a
+    :class:`SystemClock`, reads the same instant. ``move_to`` moves both and wakes the
+    scheduler; ``ran(job)`` waits (on an event, not a sleep) until that job finished.
+    """
+    with time_machine.travel(at, tick=False) as traveller:
+        scheduler = service.scheduler(blocking=False)
+        done: dict[str, threading.Event] = {}
+
+        def finished(event: JobExecutionEvent) -> None:
+            done.setdefault(event.job_id, threading.Event()).set()
+
+        scheduler.add_listener(finished, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+        scheduler.start()
+        try:
+            yield Scheduled(scheduler, traveller, done)
+        finally:
+            scheduler.shutdown(wait=True)
+
+
+@dataclass
+class Scheduled:
+    scheduler: BaseScheduler
+    traveller: time_machine.Traveller
+    done: dict[str, threading.Event]
+
+    def move_to(self, moment: datetime) -> None:
+        for event in self.done.values():
+            event.clear()
+        self.traveller.move_to(moment)
+        self.scheduler.wakeup()
+
+    def ran(self, job_id: str) -> bool:
+        return self.done.setdefault(job_id, threading.Event()).wait(30)
+
+
+def logged(db) -> list[tuple[str, str]]:
+    with db.new_session() as session:
+        return [tuple(row) for row in session.execute(select(Post.platform, Post.status))]
 
 
 def test_the_scheduler_fires_a_campaign_at_its_time(db):
-    fire_at = (datetime.now(UTC) + timedelta(seconds=1)).replace(microsecond=0)
-    fire_at += timedelta(seconds=1)
     campaign = make_campaign(
-        schedule={"at": [fire_at.isoformat()], "timezone": "UTC"}, platforms=["x", "bluesky"]
+        schedule={"cron": "0 10 * * *", "timezone": "America/Chicago"}, platforms=["x", "bluesky"]
     )
     service = BotService(
         db,
@@ -43,42 +88,48 @@ def test_the_scheduler_fires_a_campaign_at_its_time(db):
         clock=SystemClock(),
         guard=allow_all,
     )
-    scheduler = service.scheduler(blocking=False)
-    scheduler.start()
-    try:
-        assert {job.id for job in scheduler.get_jobs()} == {"campaign:test-campaign", "publish"}
+    with scheduled(service, FIRE_AT - timedelta(minutes=1)) as running:
+        jobs = {job.id: job.next_run_time for job in running.scheduler.get_jobs()}
+        assert jobs["campaign:test-campaign"] == FIRE_AT  # APScheduler's reading of the cron
+        assert set(jobs) == {"campaign:test-campaign", "publish"}
+        assert logged(db) == []  # nothing before its time
 
-        def published() -> list[str]:
-            with db.new_session() as session:
-                return list(session.scalars(select(Post.status)))
+        running.move_to(FIRE_AT + timedelta(seconds=1))
+        assert running.ran("campaign:test-campaign")
 
-        assert wait_for(lambda: published() == ["dry_run", "dry_run"] or len(published()) > 2)
-    finally:
-        scheduler.shutdown(wait=True)
-    assert published() == ["dry_run", "dry_run"]
+    assert sorted(logged(db)) == [("bluesky", "dry_run"), ("x", "dry_run")]
     with db.new_session() as session:
-        assert session.scalar(select(CampaignRun.fire_time)) == fire_at
+        assert session.scalars(select(CampaignRun.fire_time)).all() == [FIRE_AT]
 
 
 def test_a_tick_that_fails_does_not_stop_the_service(db, caplog):
-    def broken(platform, account):
-        raise RuntimeError("publisher construction failed")
+    """A publisher that cannot be built fails one round of publishing; the post stays
+    queued, and the scheduler's next round publishes it."""
+    broken = [True]
 
-    campaign = make_campaign()
+    def publisher_for(platform, account):
+        if broken[0]:
+            raise RuntimeError("publisher construction failed")
+        return DryRunPublisher(platform, account)
+
     service = BotService(
         db,
-        [LoadedCampaign(campaign, Path("t.yaml"), tuple(people(1)))],
-        broken,
+        [LoadedCampaign(make_campaign(), Path("t.yaml"), tuple(people(1)))],
+        publisher_for,
         mode=Mode.DRY_RUN,
         clock=SystemClock(),
         guard=allow_all,
     )
-    now = SystemClock().now()
-    from bot.schedule.runner import run_campaign
+    with scheduled(service, FIRE_AT - timedelta(seconds=1)) as running:
+        running.move_to(FIRE_AT)
+        assert running.ran("campaign:test-campaign")  # planned; publishing failed
+        assert logged(db) == [("x", "queued")]
+        assert "publishing failed" in caplog.text
 
-    run_campaign(db, service.campaigns[0], mode=Mode.DRY_RUN, now=now, fire_time=now)
-    service.publish()  # logs, never raises
-    assert "publishing failed" in caplog.text
+        broken[0] = False
+        running.move_to(FIRE_AT + timedelta(seconds=PUBLISH_EVERY_SECONDS))
+        assert running.ran("publish")
+    assert logged(db) == [("x", "dry_run")]
 
 
 def test_a_catch_up_run_in_quiet_hours_posts_nothing_live_until_they_end(db):
