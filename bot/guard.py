@@ -50,12 +50,13 @@ import unicodedata
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings
 from bot.platforms.base import OutgoingPost
+from bot.posts import Verdict as Verdict  # the guard's answer, in bot.posts so the
+from bot.posts import VerdictKind as VerdictKind  # worker reads it without the guard
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -64,44 +65,6 @@ if TYPE_CHECKING:
     from bot.compose.urls import FoundUrl
     from bot.platforms.accounts import AccountConfig
     from bot.store.models import Post
-
-
-class VerdictKind(StrEnum):
-    ALLOW = "allow"
-    HOLD = "hold"
-    DEFER = "defer"
-    SKIP = "skip"
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    kind: VerdictKind
-    reason: str = ""
-    until: datetime | None = None
-    """For ``defer``: the earliest time to try again."""
-    account_wide: bool = False
-    """For ``defer``: every post of the account gets the same answer until ``until``
-    (a cap or the spacing), so a worker passes over the account's other posts."""
-
-    @classmethod
-    def allow(cls) -> Verdict:
-        return cls(VerdictKind.ALLOW)
-
-    @classmethod
-    def hold(cls, reason: str) -> Verdict:
-        return cls(VerdictKind.HOLD, reason)
-
-    @classmethod
-    def defer(cls, until: datetime, reason: str, *, account_wide: bool = False) -> Verdict:
-        return cls(VerdictKind.DEFER, reason, until, account_wide)
-
-    @classmethod
-    def skip(cls, reason: str) -> Verdict:
-        return cls(VerdictKind.SKIP, reason)
-
-    @property
-    def allowed(self) -> bool:
-        return self.kind is VerdictKind.ALLOW
 
 
 # -- policy --------------------------------------------------------------------------------
@@ -1054,6 +1017,7 @@ def guard_for(
     pass it. Left out, only the policies apply.
     """
     from bot.platforms.accounts import configured_accounts
+    from bot.schedule.worker import outgoing
 
     policies: dict[tuple[str, str], GuardPolicy] = {}
     for platform, account in configured_accounts(settings):
@@ -1080,23 +1044,9 @@ def guard_for(
             settings=settings,
             lookback=max(policy.near_duplicate_window, policy.near_duplicate_window_across),
         )
-        return check(_outgoing(post), history, policies[key], now)
+        return check(outgoing(post), history, policies[key], now)
 
     return guard
-
-
-def _outgoing(post: Post) -> OutgoingPost:
-    from bot.platforms.base import Mention
-
-    return OutgoingPost(
-        key=post.key,
-        platform=post.platform,
-        account=post.account,
-        text=post.text,
-        mentions=tuple(Mention(t.person_id, t.handle) for t in post.targets if t.handle),
-        link=post.link,
-        created_at=post.created_at,
-    )
 
 
 def _aware(value: datetime | None) -> datetime | None:

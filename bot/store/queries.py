@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -33,8 +32,9 @@ from sqlalchemy.sql import FromClause, Subquery
 from sqlalchemy.sql.selectable import TableValuedAlias
 
 from bot.campaigns.schema import Campaign, Platform, XMentions
-from bot.compose.plan import PlanHistory, PlannedPost, PlannedTarget
 from bot.config import Mode
+from bot.posts import LoggedPost as LoggedPost  # re-exported: callers name it from here
+from bot.posts import PlanHistory, PlannedPost
 
 # The log as people read it (filters, pages by key, exports) lives in bot.store.logs,
 # which loads without the planner; these names stay importable from here.
@@ -396,38 +396,6 @@ def _insert_chunk(
         )
         for item in fresh
     ]
-
-
-@dataclass(frozen=True, slots=True)
-class LoggedPost:
-    """A post just written to the log, as its row says (without an ORM object).
-
-    Attributes are named as :class:`~bot.store.models.Post`'s; ``targets`` are
-    the planned targets (``person_id``, ``name``, ``handle``), ``limit`` the
-    platform's length limit it was fitted to.
-    """
-
-    id: int
-    key: str
-    created_at: datetime
-    scheduled_for: datetime
-    updated_at: datetime
-    mode: str
-    campaign_id: str
-    bill: str
-    platform: str
-    account: str
-    variant: str
-    text: str
-    text_hash: str
-    length: int
-    link: str | None
-    status: str
-    reason: str | None
-    cost: float
-    attempt_count: int
-    targets: tuple[PlannedTarget, ...]
-    limit: int | None = None
 
 
 def last_fire_time(session: Session, campaign_id: str, mode: Mode) -> datetime | None:
