@@ -121,9 +121,9 @@ class GuardPolicy:
     def post_cost(self, post: OutgoingPost) -> float:
         if not (self.price_per_post or self.price_per_post_with_url):
             return 0.0
-        from bot.platforms.pricing import has_url
+        from bot.platforms.pricing import price
 
-        return self.price_per_post_with_url if has_url(post.text) else self.price_per_post
+        return price(post.text, self.price_per_post, self.price_per_post_with_url)
 
 
 #: Safe defaults: a small organisation's pace, far below every platform limit.
@@ -817,14 +817,14 @@ def load_history(
         from bot.platforms.pricing import post_cost
 
         pending = session.execute(
-            select(Post_.text, Post_.link).where(
+            select(Post_.text).where(
                 sent,
                 in_month,
                 Post_.status.in_([str(Status.SENDING), str(Status.UNKNOWN)]),
                 Post_.cost == 0,
             )
         ).all()
-        spend += sum(post_cost("x", post.account, t, link, settings) for t, link in pending)
+        spend += sum(post_cost("x", post.account, text, settings) for (text,) in pending)
 
     same_text = session.execute(
         select(Post_.account)
