@@ -435,13 +435,14 @@ def pause_scopes(campaign_id: str, platform: str, account: str) -> list[str]:
 def active_pause(
     session: Session, campaign_id: str, platform: str, account: str, now: datetime
 ) -> Pause | None:
-    """The pause that stops this post now, if any."""
-    return session.scalar(
-        select(Pause)
-        .where(Pause.scope.in_(pause_scopes(campaign_id, platform, account)))
-        .where(or_(Pause.until.is_(None), Pause.until > now))
-        .limit(1)
-    )
+    """The pause that stops a post of this campaign and account now, if any: the one
+    pause lookup (the guard's). The broadest scope that applies wins (all, then the
+    campaign, then the account); one primary-key lookup per scope."""
+    for scope in pause_scopes(campaign_id, platform, account):
+        pause = session.get(Pause, scope)
+        if pause is not None and (pause.until is None or pause.until > now):
+            return pause
+    return None
 
 
 def set_pause(
