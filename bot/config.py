@@ -16,6 +16,12 @@ from pathlib import Path
 
 DEFAULT_DATABASE_URL = "sqlite:///advocacy-bot.db"
 
+#: Seconds a SQLite statement waits for another process's write lock (``BOT_DB_BUSY_TIMEOUT``).
+BUSY_TIMEOUT = 30.0
+
+#: The Census geocoder's base URL (``GEOCODER_URL`` overrides it).
+CENSUS_GEOCODER_URL = "https://geocoding.geo.census.gov/geocoder"
+
 
 class Mode(StrEnum):
     DRY_RUN = "dry_run"
@@ -65,8 +71,6 @@ class Settings:
     @property
     def busy_timeout(self) -> float:
         """``BOT_DB_BUSY_TIMEOUT``: seconds a SQLite statement waits for the write lock."""
-        from bot.store.db import BUSY_TIMEOUT
-
         value = self.get("BOT_DB_BUSY_TIMEOUT")
         if value is None:
             return BUSY_TIMEOUT
@@ -94,8 +98,6 @@ class Settings:
     @property
     def geocoder_url(self) -> str:
         """``GEOCODER_URL``: the Census geocoder's base URL (supporter address lookups)."""
-        from bot.web.geocode import CENSUS_GEOCODER_URL
-
         value = self.get("GEOCODER_URL")
         if value is None:
             return CENSUS_GEOCODER_URL

@@ -54,6 +54,9 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from bot.clock import month_start as month_start  # re-exported (bot.web.stats)
+from bot.compose.budget import BUDGET_DAY as BUDGET_DAY  # the budget's windows and
+from bot.compose.budget import BUDGET_WEEK as BUDGET_WEEK  # arithmetic, shared with
+from bot.compose.budget import fits_at as fits_at  # the planner (bot.compose.plan.XBudget)
 from bot.config import ConfigError, Settings
 from bot.platforms.base import OutgoingPost
 from bot.posts import Verdict as Verdict  # the guard's answer, in bot.posts so the
@@ -519,29 +522,6 @@ class BudgetExcess:
     reason: str
     until: datetime | None
     """None when the budget is 0: the person is never tagged automatically."""
-
-
-#: The windows of the mention budget: per account a day, across accounts a week.
-BUDGET_DAY = timedelta(hours=24)
-BUDGET_WEEK = timedelta(days=7)
-
-
-def fits_at(
-    times: Iterable[datetime], cap: int, window: timedelta, now: datetime
-) -> datetime | None:
-    """When one more event fits ``cap`` events per sliding ``window``: None if it fits now.
-
-    ``times`` are the earlier events (those outside the window are ignored). With
-    ``n ≥ cap`` events in the window, one more fits once ``n - cap + 1`` of them
-    have left it: at the ``(n - cap)``-th oldest (0-based) plus ``window``.
-    ``cap`` 0 never fits: :data:`datetime.max` (UTC).
-    """
-    if cap <= 0:
-        return datetime.max.replace(tzinfo=UTC)
-    inside = sorted(t for t in times if now - window < t <= now)
-    if len(inside) < cap:
-        return None
-    return inside[len(inside) - cap] + window
 
 
 def mention_budget(

@@ -53,7 +53,7 @@ class XBudget:
         self, tags: Sequence[tuple[str, str, datetime]], account: str, now: datetime
     ) -> set[str]:
         """The people one more tag of from ``account`` at ``now`` would take past the budget."""
-        from bot.guard import BUDGET_DAY, BUDGET_WEEK, fits_at
+        from bot.compose.budget import BUDGET_DAY, BUDGET_WEEK, fits_at
 
         by_person: dict[str, list[tuple[str, datetime]]] = {}
         for person_id, where, when in tags:

@@ -191,4 +191,3 @@ def aware(value: datetime | str | None) -> datetime | None:
     if isinstance(value, str):  # some drivers hand aggregates back untyped
         value = datetime.fromisoformat(value)
     return value if value.tzinfo else value.replace(tzinfo=UTC)
-

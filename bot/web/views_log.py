@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 
-from bot.cli.log import STATUSES
+from bot.posts import STATUSES
 from bot.store.logs import (
     COLUMNS,
     Key,
