@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -31,7 +31,6 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import FromClause, Subquery
 from sqlalchemy.sql.selectable import TableValuedAlias
 
-from bot.campaigns.schema import Campaign, Platform, XMentions
 from bot.config import Mode
 from bot.posts import LoggedPost as LoggedPost  # re-exported: callers name it from here
 from bot.posts import PlanHistory, PlannedPost
@@ -40,6 +39,9 @@ from bot.posts import PlanHistory, PlannedPost
 # which loads without the planner; these names stay importable from here.
 from bot.store.logs import LogFilter, list_posts, log_query, logged_campaign_ids  # noqa: F401
 from bot.store.models import LIVE_STATES, Attempt, CampaignRun, Pause, Post, PostTarget, Status
+
+if TYPE_CHECKING:  # only a type: the store sits below the campaigns it is told about
+    from bot.campaigns.schema import Campaign
 
 #: Post states that count as "addressed" for rotation, cooldown and no-repeat.
 COUNTED_STATES = tuple(sorted({*LIVE_STATES, Status.DRY_RUN}))
@@ -121,7 +123,7 @@ def plan_history(
                 if last is not None:
                     history.last_tagged[(person_id, bill, platform)] = last
 
-    if Platform.X in campaign.platforms and campaign.x_mentions is XMentions.TAG:
+    if "x" in platforms and campaign.x_mentions == "tag":  # X, with x_mentions: tag
         history.x_tags = x_tags(session, person_ids, mode, day_start)
 
     history.posts_today = {
@@ -156,7 +158,7 @@ def x_tags(
     rows = session.execute(
         select(PostTarget.person_id, Post.account, Post.created_at)
         .join(PostTarget, PostTarget.post_id == Post.id)
-        .where(Post.platform == Platform.X.value, Post.updated_at >= since)
+        .where(Post.platform == "x", Post.updated_at >= since)
         .where(Post.created_at >= since)
         .where(Post.status.in_(COUNTED_STATES), Post.mode.in_(history_modes(mode)))
         .where(PostTarget.handle.is_not(None))

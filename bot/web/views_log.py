@@ -41,7 +41,7 @@ from bot.store.logs import (
 )
 from bot.store.models import Post
 from bot.web import auth
-from bot.web.app import db_session, state
+from bot.web.context import db_session, state
 from bot.web.stats import PLATFORMS
 
 blueprint = Blueprint("log", __name__, url_prefix="/dashboard")
