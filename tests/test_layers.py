@@ -13,6 +13,7 @@ A node is a top-level subpackage or module of ``bot`` (``bot.store``,
 from __future__ import annotations
 
 import ast
+import re
 from collections import defaultdict
 from functools import cache
 from pathlib import Path
@@ -236,3 +237,39 @@ def test_the_guards_rules_need_no_database() -> None:
         for alias in node.names
     }
     assert not {name for name in loaded if name and name.split(".")[0] == "sqlalchemy"}
+
+
+# -- the README's map of the package ---------------------------------------------------------
+
+README = BOT.parent / "README.md"
+
+
+def readme_table() -> list[tuple[list[str], list[str]]]:
+    """The "How it works" table's rows: (paths in "where", file names in "what")."""
+    lines = README.read_text().splitlines()
+    start = lines.index("| where | what |")
+    rows = []
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        where, what = line.strip("|").split("|", 1)
+        rows.append((re.findall(r"`([^`]+)`", where), re.findall(r"`([^`/]+\.py)`", what)))
+    return rows
+
+
+def test_the_readme_table_names_only_what_exists() -> None:
+    missing = []
+    for paths, files in readme_table():
+        missing += [path for path in paths if not (BOT.parent / path).exists()]
+        folder = paths[0] if len(paths) == 1 and paths[0].endswith("/") else None
+        if folder is not None:
+            missing += [
+                f"{folder}{name}" for name in files if not (BOT.parent / folder / name).exists()
+            ]
+    assert missing == []
+
+
+def test_the_readme_table_lists_every_subpackage() -> None:
+    listed = {path for paths, _ in readme_table() for path in paths}
+    packages = sorted(f"bot/{init.parent.name}/" for init in BOT.glob("*/__init__.py"))
+    assert [package for package in packages if package not in listed] == []
