@@ -1,7 +1,8 @@
 """Queries over the post log, each backed by an index (see bot.store.models).
 
 Everything the planner, the worker and the commands ask of the log lives
-here, so the SQL has one home.
+here or beside it in :mod:`bot.store` (:mod:`bot.store.logs`: the log as people
+read it; :mod:`bot.store.history`: what the guard reads), so the SQL has one home.
 """
 
 from __future__ import annotations
