@@ -39,3 +39,9 @@ class FrozenClock:
 
     def advance(self, delta: timedelta) -> None:
         self._now += delta
+
+
+def month_start(now: datetime) -> datetime:
+    """The start of ``now``'s calendar month in UTC: monthly caps and spend count from it."""
+    now = now.astimezone(UTC)
+    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)

@@ -13,10 +13,27 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.errors import AdvocacyBotError
 
 DEFAULT_DATABASE_URL = "sqlite:///advocacy-bot.db"
+
+#: Seconds a SQLite statement waits for another process's write lock (``BOT_DB_BUSY_TIMEOUT``).
+BUSY_TIMEOUT = 30.0
+
+#: The Census geocoder's base URL (``GEOCODER_URL`` overrides it).
+CENSUS_GEOCODER_URL = "https://geocoding.geo.census.gov/geocoder"
+#: Where portraits may come from unless ``PHOTO_ORIGINS`` says otherwise: the official
+#: hosts of the data the project ships (Congress's portraits; the Missouri and Colorado
+#: legislatures' member photos as Open States lists them).
+DEFAULT_PHOTO_ORIGINS = (
+    "https://unitedstates.github.io",
+    "https://house.mo.gov",
+    "https://www.senate.mo.gov",
+    "https://senate.mo.gov",
+    "https://leg.colorado.gov",
+)
 
 
 class Mode(StrEnum):
@@ -67,8 +84,6 @@ class Settings:
     @property
     def busy_timeout(self) -> float:
         """``BOT_DB_BUSY_TIMEOUT``: seconds a SQLite statement waits for the write lock."""
-        from bot.store.db import BUSY_TIMEOUT
-
         value = self.get("BOT_DB_BUSY_TIMEOUT")
         if value is None:
             return BUSY_TIMEOUT
@@ -96,8 +111,6 @@ class Settings:
     @property
     def geocoder_url(self) -> str:
         """``GEOCODER_URL``: the Census geocoder's base URL (supporter address lookups)."""
-        from bot.web.geocode import CENSUS_GEOCODER_URL
-
         value = self.get("GEOCODER_URL")
         if value is None:
             return CENSUS_GEOCODER_URL
@@ -113,8 +126,6 @@ class Settings:
         """``PHOTO_ORIGINS``: where legislators' portraits may be fetched from, comma-separated
         origins (``https://house.mo.gov``); ``none`` shows no portraits. Unset: the official
         hosts of the shipped data (:data:`bot.web.photos.DEFAULT_PHOTO_ORIGINS`)."""
-        from bot.web.photos import DEFAULT_PHOTO_ORIGINS, parse_origins
-
         value = self.get("PHOTO_ORIGINS")
         if value is None:
             return DEFAULT_PHOTO_ORIGINS
@@ -216,3 +227,33 @@ def mask_url(url: str) -> str:
     credentials, _, host = rest.rpartition("@")
     user = credentials.split(":", 1)[0]
     return f"{scheme}://{user}:***@{host}"
+
+
+def origin(url: str) -> str | None:
+    """``https://host[:port]`` of an http(s) URL, lower-cased, or None."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    default = {"http": 80, "https": 443}[parts.scheme]
+    suffix = f":{port}" if port not in (None, default) else ""
+    return f"{parts.scheme}://{parts.hostname.lower()}{suffix}"
+
+
+def parse_origins(value: str) -> tuple[str, ...]:
+    """``PHOTO_ORIGINS``: comma-separated origins, or ``none``; ValueError saying what is wrong."""
+    if value.strip().lower() == "none":
+        return ()
+    found = []
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        parts = urlsplit(item)
+        if origin(item) is None or parts.path not in ("", "/") or parts.query or parts.fragment:
+            raise ValueError(
+                f"{item[:80]!r} is not an origin; write each as scheme and host only, such as "
+                "https://house.mo.gov, or 'none' for no portraits"
+            )
+        found.append(origin(item) or "")
+    return tuple(found)

@@ -47,15 +47,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from bot.clock import month_start as month_start  # re-exported (bot.web.stats)
+from bot.compose.budget import BUDGET_DAY as BUDGET_DAY  # the budget's windows and
+from bot.compose.budget import BUDGET_WEEK as BUDGET_WEEK  # arithmetic, shared with
+from bot.compose.budget import fits_at as fits_at  # the planner (bot.compose.plan.XBudget)
 from bot.config import ConfigError, Settings
 from bot.platforms.base import OutgoingPost
+from bot.posts import Verdict as Verdict  # the guard's answer, in bot.posts so the
+from bot.posts import VerdictKind as VerdictKind  # worker reads it without the guard
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -64,44 +69,6 @@ if TYPE_CHECKING:
     from bot.compose.urls import FoundUrl
     from bot.platforms.accounts import AccountConfig
     from bot.store.models import Post
-
-
-class VerdictKind(StrEnum):
-    ALLOW = "allow"
-    HOLD = "hold"
-    DEFER = "defer"
-    SKIP = "skip"
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    kind: VerdictKind
-    reason: str = ""
-    until: datetime | None = None
-    """For ``defer``: the earliest time to try again."""
-    account_wide: bool = False
-    """For ``defer``: every post of the account gets the same answer until ``until``
-    (a cap or the spacing), so a worker passes over the account's other posts."""
-
-    @classmethod
-    def allow(cls) -> Verdict:
-        return cls(VerdictKind.ALLOW)
-
-    @classmethod
-    def hold(cls, reason: str) -> Verdict:
-        return cls(VerdictKind.HOLD, reason)
-
-    @classmethod
-    def defer(cls, until: datetime, reason: str, *, account_wide: bool = False) -> Verdict:
-        return cls(VerdictKind.DEFER, reason, until, account_wide)
-
-    @classmethod
-    def skip(cls, reason: str) -> Verdict:
-        return cls(VerdictKind.SKIP, reason)
-
-    @property
-    def allowed(self) -> bool:
-        return self.kind is VerdictKind.ALLOW
 
 
 # -- policy --------------------------------------------------------------------------------
@@ -158,9 +125,9 @@ class GuardPolicy:
     def post_cost(self, post: OutgoingPost) -> float:
         if not (self.price_per_post or self.price_per_post_with_url):
             return 0.0
-        from bot.platforms.pricing import has_url
+        from bot.platforms.pricing import price
 
-        return self.price_per_post_with_url if has_url(post.text) else self.price_per_post
+        return price(post.text, self.price_per_post, self.price_per_post_with_url)
 
 
 #: Safe defaults: a small organisation's pace, far below every platform limit.
@@ -343,11 +310,6 @@ class History:
 
 #: How soon a post held back by an open-ended pause is looked at again.
 PAUSE_RECHECK = timedelta(minutes=1)
-
-
-def month_start(now: datetime) -> datetime:
-    now = now.astimezone(UTC)
-    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
 def next_month(now: datetime) -> datetime:
@@ -560,29 +522,6 @@ class BudgetExcess:
     reason: str
     until: datetime | None
     """None when the budget is 0: the person is never tagged automatically."""
-
-
-#: The windows of the mention budget: per account a day, across accounts a week.
-BUDGET_DAY = timedelta(hours=24)
-BUDGET_WEEK = timedelta(days=7)
-
-
-def fits_at(
-    times: Iterable[datetime], cap: int, window: timedelta, now: datetime
-) -> datetime | None:
-    """When one more event fits ``cap`` events per sliding ``window``: None if it fits now.
-
-    ``times`` are the earlier events (those outside the window are ignored). With
-    ``n ≥ cap`` events in the window, one more fits once ``n - cap + 1`` of them
-    have left it: at the ``(n - cap)``-th oldest (0-based) plus ``window``.
-    ``cap`` 0 never fits: :data:`datetime.max` (UTC).
-    """
-    if cap <= 0:
-        return datetime.max.replace(tzinfo=UTC)
-    inside = sorted(t for t in times if now - window < t <= now)
-    if len(inside) < cap:
-        return None
-    return inside[len(inside) - cap] + window
 
 
 def mention_budget(
@@ -798,99 +737,40 @@ def load_history(
 ) -> History:
     """The :class:`History` of ``post``'s account, from the post log.
 
-    Counts the account's posts in the same mode (live posts count against live
-    caps; dry runs simulate them without ever blocking a live post) that went
+    The reads are :mod:`bot.store.history`'s (the SQL's home); this only puts them
+    together. Counts the account's posts in the same mode (live posts count against
+    live caps; dry runs simulate them without ever blocking a live post) that went
     out or may have: ``posted``, ``sending`` and ``unknown`` (``dry_run`` in dry
-    runs), timed by ``updated_at`` (when the row was claimed or finalised).
-    Posts still being sent have no cost recorded yet; with ``settings`` their
-    expected price counts towards the month's spend. ``do_not_tag`` holds person
-    ids or handles; left out, the directory's ``do_not_tag`` table is read (an
-    entry for the person on this platform or every platform, or for the handle
-    on this platform). ``approval_required`` comes from the campaign.
-
-    Three aggregate queries, each bounded to the current month (or the last
-    24 hours, whichever starts earlier) and filtered on ``(platform, account)``
-    or ``(platform, text_hash)``, plus one primary-key lookup per pause scope.
+    runs). Posts still being sent have no cost recorded yet; with ``settings`` their
+    expected price (:func:`bot.platforms.pricing.post_cost`) counts towards the
+    month's spend. ``do_not_tag`` holds person ids or handles; left out, the
+    directory's do-not-tag list is read
+    (:func:`bot.directory.overrides.do_not_tag_entries`). ``approval_required``
+    comes from the campaign. The pause is :func:`bot.store.queries.active_pause`'s.
     On X, also every account's posts sent or in flight in the last ``lookback``
-    (at least the budget's week) and whom they tagged (:func:`_recent_on_platform`),
-    for the near-duplicate check and the mention budget.
+    (at least the budget's week) and whom they tagged, for the near-duplicate check
+    and the mention budget.
     """
-    from sqlalchemy import and_, func, select
-
-    from bot.store.models import Pause, PostTarget, Status
+    from bot.store import history as log
+    from bot.store.queries import active_pause
 
     now = now.astimezone(UTC)
-    day_ago = now - timedelta(hours=24)
-    start = month_start(now)
-    window = min(day_ago, start)
-    sent_states = (
-        [Status.POSTED, Status.SENDING, Status.UNKNOWN]
-        if post.mode == "live"
-        else [Status.DRY_RUN, Status.SENDING]
-    )
-    Post_ = type(post)
-    sent = and_(
-        Post_.platform == post.platform,
-        Post_.account == post.account,
-        Post_.mode == post.mode,
-        Post_.status.in_([str(s) for s in sent_states]),
-        Post_.updated_at >= window,
-        Post_.id != post.id,
-    )
-    in_day = Post_.updated_at > day_ago
-    in_month = Post_.updated_at >= start
-    counted = session.execute(
-        select(
-            func.count().filter(in_day),
-            func.min(Post_.updated_at).filter(in_day),
-            func.count().filter(in_month),
-            func.max(Post_.updated_at),
-            func.coalesce(func.sum(Post_.cost).filter(in_month), 0.0),
-        ).where(sent)
-    ).one()
-    posts_24h, oldest, posts_month, last, spend = counted
-
-    if settings is not None and post.platform == "x":
+    on_x = post.platform == "x"
+    counts = log.account_counts(session, post, now, pending=settings is not None and on_x)
+    spend = counts.spend_this_month
+    if counts.pending_texts and settings is not None:
         from bot.platforms.pricing import post_cost
 
-        pending = session.execute(
-            select(Post_.text, Post_.link).where(
-                sent,
-                in_month,
-                Post_.status.in_([str(Status.SENDING), str(Status.UNKNOWN)]),
-                Post_.cost == 0,
-            )
-        ).all()
-        spend += sum(post_cost("x", post.account, t, link, settings) for t, link in pending)
+        spend += sum(post_cost("x", post.account, text, settings) for text in counts.pending_texts)
 
-    same_text = session.execute(
-        select(Post_.account)
-        .where(
-            Post_.platform == post.platform,
-            Post_.text_hash == post.text_hash,
-            Post_.account != post.account,
-            Post_.mode == post.mode,
-            Post_.status.in_([str(s) for s in sent_states]),
-        )
-        .limit(1)
-    ).scalar_one_or_none()
+    pause = active_pause(session, post.campaign_id, post.platform, post.account, now)
 
-    paused, paused_until = None, None
-    for scope in ("all", f"campaign:{post.campaign_id}", f"account:{post.platform}:{post.account}"):
-        pause = session.get(Pause, scope)
-        if pause is not None and (pause.until is None or pause.until > now):
-            paused = f"{scope}" + (f" ({pause.reason})" if pause.reason else "")
-            paused_until = pause.until
-            break
-
-    targets = session.execute(
-        select(PostTarget.person_id, PostTarget.handle, PostTarget.name).where(
-            PostTarget.post_id == post.id
-        )
-    ).all()
+    targets = log.post_targets(session, post.id)
     tagged = [(person, handle) for person, handle, _ in targets if handle is not None]
     if do_not_tag is None:
-        do_not_tag = _do_not_tag_entries(session, post.platform, tagged) if tagged else ()
+        from bot.directory.overrides import do_not_tag_entries
+
+        do_not_tag = do_not_tag_entries(session, post.platform, tagged) if tagged else ()
     wanted = {x.lower().lstrip("@") for x in do_not_tag}
     blocked = tuple(
         sorted(
@@ -904,9 +784,11 @@ def load_history(
 
     recent: tuple[RecentPost, ...] = ()
     sent_mentions: tuple[SentMention, ...] = ()
-    if post.platform == "x":
-        recent, sent_mentions = _recent_on_platform(
-            session, post, now - max(lookback, BUDGET_WEEK), sent_states
+    if on_x:
+        sent = log.recent_on_platform(session, post, now - max(lookback, BUDGET_WEEK))
+        recent = tuple(RecentPost(p.account, p.at, p.text, p.names) for p in sent)
+        sent_mentions = tuple(
+            SentMention(person_id, p.account, p.at) for p in sent for person_id in p.tagged
         )
 
     return History(
@@ -915,89 +797,18 @@ def load_history(
         ),
         recent=recent,
         sent_mentions=sent_mentions,
-        posts_last_24h=int(posts_24h or 0),
-        oldest_in_last_24h=_aware(oldest),
-        posts_this_month=int(posts_month or 0),
-        last_post_at=_aware(last),
-        spend_this_month=float(spend or 0.0),
-        same_text_account=same_text,
+        posts_last_24h=counts.posts_last_24h,
+        oldest_in_last_24h=counts.oldest_in_last_24h,
+        posts_this_month=counts.posts_this_month,
+        last_post_at=counts.last_post_at,
+        spend_this_month=spend,
+        same_text_account=log.same_text_account(session, post),
         approved=post.approved_by is not None,
         approval_required=approval_required,
         do_not_tag=blocked,
-        paused=paused,
-        paused_until=paused_until,
+        paused=(pause.scope + (f" ({pause.reason})" if pause.reason else "")) if pause else None,
+        paused_until=pause.until if pause else None,
     )
-
-
-def _recent_on_platform(
-    session: Session, post: Post, since: datetime, sent_states: Sequence[str]
-) -> tuple[tuple[RecentPost, ...], tuple[SentMention, ...]]:
-    """Posts of ``post``'s platform (every account, this mode) sent or in flight since
-    ``since``, and who they tag: the near-duplicate check's and the budget's history.
-
-    Two statements: the posts on ``ix_posts_platform_status_updated`` (a range per
-    state, so the cost follows the platform's posts in the window, not the log), then
-    their targets on ``ix_post_targets_post``, 500 posts at a time.
-    """
-    from sqlalchemy import select
-
-    from bot.store.models import PostTarget
-
-    Post_ = type(post)
-    rows = session.execute(
-        select(Post_.id, Post_.account, Post_.updated_at, Post_.text).where(
-            Post_.platform == post.platform,
-            Post_.status.in_([str(s) for s in sent_states]),
-            Post_.updated_at >= since,
-            Post_.mode == post.mode,
-            Post_.id != post.id,
-        )
-    ).all()
-    names: dict[int, list[str]] = {}
-    mentions: list[SentMention] = []
-    found = {post_id: (account, _aware(at)) for post_id, account, at, _ in rows}
-    ids = sorted(found)
-    for start in range(0, len(ids), 500):
-        for post_id, person_id, name, handle in session.execute(
-            select(
-                PostTarget.post_id, PostTarget.person_id, PostTarget.name, PostTarget.handle
-            ).where(PostTarget.post_id.in_(ids[start : start + 500]))
-        ):
-            names.setdefault(post_id, []).extend(v for v in (name, handle) if v)
-            if handle is not None:
-                account, at = found[post_id]
-                assert at is not None
-                mentions.append(SentMention(person_id, account, at))
-    recent = tuple(
-        RecentPost(account, at, text, tuple(names.get(post_id, ())))
-        for post_id, account, at, text in ((i, a, _aware(t), x) for i, a, t, x in rows)
-        if at is not None
-    )
-    return recent, tuple(mentions)
-
-
-def _do_not_tag_entries(
-    session: Session, platform: str, tagged: Iterable[tuple[str, str]]
-) -> set[str]:
-    """Person ids and handles among ``tagged`` that the directory's do-not-tag list names."""
-    from sqlalchemy import and_, func, or_, select
-
-    from bot.directory.models import DoNotTag
-
-    people = sorted({person for person, _ in tagged})
-    handles = sorted({handle.lower().lstrip("@") for _, handle in tagged})
-    rows = session.execute(
-        select(DoNotTag.person_id, DoNotTag.handle).where(
-            or_(
-                and_(
-                    DoNotTag.person_id.in_(people),
-                    or_(DoNotTag.platform.is_(None), DoNotTag.platform == platform),
-                ),
-                and_(DoNotTag.platform == platform, func.lower(DoNotTag.handle).in_(handles)),
-            )
-        )
-    ).all()
-    return {value for row in rows for value in row if value}
 
 
 #: How soon a live post of a campaign the guard has no schedule for is looked at again.
@@ -1054,6 +865,7 @@ def guard_for(
     pass it. Left out, only the policies apply.
     """
     from bot.platforms.accounts import configured_accounts
+    from bot.schedule.worker import outgoing
 
     policies: dict[tuple[str, str], GuardPolicy] = {}
     for platform, account in configured_accounts(settings):
@@ -1080,28 +892,6 @@ def guard_for(
             settings=settings,
             lookback=max(policy.near_duplicate_window, policy.near_duplicate_window_across),
         )
-        return check(_outgoing(post), history, policies[key], now)
+        return check(outgoing(post), history, policies[key], now)
 
     return guard
-
-
-def _outgoing(post: Post) -> OutgoingPost:
-    from bot.platforms.base import Mention
-
-    return OutgoingPost(
-        key=post.key,
-        platform=post.platform,
-        account=post.account,
-        text=post.text,
-        mentions=tuple(Mention(t.person_id, t.handle) for t in post.targets if t.handle),
-        link=post.link,
-        created_at=post.created_at,
-    )
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, str):  # some drivers hand aggregates back untyped
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

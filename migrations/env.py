@@ -11,7 +11,7 @@ import os
 
 from alembic import context
 
-import bot.store.all_models  # noqa: F401  (registers every table on Base.metadata)
+import bot.tables  # noqa: F401  (registers every table on Base.metadata)
 from bot.store.models import Base
 
 config = context.config

@@ -12,23 +12,10 @@ from typing import TYPE_CHECKING, TextIO
 import click
 
 from bot.cli.common import database, fail, require_campaign, settings
+from bot.posts import STATUSES as STATUSES  # plain values: `log --help` loads no SQLAlchemy
 
 if TYPE_CHECKING:
     from bot.store.models import Post
-
-# bot.store.models.Status's values, spelled out so that loading this module (for
-# `log --help`) does not import SQLAlchemy; tests/cli/test_run.py keeps them equal.
-STATUSES = [
-    "queued",
-    "held",
-    "sending",
-    "posted",
-    "dry_run",
-    "failed",
-    "unknown",
-    "skipped",
-    "rejected",
-]
 
 
 def parse_since(value: str) -> datetime:

@@ -34,53 +34,11 @@ from bot.compose.mentions import mention_text, tag_handle
 from bot.compose.render import TemplateProblem, join_names, render
 from bot.compose.views import TargetView, bill_view, campaign_view
 from bot.directory.people import Person
+from bot.posts import PlanHistory as PlanHistory  # the plain shapes live in bot.posts,
+from bot.posts import PlannedPost as PlannedPost  # which the store uses without the
+from bot.posts import PlannedTarget as PlannedTarget  # planner; importable from here too
 
 _EPOCH = datetime.min.replace(tzinfo=UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedTarget:
-    person_id: str
-    name: str
-    handle: str | None
-    """The handle tagged, or None where the post names the person in plain text."""
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedPost:
-    key: str
-    campaign_id: str
-    bill: str
-    platform: str
-    account: str
-    variant: str
-    text: str
-    text_hash: str
-    length: int
-    limit: int
-    targets: tuple[PlannedTarget, ...]
-    link: str | None
-
-    @property
-    def tagged(self) -> list[PlannedTarget]:
-        return [t for t in self.targets if t.handle]
-
-
-@dataclass
-class PlanHistory:
-    """What the planner needs to know about earlier posts (the caller queries it)."""
-
-    last_tagged: dict[tuple[str, str, str], datetime] = field(default_factory=dict)
-    """(person id, bill key, platform) -> when last tagged or named."""
-    last_variant: dict[tuple[str, str], datetime] = field(default_factory=dict)
-    """(platform, variant id) -> when last used by this campaign."""
-    last_bill: dict[tuple[str, str], datetime] = field(default_factory=dict)
-    """(platform, bill key) -> when this campaign last posted about it."""
-    posts_today: dict[str, int] = field(default_factory=dict)
-    """platform -> posts this campaign made today (campaign's local day)."""
-    x_tags: list[tuple[str, str, datetime]] = field(default_factory=list)
-    """(person id, account, when): automated tags on X of the campaign's people by
-    any campaign lately (the last week at least), planned ones included."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +53,7 @@ class XBudget:
         self, tags: Sequence[tuple[str, str, datetime]], account: str, now: datetime
     ) -> set[str]:
         """The people one more tag of from ``account`` at ``now`` would take past the budget."""
-        from bot.guard import BUDGET_DAY, BUDGET_WEEK, fits_at
+        from bot.compose.budget import BUDGET_DAY, BUDGET_WEEK, fits_at
 
         by_person: dict[str, list[tuple[str, datetime]]] = {}
         for person_id, where, when in tags:

@@ -77,6 +77,8 @@ from bot.directory import contact
 from bot.errors import AdvocacyBotError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from sqlalchemy.orm import Session
 
 SET_HANDLE = "set-handle"
@@ -651,3 +653,29 @@ def remove_do_not_tag(
         query = query.where(DoNotTag.platform == platform)
     result = session.execute(query)
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def do_not_tag_entries(
+    session: Session, platform: str, tagged: Iterable[tuple[str, str]]
+) -> set[str]:
+    """Person ids and handles among ``tagged`` (``(person id, handle)``) that the do-not-tag
+    list names: an entry for the person on ``platform`` or every platform, or for the
+    handle on ``platform``. The guard's lookup (:func:`bot.guard.load_history`)."""
+    from sqlalchemy import and_, func, or_, select
+
+    from bot.directory.models import DoNotTag
+
+    people = sorted({person for person, _ in tagged})
+    handles = sorted({handle.lower().lstrip("@") for _, handle in tagged})
+    rows = session.execute(
+        select(DoNotTag.person_id, DoNotTag.handle).where(
+            or_(
+                and_(
+                    DoNotTag.person_id.in_(people),
+                    or_(DoNotTag.platform.is_(None), DoNotTag.platform == platform),
+                ),
+                and_(DoNotTag.platform == platform, func.lower(DoNotTag.handle).in_(handles)),
+            )
+        )
+    ).all()
+    return {value for row in rows for value in row if value}

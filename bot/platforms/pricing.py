@@ -26,10 +26,12 @@ DEFAULT_X_PRICE_PER_USER_READ = 0.010
 DEFAULT_X_PRICE_PER_POST_READ = 0.005
 
 
-def has_url(text: str, link: str | None = None) -> bool:
-    """Whether X would see a URL in the post (twitter-text's URL extraction)."""
-    if link:
-        return True
+def has_url(text: str) -> bool:
+    """Whether X would see a URL in a post of ``text`` (twitter-text's URL extraction).
+
+    Only the text goes to X: a post's ``link`` is not attached there, so a link
+    the text does not contain is no URL to X.
+    """
     if "." not in text:
         return False
     from bot.compose.urls import extract_urls_with_indices  # the library's answer, no import
@@ -37,15 +39,25 @@ def has_url(text: str, link: str | None = None) -> bool:
     return bool(extract_urls_with_indices(text))
 
 
-def post_cost(
-    platform: str, account: str, text: str, link: str | None, settings: Settings
-) -> float:
-    """The expected charge for publishing one post, in US dollars."""
+def price(text: str, per_post: float, per_post_with_url: float) -> float:
+    """What creating a post of ``text`` costs at these prices, in US dollars.
+
+    The one pricing rule: the guard's estimate (:meth:`bot.guard.GuardPolicy.post_cost`),
+    the pending spend it counts (:func:`post_cost`) and the cost the X publisher
+    records (:meth:`bot.platforms.x.XPublisher.cost_of`) all come from here.
+    """
+    return per_post_with_url if has_url(text) else per_post
+
+
+def post_cost(platform: str, account: str, text: str, settings: Settings) -> float:
+    """The expected charge for publishing one post of ``text``, in US dollars."""
     if platform != "x":
         return 0.0
     from bot.platforms.accounts import AccountConfig
 
     config = AccountConfig(settings, "x", account)
-    if has_url(text, link):
-        return config.number("PRICE_PER_POST_WITH_URL", DEFAULT_X_PRICE_PER_POST_WITH_URL)
-    return config.number("PRICE_PER_POST", DEFAULT_X_PRICE_PER_POST)
+    return price(
+        text,
+        config.number("PRICE_PER_POST", DEFAULT_X_PRICE_PER_POST),
+        config.number("PRICE_PER_POST_WITH_URL", DEFAULT_X_PRICE_PER_POST_WITH_URL),
+    )

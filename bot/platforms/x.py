@@ -60,7 +60,7 @@ from bot.platforms.base import (
 from bot.platforms.pricing import (
     DEFAULT_X_PRICE_PER_POST,
     DEFAULT_X_PRICE_PER_POST_WITH_URL,
-    has_url,
+    price,
 )
 
 log = logging.getLogger(__name__)
@@ -177,8 +177,8 @@ class XPublisher:
     # -- publishing -------------------------------------------------------------------
 
     def cost_of(self, post: OutgoingPost) -> float:
-        """What X charges for ``post`` (a post with a URL costs more)."""
-        return self.price_per_post_with_url if has_url(post.text) else self.price_per_post
+        """What X charges for ``post`` (a URL in its text costs more: :func:`price`)."""
+        return price(post.text, self.price_per_post, self.price_per_post_with_url)
 
     def publish(self, post: OutgoingPost) -> PublishResult:
         try:

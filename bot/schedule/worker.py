@@ -26,7 +26,6 @@ import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -41,6 +40,7 @@ from bot.platforms.base import (
     PublishError,
     PublishResult,
 )
+from bot.posts import Verdict
 from bot.store import queries
 from bot.store.db import Database
 from bot.store.models import Attempt, Pause, Post, Status
@@ -74,29 +74,6 @@ PublisherFor = Callable[[str, str], Publisher]
 """``(platform, account) -> Publisher``."""
 
 
-class Verdict(Protocol):
-    """The guard's answer for one post, as the worker reads it: :class:`bot.guard.Verdict`
-    (made with its ``allow``, ``hold``, ``defer`` and ``skip`` class methods)."""
-
-    @property
-    def kind(self) -> str:
-        """``allow``, ``hold``, ``defer`` or ``skip``."""
-        ...
-
-    @property
-    def reason(self) -> str: ...
-
-    @property
-    def until(self) -> datetime | None:
-        """For ``defer``: the earliest time to try again."""
-        ...
-
-    @property
-    def account_wide(self) -> bool:
-        """For ``defer``: the account's other due posts get the same answer."""
-        ...
-
-
 GuardCheck = Callable[[Session, Post, datetime], Verdict]
 """The policy guard (:func:`bot.guard.guard_for`): a required argument of every
 publishing function, never defaulted, so no path publishes unchecked."""
@@ -127,6 +104,7 @@ def worker_id() -> str:
 
 
 def outgoing(post: Post) -> OutgoingPost:
+    """A logged post as its publisher (and the guard) sees it: the one conversion."""
     return OutgoingPost(
         key=post.key,
         platform=post.platform,

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.config import BUSY_TIMEOUT as BUSY_TIMEOUT  # the default, in bot.config
+
 if TYPE_CHECKING:
     from alembic.config import Config
     from sqlalchemy import Connection
@@ -30,10 +32,6 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
 
 #: The PostgreSQL advisory lock key that serialises migrations ("advbot" in ASCII).
 MIGRATION_LOCK = 0x616476626F74
-
-
-#: Seconds a SQLite statement waits for another process's write lock (``BOT_DB_BUSY_TIMEOUT``).
-BUSY_TIMEOUT = 30.0
 
 
 def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT) -> Engine:

@@ -7,13 +7,12 @@
 ``pauses``       the kill switch: a flag per scope, read before every publish
 ``notices``      what the organisation was told (:mod:`bot.notify`), so it is told once
 
-A post's ``status`` follows the states in DESIGN.md (see :class:`Status`).
+A post's ``status`` follows the states in DESIGN.md (see :class:`bot.posts.Status`).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import (
     Float,
@@ -26,32 +25,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from bot.posts import LIVE_STATES as LIVE_STATES  # re-exported: the log's states live in
+from bot.posts import Status as Status  # bot.posts, which needs no SQLAlchemy
 from bot.store.types import UTCDateTime
 
 
 class Base(DeclarativeBase):
     pass
-
-
-class Status(StrEnum):
-    QUEUED = "queued"
-    """Composed and waiting for its time."""
-    HELD = "held"
-    """Waiting for approval, or held by a rule (``reason`` says which)."""
-    SENDING = "sending"
-    """Claimed; a platform call may be in flight."""
-    POSTED = "posted"
-    DRY_RUN = "dry_run"
-    """What would have been sent."""
-    FAILED = "failed"
-    UNKNOWN = "unknown"
-    """Interrupted while sending and the platform cannot confirm: a person decides."""
-    SKIPPED = "skipped"
-    REJECTED = "rejected"
-
-
-#: States in which a post counts as "sent or about to be" for no-repeat rules.
-LIVE_STATES = frozenset({Status.QUEUED, Status.HELD, Status.SENDING, Status.POSTED, Status.UNKNOWN})
 
 
 class Post(Base):

@@ -1,7 +1,8 @@
 """Queries over the post log, each backed by an index (see bot.store.models).
 
 Everything the planner, the worker and the commands ask of the log lives
-here, so the SQL has one home.
+here or beside it in :mod:`bot.store` (:mod:`bot.store.logs`: the log as people
+read it; :mod:`bot.store.history`: what the guard reads), so the SQL has one home.
 """
 
 from __future__ import annotations
@@ -9,9 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -32,14 +32,17 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import FromClause, Subquery
 from sqlalchemy.sql.selectable import TableValuedAlias
 
-from bot.campaigns.schema import Campaign, Platform, XMentions
-from bot.compose.plan import PlanHistory, PlannedPost, PlannedTarget
 from bot.config import Mode
+from bot.posts import LoggedPost as LoggedPost  # re-exported: callers name it from here
+from bot.posts import PlanHistory, PlannedPost
 
 # The log as people read it (filters, pages by key, exports) lives in bot.store.logs,
 # which loads without the planner; these names stay importable from here.
 from bot.store.logs import LogFilter, list_posts, log_query, logged_campaign_ids  # noqa: F401
 from bot.store.models import LIVE_STATES, Attempt, CampaignRun, Pause, Post, PostTarget, Status
+
+if TYPE_CHECKING:  # only a type: the store sits below the campaigns it is told about
+    from bot.campaigns.schema import Campaign
 
 #: Post states that count as "addressed" for rotation, cooldown and no-repeat.
 COUNTED_STATES = tuple(sorted({*LIVE_STATES, Status.DRY_RUN}))
@@ -121,7 +124,7 @@ def plan_history(
                 if last is not None:
                     history.last_tagged[(person_id, bill, platform)] = last
 
-    if Platform.X in campaign.platforms and campaign.x_mentions is XMentions.TAG:
+    if "x" in platforms and campaign.x_mentions == "tag":  # X, with x_mentions: tag
         history.x_tags = x_tags(session, person_ids, mode, day_start)
 
     history.posts_today = {
@@ -156,7 +159,7 @@ def x_tags(
     rows = session.execute(
         select(PostTarget.person_id, Post.account, Post.created_at)
         .join(PostTarget, PostTarget.post_id == Post.id)
-        .where(Post.platform == Platform.X.value, Post.updated_at >= since)
+        .where(Post.platform == "x", Post.updated_at >= since)
         .where(Post.created_at >= since)
         .where(Post.status.in_(COUNTED_STATES), Post.mode.in_(history_modes(mode)))
         .where(PostTarget.handle.is_not(None))
@@ -398,38 +401,6 @@ def _insert_chunk(
     ]
 
 
-@dataclass(frozen=True, slots=True)
-class LoggedPost:
-    """A post just written to the log, as its row says (without an ORM object).
-
-    Attributes are named as :class:`~bot.store.models.Post`'s; ``targets`` are
-    the planned targets (``person_id``, ``name``, ``handle``), ``limit`` the
-    platform's length limit it was fitted to.
-    """
-
-    id: int
-    key: str
-    created_at: datetime
-    scheduled_for: datetime
-    updated_at: datetime
-    mode: str
-    campaign_id: str
-    bill: str
-    platform: str
-    account: str
-    variant: str
-    text: str
-    text_hash: str
-    length: int
-    link: str | None
-    status: str
-    reason: str | None
-    cost: float
-    attempt_count: int
-    targets: tuple[PlannedTarget, ...]
-    limit: int | None = None
-
-
 def last_fire_time(session: Session, campaign_id: str, mode: Mode) -> datetime | None:
     return session.scalar(
         select(func.max(CampaignRun.fire_time)).where(
@@ -467,13 +438,14 @@ def pause_scopes(campaign_id: str, platform: str, account: str) -> list[str]:
 def active_pause(
     session: Session, campaign_id: str, platform: str, account: str, now: datetime
 ) -> Pause | None:
-    """The pause that stops this post now, if any."""
-    return session.scalar(
-        select(Pause)
-        .where(Pause.scope.in_(pause_scopes(campaign_id, platform, account)))
-        .where(or_(Pause.until.is_(None), Pause.until > now))
-        .limit(1)
-    )
+    """The pause that stops a post of this campaign and account now, if any: the one
+    pause lookup (the guard's). The broadest scope that applies wins (all, then the
+    campaign, then the account); one primary-key lookup per scope."""
+    for scope in pause_scopes(campaign_id, platform, account):
+        pause = session.get(Pause, scope)
+        if pause is not None and (pause.until is None or pause.until > now):
+            return pause
+    return None
 
 
 def set_pause(

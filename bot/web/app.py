@@ -1,25 +1,21 @@
-"""The Flask application factory, per-request database sessions and security headers."""
+"""The Flask application factory and security headers (shared state: :mod:`bot.web.context`)."""
 
 from __future__ import annotations
 
-import secrets
-from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flask import Flask, g, render_template
 from jinja2 import StrictUndefined
 from werkzeug.exceptions import HTTPException
 
-from bot.clock import Clock, SystemClock
-from bot.config import Settings
 from bot.store.db import Database
 from bot.web import filters
 from bot.web.campaigns import CampaignFiles
+from bot.web.context import State
+from bot.web.context import WebConfig as WebConfig  # re-exported: the factory's argument
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
     from werkzeug.wrappers import Response
 
 #: Sent with every response. No inline script or style is ever needed: the chart
@@ -44,23 +40,6 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
 }
-
-
-@dataclass(frozen=True)
-class WebConfig:
-    """What the web app needs besides the database."""
-
-    settings: Settings
-    password: str | None
-    """The dashboard password; ``None`` turns the login off (``serve --no-auth``)."""
-    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
-    """Signs the session cookie (and so the CSRF token it holds)."""
-    campaigns_dir: Path = Path("campaigns")
-    behind_proxy: bool = False
-    """Trust one proxy's X-Forwarded-* headers; cookies then need HTTPS (``Secure``)."""
-    clock: Clock = field(default_factory=SystemClock)
-    mastodon_instance: str = "mastodon.social"
-    """The Mastodon instance share links use until a supporter names their own."""
 
 
 def create_app(db: Database, config: WebConfig) -> Flask:
@@ -117,27 +96,3 @@ def create_app(db: Database, config: WebConfig) -> Flask:
         return render_template("error.html", code=code, name=exc.name, detail=exc.description), code
 
     return app
-
-
-@dataclass
-class State:
-    """The app's shared objects, in ``app.extensions["advocacy"]``."""
-
-    db: Database
-    config: WebConfig
-    campaigns: CampaignFiles
-
-
-def state() -> State:
-    from flask import current_app
-
-    found: State = current_app.extensions["advocacy"]
-    return found
-
-
-def db_session() -> Session:
-    """This request's read session (closed when the request ends)."""
-    if "db_session" not in g:
-        g.db_session = state().db.new_session()
-    session: Session = g.db_session
-    return session

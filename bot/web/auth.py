@@ -47,7 +47,7 @@ F = TypeVar("F", bound=Callable[..., object])
 
 
 def _password() -> str | None:
-    from bot.web.app import state
+    from bot.web.context import state
 
     return state().config.password
 

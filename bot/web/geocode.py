@@ -40,6 +40,7 @@ from typing import Any
 import requests
 import urllib3
 
+from bot.config import CENSUS_GEOCODER_URL as CENSUS_GEOCODER_URL
 from bot.directory import normalize
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,6 @@ def _no_geocoder_urls(record: logging.LogRecord) -> bool:
 # urllib3 logs each request line (with its query string) at DEBUG: never for the geocoder.
 logging.getLogger("urllib3.connectionpool").addFilter(_no_geocoder_urls)
 
-CENSUS_GEOCODER_URL = "https://geocoding.geo.census.gov/geocoder"
 BENCHMARK = "Public_AR_Current"
 VINTAGE = "Current_Current"
 #: Every layer: the layer ids of the congressional and legislative districts

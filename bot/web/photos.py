@@ -24,22 +24,14 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 import requests
 
+from bot.config import DEFAULT_PHOTO_ORIGINS as DEFAULT_PHOTO_ORIGINS  # the setting's home
+from bot.config import origin
+from bot.config import parse_origins as parse_origins
 from bot.errors import AdvocacyBotError
 
-#: Where portraits may come from unless ``PHOTO_ORIGINS`` says otherwise: the official
-#: hosts of the data the project ships (Congress's portraits; the Missouri and Colorado
-#: legislatures' member photos as Open States lists them).
-DEFAULT_PHOTO_ORIGINS = (
-    "https://unitedstates.github.io",
-    "https://house.mo.gov",
-    "https://www.senate.mo.gov",
-    "https://senate.mo.gov",
-    "https://leg.colorado.gov",
-)
 TIMEOUT = 5.0
 """Seconds a fetch may take in all (connect, answer and body)."""
 MAX_BYTES = 2_000_000
@@ -67,36 +59,6 @@ class PhotoError(AdvocacyBotError):
 class Photo:
     content_type: str
     body: bytes
-
-
-def origin(url: str) -> str | None:
-    """``https://host[:port]`` of an http(s) URL, lower-cased, or None."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None
-    default = {"http": 80, "https": 443}[parts.scheme]
-    suffix = f":{port}" if port not in (None, default) else ""
-    return f"{parts.scheme}://{parts.hostname.lower()}{suffix}"
-
-
-def parse_origins(value: str) -> tuple[str, ...]:
-    """``PHOTO_ORIGINS``: comma-separated origins, or ``none``; ValueError saying what is wrong."""
-    if value.strip().lower() == "none":
-        return ()
-    found = []
-    for item in filter(None, (part.strip() for part in value.split(","))):
-        parts = urlsplit(item)
-        if origin(item) is None or parts.path not in ("", "/") or parts.query or parts.fragment:
-            raise ValueError(
-                f"{item[:80]!r} is not an origin; write each as scheme and host only, such as "
-                "https://house.mo.gov, or 'none' for no portraits"
-            )
-        found.append(origin(item) or "")
-    return tuple(found)
 
 
 def allowed(url: str | None, origins: tuple[str, ...]) -> bool:

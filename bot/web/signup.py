@@ -33,7 +33,7 @@ from bot.config import ConfigError
 from bot.notify.channels import DeliveryError
 from bot.store import subscribers as store
 from bot.web import mail
-from bot.web.app import db_session, state
+from bot.web.context import db_session, state
 from bot.web.outcomes import ReportLimit
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.directory.models import PersonRow
 from bot.web import auth
-from bot.web.app import db_session, state
+from bot.web.context import db_session, state
 from bot.web.outcomes import Tally, tallies
 
 blueprint = Blueprint("calls", __name__, url_prefix="/dashboard")

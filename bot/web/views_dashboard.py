@@ -8,7 +8,7 @@ from sqlalchemy import select
 from bot.campaigns.schema import Platform
 from bot.store.models import Pause, Status
 from bot.web import auth, charts, stats, upcoming
-from bot.web.app import db_session, state
+from bot.web.context import db_session, state
 from bot.web.filters import PLATFORM_LABELS
 
 blueprint = Blueprint("dashboard", __name__, url_prefix="/dashboard")

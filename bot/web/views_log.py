@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 
-from bot.cli.log import STATUSES
+from bot.posts import STATUSES
 from bot.store.logs import (
     COLUMNS,
     Key,
@@ -41,7 +41,7 @@ from bot.store.logs import (
 )
 from bot.store.models import Post
 from bot.web import auth
-from bot.web.app import db_session, state
+from bot.web.context import db_session, state
 from bot.web.stats import PLATFORMS
 
 blueprint = Blueprint("log", __name__, url_prefix="/dashboard")

@@ -36,7 +36,7 @@ from bot.config import ConfigError, Organisation
 from bot.directory.models import PersonPhoto, PersonRow
 from bot.store.models import Post, Status
 from bot.web import actions, leaders, photos, share
-from bot.web.app import db_session, state
+from bot.web.context import db_session, state
 from bot.web.districts import (
     STATE_NAMES,
     Legislator,

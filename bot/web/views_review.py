@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from bot.store.models import Post, Status
 from bot.store.queries import approve_posts, clear_pause, reject_posts, set_pause
 from bot.web import auth
-from bot.web.app import db_session, state
+from bot.web.context import db_session, state
 from bot.web.stats import PLATFORMS
 
 blueprint = Blueprint("review", __name__, url_prefix="/dashboard")

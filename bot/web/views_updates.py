@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from bot.notify.channels import DeliveryError
 from bot.store import subscribers as store
 from bot.web import auth, mail
-from bot.web.app import db_session, state
+from bot.web.context import db_session, state
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("updates_admin", __name__, url_prefix="/dashboard/updates")

@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Table, inspect
 
-import bot.store.all_models  # noqa: F401  (every table on Base.metadata)
+import bot.tables  # noqa: F401  (every table on Base.metadata)
 from bot.store.db import Database, upgrade
 from bot.store.models import Base
 

@@ -221,18 +221,24 @@ def _digest_world(db, server: SMTPServer):  # type: ignore[no-untyped-def]
 
 
 class Runs:
-    """Counts the digest job's runs, as the real scheduler reports them."""
+    """Counts the digest job's runs, as the real scheduler reports them; waits on a condition."""
 
     def __init__(self) -> None:
         import threading
 
         self.count = 0
-        self.lock = threading.Lock()
+        self.changed = threading.Condition()
 
     def __call__(self, event) -> None:  # type: ignore[no-untyped-def]
         if event.job_id == "digest":
-            with self.lock:
+            with self.changed:
                 self.count += 1
+                self.changed.notify_all()
+
+    def reach(self, wanted: int) -> bool:
+        """Wait (at most 30 s, never polling) until the job has run ``wanted`` times."""
+        with self.changed:
+            return self.changed.wait_for(lambda: self.count >= wanted, timeout=30)
 
 
 def test_the_service_sends_the_daily_digest_once_per_subscriber_even_from_two_processes(
@@ -272,7 +278,7 @@ def test_the_service_sends_the_daily_digest_once_per_subscriber_even_from_two_pr
         wanted = runs.count + len(schedulers)
         for scheduler in schedulers:
             scheduler.modify_job("digest", next_run_time=datetime.now(UTC))
-        assert wait_for(lambda: runs.count >= wanted)
+        assert runs.reach(wanted)
 
     try:
         assert {j.id for j in schedulers[0].get_jobs()} == {"publish", "digest"}

@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-import bot.store.all_models  # noqa: F401
+import bot.tables  # noqa: F401
 from bot.store.db import Database, current_revision, head_revision
 from bot.store.models import Base
 
