@@ -194,9 +194,7 @@ _SQLITE_TARGET = (
     " ON CONFLICT (day, person_id) DO UPDATE SET posts = posts + {d};"
 )
 
-_MOVED = " OR ".join(
-    f"OLD.{column} IS NOT NEW.{column}" for column in (*_POST_KEY, "created_at")
-)
+_MOVED = " OR ".join(f"OLD.{column} IS NOT NEW.{column}" for column in (*_POST_KEY, "created_at"))
 
 #: SQLite: CREATE TRIGGER statements (migration 0014_counts).
 SQLITE_TRIGGERS = (
@@ -224,10 +222,7 @@ SQLITE_TRIGGERS = (
     + _SQLITE_TARGET.format(r="OLD", d=-1)
     + " END",
     "CREATE TRIGGER post_targets_count_update AFTER UPDATE OF person_id, post_id ON post_targets"
-    " BEGIN "
-    + _SQLITE_TARGET.format(r="OLD", d=-1)
-    + _SQLITE_TARGET.format(r="NEW", d=1)
-    + " END",
+    " BEGIN " + _SQLITE_TARGET.format(r="OLD", d=-1) + _SQLITE_TARGET.format(r="NEW", d=1) + " END",
 )
 
 SQLITE_DROP = (

@@ -20,7 +20,9 @@ def test_migrations_from_empty_reach_head(any_db):
 
 def test_models_and_migrations_agree(any_db):
     with any_db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": include_name})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": include_name}
+        )
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
 
@@ -50,5 +52,7 @@ def test_every_migration_downgrades_and_upgrades_again(any_db):
     upgrade(any_db.engine)
     assert current_revision(any_db.engine) == head_revision()
     with any_db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": include_name})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": include_name}
+        )
         assert compare_metadata(context, Base.metadata) == []
