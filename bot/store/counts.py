@@ -281,6 +281,9 @@ BEGIN
       PERFORM advocacy_count_post(OLD, -1);
     END IF;
   END IF;
+  IF TG_OP = 'DELETE' THEN
+    RETURN OLD;  -- a BEFORE trigger: NULL would cancel the delete
+  END IF;
   RETURN NULL;
 END
 $$ LANGUAGE plpgsql
