@@ -42,6 +42,8 @@ class PostCount(Base):
     """Posts per campaign, platform, mode and status (kept by triggers)."""
 
     __tablename__ = "post_counts"
+    # SQLite: the rows live in the primary key's B-tree, read in its order.
+    __table_args__ = {"sqlite_with_rowid": False}
 
     campaign_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -54,6 +56,8 @@ class DailyCount(Base):
     """Posts per UTC day of creation, campaign, platform, mode and status (kept by triggers)."""
 
     __tablename__ = "daily_counts"
+    # SQLite: the rows live in the primary key's B-tree, read in its order.
+    __table_args__ = {"sqlite_with_rowid": False}
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     campaign_id: Mapped[str] = mapped_column(String(100), primary_key=True)
@@ -67,6 +71,8 @@ class DailyPersonCount(Base):
     """Targets of posts that went out, per UTC day of the post and person (kept by triggers)."""
 
     __tablename__ = "daily_person_counts"
+    # SQLite: the rows live in the primary key's B-tree, read in its order.
+    __table_args__ = {"sqlite_with_rowid": False}
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     person_id: Mapped[str] = mapped_column(String(100), primary_key=True)

@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("posts", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("campaign_id", "platform", "mode", "status"),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "daily_counts",
@@ -55,6 +56,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("posts", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("day", "campaign_id", "platform", "mode", "status"),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "daily_person_counts",
@@ -62,6 +64,7 @@ def upgrade() -> None:
         sa.Column("person_id", sa.String(length=100), nullable=False),
         sa.Column("posts", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("day", "person_id"),
+        sqlite_with_rowid=False,
     )
     connection = op.get_bind()
     counts.rebuild(connection)
