@@ -132,11 +132,19 @@ def _dialect(connection: Connection) -> str:
     return "postgresql" if connection.dialect.name == "postgresql" else "sqlite"
 
 
+def rebuild_statements(dialect: str) -> list[str]:
+    """The SQL that recounts every table from the log, for ``dialect``."""
+    statements = []
+    for table, query in _RECOUNT["postgresql" if dialect == "postgresql" else "sqlite"]:
+        statements.append(f"DELETE FROM {table}")
+        statements.append(f"INSERT INTO {table} ({_COLUMNS[table]}) {query}")
+    return statements
+
+
 def rebuild(connection: Connection) -> None:
     """Recount every table from the log (the migration's backfill; also a repair)."""
-    for table, query in _RECOUNT[_dialect(connection)]:
-        connection.execute(text(f"DELETE FROM {table}"))
-        connection.execute(text(f"INSERT INTO {table} ({_COLUMNS[table]}) {query}"))
+    for statement in rebuild_statements(_dialect(connection)):
+        connection.execute(text(statement))
 
 
 @dataclass(frozen=True)

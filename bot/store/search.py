@@ -10,11 +10,13 @@ SQLite: ``posts_search``, an FTS5 table over ``posts.text`` with the
 ``trigram`` tokenizer (every three characters, case folded), kept by
 triggers (migration ``0014_counts``). :func:`candidate_ids` asks it how many
 posts hold each three-character piece of the searched text (each count stops
-at :data:`CANDIDATES`), then for the posts holding the two rarest pieces: at
-most :data:`CANDIDATES` posts, on which the page's query tries the text. When
-every piece is common (each in more than :data:`CANDIDATES` posts), so are the
-matches, as a rule: the page reads the log newest first until it has a page.
-A text under three characters is searched that way too.
+at :data:`RANKED`, or at the third smallest count so far), then for the
+posts holding all three rarest pieces: if there are at most
+:data:`CANDIDATES` (and at most the square root of 50 times the posts in the
+log: past that, reading newest first finds a page sooner), the page's query
+tries the text on those alone. If there are more, the matches are common
+too, as a rule: the page reads the log newest first until it has a page. A
+text under three characters is searched that way too.
 
 PostgreSQL: ``ix_posts_text_trgm``, a ``pg_trgm`` GIN index on ``posts.text``
 that serves ``ILIKE`` itself; without the extension (a host that refuses
@@ -23,13 +25,21 @@ that serves ``ILIKE`` itself; without the extension (a host that refuses
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-#: At most this many posts are tried for a searched text (see the module's doc).
-CANDIDATES = 2000
+#: At most this many posts are tried for a searched text (see the module's doc), and
+#: at most sqrt(PAGE x the posts in the log), but never fewer than FEWEST.
+CANDIDATES = 3000
+FEWEST = 200
+PAGE = 50
+#: Each piece's count stops here: enough to tell a rare piece, bounded in what it reads.
+RANKED = 1000
+#: The posts tried hold this many of the rarest pieces of the text.
+RAREST = 3
 #: At most this many pieces of a long searched text are counted.
 PIECES = 12
 
@@ -129,32 +139,41 @@ def candidate_ids(session: Session, needle: str | None) -> list[int] | None:
 
     None when the index cannot narrow the search: not SQLite (PostgreSQL's
     index serves the condition itself), no ``posts_search``, a text under three
-    characters, or every piece of it in more than :data:`CANDIDATES` posts.
+    characters, or more than :data:`CANDIDATES` posts holding its rarest pieces.
     """
     if not needle or len(needle) < 3 or session.get_bind().dialect.name != "sqlite":
         return None
     if not _has_index(session):
         return None
-    counted = []
+    connection = session.connection()
+    counted: list[tuple[int, bool, str]] = []
+    bound = RANKED
     for piece in pieces(needle):
-        count = session.execute(
-            text(
-                "SELECT count(*) FROM (SELECT 1 FROM posts_search"
-                " WHERE posts_search MATCH :q LIMIT :cap)"
-            ),
-            {"q": _phrase(piece), "cap": CANDIDATES + 1},
+        # A piece in more posts than the third rarest so far cannot be one of the
+        # three rarest: its count stops there.
+        count = connection.exec_driver_sql(
+            "SELECT count(*) FROM (SELECT 1 FROM posts_search WHERE posts_search MATCH ? LIMIT ?)",
+            (_phrase(piece), bound + 1),
         ).scalar_one()
         if count == 0:
             return []  # no post holds this piece: none holds the text
-        counted.append((count, piece))
-    counted.sort()
-    if counted[0][0] > CANDIDATES:
-        return None
-    query = " AND ".join(_phrase(piece) for _, piece in counted[:2])
-    rows = session.execute(
-        text("SELECT rowid FROM posts_search WHERE posts_search MATCH :q LIMIT :cap"),
-        {"q": query, "cap": CANDIDATES},
-    )
+        # Among pieces whose counts stopped alike, plain lower-case letters are the
+        # likelier common ones; digits, capitals and punctuation go first.
+        counted.append((count, piece.isalpha() and piece.islower(), piece))
+        counted.sort()
+        if len(counted) >= RAREST:
+            bound = min(bound, counted[RAREST - 1][0])
+    # Trying the text on C posts costs C lookups; reading newest first finds a page
+    # of 50 after some 50 N / C posts when C of N match: past sqrt(50 N), reading wins.
+    (newest,) = connection.exec_driver_sql("SELECT max(id) FROM posts").one()
+    most = min(CANDIDATES, max(FEWEST, math.isqrt(PAGE * (newest or 0))))
+    query = " AND ".join(_phrase(piece) for _, _, piece in counted[:RAREST])
+    rows = connection.exec_driver_sql(
+        "SELECT rowid FROM posts_search WHERE posts_search MATCH ? LIMIT ?",
+        (query, most + 1),
+    ).all()
+    if len(rows) > most:
+        return None  # the rarest pieces are common together: so, as a rule, is the text
     return [row[0] for row in rows]
 
 
