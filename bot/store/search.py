@@ -148,7 +148,8 @@ def candidate_ids(session: Session, needle: str | None) -> list[int] | None:
     connection = session.connection()
     counted: list[tuple[int, bool, str]] = []
     bound = RANKED
-    for piece in pieces(needle):
+    # Digits, capitals and punctuation first: likelier rare, they bring the bound down.
+    for piece in sorted(pieces(needle), key=lambda piece: piece.isalpha() and piece.islower()):
         # A piece in more posts than the third rarest so far cannot be one of the
         # three rarest: its count stops there.
         count = connection.exec_driver_sql(
