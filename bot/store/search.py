@@ -121,6 +121,27 @@ def pieces(needle: str, most: int = PIECES) -> list[str]:
     return list(dict.fromkeys(every[round(i * step)] for i in range(most)))
 
 
+def commonness(piece: str) -> int:
+    """How common a piece is likely to be in posts, by what it is made of (0: rarest).
+
+    Digits first, then punctuation, capitals, spaces, and lower-case letters
+    last: among pieces whose counts stopped at :data:`RANKED` alike, the
+    likelier rare ones are tried.
+
+    >>> [commonness(p) for p in ("123", "(S ", "Hi!", "Abc", "a b", "ple")]
+    [0, 1, 1, 2, 3, 4]
+    """
+    if any(c.isdigit() for c in piece):
+        return 0
+    if any(not c.isalnum() and not c.isspace() for c in piece):
+        return 1
+    if any(c.isupper() for c in piece):
+        return 2
+    if any(c.isspace() for c in piece):
+        return 3
+    return 4
+
+
 def _phrase(piece: str) -> str:
     """``piece`` as an FTS5 string (a trigram of it, case folded by the tokenizer)."""
     return '"' + piece.replace('"', '""') + '"'
@@ -146,10 +167,10 @@ def candidate_ids(session: Session, needle: str | None) -> list[int] | None:
     if not _has_index(session):
         return None
     connection = session.connection()
-    counted: list[tuple[int, bool, str]] = []
+    counted: list[tuple[int, int, str]] = []
     bound = RANKED
     # Digits, capitals and punctuation first: likelier rare, they bring the bound down.
-    for piece in sorted(pieces(needle), key=lambda piece: piece.isalpha() and piece.islower()):
+    for piece in sorted(pieces(needle), key=commonness):
         # A piece in more posts than the third rarest so far cannot be one of the
         # three rarest: its count stops there.
         count = connection.exec_driver_sql(
@@ -160,7 +181,7 @@ def candidate_ids(session: Session, needle: str | None) -> list[int] | None:
             return []  # no post holds this piece: none holds the text
         # Among pieces whose counts stopped alike, plain lower-case letters are the
         # likelier common ones; digits, capitals and punctuation go first.
-        counted.append((count, piece.isalpha() and piece.islower(), piece))
+        counted.append((count, commonness(piece), piece))
         counted.sort()
         if len(counted) >= RAREST:
             bound = min(bound, counted[RAREST - 1][0])
