@@ -65,11 +65,18 @@ def fill(path: Path, rows: int, seed: int = 1) -> None:
 
     Two ``INSERT ... SELECT`` over a recursive counter: SQLite makes the rows
     itself (some 2 s a million, where a Python loop took minutes). Columns
-    are drawn with :func:`_pick`; ``seed`` shifts every draw.
+    are drawn with :func:`_pick`; ``seed`` shifts every draw. The triggers
+    that keep the counts and the search index (migration 0014) are set aside
+    meanwhile, and both are built from the rows at the end, as the migration
+    builds them from an existing log.
     """
+    from bot.store import counts, search
+
     connection = sqlite3.connect(path)
     connection.execute("PRAGMA synchronous=OFF")
     connection.execute("PRAGMA journal_mode=MEMORY")
+    for statement in (*counts.SQLITE_DROP, *search.SQLITE_DROP):
+        connection.execute(statement)
     start = (NOW - timedelta(seconds=SECONDS_PER_POST * rows)).replace(tzinfo=None)
     k = seed * 1_000
     values = json.dumps(
@@ -106,6 +113,12 @@ def fill(path: Path, rows: int, seed: int = 1) -> None:
             " created_at) SELECT id, 0, substr(text, 2, 4), substr(text, 2, 4), substr(text, 2, 4),"
             " platform, bill, created_at FROM posts"
         )
+        for statement in (
+            *counts.rebuild_statements("sqlite"),
+            *counts.SQLITE_TRIGGERS,
+            *search.SQLITE_CREATE,
+        ):
+            connection.execute(statement)
     connection.execute("ANALYZE")
     connection.close()
 

@@ -9,6 +9,7 @@ store need not import the packages built on it.
 
 import bot.bills.models  # noqa: F401
 import bot.directory.models  # noqa: F401
+import bot.store.counts  # noqa: F401
 import bot.store.models  # noqa: F401
 import bot.store.subscribers  # noqa: F401
 import bot.web.outcomes  # noqa: F401

@@ -13,6 +13,7 @@ from alembic import context
 
 import bot.tables  # noqa: F401  (registers every table on Base.metadata)
 from bot.store.models import Base
+from bot.store.search import include_name
 
 config = context.config
 target_metadata = Base.metadata
@@ -31,6 +32,7 @@ def run_migrations() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -28,11 +28,6 @@ MARGIN = 2.0
 #: Figures known to miss their budget, each with why (docs/benchmarks.md, "Left to do"):
 #: they are reported by the bench, not judged here, until they are fixed.
 KNOWN_MISSES = {
-    # The chart and "legislators addressed most" read the last 14 and 30 days: the
-    # quick bench's small log is 17 hours long, its large one 36 days.
-    "overview",
-    # No index serves "text contains": the page scans until it has 50 matches.
-    "log: text search",
     # Streamed and constant in memory, but 4-6x sqlite3's own export against a budget
     # of 3x (the command's start-up is most of the gap at the quick bench's size).
     "log --csv, the whole log",

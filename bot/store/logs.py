@@ -45,6 +45,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased, selectinload
 
+from bot.store import search
 from bot.store.models import CampaignRun, Post, PostTarget
 
 #: Posts per chunk of an export (one SELECT of posts and one of their targets each).
@@ -106,7 +107,8 @@ def conditions(filters: LogFilter) -> list[Any]:
             Post.id.in_(select(PostTarget.post_id).where(PostTarget.person_id == filters.person))
         )
     if filters.text:
-        where.append(Post.text.contains(filters.text, autoescape=True))
+        # Contains, ignoring case (bot.store.search says exactly what matches).
+        where.append(Post.text.ilike(search.escaped(filters.text), escape="/"))
     return where
 
 
@@ -160,17 +162,27 @@ def list_posts(
     posts just newer than it (read oldest first from the key, returned newest
     first). ``offset`` remains for callers that page by number; the dashboard
     and the CLI page by key.
+
+    A text search tries the text only on the posts the search index offers
+    (:func:`bot.store.search.candidate_ids`) when it can narrow them.
     """
+    narrowed = search.candidate_ids(session, filters.text)
+    if narrowed is not None and not narrowed:
+        return []
+    where = conditions(filters)
+    if narrowed is not None:
+        where.append(Post.id.in_(narrowed))
     if after is not None:
         query = (
             select(Post)
             .options(selectinload(Post.targets))
-            .where(*conditions(filters), newer_than(after))
+            .where(*where, newer_than(after))
             .order_by(Post.created_at.asc(), Post.id.asc())
             .limit(limit)
         )
         return list(reversed(list(session.scalars(query))))
-    query = log_query(filters)
+    query = select(Post).options(selectinload(Post.targets)).where(*where)
+    query = query.order_by(Post.created_at.desc(), Post.id.desc())
     if before is not None:
         query = query.where(older_than(before))
     return list(session.scalars(query.limit(limit).offset(offset)))

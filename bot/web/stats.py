@@ -1,16 +1,20 @@
 """The dashboard's numbers, each read over an index and bounded by what it shows.
 
 ``posts per day``  posts that went out (``posted``, and ``dry_run`` rehearsals),
-                   per UTC day and platform, counted by the database over
-                   ``ix_posts_created`` (the last 14 days only);
-``per legislator`` who was addressed most, from the posts of the last 30 days
-                   (``ix_posts_created``) and their targets;
-``by status``      how many posts are in each state, each count stopping at
-                   :data:`COUNT_CAP` (the page says "more than"), so the
-                   overview never counts the whole log;
+                   per UTC day of creation and platform, read from
+                   ``daily_counts`` (the last 14 days' rows only);
+``per legislator`` who was addressed most by the posts that went out in the
+                   last 30 UTC days, from ``daily_person_counts``;
+``by status``      how many posts are in each state, exactly, from
+                   ``post_counts`` (a row per campaign, platform, mode and state).
+
+Those three tables are kept by the database as posts are written and change
+state (:mod:`bot.store.counts`): the overview reads counts, never the posts
+they count, so it costs the same at any length of log.
+
 ``spend``          each X account's charges this calendar month (UTC) against
                    its cap (:func:`bot.guard.policy_for`), over
-                   ``ix_posts_status_updated`` from the month's start;
+                   ``ix_posts_platform_status_updated`` from the month's start;
 ``recent``         the latest failures, walking ``ix_posts_status_updated``
                    backwards per status.
 """
@@ -21,13 +25,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
 from bot.config import ConfigError, Settings
+from bot.store.counts import SENT_STATES, DailyCount, DailyPersonCount, PostCount
 from bot.store.models import Post, PostTarget, Status
 
-SENT_STATES = (Status.POSTED.value, Status.DRY_RUN.value)
 PLATFORMS = ("x", "facebook", "bluesky", "mastodon")
 
 
@@ -41,22 +45,24 @@ class DayCounts:
         return sum(self.counts.values())
 
 
+def _as_date(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
 def posts_per_day(session: Session, now: datetime, days: int = 14) -> list[DayCounts]:
     """The last ``days`` UTC days (oldest first), each with its posts per platform."""
     today = now.astimezone(UTC).date()
     first = today - timedelta(days=days - 1)
-    start = datetime.combine(first, datetime.min.time(), UTC)
     buckets = {first + timedelta(days=i): DayCounts(first + timedelta(days=i)) for i in range(days)}
-    day = func.date(Post.created_at)  # stored in UTC: the UTC day, on SQLite and PostgreSQL
     rows = session.execute(
-        select(day, Post.platform, func.count())
-        .where(Post.created_at >= start, Post.status.in_(SENT_STATES))
-        .group_by(day, Post.platform)
+        select(DailyCount.day, DailyCount.platform, func.sum(DailyCount.posts))
+        .where(DailyCount.day >= first, DailyCount.status.in_(SENT_STATES))
+        .group_by(DailyCount.day, DailyCount.platform)
     )
     for when, platform, count in rows:
-        bucket = buckets.get(when if isinstance(when, date) else date.fromisoformat(str(when)))
-        if bucket is not None:
-            bucket.counts[platform] = bucket.counts.get(platform, 0) + count
+        bucket = buckets.get(_as_date(when))
+        if bucket is not None and count:
+            bucket.counts[platform] = bucket.counts.get(platform, 0) + int(count)
     return list(buckets.values())
 
 
@@ -70,48 +76,44 @@ class PersonCount:
 def per_legislator(
     session: Session, now: datetime, days: int = 30, limit: int = 10
 ) -> list[PersonCount]:
-    """Who the posts that went out in the last ``days`` addressed most."""
-    start = now - timedelta(days=days)
-    count = func.count(PostTarget.id)
-    rows = session.execute(
-        select(PostTarget.person_id, func.max(PostTarget.name), count)
-        .join(Post, Post.id == PostTarget.post_id)
-        # A post and its targets are written together: the posts' time index bounds the read.
-        .where(Post.created_at >= start, PostTarget.created_at >= start)
-        .where(Post.status.in_(SENT_STATES))
-        .group_by(PostTarget.person_id)
-        .order_by(count.desc(), PostTarget.person_id)
+    """Who the posts that went out in the last ``days`` UTC days (today's included) addressed
+    most, each with a name the log addressed them by."""
+    first = now.astimezone(UTC).date() - timedelta(days=days - 1)
+    total = func.sum(DailyPersonCount.posts).label("posts")
+    most = (
+        select(DailyPersonCount.person_id.label("person_id"), total)
+        .where(DailyPersonCount.day >= first)
+        .group_by(DailyPersonCount.person_id)
+        .having(total > 0)
+        .order_by(total.desc(), DailyPersonCount.person_id)
         .limit(limit)
+        .subquery()
     )
-    return [PersonCount(person_id, name, posts) for person_id, name, posts in rows]
+    # A name each, from ix_post_targets_cooldown (person_id leads it): one seek each.
+    name = (
+        select(PostTarget.name)
+        .where(PostTarget.person_id == most.c.person_id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(most.c.person_id, name, most.c.posts).order_by(most.c.posts.desc(), most.c.person_id)
+    )
+    return [
+        PersonCount(person_id, name or person_id, int(posts)) for person_id, name, posts in rows
+    ]
 
-
-#: Each status's count on the overview stops here ("more than 10,000").
-COUNT_CAP = 10_000
 
 #: Every state a post can be in (bot.store.models.Status).
 ALL_STATES = tuple(str(s) for s in Status)
 
 
-def by_status(session: Session, cap: int = COUNT_CAP) -> dict[str, int]:
-    """How many posts are in each state, each counted up to ``cap + 1``.
-
-    A count above ``cap`` means "more than ``cap``" (:func:`over_cap`). One
-    bounded range of ``ix_posts_status_created`` per state, instead of a
-    GROUP BY that read every post of the log on every view.
-    """
-    counts: dict[str, int] = {}
-    for status in ALL_STATES:
-        inner = select(Post.id).where(Post.status == status).limit(cap + 1).subquery()
-        found = session.scalar(select(func.count()).select_from(inner)) or 0
-        if found:
-            counts[status] = found
-    return counts
-
-
-def over_cap(counts: dict[str, int], cap: int = COUNT_CAP) -> set[str]:
-    """The states of :func:`by_status` whose count stopped at the cap."""
-    return {status for status, count in counts.items() if count > cap}
+def by_status(session: Session) -> dict[str, int]:
+    """How many posts are in each state (states with none left out), from ``post_counts``."""
+    rows = session.execute(
+        select(PostCount.status, func.sum(PostCount.posts)).group_by(PostCount.status)
+    )
+    return {status: int(count) for status, count in rows if count}
 
 
 @dataclass(frozen=True)
@@ -128,15 +130,25 @@ def spend(
     """Each X account's live charges this month, with its monthly cap."""
     from bot.guard import month_start, policy_for
 
-    spent = dict(
-        session.execute(
-            select(Post.account, func.coalesce(func.sum(Post.cost), 0.0))
-            # Every state listed: one seek per state into ix_posts_status_updated.
-            .where(Post.status.in_(ALL_STATES), Post.updated_at >= month_start(now))
-            .where(Post.platform == "x", Post.mode == "live")
-            .group_by(Post.account)
-        ).all()
-    )
+    # A state at a time: one range of ix_posts_platform_status_updated each, from
+    # the month's start (with every state in one IN list, SQLite took the
+    # platform's rows of ix_posts_account_text instead: a quarter of the log).
+    per_state = union_all(
+        *(
+            select(Post.account.label("account"), Post.cost.label("cost"))
+            .where(Post.platform == "x", Post.status == status)
+            .where(Post.updated_at >= month_start(now), Post.mode == "live")
+            for status in ALL_STATES
+        )
+    ).subquery()
+    spent = {
+        account: float(cost)
+        for account, cost in session.execute(
+            select(per_state.c.account, func.coalesce(func.sum(per_state.c.cost), 0.0)).group_by(
+                per_state.c.account
+            )
+        )
+    }
     rows = []
     for account in sorted({*accounts, *spent}):
         try:

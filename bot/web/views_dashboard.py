@@ -26,12 +26,8 @@ def overview() -> str:
     campaigns = app_state.campaigns.all()
     days = stats.posts_per_day(session, now, CHART_DAYS)
     chart = charts.stacked_bars(days, stats.PLATFORMS, labels=PLATFORM_LABELS)
+    # Kept by the database as posts change state (bot.store.counts): read, not counted.
     counts = stats.by_status(session)
-    # Counts stop at the cap: the page says "10,000+" rather than count the whole log.
-    shown = {
-        status: f"{stats.COUNT_CAP:,}+" if status in stats.over_cap(counts) else count
-        for status, count in counts.items()
-    }
     x_accounts = {
         c.campaign.account_for(Platform.X) for c in campaigns if Platform.X in c.campaign.platforms
     }
@@ -45,7 +41,7 @@ def overview() -> str:
         chart=chart,
         days=days,
         chart_days=CHART_DAYS,
-        counts=shown,
+        counts=counts,
         people=stats.per_legislator(session, now, LEGISLATOR_DAYS),
         legislator_days=LEGISLATOR_DAYS,
         spend=stats.spend(session, app_state.config.settings, now, x_accounts),

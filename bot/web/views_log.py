@@ -8,7 +8,8 @@ A page costs what it shows, whatever the size of the log (bot.store.logs):
   its first, never an OFFSET that reads every skipped row;
 - the count above the table counts at most :data:`COUNT_CAP` matches and
   says "more than" beyond, instead of counting the whole log on every view
-  (a text search, which no index serves, is not counted at all);
+  (a text search is not counted at all: bot.store.search narrows it to the
+  posts holding its rarest pieces, or reads newest first until a page is full);
 - the legislator menu lists the people the log addressed by a loose index
   scan (one seek per person), not a GROUP BY over every target.
 
@@ -159,7 +160,8 @@ def log() -> str:
         # The first page (also where "Newer" lands when fewer than a page are newer).
         found = list_posts(session, filters.query, limit=PER_PAGE + 1)
         posts, newer, older = found[:PER_PAGE], False, len(found) > PER_PAGE
-    # A text search has no index: counting its matches would read the whole log.
+    # A text search is not counted: its page reads what the index offers, or reads
+    # newest first until the page is full; a count would read every match.
     total, more = (
         (None, False) if filters.query.text else count_matching(session, filters.query, COUNT_CAP)
     )

@@ -9,6 +9,7 @@ from sqlalchemy import inspect
 import bot.tables  # noqa: F401
 from bot.store.db import Database, current_revision, head_revision
 from bot.store.models import Base
+from bot.store.search import include_name
 
 
 def test_migrations_from_empty_reach_head(any_db):
@@ -19,7 +20,9 @@ def test_migrations_from_empty_reach_head(any_db):
 
 def test_models_and_migrations_agree(any_db):
     with any_db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": include_name}
+        )
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
 
@@ -49,5 +52,7 @@ def test_every_migration_downgrades_and_upgrades_again(any_db):
     upgrade(any_db.engine)
     assert current_revision(any_db.engine) == head_revision()
     with any_db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": include_name}
+        )
         assert compare_metadata(context, Base.metadata) == []

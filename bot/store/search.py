@@ -1,0 +1,205 @@
+"""The log's text search ("text contains"), served by an index.
+
+What matches (docs/web.md): posts whose text contains the searched text as
+written, anywhere (a substring, spaces and punctuation included), ignoring
+case (on SQLite for the letters A-Z only, as SQLite's ``LIKE``; on
+PostgreSQL every letter, as ``ILIKE``). The condition itself is
+:func:`contains`; an index only narrows which posts it is tried on.
+
+SQLite: ``posts_search``, an FTS5 table over ``posts.text`` with the
+``trigram`` tokenizer (every three characters, case folded), kept by
+triggers (migration ``0016_counts``). :func:`candidate_ids` asks it how many
+posts hold each three-character piece of the searched text (each count stops
+at :data:`RANKED`, or at the third smallest count so far), then for the
+posts holding all three rarest pieces: if there are at most
+:data:`CANDIDATES` (and at most the square root of 50 times the posts in the
+log: past that, reading newest first finds a page sooner), the page's query
+tries the text on those alone. If there are more, the matches are common
+too, as a rule: the page reads the log newest first until it has a page. A
+text under three characters is searched that way too.
+
+PostgreSQL: ``ix_posts_text_trgm``, a ``pg_trgm`` GIN index on ``posts.text``
+that serves ``ILIKE`` itself; without the extension (a host that refuses
+``CREATE EXTENSION``) the migration leaves it out and the search reads the log.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+#: At most this many posts are tried for a searched text (see the module's doc), and
+#: at most sqrt(PAGE x the posts in the log), but never fewer than FEWEST.
+CANDIDATES = 3000
+FEWEST = 200
+PAGE = 50
+#: Each piece's count stops here: enough to tell a rare piece, bounded in what it reads.
+RANKED = 1000
+#: The posts tried hold this many of the rarest pieces of the text.
+RAREST = 3
+#: At most this many pieces of a long searched text are counted.
+PIECES = 12
+
+#: Schema objects made by hand in the migration (no model): left out of comparisons.
+HAND_MADE = frozenset(
+    {
+        "posts_search",
+        "posts_search_data",
+        "posts_search_idx",
+        "posts_search_config",
+        "posts_search_docsize",
+        "posts_search_content",
+        "ix_posts_text_trgm",
+    }
+)
+
+
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Alembic's ``include_name``: leave out what :data:`HAND_MADE` names."""
+    return name not in HAND_MADE
+
+
+SQLITE_CREATE = (
+    "CREATE VIRTUAL TABLE posts_search USING fts5("
+    "text, content='posts', content_rowid='id', tokenize='trigram', detail='none')",
+    "CREATE TRIGGER posts_search_insert AFTER INSERT ON posts BEGIN"
+    " INSERT INTO posts_search (rowid, text) VALUES (NEW.id, NEW.text); END",
+    "CREATE TRIGGER posts_search_delete AFTER DELETE ON posts BEGIN"
+    " INSERT INTO posts_search (posts_search, rowid, text) VALUES ('delete', OLD.id, OLD.text);"
+    " END",
+    "CREATE TRIGGER posts_search_update AFTER UPDATE OF text ON posts BEGIN"
+    " INSERT INTO posts_search (posts_search, rowid, text) VALUES ('delete', OLD.id, OLD.text);"
+    " INSERT INTO posts_search (rowid, text) VALUES (NEW.id, NEW.text); END",
+    "INSERT INTO posts_search (posts_search) VALUES ('rebuild')",
+)
+
+SQLITE_DROP = (
+    "DROP TRIGGER IF EXISTS posts_search_insert",
+    "DROP TRIGGER IF EXISTS posts_search_delete",
+    "DROP TRIGGER IF EXISTS posts_search_update",
+    "DROP TABLE IF EXISTS posts_search",
+)
+
+#: PostgreSQL: the extension if the server has it and lets us, then the index if it is there.
+POSTGRES_CREATE = (
+    """
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm') THEN
+    BEGIN
+      CREATE EXTENSION IF NOT EXISTS pg_trgm;
+    EXCEPTION WHEN insufficient_privilege THEN
+      RAISE NOTICE USING MESSAGE = 'pg_trgm not created, text search reads the log: ' || SQLERRM;
+    END;
+  END IF;
+  IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN
+    CREATE INDEX IF NOT EXISTS ix_posts_text_trgm ON posts USING gin (text gin_trgm_ops);
+  END IF;
+END
+$$
+""",
+)
+
+POSTGRES_DROP = ("DROP INDEX IF EXISTS ix_posts_text_trgm",)
+
+
+def pieces(needle: str, most: int = PIECES) -> list[str]:
+    """The distinct three-character pieces of ``needle``, at most ``most`` spread along it.
+
+    >>> pieces("abcde")
+    ['abc', 'bcd', 'cde']
+    >>> pieces("ab")
+    []
+    """
+    every = list(dict.fromkeys(needle[i : i + 3] for i in range(len(needle) - 2)))
+    if len(every) <= most:
+        return every
+    step = (len(every) - 1) / (most - 1)
+    return list(dict.fromkeys(every[round(i * step)] for i in range(most)))
+
+
+def commonness(piece: str) -> int:
+    """How common a piece is likely to be in posts, by what it is made of (0: rarest).
+
+    Digits first, then punctuation, capitals, spaces, and lower-case letters
+    last: among pieces whose counts stopped at :data:`RANKED` alike, the
+    likelier rare ones are tried.
+
+    >>> [commonness(p) for p in ("123", "(S ", "Hi!", "Abc", "a b", "ple")]
+    [0, 1, 1, 2, 3, 4]
+    """
+    if any(c.isdigit() for c in piece):
+        return 0
+    if any(not c.isalnum() and not c.isspace() for c in piece):
+        return 1
+    if any(c.isupper() for c in piece):
+        return 2
+    if any(c.isspace() for c in piece):
+        return 3
+    return 4
+
+
+def _phrase(piece: str) -> str:
+    """``piece`` as an FTS5 string (a trigram of it, case folded by the tokenizer)."""
+    return '"' + piece.replace('"', '""') + '"'
+
+
+def _has_index(session: Session) -> bool:
+    """Whether ``posts_search`` is there (one look at the schema: a few microseconds)."""
+    found = session.execute(
+        text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'posts_search'")
+    ).first()
+    return found is not None
+
+
+def candidate_ids(session: Session, needle: str | None) -> list[int] | None:
+    """Ids of the posts that may contain ``needle`` (a superset of those that do).
+
+    None when the index cannot narrow the search: not SQLite (PostgreSQL's
+    index serves the condition itself), no ``posts_search``, a text under three
+    characters, or more than :data:`CANDIDATES` posts holding its rarest pieces.
+    """
+    if not needle or len(needle) < 3 or session.get_bind().dialect.name != "sqlite":
+        return None
+    if not _has_index(session):
+        return None
+    connection = session.connection()
+    counted: list[tuple[int, int, str]] = []
+    bound = RANKED
+    # Digits, capitals and punctuation first: likelier rare, they bring the bound down.
+    for piece in sorted(pieces(needle), key=commonness):
+        # A piece in more posts than the third rarest so far cannot be one of the
+        # three rarest: its count stops there.
+        count = connection.exec_driver_sql(
+            "SELECT count(*) FROM (SELECT 1 FROM posts_search WHERE posts_search MATCH ? LIMIT ?)",
+            (_phrase(piece), bound + 1),
+        ).scalar_one()
+        if count == 0:
+            return []  # no post holds this piece: none holds the text
+        # Among pieces whose counts stopped alike, plain lower-case letters are the
+        # likelier common ones; digits, capitals and punctuation go first.
+        counted.append((count, commonness(piece), piece))
+        counted.sort()
+        if len(counted) >= RAREST:
+            bound = min(bound, counted[RAREST - 1][0])
+    # Trying the text on C posts costs C lookups; reading newest first finds a page
+    # of 50 after some 50 N / C posts when C of N match: past sqrt(50 N), reading wins.
+    (newest,) = connection.exec_driver_sql("SELECT max(id) FROM posts").one()
+    most = min(CANDIDATES, max(FEWEST, math.isqrt(PAGE * (newest or 0))))
+    query = " AND ".join(_phrase(piece) for _, _, piece in counted[:RAREST])
+    rows = connection.exec_driver_sql(
+        "SELECT rowid FROM posts_search WHERE posts_search MATCH ? LIMIT ?",
+        (query, most + 1),
+    ).all()
+    if len(rows) > most:
+        return None  # the rarest pieces are common together: so, as a rule, is the text
+    return [row[0] for row in rows]
+
+
+def escaped(needle: str) -> str:
+    """``needle`` as a ``LIKE`` pattern for "contains", escaped with ``/``."""
+    safe = needle.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return f"%{safe}%"
