@@ -145,6 +145,28 @@ def test_a_current_schema_is_opened_without_importing_alembic(sqlite_url) -> Non
     assert result.stdout.strip() == "[]"
 
 
+def test_a_current_schema_costs_one_select_and_takes_no_write_lock(sqlite_url) -> None:
+    """Every command asks the revision at start: one SELECT, outside any transaction (the
+    bot's SQLite transactions begin IMMEDIATE, which would wait for a busy worker)."""
+    from sqlalchemy import event
+
+    from bot.store.db import migrate_to_head
+
+    Database(sqlite_url).dispose()  # migrated here
+    database = Database(sqlite_url, migrate=False)
+    statements: list[str] = []
+
+    @event.listens_for(database.engine, "connect")
+    def _trace(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.set_trace_callback(statements.append)
+
+    migrate_to_head(database.engine)
+    database.dispose()
+    assert [s for s in statements if not s.startswith("PRAGMA")] == [
+        "SELECT version_num FROM alembic_version"
+    ]
+
+
 def test_no_schema_yet_reads_as_no_revision(sqlite_url) -> None:
     database = Database(sqlite_url, migrate=False)
     assert current_revision(database.engine) is None
