@@ -283,7 +283,8 @@ Target = tuple[str, str, str | None]
 def _targets_json(dialect: str) -> Any:
     """A post's targets as one JSON array of ``[position, id, name, handle]``, per row.
 
-    A correlated subquery over ``ix_post_targets_post``: the targets come with
+    A correlated subquery over ``ix_post_targets_post`` (covering since migration
+    0014_exports: no read of the table): the targets come with
     their post, with no second query and no list of ids to bind per chunk.
     """
     target = aliased(PostTarget)
