@@ -147,23 +147,28 @@ def current_revision(engine: Engine) -> str | None:
     any process writing (the worker, the scheduler) before a command could
     even start.
     """
-    connection = engine.raw_connection()
-    try:
+    from sqlalchemy.exc import DBAPIError
+
+    query = "SELECT version_num FROM alembic_version"
+    dbapi_error = engine.dialect.loaded_dbapi.Error
+    # engine.connect() wraps a failure to connect as SQLAlchemy's error (what the CLI
+    # explains); the driver's connection then runs the query, no transaction begun.
+    with engine.connect() as wrapper:
+        connection = wrapper.connection
         cursor = connection.cursor()
         try:
-            cursor.execute("SELECT version_num FROM alembic_version")
+            cursor.execute(query)
             rows = [row[0] for row in cursor.fetchall()]
-        except engine.dialect.loaded_dbapi.Error:
+        except dbapi_error as error:
             connection.rollback()
             from sqlalchemy import inspect
 
             if inspect(engine).has_table("alembic_version"):
-                raise  # the table is there: a real error (locked, went away), not "no schema"
+                # the table is there: a real error (locked, went away), not "no schema"
+                raise DBAPIError.instance(query, None, error, dbapi_error) from error
             return None
         finally:
             cursor.close()
-    finally:
-        connection.close()  # back to the pool, which ends the read
     if len(rows) > 1:  # branches: let Alembic sort it out
         return ",".join(sorted(rows))
     return rows[0] if rows else None

@@ -440,14 +440,13 @@ def export_chunks(
             statement = (keyed if key else query).limit(size)
             statements[bool(key), size] = _driver_statement(statement, dialect)
         sql, parameters = statements[bool(key), size]
-        connection = engine.raw_connection()
-        try:
-            cursor = connection.cursor()
+        # engine.connect() wraps a failure to connect as SQLAlchemy's error; the
+        # driver's connection runs the SELECT, no transaction begun.
+        with engine.connect() as wrapper:
+            cursor = wrapper.connection.cursor()
             cursor.execute(sql, parameters(key))
             rows: list[tuple[Any, ...]] = list(cursor.fetchall())
             cursor.close()
-        finally:
-            connection.close()  # back to the pool, which ends the read
         if rows:
             yield rows
         if len(rows) < size:
