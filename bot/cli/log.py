@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import sys
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
@@ -103,14 +102,13 @@ def log(
         with db.new_session() as session:
             require_campaign(config, session, campaign)
     if as_json or as_csv:
-        # Streamed: plain rows, a chunk at a time, each in its own short transaction.
-        from bot.store.logs import csv_export, export_rows
+        # Streamed: plain rows formatted by the database, a chunk at a time.
+        from bot.store.logs import csv_chunks, json_chunks
 
         if as_json:
-            rows = export_rows(db.new_session, filters, limit=limit, targets_as="json")
-            write_json(rows, sys.stdout)
+            write_json(json_chunks(db.new_session, filters, limit=limit), sys.stdout)
         else:
-            write_csv(csv_export(db.new_session, filters, limit=limit), sys.stdout)
+            write_csv(csv_chunks(db.new_session, filters, limit=limit), sys.stdout)
         return
     with db.new_session() as session:
         posts = list_posts(session, filters, limit=limit)
@@ -137,38 +135,28 @@ def log(
                 click.echo(f"    error: {post.error}")
 
 
-def write_json(rows: Iterable[tuple[object, ...]], out: TextIO) -> None:
-    """Rows of :func:`bot.store.logs.export_rows` (``targets_as="json"``) as one JSON
-    array, a record per line, written as they come.
+def write_json(chunks: Iterable[str], out: TextIO) -> None:
+    """Chunks of :func:`bot.store.logs.json_chunks` as one JSON array, a record per
+    line, written as they come.
 
-    One compact line per post (not an indented document): the standard
-    library's C encoder writes it (its indented output is pure Python and
-    several times slower), the targets are spliced in as the database wrote
-    them, and a line per post suits ``grep`` and ``jq -c``.
+    One compact line per post (not an indented document), which suits
+    ``grep`` and ``jq -c``; the database quotes the text and builds the
+    targets, Python only fills each line's template (:data:`~bot.store.logs.JSON_RECORD`).
     """
-    from bot.store.logs import COLUMNS
-
-    encode = json.JSONEncoder(ensure_ascii=False).encode
-    head_names, tail_names = COLUMNS[:7], COLUMNS[8:]
     first = True
-    for row in rows:
-        head = encode(dict(zip(head_names, row[:7], strict=True)))
-        tail = encode(dict(zip(tail_names, row[8:], strict=True)))
+    for chunk in chunks:
         out.write("[\n" if first else ",\n")
-        out.write(f'{head[:-1]}, "targets": {row[7]}, {tail[1:]}')
+        out.write(chunk)
         first = False
     out.write("[]\n" if first else "\n]\n")
 
 
-def write_csv(rows: Iterable[tuple[object, ...]], out: TextIO) -> None:
-    """Rows of :func:`bot.store.logs.export_rows` as CSV with a header row; targets as
+def write_csv(chunks: Iterable[list[tuple[object, ...]]], out: TextIO) -> None:
+    """Chunks of :func:`bot.store.logs.csv_chunks` as CSV with a header row; targets as
     ``Name (@handle); Name``."""
-    from itertools import islice
-
-    from bot.store.logs import COLUMNS, csv_rows
+    from bot.store.logs import COLUMNS
 
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
-    flat = csv_rows(rows)
-    while batch := list(islice(flat, 1000)):
-        writer.writerows(batch)
+    for rows in chunks:
+        writer.writerows(rows)

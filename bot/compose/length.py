@@ -35,7 +35,6 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from bot.compose._twitter_text_data import EMOJI_CODE_POINTS
-from bot.compose.mastodon_length import status_length as mastodon_status_length
 from bot.compose.urls import SPACES_GROUP, extract_urls_with_indices
 
 if TYPE_CHECKING:
@@ -279,4 +278,8 @@ def mastodon_length(text: str, url_length: int = 23) -> int:
     characters and each ``@user@domain`` becomes ``@user``, exactly as Mastodon's
     own extractors find them (:mod:`bot.compose.mastodon_length`).
     """
-    return mastodon_status_length(text, url_length=url_length)
+    # Imported here: it loads ``regex``, which a command that counts no Mastodon
+    # text (``run`` with nothing due, ``targets``) does not need.
+    from bot.compose.mastodon_length import status_length
+
+    return status_length(text, url_length=url_length)

@@ -1,7 +1,7 @@
 """Counts of the post log kept as posts are written, so no page counts the whole log.
 
 Three tables, kept by the database itself: triggers on ``posts`` and
-``post_targets`` (migration ``0016_counts``) add and subtract in the same
+``post_targets`` (migration ``0017_counts``) add and subtract in the same
 statement, hence the same transaction, as every insert, status change and
 delete of a post, whatever code (or person with ``psql``) makes it:
 
@@ -210,7 +210,7 @@ _SQLITE_TARGET = (
 
 _MOVED = " OR ".join(f"OLD.{column} IS NOT NEW.{column}" for column in (*_POST_KEY, "created_at"))
 
-#: SQLite: CREATE TRIGGER statements (migration 0016_counts).
+#: SQLite: CREATE TRIGGER statements (migration 0017_counts).
 SQLITE_TRIGGERS = (
     "CREATE TRIGGER posts_count_insert AFTER INSERT ON posts BEGIN "
     + _SQLITE_ADD.format(r="NEW", d=1)
@@ -248,7 +248,7 @@ SQLITE_DROP = (
     "DROP TRIGGER IF EXISTS post_targets_count_update",
 )
 
-#: PostgreSQL: functions and triggers (migration 0016_counts). Each change takes the
+#: PostgreSQL: functions and triggers (migration 0017_counts). Each change takes the
 #: rows it adds to and subtracts from in one order (the smaller key first), so two
 #: transactions moving posts in opposite directions (queued -> sending, sending ->
 #: queued) cannot deadlock on the counts.

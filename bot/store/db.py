@@ -138,23 +138,38 @@ def _file_lock(database: str | None) -> Iterator[None]:
 def current_revision(engine: Engine) -> str | None:
     """The revision the database is at (``alembic_version``), or None before any migration.
 
-    One SELECT, no Alembic import: every command asks this at start, and
-    importing Alembic's migration runtime costs more than most commands do.
+    One SELECT through the driver, no Alembic import and no transaction of
+    SQLAlchemy's: every command asks this at start, importing Alembic's
+    migration runtime costs more than most commands do, and on SQLite the
+    bot's transactions begin IMMEDIATE, so asking inside one would wait for
+    any process writing (the worker, the scheduler) before a command could
+    even start.
     """
-    from sqlalchemy import inspect, text
-    from sqlalchemy.exc import OperationalError, ProgrammingError
+    from sqlalchemy.exc import DBAPIError
 
-    with engine.connect() as connection:
+    query = "SELECT version_num FROM alembic_version"
+    dbapi_error = engine.dialect.loaded_dbapi.Error
+    # engine.connect() wraps a failure to connect as SQLAlchemy's error (what the CLI
+    # explains); the driver's connection then runs the query, no transaction begun.
+    with engine.connect() as wrapper:
+        connection = wrapper.connection
+        cursor = connection.cursor()
         try:
-            rows = connection.execute(text("SELECT version_num FROM alembic_version")).all()
-        except (OperationalError, ProgrammingError):
+            cursor.execute(query)
+            rows = [row[0] for row in cursor.fetchall()]
+        except dbapi_error as error:
             connection.rollback()
-            if inspect(connection).has_table("alembic_version"):
-                raise  # the table is there: a real error (locked, went away), not "no schema"
+            from sqlalchemy import inspect
+
+            if inspect(engine).has_table("alembic_version"):
+                # the table is there: a real error (locked, went away), not "no schema"
+                raise DBAPIError.instance(query, None, error, dbapi_error) from error
             return None
+        finally:
+            cursor.close()
     if len(rows) > 1:  # branches: let Alembic sort it out
-        return ",".join(sorted(row[0] for row in rows))
-    return rows[0][0] if rows else None
+        return ",".join(sorted(rows))
+    return rows[0] if rows else None
 
 
 _REVISION = re.compile(r"^(down_revision|revision)\b[^=\n]*=\s*(None|['\"]([^'\"]+)['\"])", re.M)

@@ -14,25 +14,30 @@ Every query here costs what its answer holds, not what the log holds:
 - :func:`logged_people` walks ``ix_post_targets_cooldown`` from one person to
   the next (a loose index scan), one seek per person, not a GROUP BY of
   every target ever addressed;
-- :func:`export_records` reads plain rows (no ORM objects) in chunks of
-  :data:`EXPORT_CHUNK`, each in its own short transaction, so an export of a
-  million posts streams in constant memory and never holds SQLite's lock
-  while a slow client downloads.
+- :func:`export_chunks` reads plain rows in chunks of :data:`EXPORT_CHUNK`,
+  each one SELECT through the driver with no transaction of its own, the
+  database formatting every value as the export writes it, so an export of
+  a million posts streams in constant memory, with next to no Python per
+  row, and never holds SQLite's lock while a slow client downloads.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Dialect,
+    Engine,
+    Integer,
     Select,
     String,
     Text,
     and_,
+    bindparam,
     case,
     cast,
     func,
@@ -47,6 +52,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from bot.store import search
 from bot.store.models import CampaignRun, Post, PostTarget
+from bot.store.types import UTCDateTime
 
 #: Posts per chunk of an export (one SELECT of posts and one of their targets each).
 EXPORT_CHUNK = 2000
@@ -231,7 +237,7 @@ def logged_campaign_ids(session: Session) -> set[str]:
 
 # --- Exports: plain rows, streamed ------------------------------------------------------
 
-# After id and created_at (as stored, see iso_utc), the columns in COLUMNS' order.
+# After id and created_at, the columns in COLUMNS' order (the targets go between status and text).
 _EXPORT_COLUMNS = (
     Post.campaign_id,
     Post.bill,
@@ -251,8 +257,8 @@ def iso_utc(value: Any) -> str:
     """A stored UTC time as ``datetime.isoformat`` of the aware value gives it.
 
     SQLite hands back the text SQLAlchemy stored (``2026-03-02 15:00:00.000000``),
-    reformatted here without parsing (parsing was a third of an export's time);
-    PostgreSQL's driver hands back a naive datetime.
+    reformatted here without parsing; PostgreSQL's driver hands back a naive
+    datetime. (The exports have the database do this: :func:`_stamp`.)
     """
     if isinstance(value, str):
         micro = value[20:26].rstrip("0")
@@ -261,10 +267,25 @@ def iso_utc(value: Any) -> str:
     return aware.isoformat()
 
 
-def _stored_time(value: Any) -> datetime:
-    """A stored UTC time (text on SQLite, naive on PostgreSQL) as an aware datetime."""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.replace(tzinfo=UTC)
+#: ``created_at`` as :func:`iso_utc` writes it, by SQLite from the stored text
+#: (``2026-03-02 15:00:00.120000`` -> ``2026-03-02T15:00:00.120000+00:00``).
+_SQLITE_STAMP = (
+    "substr(posts.created_at, 1, 10) || 'T' || substr(posts.created_at, 12, 8)"
+    " || CASE WHEN substr(posts.created_at, 21, 6) IN ('', '000000') THEN ''"
+    " ELSE '.' || substr(posts.created_at, 21, 6) END || '+00:00'"
+)
+#: The same by PostgreSQL from the stored ``timestamp``.
+_POSTGRES_STAMP = (
+    "to_char(posts.created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
+    " || CASE WHEN date_trunc('second', posts.created_at) = posts.created_at THEN ''"
+    " ELSE to_char(posts.created_at, '.US') END || '+00:00'"
+)
+
+
+def _stamp(dialect: str) -> Any:
+    """``created_at`` as ISO 8601 text, made by the database (parsing and formatting
+    each time in Python was a third of an export's time)."""
+    return literal_column(_POSTGRES_STAMP if dialect == "postgresql" else _SQLITE_STAMP)
 
 
 #: A post's targets in an export row: (person id, name, handle or None).
@@ -274,7 +295,8 @@ Target = tuple[str, str, str | None]
 def _targets_json(dialect: str) -> Any:
     """A post's targets as one JSON array of ``[position, id, name, handle]``, per row.
 
-    A correlated subquery over ``ix_post_targets_post``: the targets come with
+    A correlated subquery over ``ix_post_targets_post`` (covering since migration
+    0016_exports: no read of the table): the targets come with
     their post, with no second query and no list of ids to bind per chunk.
     """
     target = aliased(PostTarget)
@@ -294,9 +316,9 @@ _SQLITE_TARGETS_TEXT = (
 
 #: The JSON export's targets (``[{"id": ..., "name": ..., "handle": ...}]``), made by SQLite.
 _SQLITE_TARGETS_JSON = (
-    "(SELECT json_group_array(json(x)) FROM (SELECT json_object('id', t.person_id,"
+    "coalesce((SELECT json_group_array(json(x)) FROM (SELECT json_object('id', t.person_id,"
     " 'name', t.name, 'handle', t.handle) AS x FROM post_targets AS t"
-    " WHERE t.post_id = posts.id ORDER BY t.position))"
+    " WHERE t.post_id = posts.id ORDER BY t.position)), '[]')"
 )
 
 
@@ -311,11 +333,14 @@ def _targets_json_text(dialect: str) -> Any:
         "id", target.person_id, "name", target.name, "handle", target.handle
     )
     agg = func.json_agg(aggregate_order_by(item, target.position))
-    return select(cast(agg, Text)).where(target.post_id == Post.id).scalar_subquery()
+    # json_agg of no rows is NULL
+    return func.coalesce(
+        select(cast(agg, Text)).where(target.post_id == Post.id).scalar_subquery(), "[]"
+    )
 
 
 def _targets_text(dialect: str) -> Any:
-    """A post's targets as the CSV writes them, built by the database per row."""
+    """A post's targets as the CSV writes them, built by the database per row (NULL: none)."""
     if dialect != "postgresql":
         return literal_column(_SQLITE_TARGETS_TEXT)
     from sqlalchemy.dialects.postgresql import aggregate_order_by
@@ -329,10 +354,119 @@ def _targets_text(dialect: str) -> Any:
     return select(agg).where(target.post_id == Post.id).scalar_subquery()
 
 
-_TEXT_DEFAULT: dict[str, Callable[[Any], str]] = {
-    "csv": lambda value: value or "",
-    "json": lambda value: value or "[]",  # PostgreSQL's json_agg of no rows is NULL
-}
+def _json_quoted(column: Any, dialect: str) -> Any:
+    r"""``column`` as a JSON string literal (``null`` for NULL), quoted by the database.
+
+    SQLite's ``json_quote`` and PostgreSQL's ``to_json`` escape as the standard
+    library's encoder does with ``ensure_ascii=False``: a backslash before ``"``
+    and ``\\``, the short escapes of control characters and a six-character
+    ``u00XX`` escape for the others, every
+    other character as it is.
+    """
+    if dialect == "postgresql":
+        return func.coalesce(cast(func.to_json(column), Text), "null")
+    return func.json_quote(column)
+
+
+def _columns(shape: str, dialect: str) -> list[Any]:
+    """The SELECT list of an export row of ``shape`` (see :func:`export_chunks`)."""
+    if shape == "record":
+        quoted = [_json_quoted(column, dialect) for column in _EXPORT_COLUMNS[:-1]]
+        head, tail = quoted[:5], [*quoted[5:], Post.cost]
+        return [Post.id, _stamp(dialect), *head, _targets_json_text(dialect), *tail]
+    targets = {"list": _targets_json, "csv": _targets_text, "json": _targets_json_text}[shape]
+    head, tail = list(_EXPORT_COLUMNS[:5]), list(_EXPORT_COLUMNS[5:])
+    return [Post.id, _stamp(dialect), *head, targets(dialect), *tail]
+
+
+_KEY_AT = bindparam("export_key_at", type_=UTCDateTime())
+_KEY_ID = bindparam("export_key_id", type_=Integer())
+
+
+def _driver_statement(
+    statement: Select[Any], dialect: Dialect
+) -> tuple[str, Callable[[dict[str, Any]], Any]]:
+    """``statement`` compiled once: its SQL, and a function giving the driver's parameters
+    (bound values converted by their column types, as SQLAlchemy would) for given keys."""
+    compiled = statement.compile(dialect=dialect)
+    processors = {
+        name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+        for name, bind in compiled.binds.items()
+    }
+
+    def parameters(values: dict[str, Any]) -> Any:
+        given = compiled.construct_params(values)
+        converted = {
+            name: (process(value) if (process := processors.get(name)) else value)
+            for name, value in given.items()
+        }
+        if compiled.positiontup is not None:
+            return tuple(converted[name] for name in compiled.positiontup)
+        return converted
+
+    return compiled.string, parameters
+
+
+def export_chunks(
+    new_session: Callable[[], Session],
+    filters: LogFilter,
+    limit: int | None = None,
+    chunk: int = EXPORT_CHUNK,
+    *,
+    shape: str = "csv",
+) -> Iterator[list[tuple[Any, ...]]]:
+    """Every post matching ``filters`` (at most ``limit``), newest first, as lists of
+    plain tuples, ``chunk`` posts a list.
+
+    One value per name of :data:`COLUMNS`, formatted by the database so that
+    a writer takes the rows as they come: ``created_at`` as ISO 8601 text
+    (:func:`iso_utc`), and ``targets`` by ``shape``: ``"csv"`` as the CSV writes
+    them (NULL for none), ``"json"`` as a JSON array of ``{id, name, handle}``
+    to splice into a JSON document, ``"list"`` as :func:`_targets_json`'s
+    array (see :func:`export_rows`); ``"record"`` is ``"json"`` with every text
+    column a JSON literal too (:data:`JSON_RECORD`).
+
+    Each chunk is one SELECT, walking the log by key, on a connection of the
+    pool straight through the driver: no ORM objects, no SQLAlchemy rows, and
+    no transaction of its own (on SQLite the read takes no write lock, and no
+    snapshot is held between chunks while a slow client downloads).
+    """
+    with new_session() as session:
+        engine = session.get_bind()
+    assert isinstance(engine, Engine), "a session bound to an engine"
+    dialect = engine.dialect
+    query = (
+        select(*_columns(shape, dialect.name))
+        .where(*conditions(filters))
+        .order_by(Post.created_at.desc(), Post.id.desc())
+    )
+    keyed = query.where(
+        Post.created_at <= _KEY_AT, or_(Post.created_at < _KEY_AT, Post.id < _KEY_ID)
+    )
+    statements: dict[tuple[bool, int], tuple[str, Callable[[dict[str, Any]], Any]]] = {}
+    key: dict[str, Any] = {}
+    left = limit
+    while left is None or left > 0:
+        size = chunk if left is None else min(chunk, left)
+        if (bool(key), size) not in statements:
+            statement = (keyed if key else query).limit(size)
+            statements[bool(key), size] = _driver_statement(statement, dialect)
+        sql, parameters = statements[bool(key), size]
+        # engine.connect() wraps a failure to connect as SQLAlchemy's error; the
+        # driver's connection runs the SELECT, no transaction begun.
+        with engine.connect() as wrapper:
+            cursor = wrapper.connection.cursor()
+            cursor.execute(sql, parameters(key))
+            rows: list[tuple[Any, ...]] = list(cursor.fetchall())
+            cursor.close()
+        if rows:
+            yield rows
+        if len(rows) < size:
+            return
+        if left is not None:
+            left -= len(rows)
+        last = rows[-1]
+        key = {"export_key_at": datetime.fromisoformat(last[1]), "export_key_id": last[0]}
 
 
 def _targets(value: Any) -> list[Target]:
@@ -351,46 +485,14 @@ def export_rows(
     *,
     targets_as: str = "list",
 ) -> Iterator[tuple[Any, ...]]:
-    """Every post matching ``filters`` (at most ``limit``), newest first, as plain tuples.
-
-    One value per name of :data:`COLUMNS`; ``created_at`` as ISO 8601 text,
-    ``targets`` as a list of :data:`Target` (``targets_as="list"``), or as
-    text made by the database: ``"csv"`` as the CSV writes them, ``"json"`` as a
-    JSON array of ``{id, name, handle}`` to splice into a JSON document. Each
-    chunk is read in its own session (``new_session``), walking the log by
-    key; SQLAlchemy Core on the session's connection, no ORM objects, one
-    query a chunk.
-    """
-    last: Key | None = None
-    left = limit
-    query: Select[Any] | None = None
-    while left is None or left > 0:
-        size = chunk if left is None else min(chunk, left)
-        with new_session() as session:
-            connection = session.connection()
-            if query is None:
-                dialect = connection.dialect.name
-                targets = {
-                    "list": _targets_json,
-                    "csv": _targets_text,
-                    "json": _targets_json_text,
-                }[targets_as](dialect)
-                columns: list[Any] = [Post.id, type_coerce(Post.created_at, String)]
-                query = (
-                    select(*columns, *_EXPORT_COLUMNS, targets)
-                    .where(*conditions(filters))
-                    .order_by(Post.created_at.desc(), Post.id.desc())
-                )
-            page = query if last is None else query.where(older_than(last))
-            rows: list[Any] = list(connection.execute(page.limit(size)).all())
-        unpack = _targets if targets_as == "list" else _TEXT_DEFAULT[targets_as]
-        for post_id, stamp, *rest in rows:
-            yield (post_id, iso_utc(stamp), *rest[:5], unpack(rest[-1]), *rest[5:-1])
-        if len(rows) < size:
-            return
-        if left is not None:
-            left -= len(rows)
-        last = Key(_stored_time(rows[-1][1]), rows[-1][0])
+    """:func:`export_chunks` a row at a time; ``targets_as="list"`` gives the targets
+    as a list of :data:`Target`, ``"csv"`` and ``"json"`` as the database wrote them."""
+    for rows in export_chunks(new_session, filters, limit, chunk, shape=targets_as):
+        if targets_as != "list":
+            yield from rows
+            continue
+        for row in rows:
+            yield (*row[:7], _targets(row[7]), *row[8:])
 
 
 def export_records(
@@ -414,17 +516,26 @@ def csv_targets(targets: list[Target]) -> str:
     return "; ".join(f"{name} (@{handle})" if handle else name for _, name, handle in targets)
 
 
-def csv_rows(rows: Iterable[tuple[Any, ...]]) -> Iterator[list[Any]]:
-    """:func:`export_rows` as CSV rows (the targets column flattened, unless it is text)."""
-    for row in rows:
-        flat = list(row)
-        if not isinstance(row[7], str):
-            flat[7] = csv_targets(row[7])
-        yield flat
-
-
-def csv_export(
+def csv_chunks(
     new_session: Callable[[], Session], filters: LogFilter, limit: int | None = None
-) -> Iterator[tuple[Any, ...]]:
-    """The rows of a CSV export, the targets column joined by the database."""
-    return export_rows(new_session, filters, limit, targets_as="csv")
+) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows of a CSV export, a chunk at a time, for ``csv.writer.writerows`` as they are."""
+    return export_chunks(new_session, filters, limit, shape="csv")
+
+
+#: One post of ``log --json`` from an ``export_chunks(shape="record")`` row: the text
+#: as ``json.JSONEncoder(ensure_ascii=False).encode`` of the record writes it, but for
+#: the targets, which are spliced in as the database wrote them.
+JSON_RECORD = (
+    '{"id": %d, "created_at": "%s", "campaign": %s, "bill": %s, "platform": %s, "account": %s,'
+    ' "status": %s, "targets": %s, "text": %s, "remote_id": %s, "remote_url": %s,'
+    ' "reason": %s, "error": %s, "cost": %r}'
+)
+
+
+def json_chunks(
+    new_session: Callable[[], Session], filters: LogFilter, limit: int | None = None
+) -> Iterator[str]:
+    """The records of a JSON export, a chunk at a time: each a line, joined by ``,\\n``."""
+    for rows in export_chunks(new_session, filters, limit, shape="record"):
+        yield ",\n".join([JSON_RECORD % row for row in rows])

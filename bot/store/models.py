@@ -136,7 +136,8 @@ class PostTarget(Base):
     __table_args__ = (
         # Covering: the planner walks it newest first to each key's post (0005).
         Index("ix_post_targets_cooldown", "person_id", "bill", "platform", "created_at", "post_id"),
-        Index("ix_post_targets_post", "post_id"),
+        # Covering for the exports' targets subquery (migration 0016_exports).
+        Index("ix_post_targets_post", "post_id", "position", "person_id", "name", "handle"),
     )
 
 

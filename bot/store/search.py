@@ -8,7 +8,7 @@ PostgreSQL every letter, as ``ILIKE``). The condition itself is
 
 SQLite: ``posts_search``, an FTS5 table over ``posts.text`` with the
 ``trigram`` tokenizer (every three characters, case folded), kept by
-triggers (migration ``0016_counts``). :func:`candidate_ids` asks it how many
+triggers (migration ``0017_counts``). :func:`candidate_ids` asks it how many
 posts hold each three-character piece of the searched text (each count stops
 at :data:`RANKED`, or at the third smallest count so far), then for the
 posts holding all three rarest pieces: if there are at most

@@ -34,8 +34,7 @@ from bot.store.logs import (
     Key,
     LogFilter,
     count_matching,
-    csv_export,
-    csv_rows,
+    csv_chunks,
     list_posts,
     logged_people,
     post_key,
@@ -194,12 +193,11 @@ def log_csv() -> Response:
         writer.writerow(COLUMNS)
         # Plain rows by key, each chunk in its own short session: no transaction (on
         # SQLite, no lock) stays open while a slow client downloads.
-        for index, row in enumerate(csv_rows(csv_export(db.new_session, filters.query)), 1):
-            writer.writerow(row)
-            if index % 1000 == 0:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
+        for rows in csv_chunks(db.new_session, filters.query):
+            writer.writerows(rows)
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
         yield buffer.getvalue()
 
     response = Response(stream_with_context(generate()), mimetype="text/csv")

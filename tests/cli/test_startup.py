@@ -54,3 +54,39 @@ def test_validate_over_an_empty_directory_imports_no_sqlalchemy(tmp_path: Path) 
     )
     assert "the legislator directory is empty" in result.stdout, result.stderr
     assert "LOADED []" in result.stdout, result.stdout[-500:]
+
+
+def test_commands_over_a_current_schema_import_no_alembic_nor_what_they_do_not_use(
+    tmp_path: Path,
+) -> None:
+    """``run --once`` with nothing due counts no text (no ``regex``, which Mastodon's
+    counter loads), and neither it nor the exports import Alembic: the schema is current."""
+    import re
+    import shutil
+
+    Database(f"sqlite:///{tmp_path / 'bot.db'}").dispose()
+    yearly = tmp_path / "campaigns"
+    shutil.copytree(ROOT / "campaigns", yearly)
+    for example in yearly.glob("*.yaml"):
+        text = re.sub(r'cron: "[^"]*"', 'cron: "0 12 1 1 *"', example.read_text("utf-8"))
+        example.write_text(text, "utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE", "PYTHON"))}
+    env |= {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        "CAMPAIGNS_DIR": str(yearly),
+        "BOT_SPOOL_DIR": str(tmp_path / "spool"),
+    }
+    code = (
+        "import sys; from bot.cli import cli\n"
+        "def top(): return {m.split('.')[0] for m in sys.modules}\n"
+        "for args in (['run', '--once'], ['log', '--csv'], ['log', '--json']):\n"
+        "    try:\n        cli(args)\n    except SystemExit:\n        pass\n"
+        "    if args[0] == 'run':\n"
+        "        print('RUN', sorted(top() & {'regex', 'alembic'}))\n"
+        "print('ALL', sorted(top() & {'alembic'}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert "nothing is due now" in result.stdout, result.stderr[-2000:]
+    assert "RUN []" in result.stdout and "ALL []" in result.stdout, result.stdout[-500:]

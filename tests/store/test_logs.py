@@ -145,7 +145,108 @@ def test_a_current_schema_is_opened_without_importing_alembic(sqlite_url) -> Non
     assert result.stdout.strip() == "[]"
 
 
+def test_a_current_schema_costs_one_select_and_takes_no_write_lock(sqlite_url) -> None:
+    """Every command asks the revision at start: one SELECT, outside any transaction (the
+    bot's SQLite transactions begin IMMEDIATE, which would wait for a busy worker)."""
+    from sqlalchemy import event
+
+    from bot.store.db import migrate_to_head
+
+    Database(sqlite_url).dispose()  # migrated here
+    database = Database(sqlite_url, migrate=False)
+    statements: list[str] = []
+
+    @event.listens_for(database.engine, "connect")
+    def _trace(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.set_trace_callback(statements.append)
+
+    migrate_to_head(database.engine)
+    database.dispose()
+    assert [s for s in statements if not s.startswith("PRAGMA")] == [
+        "SELECT version_num FROM alembic_version"
+    ]
+
+
 def test_no_schema_yet_reads_as_no_revision(sqlite_url) -> None:
     database = Database(sqlite_url, migrate=False)
     assert current_revision(database.engine) is None
     database.dispose()
+
+
+#: Values a CSV or JSON writer must quote or escape, stored in the text columns.
+AWKWARD = [
+    'a,b', 'say "hi"', "line\nbreak", "cr\rhere", "tab\there", "=1+2", "", "ünï ☃ 😀",
+    "ctl\x01\x1f\x7f", "back\\slash", "\u2028", "semi; colon (@x)",
+]  # fmt: skip
+
+
+def _fill_awkward(database: Database) -> None:
+    """Posts whose every text column, targets and cost are awkward to write; times with
+    and without microseconds, tied, so that chunks end inside a tie."""
+    costs = [0.0, 0.1 + 0.2, 1e-05, 12.5, 1e20, 3.0]
+    with database.session() as session:
+        for index in range(30):
+            odd = AWKWARD[index % len(AWKWARD)]
+            when = T0 + timedelta(minutes=index // 3, microseconds=0 if index % 4 else 120)
+            post = Post(
+                key=f"k{index}", created_at=when, scheduled_for=when, updated_at=when,
+                mode="live", campaign_id=odd, bill=odd, platform="x", account=odd,
+                variant="m1", text=f"post {index} {odd}", text_hash=f"h{index}", length=10,
+                status="posted", cost=costs[index % len(costs)], reason=odd or None,
+                error=None if index % 2 else odd, remote_id=None if index % 3 else odd,
+                remote_url=odd if index % 5 == 0 else None,
+            )  # fmt: skip
+            post.targets = [
+                PostTarget(
+                    position=p,
+                    person_id=f"P{p}",
+                    name=AWKWARD[(index + p) % len(AWKWARD)],
+                    handle=[None, "", odd][p % 3],
+                    platform="x",
+                    bill="b",
+                    created_at=when,
+                )  # fmt: skip
+                for p in reversed(range(index % 4))
+            ]
+            session.add(post)
+
+
+def test_exports_write_exactly_what_pythons_writers_write(any_db) -> None:
+    """The database formats the exports (times, targets, JSON quoting): byte for byte
+    what ``csv.writer`` and ``json.JSONEncoder(ensure_ascii=False)`` make of each record."""
+    import csv
+    import io
+
+    from bot.cli.log import post_record, write_csv, write_json
+
+    _fill_awkward(any_db)
+    with any_db.new_session() as session:
+        records = [post_record(p) for p in logs.list_posts(session, logs.LogFilter(), limit=100)]
+    assert len(records) == 30
+
+    expected_csv = io.StringIO()
+    writer = csv.writer(expected_csv, lineterminator="\n")
+    writer.writerow(logs.COLUMNS)
+    for record in records:
+        targets = [(t["id"], t["name"], t["handle"]) for t in record["targets"]]
+        writer.writerow(
+            [*record.values()][:7] + [logs.csv_targets(targets)] + [*record.values()][8:]
+        )
+    written = io.StringIO()
+    write_csv(logs.export_chunks(any_db.new_session, logs.LogFilter(), chunk=4), written)
+    assert written.getvalue() == expected_csv.getvalue()
+
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    written = io.StringIO()
+    chunks = logs.export_chunks(any_db.new_session, logs.LogFilter(), chunk=4, shape="record")
+    write_json((",\n".join(logs.JSON_RECORD % row for row in rows) for rows in chunks), written)
+    lines = written.getvalue().split("\n")[:-1]
+    assert (lines[0], lines[-1]) == ("[", "]") and len(lines) == 32
+    for line, record in zip(lines[1:-1], records, strict=True):
+        assert json.loads(line.removesuffix(",")) == record
+        # The targets are spliced as the database wrote them; all else as Python writes it.
+        head, _, tail = line.removesuffix(",").partition(', "targets": ')
+        tail = tail[tail.index('], "text": ') + 1 :]
+        fields = list(record.items())
+        assert head + "}" == encode(dict(fields[:7]))
+        assert "{" + tail.removeprefix(", ") == encode(dict(fields[8:]))

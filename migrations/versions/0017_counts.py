@@ -19,8 +19,8 @@ rename) drops its triggers with the old table: call
 ``bot.store.counts.create_triggers`` and run ``bot.store.search.SQLITE_CREATE``
 again after it.
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 """
 
 from collections.abc import Sequence
@@ -30,8 +30,8 @@ from alembic import op
 
 from bot.store import counts, search
 
-revision: str = "0016"
-down_revision: str | None = "0015"
+revision: str = "0017"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
