@@ -12,13 +12,22 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 
 from bot.store.db import Database
+from tests.offline import refuse_the_internet
 from tests.support import unavailable
 
 #: settings the bot reads from the environment (and a ``.env``): none of the
 #: developer's may reach a test
 _BOT_SETTINGS = ("DATABASE_URL", "BOT_MODE", "CAMPAIGNS_DIR", "PORT", "BOT_STATE_DIR")
 _BOT_PREFIXES = ("X_", "FACEBOOK_", "BLUESKY_", "MASTODON_", "DASHBOARD_", "CONGRESS_API_")
-_BOT_PREFIXES += ("OPENSTATES_API_", "NOTIFY_")
+_BOT_PREFIXES += ("OPENSTATES_API_", "NOTIFY_", "PHOTO_", "GEOCODER_", "UPDATES_", "ORG_")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_internet() -> Generator[None, None, None]:
+    """Every connection to another machine is refused at once (tests/offline.py)."""
+    undo = refuse_the_internet()
+    yield
+    undo()
 
 
 @pytest.fixture(autouse=True)
