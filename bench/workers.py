@@ -18,7 +18,9 @@ the sibling database ``<name>_workers``, emptied first). Two figures:
                 as it was: with 100,000 due posts (quick: 10,000) against 1,000,
                 budget 2x. Twice: every post due; and a backlog deferred by the
                 guard (its accounts at their cap: ``next_attempt_at`` an hour
-                ahead) with one post due, the newest, which the claim must find.
+                ahead) with one post due, the newest, which the claim must find;
+                and one account's backlog while its oldest post is in flight
+                (what every other worker's poll meets: nothing it may take).
                 The plan of the claim's query in the deep queue is printed.
 """
 
@@ -40,6 +42,12 @@ POSTS = {True: 150, False: 1_000}
 DEEP = {True: 10_000, False: 100_000}
 SHALLOW = 1_000
 WORKERS = 4
+#: The claim's cases (:func:`claims`) and how the table names them.
+CASES = {
+    "due": "every post due",
+    "deferred": "a deferred backlog, one due",
+    "in flight": "one account's backlog, its post in flight (nothing to take)",
+}
 
 
 def _pending(url: str) -> int:
@@ -86,11 +94,17 @@ def drain(url: str, supervisor: Any, env: dict[str, str], workers: int, posts: i
     return seconds, _sent_by(url, before)
 
 
-def queue_due(url: str, count: int, *, deferred: bool) -> None:
+def queue_due(url: str, count: int, *, deferred: bool, in_flight: bool = False) -> None:
     """``count`` live queued posts over the proofs' 7 accounts, all due (or all deferred an
-    hour but the newest), written by the server itself; the log emptied first."""
+    hour but the newest), written by the server itself; the log emptied first.
+
+    ``in_flight``: all on one account (X, default), the oldest of them ``sending`` under
+    another worker's lease: a backlog no other worker may take from.
+    """
     from tests.reliability.harness import ACCOUNTS
 
+    if in_flight:
+        ACCOUNTS = ACCOUNTS[:1]  # noqa: N806
     platforms = "ARRAY[" + ", ".join(f"'{a.platform}'" for a in ACCOUNTS) + "]"
     accounts = "ARRAY[" + ", ".join(f"'{a.account}'" for a in ACCOUNTS) + "]"
     pick = f"(i %% {len(ACCOUNTS)}) + 1"
@@ -111,6 +125,11 @@ def queue_due(url: str, count: int, *, deferred: bool) -> None:
             " FROM generate_series(1, %(count)s) AS i) AS r",
             {"count": count, "deferred": deferred, "start": now - timedelta(hours=2)},
         )
+        if in_flight:
+            connection.execute(
+                "UPDATE posts SET status = 'sending', lease_owner = 'another:1', claim_token = 1,"
+                " lease_expires = now() AT TIME ZONE 'UTC' + interval '1 hour' WHERE id = 1"
+            )
     with pg.connect(url, autocommit=True) as connection:
         connection.execute("VACUUM ANALYZE posts")
 
@@ -132,13 +151,15 @@ def claim_timer(
     db = Database(url, migrate=False)
     captured: list[tuple[str, Any]] = []
 
-    def once() -> tuple[float, float]:
+    def once(expect: bool = True) -> tuple[float, float]:
         session = db.new_session()
         try:
             now = datetime.now(UTC)
             start = time.perf_counter()
             post = queries.lock_next_due(session, Mode.LIVE, now)
             query = time.perf_counter() - start
+            if post is None and not expect:
+                return query, query
             if post is None:
                 raise RuntimeError("no post due")
             queries.lock_account(session, post.platform, post.account)
@@ -153,14 +174,14 @@ def claim_timer(
             session.rollback()
             session.close()
 
-    def plan() -> list[str]:
+    def plan(expect: bool = True) -> list[str]:
         def before(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
             if "SKIP LOCKED" in statement:
                 captured.append((statement, parameters))
 
         event.listen(db.engine, "before_cursor_execute", before)
         try:
-            once()
+            once(expect)
         finally:
             event.remove(db.engine, "before_cursor_execute", before)
         statement, parameters = captured[-1]
@@ -175,14 +196,20 @@ def claim_timer(
     return once, plan
 
 
-def claims(url: str, env: dict[str, str], count: int, *, deferred: bool, repeat: int
+def claims(url: str, env: dict[str, str], count: int, case: str, repeat: int
            ) -> tuple[float, float, list[str]]:  # fmt: skip
-    """Median seconds of a claim with ``count`` posts queued, of its query, and the plan."""
-    queue_due(url, count, deferred=deferred)
+    """Median seconds of a claim with ``count`` posts queued, of its query, and the plan.
+
+    ``case``: ``due`` (every post due), ``deferred`` (all but the newest deferred) or
+    ``in flight`` (one account's backlog, its oldest post ``sending``: nothing to claim).
+    """
+    queue_due(url, count, deferred=case == "deferred", in_flight=case == "in flight")
+    expect = case != "in flight"
     once, plan = claim_timer(url, env)
-    once()  # warm: statements, the guard's settings, the cache
-    times = [once() for _ in range(repeat)]
-    return statistics.median(t for t, _ in times), statistics.median(q for _, q in times), plan()
+    once(expect)  # warm: statements, the guard's settings, the cache
+    times = [once(expect) for _ in range(repeat)]
+    median = statistics.median
+    return median(t for t, _ in times), median(q for _, q in times), plan(expect)
 
 
 def run(report: Report, *, quick: bool) -> None:
@@ -232,9 +259,9 @@ def run(report: Report, *, quick: bool) -> None:
             )
         )
         deep, repeat = DEEP[quick], 9 if quick else 25
-        for deferred, label in ((False, "every post due"), (True, "a deferred backlog, one due")):
-            shallow_s, shallow_q, _ = claims(url, env, SHALLOW, deferred=deferred, repeat=repeat)
-            deep_s, deep_q, plan = claims(url, env, deep, deferred=deferred, repeat=repeat)
+        for case, label in CASES.items():
+            shallow_s, shallow_q, _ = claims(url, env, SHALLOW, case, repeat)
+            deep_s, deep_q, plan = claims(url, env, deep, case, repeat)
             report.add(
                 Row(
                     "workers (pg)",
@@ -244,8 +271,13 @@ def run(report: Report, *, quick: bool) -> None:
                     "s",
                     2.0,
                     f"the same claim with {SHALLOW:,} queued",
-                    note=f"lock, account lock, guard, claim UPDATE; median of {repeat}; "
-                    f"the query {deep_q * 1e3:.1f} ms against {shallow_q * 1e3:.1f} ms",
+                    note=(
+                        "the query alone, which finds nothing"
+                        if case == "in flight"
+                        else "lock, account lock, guard, claim UPDATE; the query "
+                        f"{deep_q * 1e3:.1f} ms against {shallow_q * 1e3:.1f} ms"
+                    )
+                    + f"; median of {repeat}",
                 )
             )
             report.detail(f"workers (pg): the claim's query, {deep:,} queued, {label}", plan)
