@@ -17,12 +17,16 @@ same budgets, each row's section marked ``(pg)``:
                     against psycopg's ``executemany`` of the same rows (pipelined):
                     ≤ 10x per post, growth ≤ 1.1
 
+``BENCH_POSTGRES_PARTS=pages,exports`` runs only those parts (on a busy
+machine the national planning run alone takes many minutes).
+
 The query plans of the pages' heaviest queries are not printed here; run
 ``EXPLAIN ANALYZE`` in ``psql`` on the kept databases.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import statistics
 import sys
@@ -39,6 +43,8 @@ from bench.pages import BUDGET as PAGE_BUDGET
 from bench.pages import LIMIT_MS, Page, measure, pages_around, serving
 
 COPY = "COPY (SELECT * FROM posts) TO STDOUT WITH CSV"
+#: Which parts to run, comma-separated (default all: planning,pages,exports).
+PARTS = "BENCH_POSTGRES_PARTS"
 
 
 def hold(url: str, count: int) -> None:
@@ -249,6 +255,9 @@ def run(report: Report, *, quick: bool) -> None:
     if pg.base_url() is None:
         print(f"  skipped: no PostgreSQL (--postgres URL or ${pg.ENV})")
         return
-    for part in (run_planning, run_pages, run_exports):
+    parts = {"planning": run_planning, "pages": run_pages, "exports": run_exports}
+    wanted = os.environ.get(PARTS, "").split(",") if os.environ.get(PARTS) else list(parts)
+    for name in wanted:
+        part = parts[name.strip()]
         print(f"  [{part.__name__.removeprefix('run_')}]", file=sys.stderr, flush=True)
         part(report, quick=quick)
