@@ -30,6 +30,7 @@ import os
 import shutil
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -100,7 +101,7 @@ def run_exports(report: Report, *, quick: bool) -> None:
     url = pg.filled(size)
     env = clean_env(DATABASE_URL=url, CAMPAIGNS_DIR="campaigns")
     psql = shutil.which("psql")
-    out = Path(f"/tmp/bench-pg-export-{size}.out")
+    out = Path(tempfile.gettempdir()) / f"bench-pg-export-{os.getpid()}.out"
     if psql:
         raw = [psql, "-X", "-q", "-d", url, "-c", COPY]
         raw_is = f'psql -c "{COPY}"'
