@@ -5,13 +5,17 @@ Usage (from the repository root)::
     .venv/bin/python -m bench            # everything, some 5-10 minutes
     .venv/bin/python -m bench --quick    # a smoke run: small sizes, few repeats
     .venv/bin/python -m bench --only startup,log
+    .venv/bin/python -m bench --postgres postgresql://USER:PW@HOST/DB --only postgres,workers
 
 Prints one table: each figure beside a baseline measured in the same run,
 their ratio and the budget (``ok`` or ``MISSED``), then the details (heavy
 imports, query plans). Exits 0 whatever the figures: nothing here is a test
 assertion (see tests/test_bench.py for the smoke test). ``--markdown`` prints
 the table as docs/benchmarks.md shows it; ``--json PATH`` also writes the
-figures as data (tests/test_bench.py reads them).
+figures as data (tests/test_bench.py reads them). ``--postgres URL`` (or
+$BENCH_POSTGRES_URL) runs the ``postgres`` and ``workers`` sections against
+that server (bench/pg.py: they make sibling databases there); without it
+they are skipped.
 """
 
 from __future__ import annotations
@@ -27,8 +31,19 @@ import time
 from pathlib import Path
 
 from bench.common import Report
+from bench.pg import ENV
 
-SECTIONS = ("startup", "planning", "log", "pages", "exports", "ratecap", "memory")
+SECTIONS = (
+    "startup",
+    "planning",
+    "log",
+    "pages",
+    "exports",
+    "ratecap",
+    "memory",
+    "postgres",
+    "workers",
+)
 
 
 def machine() -> str:
@@ -59,11 +74,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help=f"comma-separated sections of {', '.join(SECTIONS)}")
     parser.add_argument("--markdown", action="store_true", help="print the table as markdown")
     parser.add_argument("--json", metavar="PATH", help="also write the figures to PATH as JSON")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="a PostgreSQL database whose role may create databases: run the postgres and"
+        " workers sections there (default: $BENCH_POSTGRES_URL)",
+    )
     args = parser.parse_args(argv)
     sections = args.only.split(",") if args.only else list(SECTIONS)
     unknown = set(sections) - set(SECTIONS)
     if unknown:
         parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
+
+    if args.postgres:
+        os.environ[ENV] = args.postgres  # read by bench/pg.py, here and in its children
 
     report = Report()
     started = time.perf_counter()

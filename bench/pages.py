@@ -23,7 +23,7 @@ import sqlite3
 import statistics
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -53,6 +53,11 @@ def pages(path: Path) -> list[Page]:
             "SELECT id FROM posts ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?",
             (count // 2,),
         ).fetchone()
+    return pages_around(middle)
+
+
+def pages_around(middle: int) -> list[Page]:
+    """The pages to ask for, ``middle`` the id of the post in the middle of the log."""
     week = (NOW - timedelta(days=7)).date().isoformat()
     c = SUPPORTER_CAMPAIGN
     return [
@@ -92,8 +97,9 @@ def hold(path: Path, count: int) -> None:
 
 
 @contextmanager
-def serving(path: Path) -> Iterator[int]:
-    """The app over ``path`` in its own process; yields its port."""
+def serving(path: Path | str) -> Iterator[int]:
+    """The app over ``path`` (a SQLite file, or a database URL) in its own process; yields
+    its port."""
     process = subprocess.Popen(
         [PYTHON, "-m", "bench.serve", str(path)],
         cwd=ROOT,
@@ -118,7 +124,9 @@ def get(connection: http.client.HTTPConnection, path: str) -> tuple[float, int, 
     return time.perf_counter() - start, response.status, len(body)
 
 
-def measure(paths: list[Path], wanted: list[list[Page]], repeat: int) -> list[dict[str, float]]:
+def measure(
+    paths: Sequence[Path | str], wanted: list[list[Page]], repeat: int
+) -> list[dict[str, float]]:
     """Median seconds per page over each log of ``paths``, the logs' requests interleaved.
 
     Both servers run at once and each page is asked of one, then the other,

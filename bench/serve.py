@@ -2,7 +2,8 @@
 
 Prints the port it listens on, then serves until killed. The app is the one
 ``advocacy-bot serve --no-auth`` runs (:func:`bot.web.app.create_app`), over
-the database file DB and the example campaigns, its clock frozen at the
+the database file DB (or a database URL: ``postgresql://...``, for
+bench/postgres.py) and the example campaigns, its clock frozen at the
 filled log's "now" (bench/log.py), so the dashboard's day and month figures
 read the same part of the log at every size.
 """
@@ -25,8 +26,7 @@ def main(argv: list[str]) -> None:
     from bot.store.db import Database
     from bot.web.app import WebConfig, create_app
 
-    path = Path(argv[0])
-    url = f"sqlite:///{path}"
+    url = argv[0] if "://" in argv[0] else f"sqlite:///{Path(argv[0])}"
     settings = Settings.load(
         environ={"DATABASE_URL": url, "CAMPAIGNS_DIR": str(ROOT / "campaigns")}, dotenv=False
     )

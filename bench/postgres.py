@@ -1,0 +1,264 @@
+"""The page, export and planning figures again, on PostgreSQL (issue 17, "Scale on PostgreSQL").
+
+Runs only with ``python -m bench --postgres URL`` (or $BENCH_POSTGRES_URL;
+bench/pg.py says which databases it makes there). The same log as the SQLite
+sections (bench/log.py's draws, filled by the server with ``generate_series``),
+the same sizes (10,000 and 1,000,000 posts; quick: 1,000 and 50,000) and the
+same budgets, each row's section marked ``(pg)``:
+
+``page (pg)``       every page of bench/pages.py, over HTTP through the real app
+                    (bench/serve.py over the PostgreSQL URL): the larger log
+                    against the smaller, ≤ 2x and ≤ 150 ms
+``export (pg)``     ``log --csv``, ``log --json`` and the dashboard CSV of the
+                    whole larger log, against ``psql -c "COPY (SELECT * FROM
+                    posts) TO STDOUT WITH CSV"`` (the server's own export): ≤ 3x,
+                    peak memory under 150 MB
+``planning (pg)``   bench/planning.py's two national runs written to PostgreSQL,
+                    against psycopg's ``executemany`` of the same rows (pipelined):
+                    ≤ 10x per post, growth ≤ 1.1
+
+``BENCH_POSTGRES_PARTS=pages,exports`` runs only those parts (on a busy
+machine the national planning run alone takes many minutes).
+
+The query plans of the pages' heaviest queries are not printed here; run
+``EXPLAIN ANALYZE`` in ``psql`` on the kept databases.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import pg
+from bench.common import PYTHON, SHARED_DATA, Report, Row, bot_command, clean_env
+from bench.exports import BUDGET as EXPORT_BUDGET
+from bench.exports import MEMORY_MB, download, timed_peak
+from bench.log import SIZES
+from bench.pages import BUDGET as PAGE_BUDGET
+from bench.pages import LIMIT_MS, Page, measure, pages_around, serving
+
+COPY = "COPY (SELECT * FROM posts) TO STDOUT WITH CSV"
+#: Which parts to run, comma-separated (default all: planning,pages,exports).
+PARTS = "BENCH_POSTGRES_PARTS"
+
+
+def hold(url: str, count: int) -> None:
+    """Make the newest ``count`` posts ``held``, as bench/pages.py does on SQLite."""
+    with pg.connect(url) as connection:
+        connection.execute("UPDATE posts SET status = 'queued' WHERE status = 'held'")
+        connection.execute(
+            "UPDATE posts SET status = 'held', reason = 'approval required' WHERE id IN"
+            " (SELECT id FROM posts ORDER BY created_at DESC, id DESC LIMIT %s)",
+            (count,),
+        )
+    with pg.connect(url, autocommit=True) as connection:
+        connection.execute("VACUUM ANALYZE posts")
+
+
+def pages_of(url: str) -> list[Page]:
+    with pg.connect(url) as connection:
+        (count,) = connection.execute("SELECT count(*) FROM posts").fetchone()
+        (middle,) = connection.execute(
+            "SELECT id FROM posts ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET %s",
+            (count // 2,),
+        ).fetchone()
+    return pages_around(middle)
+
+
+def run_pages(report: Report, *, quick: bool) -> None:
+    small, large = SIZES[quick]
+    repeat = 5 if quick else 7
+    urls = [pg.filled(small), pg.filled(large)]
+    for url in urls:
+        hold(url, small // 2)
+    at_small, at_large = measure(urls, [pages_of(url) for url in urls], repeat)
+    for name, seconds in at_large.items():
+        slow = seconds * 1e3 > LIMIT_MS
+        report.add(
+            Row(
+                "page (pg)",
+                f"{name}: {large:,} posts",
+                seconds,
+                at_small[name],
+                "s",
+                PAGE_BUDGET,
+                f"the same page at {small:,} posts",
+                note=f"PostgreSQL; HTTP through waitress, median of {repeat}"
+                + (f"; over {LIMIT_MS:.0f} ms!" if slow else f"; under {LIMIT_MS:.0f} ms"),
+            )
+        )
+
+
+def run_exports(report: Report, *, quick: bool) -> None:
+    _, size = SIZES[quick]
+    repeat = 3
+    url = pg.filled(size)
+    env = clean_env(DATABASE_URL=url, CAMPAIGNS_DIR="campaigns")
+    psql = shutil.which("psql")
+    out = Path(tempfile.gettempdir()) / f"bench-pg-export-{os.getpid()}.out"
+    if psql:
+        raw = [psql, "-X", "-q", "-d", url, "-c", COPY]
+        raw_is = f'psql -c "{COPY}"'
+    else:
+        raw = [PYTHON, "-c", _PSYCOPG_COPY, url]
+        raw_is = f"psycopg's {COPY} to stdout (no psql here)"
+    everything = str(size * 10)
+    try:
+        timed_peak(raw, out, env)  # warm the server's cache
+        for name, args in (
+            ("log --csv, the whole log", ["log", "--csv", "--limit", everything]),
+            ("log --json, the whole log", ["log", "--json", "--limit", everything]),
+        ):
+            pairs = [
+                (timed_peak(raw, out, env)[0], timed_peak([*bot_command(), *args], out, env))
+                for _ in range(repeat)
+            ]
+            peak = max(p for _, (_, p) in pairs)
+            report.add(
+                Row(
+                    "export (pg)",
+                    f"{name}: {size:,} posts",
+                    statistics.median(s for _, (s, _) in pairs),
+                    statistics.median(b for b, _ in pairs),
+                    "s",
+                    EXPORT_BUDGET,
+                    raw_is,
+                    note=f"median of {repeat}, each after a baseline run; peak {peak:.0f} MB"
+                    + (" (over 150 MB!)" if peak > MEMORY_MB else ""),
+                )
+            )
+        with serving(url) as port:
+            download(port, "/dashboard/log.csv?status=failed")  # warm the server
+            times = [
+                (timed_peak(raw, out, env)[0], download(port, "/dashboard/log.csv")[0])
+                for _ in range(repeat)
+            ]
+        report.add(
+            Row(
+                "export (pg)",
+                f"dashboard CSV, the whole log: {size:,} posts",
+                statistics.median(s for _, s in times),
+                statistics.median(b for b, _ in times),
+                "s",
+                EXPORT_BUDGET,
+                raw_is,
+                note=f"HTTP through waitress, read to the end; median of {repeat}",
+            )
+        )
+    finally:
+        out.unlink(missing_ok=True)
+
+
+_PSYCOPG_COPY = (
+    "import sys, psycopg\n"
+    "with psycopg.connect(sys.argv[1]) as c, c.cursor().copy("
+    f"{COPY!r}) as copy:\n"
+    "    for chunk in copy: sys.stdout.buffer.write(chunk)"
+)
+
+
+def raw_write(url: str, rows: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]) -> None:
+    """The rows of bench/planning.py's floor through psycopg's pipelined ``executemany``."""
+    with pg.connect(url) as connection, connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO posts (id, key, created_at, scheduled_for, updated_at, mode, campaign_id,"
+            " bill, platform, account, variant, text, text_hash, length, link, status, cost,"
+            " attempt_count) VALUES"
+            " (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+            rows[0],
+        )
+        cursor.executemany(
+            "INSERT INTO post_targets (post_id, position, person_id, name, handle, platform, bill,"
+            " created_at) VALUES (%s,%s,%s,%s,%s,%s,%s,%s)",
+            rows[1],
+        )
+
+
+def _empty(url: str) -> None:
+    with pg.connect(url) as connection:
+        connection.execute("TRUNCATE posts, post_targets, attempts RESTART IDENTITY CASCADE")
+
+
+def run_planning(report: Report, *, quick: bool) -> None:
+    from bench import planning
+    from bot.config import Mode
+    from bot.schedule.runner import plan_posts
+    from bot.store.db import Database
+
+    if not (SHARED_DATA / "congress-legislators").is_dir():
+        print(f"  skipped: no reference data at {SHARED_DATA}")
+        return
+    base = pg.base_url()
+    assert base is not None
+    url = pg.ensure_database(base, "planning")
+    pg.reset(url)
+    database = Database(url)
+    members = planning.congress()
+    small = members[:100] if quick else members
+    large = planning.states(1000 if quick else 7400)
+    repeat = 1 if quick else 3
+    results = {}
+    try:
+        for label, people in (("congress", small), ("states", large)):
+            plan_campaign = planning.campaign(len(people))
+            bot_times, raw_times, posts = [], [], 0
+            for _ in range(repeat):
+                _empty(url)
+                start = time.perf_counter()
+                posts = len(planning.bot_run(database, plan_campaign, people))
+                bot_times.append(time.perf_counter() - start)
+                _empty(url)
+                with database.new_session() as session:
+                    plan = plan_posts(session, plan_campaign, people, mode=Mode.LIVE,
+                                      now=planning.NOW, posts_per_run=len(people))  # fmt: skip
+                rows = planning.raw_rows(plan.posts)
+                start = time.perf_counter()
+                raw_write(url, rows)
+                raw_times.append(time.perf_counter() - start)
+            seconds, raw = statistics.median(bot_times), statistics.median(raw_times)
+            results[label] = (seconds, posts)
+            report.add(
+                Row(
+                    "planning (pg)",
+                    f"{len(people)} {planning.WHO[label]}: per post",
+                    seconds / posts,
+                    raw / posts,
+                    "s",
+                    10.0,
+                    "psycopg executemany of the same rows (pipelined)",
+                    note=f"PostgreSQL; {posts} posts; {seconds:.2f} s in all, median of {repeat}",
+                )
+            )
+    finally:
+        database.dispose()
+    (t_small, n_small), (t_large, n_large) = results["congress"], results["states"]
+    report.add(
+        Row(
+            "planning (pg)",
+            f"growth: cost per post, {n_large} vs {n_small} posts",
+            t_large / n_large,
+            t_small / n_small,
+            "s",
+            1.1,
+            "cost per post of the smaller run",
+            note=f"{n_large / n_small:.1f}x the posts took {t_large / t_small:.1f}x the time",
+        )
+    )
+
+
+def run(report: Report, *, quick: bool) -> None:
+    if pg.base_url() is None:
+        print(f"  skipped: no PostgreSQL (--postgres URL or ${pg.ENV})")
+        return
+    parts = {"planning": run_planning, "pages": run_pages, "exports": run_exports}
+    wanted = os.environ.get(PARTS, "").split(",") if os.environ.get(PARTS) else list(parts)
+    for name in wanted:
+        part = parts[name.strip()]
+        print(f"  [{part.__name__.removeprefix('run_')}]", file=sys.stderr, flush=True)
+        part(report, quick=quick)
