@@ -60,16 +60,6 @@ ALLOWED: dict[str, str] = {
     "tests/web/test_digest.py::test_the_command_sends_the_digest": "the command under test "
     "runs on the real clock (a CLI process takes no clock)",
     "tests/notify/test_cli.py::paused": "the commands under test run on the real clock",
-    # -- not yet: to move to the injected clock (debt; do not add to it) ------------------------
-    "tests/platforms/test_mastodon_rules.py::test_reconcile_finds_a_status_whose_mentions_"
-    "mastodon_could_not_resolve": "not yet: the fake dates statuses by the real clock",
-    "tests/platforms/test_mastodon_rules.py::test_reconcile_ignores_a_same_text_status_from_"
-    "before_the_post_was_composed": "not yet: as above",
-    "tests/platforms/test_mastodon_rules.py::test_reconcile_cannot_confirm_absence_beyond_the_"
-    "page_it_reads": "not yet: as above",
-    "tests/platforms/test_mastodon_rules.py::test_an_epoch_rate_limit_reset_is_understood": (
-        "not yet: the fake's rate-limit headers use the real clock"
-    ),
 }
 
 

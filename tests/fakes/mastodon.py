@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import html
 import itertools
-import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -122,7 +121,7 @@ class FakeMastodon(FakeServer):
     # -- wire format ------------------------------------------------------------------------
 
     def _rate_headers(self, account_id: str | None) -> dict[str, str]:
-        now = time.time()
+        now = self.clock()
         limit = self.config["statuses_per_3h"]
         recent = [
             s for s in self.statuses if s["account_id"] == account_id and s["time"] > now - 3 * 3600
@@ -341,7 +340,7 @@ class FakeMastodon(FakeServer):
         with self.lock:
             if key:
                 seen = self.idempotency.get((account["id"], key))
-                if seen and seen[1] > time.time() - IDEMPOTENCY_SECONDS:
+                if seen and seen[1] > self.clock() - IDEMPOTENCY_SECONDS:
                     self.reject("idempotent_replay", username=account["username"], key=key)
                     status = next(s for s in self.statuses if s["id"] == seen[0])
                     return Response(200, self._status_json(status), headers)
@@ -373,7 +372,7 @@ class FakeMastodon(FakeServer):
                 "visibility_param": params.get("visibility"),
                 "language": params.get("language"),
                 "idempotency_key": key,
-                "time": time.time(),
+                "time": self.clock(),
             }
             self.record(event)
             headers = self._rate_headers(account["id"])

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.clock import FrozenClock
 from bot.compose import length
 from bot.compose.plan import PlanHistory, plan_run
 from bot.config import Settings
@@ -123,9 +124,10 @@ def test_reconcile_finds_a_status_whose_mentions_mastodon_could_not_resolve(
     """Mastodon leaves ``@staffer@unknown.example`` as text and shows the resolved
     ``@senatorsmith@SENATE.social`` as ``@SenatorSmith``. The old comparison of rendered
     HTML said "not posted" here, and the post went out again after the idempotency hour."""
+    fake_mastodon.clock = NOW.timestamp  # the server dates its statuses: now is NOW
     masto = publisher(fake_mastodon)
     text = "@senatorsmith@SENATE.social and @staffer@unknown.example: pass SB 792 https://mo.gov/sb"
-    post = make_post("mastodon", text, created_at=datetime.now(UTC))
+    post = make_post("mastodon", text, created_at=NOW)
     fake_mastodon.inject("create", "drop")
     assert failure(lambda: masto.publish(post)).kind is Failure.MAYBE_SENT
 
@@ -141,13 +143,14 @@ def test_reconcile_finds_a_status_whose_mentions_mastodon_could_not_resolve(
 def test_reconcile_ignores_a_same_text_status_from_before_the_post_was_composed(
     fake_mastodon: FakeMastodon,
 ) -> None:
+    fake_mastodon.clock = NOW.timestamp
     masto = publisher(fake_mastodon)
     masto.publish(make_post("mastodon", "Call about SB 792 today", key="a" * 64))
     later = make_post(
         "mastodon",
         "Call about SB 792 today",
         key="b" * 64,
-        created_at=datetime.now(UTC) + timedelta(hours=2),
+        created_at=NOW + timedelta(hours=2),
     )
     assert masto.reconcile(later) is None
     earlier = make_post("mastodon", "Call about SB 792 today", key="c" * 64)  # no time: any
@@ -156,8 +159,9 @@ def test_reconcile_ignores_a_same_text_status_from_before_the_post_was_composed(
 
 def test_reconcile_cannot_confirm_absence_beyond_the_page_it_reads() -> None:
     with FakeMastodon(config={**DEFAULT_CONFIG, "statuses_per_3h": 1000}) as fake:
+        fake.clock = NOW.timestamp
         masto = publisher(fake)
-        composed = datetime.now(UTC) - timedelta(minutes=30)
+        composed = NOW - timedelta(minutes=30)
         for n in range(mastodon_module.RECONCILE_PAGE):
             masto.publish(make_post("mastodon", f"status {n}"))
         error = failure(lambda: masto.reconcile(make_post("mastodon", "x", created_at=composed)))
@@ -191,15 +195,14 @@ def test_an_epoch_rate_limit_reset_is_understood() -> None:
     """GoToSocial sends ``X-RateLimit-Reset`` in Unix seconds; the old parser read only
     ISO 8601 and fell back to a 5-minute guess."""
     with FakeMastodon(config={**DEFAULT_CONFIG, "reset_format": "epoch"}) as fake:
-        masto = publisher(fake)
+        fake.clock = NOW.timestamp
+        masto = publisher(fake, clock=FrozenClock(NOW))
         result = masto.publish(make_post("mastodon", "SB 792"))
-        assert result.rate_limit_reset is not None
-        assert result.rate_limit_reset > datetime.now(UTC) + timedelta(hours=2)
+        assert result.rate_limit_reset == NOW + timedelta(hours=3)  # 3 h after the status
         fake.inject("create", "rate_limited", reset_in=1200)
         error = failure(lambda: masto.publish(make_post("mastodon", "SB 792 again")))
     assert error.kind is Failure.RATE_LIMITED
-    assert datetime.now(UTC) + timedelta(minutes=19) < error.retry_at
-    assert error.retry_at < datetime.now(UTC) + timedelta(minutes=21)
+    assert error.retry_at == NOW + timedelta(minutes=20)
 
 
 def test_reset_time_formats() -> None:
