@@ -153,20 +153,25 @@ def current_revision(engine: Engine) -> str | None:
     # explains); the driver's connection then runs the query, no transaction begun.
     with engine.connect() as wrapper:
         connection = wrapper.connection
-        cursor = connection.cursor()
-        try:
-            cursor.execute(query)
-            rows = [row[0] for row in cursor.fetchall()]
-        except dbapi_error as error:
-            connection.rollback()
-            from sqlalchemy import inspect
+        for attempt in (1, 2):
+            cursor = connection.cursor()
+            try:
+                cursor.execute(query)
+                rows = [row[0] for row in cursor.fetchall()]
+                break
+            except dbapi_error as error:
+                connection.rollback()
+                from sqlalchemy import inspect
 
-            if inspect(engine).has_table("alembic_version"):
-                # the table is there: a real error (locked, went away), not "no schema"
-                raise DBAPIError.instance(query, None, error, dbapi_error) from error
-            return None
-        finally:
-            cursor.close()
+                if not inspect(engine).has_table("alembic_version"):
+                    return None  # no schema yet
+                if attempt == 2:
+                    # the table is there: a real error (locked, went away), not "no schema"
+                    raise DBAPIError.instance(query, None, error, dbapi_error) from error
+                # Another process created it between the two looks (it is migrating
+                # this database right now): ask again.
+            finally:
+                cursor.close()
     if len(rows) > 1:  # branches: let Alembic sort it out
         return ",".join(sorted(rows))
     return rows[0] if rows else None

@@ -56,3 +56,27 @@ def test_every_migration_downgrades_and_upgrades_again(any_db):
             connection, opts={"compare_type": True, "include_name": include_name}
         )
         assert compare_metadata(context, Base.metadata) == []
+
+
+def test_the_revision_is_read_again_when_another_process_migrates_meanwhile(
+    sqlite_url, monkeypatch
+):
+    """A scheduler and a worker started together on a new file: one asks for the revision
+    (no table yet), the other creates the schema, then the first looks for the table and
+    finds it. That is "ask again", not an error: the scheduler died of it at start
+    ("no such table: alembic_version")."""
+    import sqlalchemy
+
+    from bot.store.db import make_engine
+
+    engine = make_engine(sqlite_url)
+    real_inspect = sqlalchemy.inspect
+
+    def meanwhile_the_other_process_migrates(subject):  # type: ignore[no-untyped-def]
+        monkeypatch.setattr(sqlalchemy, "inspect", real_inspect)  # once
+        Database(sqlite_url).dispose()  # the other process: migrates to head
+        return real_inspect(subject)
+
+    monkeypatch.setattr(sqlalchemy, "inspect", meanwhile_the_other_process_migrates)
+    assert current_revision(engine) == head_revision()
+    engine.dispose()
