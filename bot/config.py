@@ -125,7 +125,7 @@ class Settings:
     def photo_origins(self) -> tuple[str, ...]:
         """``PHOTO_ORIGINS``: where legislators' portraits may be fetched from, comma-separated
         origins (``https://house.mo.gov``); ``none`` shows no portraits. Unset: the official
-        hosts of the shipped data (:data:`bot.web.photos.DEFAULT_PHOTO_ORIGINS`)."""
+        hosts of the shipped data (:data:`DEFAULT_PHOTO_ORIGINS`)."""
         value = self.get("PHOTO_ORIGINS")
         if value is None:
             return DEFAULT_PHOTO_ORIGINS

@@ -12,9 +12,10 @@ command without each other, ``advocacy-bot log --help`` without SQLAlchemy).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 
 class Status(StrEnum):
@@ -109,6 +110,11 @@ class LoggedPost(PlannedPost):
     reason: str | None
     cost: float
     attempt_count: int
+
+    @classmethod
+    def of(cls, planned: PlannedPost, **row: Any) -> LoggedPost:
+        """``planned`` as logged: its own fields as they are, plus the row's (``row``)."""
+        return cls(**{f.name: getattr(planned, f.name) for f in fields(PlannedPost)}, **row)
 
 
 # -- the guard's answer ----------------------------------------------------------------------

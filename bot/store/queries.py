@@ -374,28 +374,17 @@ def _insert_chunk(
     if target_rows:
         session.execute(cast(Table, PostTarget.__table__).insert(), target_rows)
     return [
-        LoggedPost(
+        LoggedPost.of(
+            item,
             id=ids[item.key],
-            key=item.key,
             created_at=now,
             scheduled_for=scheduled_for,
             updated_at=now,
             mode=mode.value,
-            campaign_id=item.campaign_id,
-            bill=item.bill,
-            platform=item.platform,
-            account=item.account,
-            variant=item.variant,
-            text=item.text,
-            text_hash=item.text_hash,
-            length=item.length,
-            link=item.link,
             status=status.value,
             reason=reason,
             cost=0.0,
             attempt_count=0,
-            targets=item.targets,
-            limit=item.limit,
         )
         for item in fresh
     ]

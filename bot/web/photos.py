@@ -27,9 +27,7 @@ from datetime import datetime, timedelta
 
 import requests
 
-from bot.config import DEFAULT_PHOTO_ORIGINS as DEFAULT_PHOTO_ORIGINS  # the setting's home
 from bot.config import origin
-from bot.config import parse_origins as parse_origins
 from bot.errors import AdvocacyBotError
 
 TIMEOUT = 5.0

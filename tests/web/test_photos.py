@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import update
 
 from bot.clock import FrozenClock
-from bot.config import ConfigError, Settings
+from bot.config import DEFAULT_PHOTO_ORIGINS, ConfigError, Settings
 from bot.directory.models import PersonPhoto, PersonRow
 from bot.store.db import Database
 from bot.web import photos
@@ -54,7 +54,7 @@ def test_photo_origins_setting() -> None:
         env = {} if value is None else {"PHOTO_ORIGINS": value}
         return Settings.load(environ=env, dotenv=False).photo_origins
 
-    assert origins(None) == photos.DEFAULT_PHOTO_ORIGINS
+    assert origins(None) == DEFAULT_PHOTO_ORIGINS
     assert origins("none") == ()
     assert origins("https://House.MO.gov/, http://127.0.0.1:8080") == (
         "https://house.mo.gov",
