@@ -106,12 +106,15 @@ def publish(db, platform, clock, **options):
 def test_a_slow_call_keeps_its_lease_so_no_other_worker_checks_or_resends(any_db, queued):
     """Worker A's call takes three of its leases; worker B polls all the while. A renews
     its lease in flight, so B never takes the post over, and the post goes out once."""
-    lease = timedelta(seconds=0.3)
+    # The holder renews every third of its lease, so a renewal may come as late as two
+    # thirds of it: on a loaded CI box (workers in parallel, SQLite's write lock taken by
+    # B's polls) 0.2 s of slack was sometimes not enough. 1.2 s leaves 0.8 s.
+    lease = timedelta(seconds=1.2)
     platform = Timeline()
     taken: list[object] = []
 
     def worker_b_polls() -> None:
-        for _ in range(10):
+        for _ in range(36):  # 3.6 s: three of A's leases
             time.sleep(0.1)
             taken.extend(
                 reconcile_stale(
