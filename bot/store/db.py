@@ -4,6 +4,19 @@
 brings the schema up to date with Alembic (``migrations/``), so every command
 starts on the current schema. SQLite gets WAL, a busy timeout and foreign keys.
 
+Two kinds of session. :meth:`Database.session` writes: on SQLite its
+transaction begins ``IMMEDIATE``, taking the write lock up front, so a
+transaction that reads then writes waits its turn instead of failing. A
+:meth:`Database.read_session` only reads: on SQLite its transaction begins
+deferred (plain ``BEGIN``), reads a WAL snapshot and never waits for a writer
+nor makes one wait, and the connection is ``PRAGMA query_only`` for the
+transaction, so a write inside it fails at once ("attempt to write a readonly
+database") instead of writing without the lock. On PostgreSQL a read session's
+transaction is ``READ ONLY``, which refuses writes the same way. Pages a person
+waits on (the web's requests, :func:`bot.web.context.db_session`) and read-only
+commands read through read sessions, so they never queue behind the worker or
+the scheduler writing.
+
 Processes that start together (``advocacy-bot run`` and several workers on a
 new PostgreSQL database) take turns migrating: :func:`migrate_to_head` holds a
 PostgreSQL advisory lock while it checks and upgrades, so the second process
@@ -33,6 +46,11 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
 #: The PostgreSQL advisory lock key that serialises migrations ("advbot" in ASCII).
 MIGRATION_LOCK = 0x616476626F74
 
+#: The execution option that marks a read session's connections (:meth:`Database.read_session`).
+READ_ONLY = "advocacy_read_only"
+#: Where a SQLite connection remembers whether ``PRAGMA query_only`` is on.
+_QUERY_ONLY = "advocacy_query_only"
+
 
 def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT) -> Engine:
     """An engine for ``url``, tuned for the bot's use of each database."""
@@ -55,18 +73,38 @@ def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT) -> Engine:
             cursor.close()
 
         @event.listens_for(engine, "begin")
-        def _begin_immediate(connection: Connection) -> None:
-            # Take the write lock up front: a deferred transaction that reads,
-            # then writes, fails at once (no busy wait) if another process
-            # wrote in between. IMMEDIATE waits its turn instead.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        def _begin(connection: Connection) -> None:
+            read_only = bool(connection.get_execution_options().get(READ_ONLY))
+            # query_only is the connection's until changed: set it when a pooled
+            # connection passes from a read session to a writing one, or back.
+            info = connection.connection.info
+            if info.get(_QUERY_ONLY, False) != read_only:
+                connection.exec_driver_sql(f"PRAGMA query_only={'ON' if read_only else 'OFF'}")
+                info[_QUERY_ONLY] = read_only
+            if read_only:
+                # Deferred: a WAL snapshot, no lock; query_only refuses any write.
+                connection.exec_driver_sql("BEGIN")
+            else:
+                # Take the write lock up front: a deferred transaction that reads,
+                # then writes, fails at once (no busy wait) if another process
+                # wrote in between. IMMEDIATE waits its turn instead.
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     # The bot's queries are small index lookups. PostgreSQL's JIT compiles a
     # query whose *estimated* cost is high, and it estimates 100 rows for each
     # list unpacked from JSON (bot.store.queries._values): the planner's history
     # paid ~190 ms of compiling for a 1 ms query. Off for the bot's sessions.
-    return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c jit=off"})
+    engine = create_engine(url, pool_pre_ping=True, connect_args={"options": "-c jit=off"})
+
+    @event.listens_for(engine, "begin")
+    def _begin_read_only(connection: Connection) -> None:
+        if connection.get_execution_options().get(READ_ONLY):
+            # The transaction's first statement (psycopg begins it implicitly):
+            # PostgreSQL then refuses any write in it.
+            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+
+    return engine
 
 
 def alembic_config(engine: Engine | None) -> Config:
@@ -216,15 +254,36 @@ class Database:
         if migrate:
             migrate_to_head(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        reader = self.engine.execution_options(**{READ_ONLY: True})
+        self._read_sessions = sessionmaker(reader, expire_on_commit=False)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session that commits on success and rolls back on error."""
+        """A session that writes: commits on success and rolls back on error.
+
+        On SQLite its transaction takes the write lock when it begins.
+        """
         with self._sessions() as session, session.begin():
             yield session
 
     def new_session(self) -> Session:
+        """A writing session (as :meth:`session`) that the caller commits and closes."""
         return self._sessions()
+
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A session that only reads, rolled back when the block ends.
+
+        It never takes SQLite's write lock, so it neither waits for a process
+        writing nor makes one wait; a write in it raises (``query_only`` on
+        SQLite, a ``READ ONLY`` transaction on PostgreSQL).
+        """
+        with self._read_sessions() as session:
+            yield session
+
+    def new_read_session(self) -> Session:
+        """A read-only session (as :meth:`read_session`) that the caller closes."""
+        return self._read_sessions()
 
     def dispose(self) -> None:
         self.engine.dispose()

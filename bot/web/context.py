@@ -57,8 +57,15 @@ def state() -> State:
 
 
 def db_session() -> Session:
-    """This request's read session (closed when the request ends)."""
+    """This request's read session (closed when the request ends).
+
+    Read-only (:meth:`bot.store.db.Database.read_session`), whatever the request's
+    method: on SQLite it never takes the write lock, so a page never waits for the
+    worker or the scheduler writing, nor makes them wait while it renders. A view
+    writes in its own short transaction, ``with state().db.session() as write:``; a
+    write through this session raises.
+    """
     if "db_session" not in g:
-        g.db_session = state().db.new_session()
+        g.db_session = state().db.new_read_session()
     session: Session = g.db_session
     return session

@@ -174,7 +174,6 @@ def confirm(signed: str) -> tuple[str, int]:
             return _page("confirm", 404, state="unknown", token=None)
         done = row.status == store.SubscriberStatus.CONFIRMED.value
         return _page("confirm", state="done" if done else "ask", token=token, signed=signed)
-    db_session().rollback()  # end the read: SQLite's writer waits for readers
     with state().db.session() as write:
         row = store.confirm(write, token, state().config.clock.now())
         if row is None:
@@ -188,7 +187,6 @@ def unsubscribe(token: str) -> tuple[str, int]:
     if request.method == "GET":
         known = store.by_token(db_session(), token) is not None
         return _page("unsubscribe", state="ask" if known else "gone", token=token)
-    db_session().rollback()
     with state().db.session() as write:
         store.unsubscribe(write, token)
     return _page("unsubscribe", state="done", token=token)

@@ -396,7 +396,6 @@ def called(campaign_id: str) -> BaseResponse:
     if key not in reported:
         if not _report_limit().allow(request.remote_addr or "?", time.monotonic()):
             abort(429, "Thank you! We have counted many answers from here this hour; try later.")
-        session.rollback()  # end the read: SQLite's writer waits for every reader to finish
         with state().db.session() as write:
             record(write, campaign_id, person_id, outcome, state().config.clock.now())
         cookie["called"] = [*reported, key][-MAX_REPORTED:]
@@ -509,20 +508,19 @@ def photo(person_id: str) -> Response:
 
 def _portrait(person_id: str, origins: tuple[str, ...]) -> photos.Photo | None:
     """The stored portrait, fetched first if it is missing or stale (outside any transaction:
-    a slow image host never holds the database)."""
-    session = db_session()
-    row = session.execute(
-        select(
-            PersonRow.photo_url,
-            PersonPhoto.url,
-            PersonPhoto.content_type,
-            PersonPhoto.body,
-            PersonPhoto.fetched_at,
-        )
-        .outerjoin(PersonPhoto, PersonPhoto.person_id == PersonRow.id)
-        .where(PersonRow.id == person_id)
-    ).first()
-    session.rollback()
+    a slow image host never holds the database): read, fetch, then write what was fetched."""
+    with state().db.read_session() as session:
+        row = session.execute(
+            select(
+                PersonRow.photo_url,
+                PersonPhoto.url,
+                PersonPhoto.content_type,
+                PersonPhoto.body,
+                PersonPhoto.fetched_at,
+            )
+            .outerjoin(PersonPhoto, PersonPhoto.person_id == PersonRow.id)
+            .where(PersonRow.id == person_id)
+        ).first()
     if row is None or not photos.allowed(row.photo_url, origins):
         return None
     now = state().config.clock.now()
