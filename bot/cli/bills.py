@@ -104,7 +104,7 @@ def sync(
     db = database(config)
     refs = campaign_bills(campaigns)
     if bill_names:
-        with db.new_session() as session:
+        with db.read_session() as session:
             try:
                 keys = [find_key(session, n, [r.key for r in refs]) for n in bill_names]
             except UnknownBill as exc:
@@ -259,7 +259,7 @@ def show(bill: str, folder: Path | None, as_json: bool) -> None:
     config = settings()
     keys = [b.key for c in _campaigns(config, folder, quiet=True) for b in c.campaign.bills]
     now = _now()
-    with database(config).new_session() as session:
+    with database(config).read_session() as session:
         try:
             data = describe(session, find_key(session, bill, keys), now)
         except UnknownBill as exc:
@@ -333,7 +333,7 @@ def steps(campaign_id: str, folder: Path | None, as_json: bool) -> None:
         fail("\n".join(str(error) for error in exc.errors))
     if not loaded.campaign.steps:
         fail(f"campaign {campaign_id!r} has no steps (see docs/bills.md)")
-    with database(config).new_session() as session:
+    with database(config).read_session() as session:
         data = steps_preview(session, loaded, config.mode, _now())
         session.rollback()
     if as_json:
@@ -384,7 +384,7 @@ def list_(as_json: bool) -> None:
     from bot.bills.store import STALE_AFTER, human_age
 
     now = _now()
-    with database().new_session() as session:
+    with database().read_session() as session:
         rows = list(session.scalars(select(BillRow).order_by(BillRow.key)))
     data = [
         {

@@ -168,7 +168,7 @@ def search(query: str, limit: int, include_inactive: bool, as_json: bool) -> Non
 
     if not query.strip():
         fail('give a name, a state (MO), a district (MO-3) or a committee ("senate judiciary")')
-    with database().session() as session:
+    with database().read_session() as session:
         results = find(session, query, limit=limit, include_inactive=include_inactive)
     hits = results.hits
     if as_json:
@@ -209,7 +209,7 @@ def show(person: str, as_json: bool) -> None:
     from bot.directory.load import load_entries
     from bot.directory.models import CommitteeMember, CommitteeRow, LeadershipRole
 
-    with database().session() as session:
+    with database().read_session() as session:
         person_id = _person_id(session, person)
         entry = load_entries(session, [person_id])[person_id]
         row = entry.row
@@ -524,7 +524,7 @@ def status(as_json: bool) -> None:
 
     from bot.directory.models import DirectoryImport, DoNotTag, HandleOverride, PersonRow
 
-    with database().session() as session:
+    with database().read_session() as session:
         counts = session.execute(
             select(PersonRow.source, PersonRow.jurisdiction, PersonRow.active, func.count())
             .group_by(PersonRow.source, PersonRow.jurisdiction, PersonRow.active)
@@ -609,7 +609,7 @@ def targets(campaign: str, as_json: bool) -> None:
 
     config = settings()
     loaded = _load_campaign(config, campaign)
-    with database(config).session() as session:
+    with database(config).read_session() as session:
         report = as_posted(target_report(loaded, session))
     if as_json:
         _print_json(report)

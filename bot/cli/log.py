@@ -99,18 +99,18 @@ def log(
     config = settings()
     db = database(config)
     if campaign is not None:
-        with db.new_session() as session:
+        with db.read_session() as session:
             require_campaign(config, session, campaign)
     if as_json or as_csv:
         # Streamed: plain rows formatted by the database, a chunk at a time.
         from bot.store.logs import csv_chunks, json_chunks
 
         if as_json:
-            write_json(json_chunks(db.new_session, filters, limit=limit), sys.stdout)
+            write_json(json_chunks(db.new_read_session, filters, limit=limit), sys.stdout)
         else:
-            write_csv(csv_chunks(db.new_session, filters, limit=limit), sys.stdout)
+            write_csv(csv_chunks(db.new_read_session, filters, limit=limit), sys.stdout)
         return
-    with db.new_session() as session:
+    with db.read_session() as session:
         posts = list_posts(session, filters, limit=limit)
         if not posts:
             click.echo("the post log has no posts matching that")

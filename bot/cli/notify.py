@@ -52,7 +52,7 @@ def status() -> None:
         click.echo(f"channels: none. {NOT_CONFIGURED[0].upper()}{NOT_CONFIGURED[1:]}")
     for name, text in described.items():
         click.echo(f"{name}: {text}")
-    with database(config).new_session() as session:
+    with database(config).read_session() as session:
         sent = session.scalar(
             select(func.count()).select_from(NoticeRecord).where(NoticeRecord.sent_at.is_not(None))
         )

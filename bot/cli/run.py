@@ -274,7 +274,7 @@ def _post_states(
     if not ids:
         return {}
     found: dict[int, tuple[str, str | None, datetime | None]] = {}
-    with db.new_session() as session:
+    with db.read_session() as session:
         for post_id, status, reason, until in session.execute(
             select(Post.id, Post.status, Post.reason, Post.next_attempt_at).where(Post.id.in_(ids))
         ):
@@ -456,7 +456,7 @@ def _print_pauses(db: Database, now: datetime) -> None:
 
     from bot.store.models import Pause
 
-    with db.new_session() as session:
+    with db.read_session() as session:
         pauses = session.scalars(
             select(Pause).where(or_(Pause.until.is_(None), Pause.until > now))
         ).all()

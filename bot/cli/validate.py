@@ -214,7 +214,7 @@ def _target_problems(config: Settings, campaigns: list[LoadedCampaign]) -> list[
 
     try:
         db = Database(url)
-        with db.new_session() as session:
+        with db.read_session() as session:
             return [
                 p
                 for loaded in campaigns

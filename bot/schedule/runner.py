@@ -142,7 +142,7 @@ def preview(
     dates = outside_dates(loaded.campaign.schedule, now)
     if has_ended(loaded.campaign.schedule, now):
         return Plan(posts=[], notes=[dates] if dates else [])
-    with db.new_session() as session:
+    with db.read_session() as session:
         _, plan, stopped = plan_in_session(session, loaded, mode=mode, now=now, platforms=platforms)
         session.rollback()
     if stopped:

@@ -62,7 +62,7 @@ def outlook(
     campaign = loaded.campaign
     schedule = campaign.schedule
     result = Outlook(loaded, schedule.tz)
-    with db.new_session() as session:
+    with db.read_session() as session:
         result.waiting = list(
             session.scalars(
                 select(Post)
