@@ -179,7 +179,7 @@ def current_revision(engine: Engine) -> str | None:
     One SELECT through the driver, no Alembic import and no transaction of
     SQLAlchemy's: every command asks this at start, importing Alembic's
     migration runtime costs more than most commands do, and on SQLite the
-    bot's transactions begin IMMEDIATE, so asking inside one would wait for
+    bot's writing transactions begin IMMEDIATE, so asking inside one would wait for
     any process writing (the worker, the scheduler) before a command could
     even start.
     """
