@@ -155,22 +155,23 @@ def _matching(query: Select[Any], filters: LogFilter) -> tuple[Select[Any], Any,
 def _targets_of(filters: LogFilter) -> list[Any]:
     """The person's targets (of ``filters.person``) in the time ``filters`` allow, one a post.
 
-    A post naming the person twice is met at its first such target: the
-    other is found in the same index (its entries sit beside each other,
-    having the same person, time and post), not by a seek elsewhere.
+    A post naming the person twice is met at its first such target, found by
+    a seek in the same index (a post's entries sit together: same person,
+    time and post), for each target the walk reads: the cost follows the
+    page. (``NOT EXISTS`` an earlier one let PostgreSQL read and sort every
+    target of the person, for a merge anti-join.)
     """
-    target, earlier = PostTarget, aliased(PostTarget)
-    twice = (
-        select(earlier.position)
+    target, same = PostTarget, aliased(PostTarget)
+    first = (
+        select(func.min(same.position))
         .where(
-            earlier.person_id == target.person_id,
-            earlier.created_at == target.created_at,
-            earlier.post_id == target.post_id,
-            earlier.position < target.position,
+            same.person_id == target.person_id,
+            same.created_at == target.created_at,
+            same.post_id == target.post_id,
         )
-        .exists()
+        .scalar_subquery()
     )
-    where = [target.person_id == filters.person, ~twice]
+    where = [target.person_id == filters.person, target.position == first]
     if filters.since:
         where.append(target.created_at >= filters.since)
     if filters.until:
