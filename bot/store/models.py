@@ -138,6 +138,9 @@ class PostTarget(Base):
         Index("ix_post_targets_cooldown", "person_id", "bill", "platform", "created_at", "post_id"),
         # Covering for the exports' targets subquery (migration 0016_exports).
         Index("ix_post_targets_post", "post_id", "position", "person_id", "name", "handle"),
+        # The log filtered to one person, newest first, by key (0018_filters); created_at
+        # is the post's, so this is the log's order.
+        Index("ix_post_targets_person_created", "person_id", "created_at", "post_id", "position"),
     )
 
 
