@@ -43,6 +43,24 @@ def test_the_postgres_fill_writes_the_sqlite_fill_row_for_row(postgres_url, tmp_
     assert next_id == ROWS + 1  # the bot's own inserts go on after the fill
 
 
+def test_the_postgres_fill_leaves_the_overview_counts_right_and_the_triggers_on(postgres_url):
+    """The fill writes with the count triggers off; the counts are built after, and kept after."""
+    from sqlalchemy import text
+
+    from bot.store import counts
+
+    database = Database(postgres_url)
+    try:
+        pg.fill(postgres_url, ROWS)
+        with database.engine.begin() as connection:
+            assert counts.stored(connection) == counts.recount(connection)
+            assert counts.stored(connection).posts  # something was counted
+            connection.execute(text("UPDATE posts SET status = 'failed' WHERE id <= 10"))
+            assert counts.stored(connection) == counts.recount(connection)
+    finally:
+        database.dispose()
+
+
 def test_the_sections_work_in_sibling_databases_of_the_one_named():
     url = "postgresql://bench:secret@db.example:5433/advocacy?sslmode=require"
     assert pg.sibling(url, "log_10000") == (
