@@ -25,10 +25,11 @@ that serves ``ILIKE`` itself; without the extension (a host that refuses
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 #: At most this many posts are tried for a searched text (see the module's doc), and
@@ -197,6 +198,17 @@ def candidate_ids(session: Session, needle: str | None) -> list[int] | None:
     if len(rows) > most:
         return None  # the rarest pieces are common together: so, as a rule, is the text
     return [row[0] for row in rows]
+
+
+def among(column: Any, ids: list[int]) -> Any:
+    """``column IN`` the ids ``ids`` (SQLite), all of them one bound parameter: a JSON array.
+
+    Bound one by one, 3,000 candidates made a statement of 3,000 parameters,
+    compiled and prepared anew for every count; ``json_each`` hands SQLite the
+    list, which looks each one up by primary key.
+    """
+    listed = func.json_each(bindparam("search_candidates", json.dumps(ids))).table_valued("value")
+    return column.in_(select(listed.c.value))
 
 
 def escaped(needle: str) -> str:
