@@ -73,12 +73,13 @@ def _expected(database: Database, needle: str, platform: str | None) -> list[int
 
 
 def _pages(database: Database, wanted: logs.LogFilter, size: int) -> tuple[list[int], list[int]]:
-    """Every page by key, older and older; then from the last, newer and newer."""
+    """Every page by key, older and older; then from the last, newer and newer (at most
+    200 pages each way: a wrong page can send a walk round in circles)."""
     down: list[int] = []
     pages: list[list[int]] = []
     with database.new_session() as session:
         page = logs.list_posts(session, wanted, limit=size)
-        while page:
+        while page and len(pages) < 200:
             pages.append([p.id for p in page])
             down += pages[-1]
             anchor = logs.post_key(session, page[-1].id)
@@ -87,7 +88,7 @@ def _pages(database: Database, wanted: logs.LogFilter, size: int) -> tuple[list[
         if pages:
             up = list(pages[-1])
             anchor = logs.post_key(session, pages[-1][0])
-            while True:
+            for _ in range(200):
                 page = logs.list_posts(session, wanted, limit=size, after=anchor)
                 if not page:
                     break
