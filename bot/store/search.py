@@ -18,6 +18,16 @@ tries the text on those alone. If there are more, the matches are common
 too, as a rule: the page reads the log newest first until it has a page. A
 text under three characters is searched that way too.
 
+Those candidates are not each looked up to be put in the log's order
+(``created_at, id``): post ids follow that order, but for the posts that
+``posts_search_displaced`` lists (migration ``0018_search``; kept by
+triggers: a post written with an earlier time than a post of a smaller id,
+or its own id into a gap, or its time changed). :func:`walk_ids` walks the
+other candidates in id order from the index, trying the text and the
+filters on each, and stops when the page is full; the displaced candidates
+(:func:`displaced_among`, as a rule none) are tried apart, and the page is
+the first of both in the log's order (bot.store.logs.list_posts).
+
 PostgreSQL: ``ix_posts_text_trgm``, a ``pg_trgm`` GIN index on ``posts.text``
 that serves ``ILIKE`` itself; without the extension (a host that refuses
 ``CREATE EXTENSION``) the migration leaves it out and the search reads the log.
