@@ -228,15 +228,29 @@ def list_posts(
     and the CLI page by key.
 
     A text search tries the text only on the posts the search index offers
-    (:func:`bot.store.search.candidate_ids`) when it can narrow them.
+    (:func:`bot.store.search.narrowing`) when it can narrow them, and finds
+    the page among them without reading every one: see :func:`_narrowed_ids`.
     """
-    narrowed = search.candidate_ids(session, filters.text)
-    if narrowed is not None and not narrowed:
+    narrowed = search.narrowing(session, filters.text)
+    if narrowed is not None and not narrowed.count:
         return []
+    if narrowed is not None:
+        newest_first = after is None
+        anchor = after if after is not None else before
+        ids = _narrowed_ids(
+            session, narrowed, conditions(filters), anchor, newest_first, limit + offset
+        )
+        if not ids:
+            return []
+        if newest_first:
+            order = (Post.created_at.desc(), Post.id.desc())
+        else:
+            order = (Post.created_at.asc(), Post.id.asc())
+        page = select(Post).options(selectinload(Post.targets)).where(Post.id.in_(ids))
+        found = list(session.scalars(page.order_by(*order).limit(limit).offset(offset)))
+        return found if newest_first else found[::-1]
     query, created, post_id = _matching(select(Post), filters)
     query = query.options(selectinload(Post.targets))
-    if narrowed is not None:
-        query = query.where(Post.id.in_(narrowed))
     if after is not None:
         query = (
             query.where(newer_than(after, created, post_id))
@@ -248,6 +262,51 @@ def list_posts(
     if before is not None:
         query = query.where(older_than(before, created, post_id))
     return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def _narrowed_ids(
+    session: Session,
+    narrowed: search.Narrowed,
+    where: list[Any],
+    anchor: Key | None,
+    newest_first: bool,
+    count: int,
+) -> list[int]:
+    """Ids holding at least the ``count`` first matches of a narrowed text search (SQLite).
+
+    Ids follow the log's order (``created_at, id``) but for the posts listed in
+    ``posts_search_displaced`` (bot.store.search): the others are walked in id
+    order from the search index, which stops at ``count``; the displaced
+    candidates (as a rule none) are tried all, ordered by key. The first
+    ``count`` of both together, in the log's order, are the page. Before
+    migration 0018, every candidate is tried, ordered by key.
+    """
+    beyond = older_than if newest_first else newer_than
+    keyed = [*where, beyond(anchor)] if anchor is not None else where
+    order = (Post.created_at.desc(), Post.id.desc())
+    if not newest_first:
+        order = (Post.created_at.asc(), Post.id.asc())
+    if not search.has_order_table(session):
+        tried = narrowed.ids()
+        walked: list[int] = []
+    else:
+        tried = search.displaced_among(narrowed)
+        # Past an anchor in order, the posts not displaced past it are those past its id.
+        if anchor is None or search.in_order(session, anchor.id, anchor.created_at):
+            bound = None if anchor is None else anchor.id
+            below, above = (bound, None) if newest_first else (None, bound)
+            walked = search.walk_ids(
+                session, narrowed, where, below=below, above=above,
+                newest_first=newest_first, count=count,
+            )  # fmt: skip
+        else:
+            walked = search.walk_ids(
+                session, narrowed, keyed, below=None, above=None,
+                newest_first=newest_first, count=count,
+            )  # fmt: skip
+    # Only ids leave SQLite: each candidate tried is one primary-key lookup there.
+    page = select(Post.id).where(Post.id.in_(tried), *keyed)
+    return walked + list(session.scalars(page.order_by(*order).limit(count)))
 
 
 def count_matching(session: Session, filters: LogFilter, cap: int) -> tuple[int, bool]:

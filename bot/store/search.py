@@ -18,6 +18,16 @@ tries the text on those alone. If there are more, the matches are common
 too, as a rule: the page reads the log newest first until it has a page. A
 text under three characters is searched that way too.
 
+Those candidates are not each looked up to be put in the log's order
+(``created_at, id``): post ids follow that order, but for the posts that
+``posts_search_displaced`` lists (migration ``0019_search``; kept by
+triggers: a post written with an earlier time than a post of a smaller id,
+or its own id into a gap, or its time changed). :func:`walk_ids` walks the
+other candidates in id order from the index, trying the text and the
+filters on each, and stops when the page is full; the displaced candidates
+(:func:`displaced_among`, as a rule none) are tried apart, and the page is
+the first of both in the log's order (bot.store.logs.list_posts).
+
 PostgreSQL: ``ix_posts_text_trgm``, a ``pg_trgm`` GIN index on ``posts.text``
 that serves ``ILIKE`` itself; without the extension (a host that refuses
 ``CREATE EXTENSION``) the migration leaves it out and the search reads the log.
@@ -25,11 +35,15 @@ that serves ``ILIKE`` itself; without the extension (a host that refuses
 
 from __future__ import annotations
 
+import bisect
 import math
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import column, literal, select, table, text
 from sqlalchemy.orm import Session
+
+from bot.store.models import Post
 
 #: At most this many posts are tried for a searched text (see the module's doc), and
 #: at most sqrt(PAGE x the posts in the log), but never fewer than FEWEST.
@@ -53,8 +67,18 @@ HAND_MADE = frozenset(
         "posts_search_docsize",
         "posts_search_content",
         "ix_posts_text_trgm",
+        "posts_search_displaced",
     }
 )
+
+
+_SEARCH = table("posts_search", column("rowid"))
+_DISPLACED = table("posts_search_displaced", column("id"))
+
+
+def _matches(match: str) -> Any:
+    """The condition ``posts_search MATCH match``."""
+    return text("posts_search MATCH :search_match").bindparams(search_match=match)
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
@@ -82,6 +106,74 @@ SQLITE_DROP = (
     "DROP TRIGGER IF EXISTS posts_search_update",
     "DROP TABLE IF EXISTS posts_search",
 )
+
+#: SQLite, migration ``0019_search``: the posts whose ``(created_at, id)`` order
+#: disagrees with their ids' (see :func:`walk_ids`). A post is listed when it
+#: is written or its time changes if some other post has a smaller id and a later
+#: time, or a larger id and an earlier one; so among the posts not listed, the
+#: order of ids is the log's order. Each check is an empty range of an index as a
+#: rule (a new post has the largest id and the latest time): the ``+`` keeps
+#: SQLite from walking the other column's range instead.
+_DISPLACED_WHEN = (
+    "EXISTS (SELECT 1 FROM posts AS other WHERE other.created_at > NEW.created_at"
+    " AND +other.id < NEW.id)"
+    " OR EXISTS (SELECT 1 FROM posts AS other WHERE other.id > NEW.id"
+    " AND +other.created_at < NEW.created_at)"
+)
+#: The triggers that keep ``posts_search_displaced`` (a migration that rebuilds
+#: ``posts`` on SQLite drops them with the old table: run these again after it).
+SQLITE_ORDER_TRIGGERS = (
+    "CREATE TRIGGER posts_search_displaced_insert AFTER INSERT ON posts"
+    f" WHEN {_DISPLACED_WHEN} BEGIN"
+    " INSERT OR IGNORE INTO posts_search_displaced (id) VALUES (NEW.id); END",
+    "CREATE TRIGGER posts_search_displaced_update AFTER UPDATE OF created_at, id ON posts"
+    f" WHEN {_DISPLACED_WHEN} BEGIN"
+    " INSERT OR IGNORE INTO posts_search_displaced (id) VALUES (NEW.id); END",
+    "CREATE TRIGGER posts_search_displaced_delete AFTER DELETE ON posts BEGIN"
+    " DELETE FROM posts_search_displaced WHERE id = OLD.id; END",
+)
+#: The table and its triggers (then :func:`fill_displaced` for an existing log).
+SQLITE_ORDER_CREATE = (
+    "CREATE TABLE posts_search_displaced (id INTEGER PRIMARY KEY)",
+    *SQLITE_ORDER_TRIGGERS,
+)
+SQLITE_ORDER_DROP = (
+    "DROP TRIGGER IF EXISTS posts_search_displaced_insert",
+    "DROP TRIGGER IF EXISTS posts_search_displaced_update",
+    "DROP TRIGGER IF EXISTS posts_search_displaced_delete",
+    "DROP TABLE IF EXISTS posts_search_displaced",
+)
+
+
+def fill_displaced(connection: Any) -> None:
+    """List the displaced posts of an existing log (SQLite; migration ``0019_search``).
+
+    As few as can be: every post but a longest run of posts, in id order,
+    whose times never go back (one post written far ahead of its time lists
+    itself, not every post after it). One read of ids and times in id order.
+    """
+    rows = connection.exec_driver_sql("SELECT id, created_at FROM posts ORDER BY id").all()
+    ends: list[Any] = []  # ends[n]: the least time ending a run of n + 1 posts
+    ends_at: list[int] = []  # ...and the index of that post
+    before: list[int] = []  # the index of the post before it in its run, -1: none
+    for index, (_, created_at) in enumerate(rows):
+        place = bisect.bisect_right(ends, created_at)
+        before.append(ends_at[place - 1] if place else -1)
+        if place == len(ends):
+            ends.append(created_at)
+            ends_at.append(index)
+        else:
+            ends[place] = created_at
+            ends_at[place] = index
+    kept: set[int] = set()
+    index = ends_at[-1] if ends_at else -1
+    while index >= 0:
+        kept.add(index)
+        index = before[index]
+    displaced = [(post_id,) for index, (post_id, _) in enumerate(rows) if index not in kept]
+    if displaced:
+        connection.exec_driver_sql("INSERT INTO posts_search_displaced (id) VALUES (?)", displaced)
+
 
 #: PostgreSQL: the extension if the server has it and lets us, then the index if it is there.
 POSTGRES_CREATE = (
@@ -155,6 +247,20 @@ def _has_index(session: Session) -> bool:
     return found is not None
 
 
+@dataclass(frozen=True)
+class Narrowed:
+    """What the index offers for a searched text: the posts holding its rarest pieces."""
+
+    #: The FTS5 query that finds them (``"p12" AND "123" AND "3 p"``); empty: none.
+    match: str
+    #: How many they are (a superset of the posts holding the text).
+    count: int
+
+    def ids(self) -> Any:
+        """A SELECT of their ids, for ``IN``."""
+        return select(_SEARCH.c.rowid).where(_matches(self.match))
+
+
 def candidate_ids(session: Session, needle: str | None) -> list[int] | None:
     """Ids of the posts that may contain ``needle`` (a superset of those that do).
 
@@ -162,6 +268,14 @@ def candidate_ids(session: Session, needle: str | None) -> list[int] | None:
     index serves the condition itself), no ``posts_search``, a text under three
     characters, or more than :data:`CANDIDATES` posts holding its rarest pieces.
     """
+    found = narrowing(session, needle)
+    if found is None or not found.count:
+        return None if found is None else []
+    return list(session.scalars(found.ids()))
+
+
+def narrowing(session: Session, needle: str | None) -> Narrowed | None:
+    """:func:`candidate_ids`, with the FTS5 query that finds them."""
     if not needle or len(needle) < 3 or session.get_bind().dialect.name != "sqlite":
         return None
     if not _has_index(session):
@@ -178,7 +292,7 @@ def candidate_ids(session: Session, needle: str | None) -> list[int] | None:
             (_phrase(piece), bound + 1),
         ).scalar_one()
         if count == 0:
-            return []  # no post holds this piece: none holds the text
+            return Narrowed("", 0)  # no post holds this piece: none holds the text
         # Among pieces whose counts stopped alike, plain lower-case letters are the
         # likelier common ones; digits, capitals and punctuation go first.
         counted.append((count, commonness(piece), piece))
@@ -190,16 +304,88 @@ def candidate_ids(session: Session, needle: str | None) -> list[int] | None:
     (newest,) = connection.exec_driver_sql("SELECT max(id) FROM posts").one()
     most = min(CANDIDATES, max(FEWEST, math.isqrt(PAGE * (newest or 0))))
     query = " AND ".join(_phrase(piece) for _, _, piece in counted[:RAREST])
-    rows = connection.exec_driver_sql(
-        "SELECT rowid FROM posts_search WHERE posts_search MATCH ? LIMIT ?",
+    found = connection.exec_driver_sql(
+        "SELECT count(*) FROM (SELECT 1 FROM posts_search WHERE posts_search MATCH ? LIMIT ?)",
         (query, most + 1),
-    ).all()
-    if len(rows) > most:
+    ).scalar_one()
+    if found > most:
         return None  # the rarest pieces are common together: so, as a rule, is the text
-    return [row[0] for row in rows]
+    return Narrowed(query, found)
 
 
 def escaped(needle: str) -> str:
     """``needle`` as a ``LIKE`` pattern for "contains", escaped with ``/``."""
     safe = needle.replace("/", "//").replace("%", "/%").replace("_", "/_")
     return f"%{safe}%"
+
+
+def has_order_table(session: Session) -> bool:
+    """Whether ``posts_search_displaced`` is there (migration ``0019_search``)."""
+    found = session.execute(
+        text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'posts_search_displaced'")
+    ).first()
+    return found is not None
+
+
+def in_order(session: Session, post_id: int, created_at: Any) -> bool:
+    """Whether post ``post_id`` is in the log with that time and not displaced: then, among
+    posts not displaced, those before it in the log are those with smaller ids."""
+    found = session.execute(
+        select(literal(1)).where(
+            Post.id == post_id,
+            Post.created_at == created_at,
+            Post.id.not_in(select(_DISPLACED.c.id)),
+        )
+    ).first()
+    return found is not None
+
+
+def walk_ids(
+    session: Session,
+    narrowed: Narrowed,
+    where: list[Any],
+    *,
+    below: int | None,
+    above: int | None,
+    newest_first: bool,
+    count: int,
+) -> list[int]:
+    """Up to ``count`` ids of the candidates not displaced that meet ``where`` (conditions
+    on ``posts``), in id order (newest first: descending), ids between ``above`` and
+    ``below`` (exclusive).
+
+    The search index gives its posts in id order and SQLite stops at ``count``:
+    only the posts walked are looked up (one primary-key seek each), not every
+    candidate.
+    """
+    row_meets = select(literal(1)).where(Post.id == _SEARCH.c.rowid, *where).exists()
+    rowid = _SEARCH.c.rowid
+    bounds = []
+    if below is not None:
+        bounds.append(rowid < below)
+    if above is not None:
+        bounds.append(rowid > above)
+    statement = (
+        select(rowid)
+        .where(
+            _matches(narrowed.match),
+            rowid.not_in(select(_DISPLACED.c.id)),
+            *bounds,
+            row_meets,
+        )
+        .order_by(rowid.desc() if newest_first else rowid.asc())
+        .limit(count)
+    )
+    return list(session.scalars(statement))
+
+
+def displaced_among(narrowed: Narrowed) -> Any:
+    """A SELECT of the ids of ``narrowed``'s posts that are displaced: the (as a rule
+    empty) list of those is read, and each is looked for in the index by its id."""
+    indexed = (
+        select(literal(1))
+        .select_from(_SEARCH)
+        .where(_SEARCH.c.rowid == _DISPLACED.c.id, _matches(narrowed.match))
+        .exists()
+    )
+    return select(_DISPLACED.c.id).where(indexed)
