@@ -163,36 +163,42 @@ def _json_field(value: str, postgres: bool) -> str:
     return f"json_quote({value})"
 
 
+def targets_sql(shape: str, dialect: str) -> str:
+    """A post's targets as the export of ``shape`` writes them (a subquery on ``posts.id``)."""
+    if dialect == "postgresql":
+        return POSTGRES_TARGETS_TEXT if shape == "csv" else POSTGRES_TARGETS_JSON
+    return SQLITE_TARGETS_TEXT if shape == "csv" else SQLITE_TARGETS_JSON
+
+
 def line_sql(shape: str, dialect: str) -> str:
-    """The SQL of one post's line of an export of ``shape`` (``"csv"`` or ``"json"``).
+    """The SQL of one post's line of an export of ``shape`` (``"csv"`` or ``"json"``), over
+    the columns of ``chunk`` (the posts' own, and ``targets`` as :func:`targets_sql`).
 
     A CSV line ends with ``\\n``; a JSON line is ``,\\n`` and the record (the
-    writer drops the first ``,\\n``).
+    writer drops the first ``,\\n``). Each column is named once or more (a
+    test, then the value): the targets are a column of the chunk, not their
+    subquery, which the database would run again at each mention.
     """
     postgres = dialect == "postgresql"
-    stamp = POSTGRES_STAMP if postgres else SQLITE_STAMP
+    stamp = (POSTGRES_STAMP if postgres else SQLITE_STAMP).replace("posts.", "chunk.")
     # SQLite keeps -0.0 as 0: Python reads back 0.0 (repr '0.0') as it does here
-    cost = POSTGRES_COST if postgres else SQLITE_COST
+    cost = (POSTGRES_COST if postgres else SQLITE_COST).replace("posts.", "chunk.")
     if shape == "csv":
-        targets = POSTGRES_TARGETS_TEXT if postgres else SQLITE_TARGETS_TEXT
         fields = [
-            "CAST(posts.id AS TEXT)",
+            "CAST(chunk.id AS TEXT)",
             stamp,
-            *(_csv_field(f"posts.{name}", postgres) for name in _HEAD),
-            _csv_field(targets, postgres),
-            *(_csv_field(f"posts.{name}", postgres) for name in _TAIL),
+            *(_csv_field(f"chunk.{name}", postgres) for name in (*_HEAD, "targets", *_TAIL)),
             cost,
         ]
         return "(" + " || ',' || ".join(f"({field})" for field in fields) + " || '\n')"
-    targets = POSTGRES_TARGETS_JSON if postgres else SQLITE_TARGETS_JSON
     names = iter(COLUMNS)
-    parts = [f"',\n{{\"{next(names)}\": ' || CAST(posts.id AS TEXT)"]
+    parts = [f"',\n{{\"{next(names)}\": ' || CAST(chunk.id AS TEXT)"]
     parts.append(f"', \"{next(names)}\": \"' || {stamp} || '\"'")
     for name in _HEAD:
-        parts.append(f"', \"{next(names)}\": ' || {_json_field(f'posts.{name}', postgres)}")
-    parts.append(f"', \"{next(names)}\": ' || {targets}")
+        parts.append(f"', \"{next(names)}\": ' || {_json_field(f'chunk.{name}', postgres)}")
+    parts.append(f"', \"{next(names)}\": ' || chunk.targets")
     for name in _TAIL:
-        parts.append(f"', \"{next(names)}\": ' || {_json_field(f'posts.{name}', postgres)}")
+        parts.append(f"', \"{next(names)}\": ' || {_json_field(f'chunk.{name}', postgres)}")
     parts.append(f"', \"{next(names)}\": ' || ({cost}) || '}}'")
     return "(" + " || ".join(f"({part})" for part in parts) + ")"
 
@@ -282,19 +288,19 @@ def export_chunks(
         f"posts.created_at <= {mark('key_at')}",
         f"(posts.created_at < {mark('key_at')} OR posts.id < {mark('key_id')})",
     ]
+    line = line_sql(shape, dialect)
     aggregate = (
-        "string_agg(line, '' ORDER BY created_at DESC, id DESC)"
+        f"string_agg({line}, '' ORDER BY chunk.created_at DESC, chunk.id DESC)"
         if postgres
-        else (
-            "group_concat(line, '')"  # in the chunk's order (SQLite keeps a subquery's)
-        )
+        else f"group_concat({line}, '')"  # in the chunk's order (SQLite keeps a CTE's)
     )
+    columns = ", ".join(f"posts.{name}" for name in ("id", "created_at", *_HEAD, *_TAIL, "cost"))
+    targets = targets_sql(shape, dialect)
 
     def statement(conditions: list[str], size: int) -> str:
         clause = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         rows = (
-            f"SELECT {line_sql(shape, dialect)} AS line, posts.created_at AS created_at,"
-            f" posts.id AS id FROM posts{clause}"
+            f"SELECT {columns}, {targets} AS targets FROM posts{clause}"
             f" ORDER BY posts.created_at DESC, posts.id DESC LIMIT {int(size)}"
         )
         # The chunk's text, and the key of its last post (the oldest).
