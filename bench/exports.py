@@ -34,8 +34,8 @@ MEMORY_MB = 150.0
 _PEAK = (
     "import resource, subprocess, sys, time; start = time.perf_counter(); "
     "subprocess.run(sys.argv[2:], stdout=open(sys.argv[1], 'wb'), check=True); "
-    "print(time.perf_counter() - start, "
-    "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)"
+    "used = resource.getrusage(resource.RUSAGE_CHILDREN); "
+    "print(time.perf_counter() - start, used.ru_maxrss / 1024, used.ru_utime + used.ru_stime)"
 )
 _PYTHON_CSV = (
     "import csv, sqlite3, sys; w = csv.writer(sys.stdout); "
@@ -43,8 +43,8 @@ _PYTHON_CSV = (
 )
 
 
-def timed_peak(command: list[str], out: Path, env: dict[str, str]) -> tuple[float, float]:
-    """(seconds, peak MB) of ``command`` writing its stdout to ``out``, in a fresh parent."""
+def timed_usage(command: list[str], out: Path, env: dict[str, str]) -> tuple[float, float, float]:
+    """(seconds, peak MB, CPU seconds) of ``command`` writing its stdout to ``out``."""
     result = subprocess.run(
         [PYTHON, "-c", _PEAK, str(out), *command],
         cwd=ROOT,
@@ -53,8 +53,8 @@ def timed_peak(command: list[str], out: Path, env: dict[str, str]) -> tuple[floa
         text=True,
         check=True,
     )
-    seconds, peak = result.stdout.split()
-    return float(seconds), float(peak)
+    seconds, peak, cpu = result.stdout.split()
+    return float(seconds), float(peak), float(cpu)
 
 
 def download(port: int, path: str) -> tuple[float, int]:
@@ -69,63 +69,84 @@ def download(port: int, path: str) -> tuple[float, int]:
     return time.perf_counter() - start, size
 
 
-def run(report: Report, *, quick: bool) -> None:
-    _, size = SIZES[quick]
-    repeat = 3
-    path = filled(size)
-    out = path.with_suffix(".out")
-    env = clean_env(DATABASE_URL=f"sqlite:///{path}", CAMPAIGNS_DIR="campaigns")
-    if shutil.which("sqlite3"):
-        raw = ["sqlite3", "-csv", str(path), "SELECT * FROM posts"]
-        raw_is = 'sqlite3 -csv DB "SELECT * FROM posts"'
-    else:
-        raw = [PYTHON, "-c", _PYTHON_CSV, str(path)]
-        raw_is = "Python's sqlite3 and csv modules (no sqlite3 shell here)"
+def measure(
+    report: Report,
+    section: str,
+    size: int,
+    env: dict[str, str],
+    raw: tuple[list[str], str],
+    served: Path | str,
+    out: Path,
+    *,
+    repeat: int = 3,
+) -> None:
+    """The three exports of the log that ``env``'s DATABASE_URL (and ``served``, for the
+    dashboard) name, each beside its own run of ``raw`` (the command and what it is), in
+    turn: the load weighs on both. Shared by this section and bench/postgres.py."""
+    command, raw_is = raw
     everything = str(size * 10)
-    timed_peak(raw, out, env)  # warm the file cache
+    timed_usage(command, out, env)  # warm the file cache (the server's)
     for name, args in (
         ("log --csv, the whole log", ["log", "--csv", "--limit", everything]),
         ("log --json, the whole log", ["log", "--json", "--limit", everything]),
     ):
-        # Each beside its own run of the baseline, in turn: the load weighs on both.
         pairs = [
-            (timed_peak(raw, out, env)[0], timed_peak([*bot_command(), *args], out, env))
+            (timed_usage(command, out, env), timed_usage([*bot_command(), *args], out, env))
             for _ in range(repeat)
         ]
-        baseline = statistics.median(b for b, _ in pairs)
-        seconds = statistics.median(s for _, (s, _) in pairs)
-        peak = max(p for _, (_, p) in pairs)
+        peak = max(p for _, (_, p, _) in pairs)
+        cpu = statistics.median(c for _, (_, _, c) in pairs)
+        raw_cpu = statistics.median(c for (_, _, c), _ in pairs)
         report.add(
             Row(
-                "export",
+                section,
                 f"{name}: {size:,} posts",
-                seconds,
-                baseline,
+                statistics.median(s for _, (s, _, _) in pairs),
+                statistics.median(s for (s, _, _), _ in pairs),
                 "s",
                 BUDGET,
                 raw_is,
                 note=f"median of {repeat}, each after a baseline run; peak {peak:.0f} MB"
-                + (" (over 150 MB!)" if peak > MEMORY_MB else ""),
+                + (" (over 150 MB!)" if peak > MEMORY_MB else "")
+                + f"; CPU {cpu:.2f} s against {raw_cpu:.2f} s ({cpu / raw_cpu:.2f}x)",
             )
         )
-    with serving(path) as port:
+    with serving(served) as port:
         download(port, "/dashboard/log.csv?status=failed")  # warm the server
-        pairs = [
-            (timed_peak(raw, out, env)[0], download(port, "/dashboard/log.csv")[0])
+        times = [
+            (timed_usage(command, out, env)[0], download(port, "/dashboard/log.csv")[0])
             for _ in range(repeat)
         ]
-        baseline = statistics.median(b for b, _ in pairs)
-        seconds = statistics.median(s for _, s in pairs)
     report.add(
         Row(
-            "export",
+            section,
             f"dashboard CSV, the whole log: {size:,} posts",
-            seconds,
-            baseline,
+            statistics.median(s for _, s in times),
+            statistics.median(b for b, _ in times),
             "s",
             BUDGET,
             raw_is,
             note=f"HTTP through waitress, read to the end; median of {repeat}",
         )
     )
-    out.unlink(missing_ok=True)
+
+
+def run(report: Report, *, quick: bool) -> None:
+    _, size = SIZES[quick]
+    path = filled(size)
+    out = path.with_suffix(".out")
+    env = clean_env(DATABASE_URL=f"sqlite:///{path}", CAMPAIGNS_DIR="campaigns")
+    if shutil.which("sqlite3"):
+        raw = (
+            ["sqlite3", "-csv", str(path), "SELECT * FROM posts"],
+            'sqlite3 -csv DB "SELECT * FROM posts"',
+        )
+    else:
+        raw = (
+            [PYTHON, "-c", _PYTHON_CSV, str(path)],
+            "Python's sqlite3 and csv modules (no sqlite3 shell here)",
+        )
+    try:
+        measure(report, "export", size, env, raw, path, out)
+    finally:
+        out.unlink(missing_ok=True)

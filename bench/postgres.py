@@ -35,13 +35,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import pg
-from bench.common import PYTHON, SHARED_DATA, Report, Row, bot_command, clean_env
-from bench.exports import BUDGET as EXPORT_BUDGET
-from bench.exports import MEMORY_MB, download, timed_peak
+from bench import exports, pg
+from bench.common import PYTHON, SHARED_DATA, Report, Row, clean_env
 from bench.log import SIZES
 from bench.pages import BUDGET as PAGE_BUDGET
-from bench.pages import LIMIT_MS, Page, measure, pages_around, serving
+from bench.pages import LIMIT_MS, Page, measure, pages_around
 
 COPY = "COPY (SELECT * FROM posts) TO STDOUT WITH CSV"
 #: Which parts to run, comma-separated (default all: planning,pages,exports).
@@ -97,60 +95,16 @@ def run_pages(report: Report, *, quick: bool) -> None:
 
 def run_exports(report: Report, *, quick: bool) -> None:
     _, size = SIZES[quick]
-    repeat = 3
     url = pg.filled(size)
     env = clean_env(DATABASE_URL=url, CAMPAIGNS_DIR="campaigns")
     psql = shutil.which("psql")
     out = Path(tempfile.gettempdir()) / f"bench-pg-export-{os.getpid()}.out"
     if psql:
-        raw = [psql, "-X", "-q", "-d", url, "-c", COPY]
-        raw_is = f'psql -c "{COPY}"'
+        raw = ([psql, "-X", "-q", "-d", url, "-c", COPY], f'psql -c "{COPY}"')
     else:
-        raw = [PYTHON, "-c", _PSYCOPG_COPY, url]
-        raw_is = f"psycopg's {COPY} to stdout (no psql here)"
-    everything = str(size * 10)
+        raw = ([PYTHON, "-c", _PSYCOPG_COPY, url], f"psycopg's {COPY} to stdout (no psql here)")
     try:
-        timed_peak(raw, out, env)  # warm the server's cache
-        for name, args in (
-            ("log --csv, the whole log", ["log", "--csv", "--limit", everything]),
-            ("log --json, the whole log", ["log", "--json", "--limit", everything]),
-        ):
-            pairs = [
-                (timed_peak(raw, out, env)[0], timed_peak([*bot_command(), *args], out, env))
-                for _ in range(repeat)
-            ]
-            peak = max(p for _, (_, p) in pairs)
-            report.add(
-                Row(
-                    "export (pg)",
-                    f"{name}: {size:,} posts",
-                    statistics.median(s for _, (s, _) in pairs),
-                    statistics.median(b for b, _ in pairs),
-                    "s",
-                    EXPORT_BUDGET,
-                    raw_is,
-                    note=f"median of {repeat}, each after a baseline run; peak {peak:.0f} MB"
-                    + (" (over 150 MB!)" if peak > MEMORY_MB else ""),
-                )
-            )
-        with serving(url) as port:
-            download(port, "/dashboard/log.csv?status=failed")  # warm the server
-            times = [
-                (timed_peak(raw, out, env)[0], download(port, "/dashboard/log.csv")[0])
-                for _ in range(repeat)
-            ]
-        report.add(
-            Row(
-                "export (pg)",
-                f"dashboard CSV, the whole log: {size:,} posts",
-                statistics.median(s for _, s in times),
-                statistics.median(b for b, _ in times),
-                "s",
-                EXPORT_BUDGET,
-                raw_is,
-                note=f"HTTP through waitress, read to the end; median of {repeat}",
-            )
-        )
+        exports.measure(report, "export (pg)", size, env, raw, url, out)
     finally:
         out.unlink(missing_ok=True)
 

@@ -28,11 +28,6 @@ MARGIN = 2.0
 #: Figures known to miss their budget, each with why (docs/benchmarks.md, "Left to do"):
 #: they are reported by the bench, not judged here, until they are fixed.
 KNOWN_MISSES = {
-    # Streamed, constant in memory, and within 3x sqlite3's own export at a million
-    # posts (docs/benchmarks.md), but at the quick bench's 50,000 the command's
-    # start-up (importing SQLAlchemy) is half the time: 4-6x on a loaded machine.
-    "log --csv, the whole log",
-    "log --json, the whole log",
     # At the quick bench's 1,000 posts these filters match a few posts, at 50,000 a full
     # page of 50, so the ratio includes rendering ~47 more rows; the legislator's page
     # also sorts all of that person's posts (no index orders them): 1.4-4.5x across runs.

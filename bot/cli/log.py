@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
@@ -10,10 +9,11 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from bot.cli.common import database, fail, require_campaign, settings
+from bot.cli.common import database, database_problem, fail, require_campaign, settings
 from bot.posts import STATUSES as STATUSES  # plain values: `log --help` loads no SQLAlchemy
 
 if TYPE_CHECKING:
+    from bot.store.exports import Connect, LogFilter
     from bot.store.models import Post
 
 
@@ -86,7 +86,7 @@ def log(
     A --campaign that is neither in the campaigns folder nor in the log is
     an error (a typo would otherwise look like an empty log).
     """
-    from bot.store.logs import LogFilter, list_posts
+    from bot.store.exports import LogFilter
 
     if as_json and as_csv:
         fail("choose one of --json and --csv")
@@ -97,19 +97,33 @@ def log(
         since=parse_since(since) if since else None,
     )
     config = settings()
+    if (as_json or as_csv) and campaign is None:
+        # Through the driver alone, when the schema is current: no SQLAlchemy to import.
+        from bot.store import exports
+
+        url = config.database_url
+        dialect = exports.dialect_of(url) or "sqlite"
+        try:
+            connections = exports.open_current(url, busy_timeout=config.busy_timeout)
+            if connections is not None:
+                try:
+                    export(connections, dialect, filters, limit, as_json)
+                finally:
+                    connections.close()
+                return
+        except exports.driver_errors(dialect) as exc:
+            fail(database_problem(url, exc))
     db = database(config)
     if campaign is not None:
         with db.read_session() as session:
             require_campaign(config, session, campaign)
     if as_json or as_csv:
-        # Streamed: plain rows formatted by the database, a chunk at a time.
-        from bot.store.logs import csv_chunks, json_chunks
+        from bot.store.exports import pooled
 
-        if as_json:
-            write_json(json_chunks(db.new_read_session, filters, limit=limit), sys.stdout)
-        else:
-            write_csv(csv_chunks(db.new_read_session, filters, limit=limit), sys.stdout)
+        export(pooled(db.engine), db.engine.dialect.name, filters, limit, as_json)
         return
+    from bot.store.logs import list_posts
+
     with db.read_session() as session:
         posts = list_posts(session, filters, limit=limit)
         if not posts:
@@ -135,28 +149,33 @@ def log(
                 click.echo(f"    error: {post.error}")
 
 
+def export(connect: Connect, dialect: str, filters: LogFilter, limit: int, as_json: bool) -> None:
+    """The log as JSON or CSV on stdout, written by the database a chunk at a time
+    (:mod:`bot.store.exports`)."""
+    from bot.store.exports import export_chunks
+
+    shape = "json" if as_json else "csv"
+    chunks = export_chunks(connect, dialect, filters, limit=limit, shape=shape)
+    (write_json if as_json else write_csv)(chunks, sys.stdout)
+
+
 def write_json(chunks: Iterable[str], out: TextIO) -> None:
-    """Chunks of :func:`bot.store.logs.json_chunks` as one JSON array, a record per
-    line, written as they come.
+    """Chunks of :func:`bot.store.exports.export_chunks` (``shape="json"``) as one JSON
+    array, a record per line, written as they come.
 
     One compact line per post (not an indented document), which suits
-    ``grep`` and ``jq -c``; the database quotes the text and builds the
-    targets, Python only fills each line's template (:data:`~bot.store.logs.JSON_RECORD`).
+    ``grep`` and ``jq -c``; the database writes each line.
     """
-    first = True
-    for chunk in chunks:
-        out.write("[\n" if first else ",\n")
-        out.write(chunk)
-        first = False
-    out.write("[]\n" if first else "\n]\n")
+    from bot.store.exports import json_texts
+
+    for text in json_texts(chunks):
+        out.write(text)
 
 
-def write_csv(chunks: Iterable[list[tuple[object, ...]]], out: TextIO) -> None:
-    """Chunks of :func:`bot.store.logs.csv_chunks` as CSV with a header row; targets as
-    ``Name (@handle); Name``."""
-    from bot.store.logs import COLUMNS
+def write_csv(chunks: Iterable[str], out: TextIO) -> None:
+    """Chunks of :func:`bot.store.exports.export_chunks` (``shape="csv"``) as CSV with a
+    header row; targets as ``Name (@handle); Name``."""
+    from bot.store.exports import csv_texts
 
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for rows in chunks:
-        writer.writerows(rows)
+    for text in csv_texts(chunks):
+        out.write(text)

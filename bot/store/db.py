@@ -25,23 +25,21 @@ finds the schema current instead of creating the same tables again.
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import BUSY_TIMEOUT as BUSY_TIMEOUT  # the default, in bot.config
+from bot.store.revision import MIGRATIONS_DIR as MIGRATIONS_DIR
+from bot.store.revision import head_revision as head_revision
 
 if TYPE_CHECKING:
     from alembic.config import Config
     from sqlalchemy import Connection
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
 
 #: The PostgreSQL advisory lock key that serialises migrations ("advbot" in ASCII).
 MIGRATION_LOCK = 0x616476626F74
@@ -213,34 +211,6 @@ def current_revision(engine: Engine) -> str | None:
     if len(rows) > 1:  # branches: let Alembic sort it out
         return ",".join(sorted(rows))
     return rows[0] if rows else None
-
-
-_REVISION = re.compile(r"^(down_revision|revision)\b[^=\n]*=\s*(None|['\"]([^'\"]+)['\"])", re.M)
-
-
-@functools.cache
-def head_revision() -> str | None:
-    """The newest revision in ``migrations/versions``, read from the files, not Alembic.
-
-    Each migration file declares ``revision = "..."`` and ``down_revision =
-    "..."`` at top level (Alembic's own template): the head is the revision no
-    other names as its ``down_revision``. Several heads (a merge not made yet)
-    fall back to Alembic, which reports them as its error.
-    """
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for path in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
-        found = {name: value for name, _, value in _REVISION.findall(path.read_text("utf-8"))}
-        if found.get("revision"):
-            revisions.add(found["revision"])
-            if found.get("down_revision"):
-                parents.add(found["down_revision"])
-    heads = revisions - parents
-    if len(heads) == 1:
-        return heads.pop()
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory.from_config(alembic_config(None)).get_current_head()
 
 
 class Database:

@@ -13,28 +13,23 @@ A page costs what it shows, whatever the size of the log (bot.store.logs):
 - the legislator menu lists the people the log addressed by a loose index
   scan (one seek per person), not a GROUP BY over every target.
 
-The CSV export streams the same order by key, plain rows a chunk at a time,
-each chunk in its own short session, with the columns of ``advocacy-bot log
---csv``.
+The CSV export streams the same order by key, written by the database a chunk
+at a time (bot.store.exports), with the columns of ``advocacy-bot log --csv``.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 
 from bot.posts import STATUSES
+from bot.store.exports import csv_texts, export_chunks, pooled
 from bot.store.logs import (
-    COLUMNS,
     Key,
     LogFilter,
     count_matching,
-    csv_chunks,
     list_posts,
     logged_people,
     post_key,
@@ -187,20 +182,13 @@ def log_csv() -> Response:
     db = state().db
     stamp = state().config.clock.now().strftime("%Y%m%d-%H%M")
 
-    def generate() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(COLUMNS)
-        # Plain rows by key, each chunk in its own short session: no transaction (on
-        # SQLite, no lock) stays open while a slow client downloads.
-        for rows in csv_chunks(db.new_session, filters.query):
-            writer.writerows(rows)
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-        yield buffer.getvalue()
+    # Written by the database a chunk at a time, each chunk one SELECT on a connection
+    # of the pool: no transaction (on SQLite, no lock) stays open while a slow client
+    # downloads.
+    chunks = export_chunks(pooled(db.engine), db.engine.dialect.name, filters.query)
+    generate = csv_texts(chunks)
 
-    response = Response(stream_with_context(generate()), mimetype="text/csv")
+    response = Response(stream_with_context(generate), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="posts-{stamp}.csv"'
     return response
 

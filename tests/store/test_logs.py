@@ -3,6 +3,8 @@ start-up without Alembic when the schema is current."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -10,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
-from bot.store import logs
+from bot.store import exports, logs
 from bot.store.db import Database, current_revision, head_revision
 from bot.store.models import Post, PostTarget
 from tests.support import ROOT
@@ -90,36 +92,44 @@ def test_logged_people_are_every_person_addressed_once_by_name(any_db) -> None:
     assert all(name == f"Name {p[1:]}" for p, name in people)
 
 
-def test_export_rows_match_the_orm_records_in_order_across_chunks(any_db) -> None:
-    from bot.cli.log import post_record
+def _exported(database: Database, filters: logs.LogFilter, shape: str, **kwargs) -> str:
+    """The export of ``shape`` as the CLI writes it, through the pool's connections."""
+    chunks = exports.export_chunks(
+        exports.pooled(database.engine), database.engine.dialect.name, filters, shape=shape,
+        **kwargs,
+    )  # fmt: skip
+    texts = exports.csv_texts(chunks) if shape == "csv" else exports.json_texts(chunks)
+    return "".join(texts)
+
+
+def test_exports_hold_what_the_log_shows_in_its_order_across_chunks(any_db) -> None:
+    """Each filter (every field of LogFilter) and a limit: the exports' posts are the log
+    page's, in its order, whatever the chunk size."""
+    from dataclasses import fields
 
     _fill(any_db, 25)
-    filters = logs.LogFilter(campaign="c1")
-    with any_db.new_session() as session:
-        expected = [post_record(p) for p in logs.list_posts(session, filters, limit=1000)]
-    exported = list(logs.export_records(any_db.new_session, filters, chunk=4))
-    assert exported == expected
-    limited = list(logs.export_records(any_db.new_session, filters, limit=5, chunk=2))
-    assert limited == expected[:5]
-    # the CSV's targets column, joined by the database, as the Python join gives it
-    rows = list(logs.export_rows(any_db.new_session, filters, chunk=4, targets_as="csv"))
-    assert [row[7] for row in rows] == [
-        logs.csv_targets([(t["id"], t["name"], t["handle"]) for t in r["targets"]])
-        for r in expected
+    cases = [
+        logs.LogFilter(),
+        logs.LogFilter(campaign="c1"),
+        logs.LogFilter(platform="x", status="failed"),
+        logs.LogFilter(since=T0 + timedelta(minutes=2), until=T0 + timedelta(minutes=6)),
+        logs.LogFilter(bill="us/119/S 1", account="default"),
+        logs.LogFilter(person="P3"),
+        logs.LogFilter(text="ST 1"),  # contains, ignoring case: post 1, 10..19
+        logs.LogFilter(campaign="nobody"),
     ]
-    assert [row[:7] + row[8:] for row in rows] == [
-        tuple(v for k, v in r.items() if k != "targets") for r in expected
-    ]
-    # the JSON export's targets, made by the database, parse to the same lists
-    rows = list(logs.export_rows(any_db.new_session, filters, chunk=4, targets_as="json"))
-    assert [json.loads(row[7]) for row in rows] == [r["targets"] for r in expected]
-
-
-def test_the_stored_time_is_formatted_as_isoformat_gives_it() -> None:
-    assert logs.iso_utc("2026-03-02 15:00:00.000000") == "2026-03-02T15:00:00+00:00"
-    assert logs.iso_utc("2026-03-02 15:00:00.120000") == "2026-03-02T15:00:00.120000+00:00"
-    assert logs.iso_utc("2026-03-02 15:00:00") == "2026-03-02T15:00:00+00:00"
-    assert logs.iso_utc(datetime(2026, 3, 2, 15, 0, 0, 5)) == "2026-03-02T15:00:00.000005+00:00"
+    assert {f.name for f in fields(logs.LogFilter)} == {
+        name for case in cases for name, value in vars(case).items() if value
+    } | {"campaign"}, "every filter is tried here"
+    for filters in cases:
+        expected = _newest_first(any_db, filters)
+        for chunk, limit in ((4, None), (2, 5), (1000, None), (3, 3)):
+            csv_text = _exported(any_db, filters, "csv", chunk=chunk, limit=limit)
+            rows = list(csv.reader(io.StringIO(csv_text)))
+            assert [int(row[0]) for row in rows[1:]] == expected[:limit], (filters, chunk)
+            texts = _exported(any_db, filters, "json", chunk=chunk, limit=limit)
+            records = json.loads(texts)
+            assert [r["id"] for r in records] == expected[:limit], (filters, chunk)
 
 
 def test_the_head_revision_read_from_the_files_is_alembics() -> None:
@@ -214,12 +224,18 @@ def _fill_awkward(database: Database) -> None:
 def test_exports_write_exactly_what_pythons_writers_write(any_db) -> None:
     """The database formats the exports (times, targets, JSON quoting): byte for byte
     what ``csv.writer`` and ``json.JSONEncoder(ensure_ascii=False)`` make of each record."""
-    import csv
-    import io
+    _fill_awkward(any_db)
+    # as the dashboard reads (the pool's connections) and as the CLI does (its own)
+    dialect = any_db.engine.dialect.name
+    own = exports.DriverConnections(any_db.url, busy_timeout=5)
+    for connect in (exports.pooled(any_db.engine), own):
+        _compare_exports(any_db, connect, dialect)
+    own.close()
 
+
+def _compare_exports(any_db, connect, dialect) -> None:
     from bot.cli.log import post_record, write_csv, write_json
 
-    _fill_awkward(any_db)
     with any_db.new_session() as session:
         records = [post_record(p) for p in logs.list_posts(session, logs.LogFilter(), limit=100)]
     assert len(records) == 30
@@ -229,17 +245,17 @@ def test_exports_write_exactly_what_pythons_writers_write(any_db) -> None:
     writer.writerow(logs.COLUMNS)
     for record in records:
         targets = [(t["id"], t["name"], t["handle"]) for t in record["targets"]]
-        writer.writerow(
-            [*record.values()][:7] + [logs.csv_targets(targets)] + [*record.values()][8:]
-        )
+        shown = "; ".join(f"{name} (@{handle})" if handle else name for _, name, handle in targets)
+        writer.writerow([*record.values()][:7] + [shown] + [*record.values()][8:])
+    chunks = exports.export_chunks(connect, dialect, logs.LogFilter(), chunk=4)
     written = io.StringIO()
-    write_csv(logs.export_chunks(any_db.new_session, logs.LogFilter(), chunk=4), written)
+    write_csv(chunks, written)
     assert written.getvalue() == expected_csv.getvalue()
 
     encode = json.JSONEncoder(ensure_ascii=False).encode
     written = io.StringIO()
-    chunks = logs.export_chunks(any_db.new_session, logs.LogFilter(), chunk=4, shape="record")
-    write_json((",\n".join(logs.JSON_RECORD % row for row in rows) for rows in chunks), written)
+    chunks = exports.export_chunks(connect, dialect, logs.LogFilter(), chunk=4, shape="json")
+    write_json(chunks, written)
     lines = written.getvalue().split("\n")[:-1]
     assert (lines[0], lines[-1]) == ("[", "]") and len(lines) == 32
     for line, record in zip(lines[1:-1], records, strict=True):

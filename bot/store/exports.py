@@ -1,0 +1,471 @@
+"""The exports of the post log: ``log --csv``, ``log --json`` and the dashboard's CSV.
+
+The database writes them. Each chunk of :data:`CHUNK` posts is one SELECT that
+returns one text, the chunk's lines as the export writes them: SQLite's
+``group_concat`` or PostgreSQL's ``string_agg`` of one line per post, each
+value quoted as ``csv.writer`` quotes it (or as ``json.JSONEncoder(ensure_ascii=
+False)`` writes it), so Python only writes each chunk out. Turning every row
+into a tuple of Python values and handing it to ``csv.writer`` was most of an
+export's time; on PostgreSQL the rows' transfer too.
+
+The chunks walk the log by key (``created_at, id`` below the last post
+written), each a SELECT of its own through the driver with no transaction
+around it: on SQLite a chunk takes no lock, and nothing stays open between
+chunks while a slow client downloads.
+
+This module imports no SQLAlchemy: ``log --csv`` and ``log --json`` over SQLite
+read through the standard library's driver, so the command's start-up is
+Python's and click's (:func:`open_export`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+#: Posts per chunk of an export (one SELECT, one text).
+CHUNK = 2000
+
+#: The columns of ``log --csv``, ``log --json`` and the dashboard's CSV, in order.
+COLUMNS = (
+    "id",
+    "created_at",
+    "campaign",
+    "bill",
+    "platform",
+    "account",
+    "status",
+    "targets",
+    "text",
+    "remote_id",
+    "remote_url",
+    "reason",
+    "error",
+    "cost",
+)
+
+#: The text columns of posts, in COLUMNS' order, before and after the targets.
+_HEAD = ("campaign_id", "bill", "platform", "account", "status")
+_TAIL = ("text", "remote_id", "remote_url", "reason", "error")
+
+
+@dataclass
+class LogFilter:
+    """The filters ``advocacy-bot log`` and the dashboard's log offer (here, without
+    SQLAlchemy, for the exports; :func:`bot.store.logs.conditions` applies them to pages)."""
+
+    campaign: str | None = None
+    platform: str | None = None
+    status: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    bill: str | None = None
+    account: str | None = None
+    person: str | None = None
+    text: str | None = None
+
+
+def _csv_quotes_cr() -> bool:
+    """Whether this Python's ``csv.writer`` quotes a field holding a bare ``\\r`` with
+    ``lineterminator="\\n"`` (3.11.9, 3.12.3 and later do: CPython gh-67044)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(["\r"])
+    return out.getvalue().startswith('"')
+
+
+#: What makes csv.writer quote a field here: the delimiter, the quote, a newline (and \r).
+_CSV_SPECIAL = ',"\n' + ("\r" if _csv_quotes_cr() else "")
+
+
+# -- SQLite ------------------------------------------------------------------------------
+
+#: ``created_at`` as ``datetime.isoformat`` of the aware value writes it, by SQLite from
+#: the stored text (``2026-03-02 15:00:00.120000`` -> ``2026-03-02T15:00:00.120000+00:00``).
+SQLITE_STAMP = (
+    "substr(posts.created_at, 1, 10) || 'T' || substr(posts.created_at, 12, 8)"
+    " || CASE WHEN substr(posts.created_at, 21, 6) IN ('', '000000') THEN ''"
+    " ELSE '.' || substr(posts.created_at, 21, 6) END || '+00:00'"
+)
+#: The CSV's targets column (``Name (@handle); Name``), NULL for none.
+SQLITE_TARGETS_TEXT = (
+    "(SELECT group_concat(x, '; ') FROM (SELECT CASE WHEN t.handle IS NULL OR t.handle = ''"
+    " THEN t.name ELSE t.name || ' (@' || t.handle || ')' END AS x FROM post_targets AS t"
+    " WHERE t.post_id = posts.id ORDER BY t.position))"
+)
+#: The JSON export's targets (``[{"id": ..., "name": ..., "handle": ...}]``).
+SQLITE_TARGETS_JSON = (
+    "coalesce((SELECT json_group_array(json(x)) FROM (SELECT json_object('id', t.person_id,"
+    " 'name', t.name, 'handle', t.handle) AS x FROM post_targets AS t"
+    " WHERE t.post_id = posts.id ORDER BY t.position)), '[]')"
+)
+
+#: ``repr`` of the cost, by Python (:func:`prepare`) unless it is 0, as most are.
+SQLITE_COST = "CASE WHEN posts.cost = 0 THEN '0.0' ELSE py_repr(posts.cost) END"
+
+# -- PostgreSQL --------------------------------------------------------------------------
+
+POSTGRES_STAMP = (
+    "to_char(posts.created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
+    " || CASE WHEN date_trunc('second', posts.created_at) = posts.created_at THEN ''"
+    " ELSE to_char(posts.created_at, '.US') END || '+00:00'"
+)
+POSTGRES_TARGETS_TEXT = (
+    "(SELECT string_agg(CASE WHEN t.handle IS NULL OR t.handle = '' THEN t.name"
+    " ELSE t.name || ' (@' || t.handle || ')' END, '; ' ORDER BY t.position)"
+    " FROM post_targets AS t WHERE t.post_id = posts.id)"
+)
+POSTGRES_TARGETS_JSON = (
+    "coalesce((SELECT CAST(json_agg(json_build_object('id', t.person_id, 'name', t.name,"
+    " 'handle', t.handle) ORDER BY t.position) AS TEXT)"
+    " FROM post_targets AS t WHERE t.post_id = posts.id), '[]')"
+)
+#: ``repr`` of a float8 from its text (shortest digits that read back, as Python's),
+#: given ``extra_float_digits`` 1 (PostgreSQL's default since 12; set by :func:`_chunks`):
+#: PostgreSQL writes ``3`` where Python writes ``3.0``, and ``1e+15`` for Python's
+#: ``1000000000000000.0`` (fixed notation up to 1e16 in Python, 1e15 in PostgreSQL).
+_POSTGRES_DIGITS = "replace(split_part(ltrim(CAST(posts.cost AS TEXT), '-'), 'e', 1), '.', '')"
+POSTGRES_COST = (
+    "CASE WHEN CAST(posts.cost AS TEXT) ~ '^-?[0-9]+$' THEN CAST(posts.cost AS TEXT) || '.0'"
+    " WHEN posts.cost = 'NaN' THEN 'nan' WHEN posts.cost = 'Infinity' THEN 'inf'"
+    " WHEN posts.cost = '-Infinity' THEN '-inf'"
+    " WHEN abs(posts.cost) >= 1e15 AND abs(posts.cost) < 1e16 THEN"
+    " CASE WHEN posts.cost < 0 THEN '-' ELSE '' END"
+    f" || CASE WHEN length({_POSTGRES_DIGITS}) <= 16 THEN rpad({_POSTGRES_DIGITS}, 16, '0') || '.0'"
+    f" ELSE left({_POSTGRES_DIGITS}, 16) || '.' || substr({_POSTGRES_DIGITS}, 17) END"
+    " ELSE CAST(posts.cost AS TEXT) END"
+)
+
+
+def _csv_field(value: str, postgres: bool) -> str:
+    """``value`` (SQL text, maybe NULL) as ``csv.writer`` writes it: quoted when it holds
+    a delimiter, a quote or a line break (:data:`_CSV_SPECIAL`), NULL as nothing."""
+    if postgres:
+        test = " OR ".join(f"strpos({value}, chr({ord(c)})) > 0" for c in _CSV_SPECIAL)
+    else:
+        test = " OR ".join(f"instr({value}, char({ord(c)}))" for c in _CSV_SPECIAL)
+    quoted = f"'\"' || replace({value}, '\"', '\"\"') || '\"'"
+    return f"coalesce(CASE WHEN {test} THEN {quoted} ELSE {value} END, '')"
+
+
+def _json_field(value: str, postgres: bool) -> str:
+    """``value`` as a JSON literal (``null`` for NULL), as ``json.JSONEncoder(ensure_ascii=
+    False)`` writes it: SQLite's ``json_quote`` and PostgreSQL's ``to_json`` escape
+    alike (a backslash before ``"`` and ``\\``, the short escapes of control
+    characters, ``\\u00XX`` for the others, every other character as it is)."""
+    if postgres:
+        return f"coalesce(CAST(to_json({value}) AS TEXT), 'null')"
+    return f"json_quote({value})"
+
+
+def targets_sql(shape: str, dialect: str) -> str:
+    """A post's targets as the export of ``shape`` writes them (a subquery on ``posts.id``)."""
+    if dialect == "postgresql":
+        return POSTGRES_TARGETS_TEXT if shape == "csv" else POSTGRES_TARGETS_JSON
+    return SQLITE_TARGETS_TEXT if shape == "csv" else SQLITE_TARGETS_JSON
+
+
+def line_sql(shape: str, dialect: str) -> str:
+    """The SQL of one post's line of an export of ``shape`` (``"csv"`` or ``"json"``), over
+    the columns of ``chunk`` (the posts' own, and ``targets`` as :func:`targets_sql`).
+
+    A CSV line ends with ``\\n``; a JSON line is ``,\\n`` and the record (the
+    writer drops the first ``,\\n``). Each column is named once or more (a
+    test, then the value): the targets are a column of the chunk, not their
+    subquery, which the database would run again at each mention.
+    """
+    postgres = dialect == "postgresql"
+    stamp = (POSTGRES_STAMP if postgres else SQLITE_STAMP).replace("posts.", "chunk.")
+    # SQLite keeps -0.0 as 0: Python reads back 0.0 (repr '0.0') as it does here
+    cost = (POSTGRES_COST if postgres else SQLITE_COST).replace("posts.", "chunk.")
+    if shape == "csv":
+        fields = [
+            "CAST(chunk.id AS TEXT)",
+            stamp,
+            *(_csv_field(f"chunk.{name}", postgres) for name in (*_HEAD, "targets", *_TAIL)),
+            cost,
+        ]
+        return "(" + " || ',' || ".join(f"({field})" for field in fields) + " || '\n')"
+    names = iter(COLUMNS)
+    parts = [f"',\n{{\"{next(names)}\": ' || CAST(chunk.id AS TEXT)"]
+    parts.append(f"', \"{next(names)}\": \"' || {stamp} || '\"'")
+    for name in _HEAD:
+        parts.append(f"', \"{next(names)}\": ' || {_json_field(f'chunk.{name}', postgres)}")
+    parts.append(f"', \"{next(names)}\": ' || chunk.targets")
+    for name in _TAIL:
+        parts.append(f"', \"{next(names)}\": ' || {_json_field(f'chunk.{name}', postgres)}")
+    parts.append(f"', \"{next(names)}\": ' || ({cost}) || '}}'")
+    return "(" + " || ".join(f"({part})" for part in parts) + ")"
+
+
+def _stored_time(value: Any, dialect: str) -> Any:
+    """An aware datetime as the database compares it with ``created_at``: naive UTC on
+    PostgreSQL, SQLAlchemy's stored text on SQLite."""
+    naive = value.astimezone(UTC).replace(tzinfo=None)
+    if dialect == "postgresql":
+        return naive
+    return naive.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _marker(dialect: str) -> Callable[[str], str]:
+    """The driver's named parameter: ``%(name)s`` (psycopg) or ``:name`` (sqlite3)."""
+
+    def mark(name: str) -> str:
+        return f"%({name})s" if dialect == "postgresql" else f":{name}"
+
+    return mark
+
+
+def where_sql(filters: LogFilter, dialect: str) -> tuple[list[str], dict[str, Any]]:
+    """The WHERE clauses of ``filters`` and their parameters, as
+    :func:`bot.store.logs.conditions` means them (a test compares the two)."""
+    mark = _marker(dialect)
+    where: list[str] = []
+    values: dict[str, Any] = {}
+    for field, column in (
+        ("campaign", "campaign_id"),
+        ("platform", "platform"),
+        ("status", "status"),
+        ("bill", "bill"),
+        ("account", "account"),
+    ):
+        if value := getattr(filters, field):
+            where.append(f"posts.{column} = {mark(field)}")
+            values[field] = value
+    if filters.since:
+        where.append(f"posts.created_at >= {mark('since')}")
+        values["since"] = _stored_time(filters.since, dialect)
+    if filters.until:
+        where.append(f"posts.created_at < {mark('until')}")
+        values["until"] = _stored_time(filters.until, dialect)
+    if filters.person:
+        where.append(
+            f"posts.id IN (SELECT post_targets.post_id FROM post_targets"
+            f" WHERE post_targets.person_id = {mark('person')})"
+        )
+        values["person"] = filters.person
+    if filters.text:
+        from bot.store.search import escaped
+
+        # Contains, ignoring case, as bot.store.logs.conditions asks it.
+        if dialect == "postgresql":
+            where.append(f"posts.text ILIKE {mark('text')} ESCAPE '/'")
+        else:
+            where.append(f"lower(posts.text) LIKE lower({mark('text')}) ESCAPE '/'")
+        values["text"] = escaped(filters.text)
+    return where, values
+
+
+#: Opens a driver connection for one chunk (a context manager).
+Connect = Callable[[], AbstractContextManager[Any]]
+
+
+def export_chunks(
+    connect: Connect,
+    dialect: str,
+    filters: LogFilter,
+    limit: int | None = None,
+    chunk: int = CHUNK,
+    *,
+    shape: str = "csv",
+) -> Iterator[str]:
+    """Every post matching ``filters`` (at most ``limit``), newest first, as the lines of
+    an export of ``shape`` (:func:`line_sql`), ``chunk`` posts a text.
+
+    Each chunk is one SELECT on a connection ``connect()`` gives (the driver's, in
+    autocommit: no transaction held between chunks), walking the log by key.
+    """
+    postgres = dialect == "postgresql"
+    mark = _marker(dialect)
+    where, values = where_sql(filters, dialect)
+    keyed = [
+        *where,
+        f"posts.created_at <= {mark('key_at')}",
+        f"(posts.created_at < {mark('key_at')} OR posts.id < {mark('key_id')})",
+    ]
+    line = line_sql(shape, dialect)
+    aggregate = (
+        f"string_agg({line}, '' ORDER BY chunk.created_at DESC, chunk.id DESC)"
+        if postgres
+        else f"group_concat({line}, '')"  # in the chunk's order (SQLite keeps a CTE's)
+    )
+    columns = ", ".join(f"posts.{name}" for name in ("id", "created_at", *_HEAD, *_TAIL, "cost"))
+    targets = targets_sql(shape, dialect)
+
+    def statement(conditions: list[str], size: int) -> str:
+        clause = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        rows = (
+            f"SELECT {columns}, {targets} AS targets FROM posts{clause}"
+            f" ORDER BY posts.created_at DESC, posts.id DESC LIMIT {int(size)}"
+        )
+        # The chunk's text, and the key of its last post (the oldest).
+        return (
+            f"WITH chunk AS {'' if postgres else 'MATERIALIZED '}({rows})"
+            f" SELECT lines.text, last.created_at, last.id"
+            f" FROM (SELECT {aggregate} AS text FROM chunk) AS lines,"
+            f" (SELECT created_at, id FROM chunk ORDER BY created_at, id LIMIT 1) AS last"
+        )
+
+    statements: dict[tuple[bool, int], str] = {}
+    key: dict[str, Any] = {}
+    left = limit
+    while left is None or left > 0:
+        size = chunk if left is None else min(chunk, left)
+        if (bool(key), size) not in statements:
+            statements[bool(key), size] = statement(keyed if key else where, size)
+        with connect() as connection:
+            cursor = connection.cursor()
+            cursor.execute(statements[bool(key), size], {**values, **key})
+            found = cursor.fetchone()
+            cursor.close()
+        if found is None:
+            return
+        text, key_at, key_id = found
+        yield text
+        if left is not None:
+            left -= size
+        key = {"key_at": key_at, "key_id": key_id}
+        # A short chunk is the last; asking again costs one empty SELECT.
+
+
+def prepare(connection: Any, dialect: str) -> None:
+    """Make a driver connection ready to run exports: SQLite's ``py_repr`` (a float as
+    Python's ``repr`` writes it, as ``csv.writer`` and ``json`` do), PostgreSQL's float
+    text as :data:`POSTGRES_COST` expects it."""
+    if dialect == "postgresql":
+        cursor = connection.cursor()
+        cursor.execute("SET extra_float_digits = 1")
+        cursor.close()
+    else:
+        connection.create_function("py_repr", 1, repr, deterministic=True)
+
+
+def csv_texts(chunks: Iterable[str]) -> Iterator[str]:
+    """An export's CSV, a chunk at a time: the header row, then the chunks."""
+    yield ",".join(COLUMNS) + "\n"
+    yield from chunks
+
+
+def json_texts(chunks: Iterable[str]) -> Iterator[str]:
+    """An export's JSON, a chunk at a time: one array, a record per line."""
+    first = True
+    for text in chunks:
+        yield "[" + text[1:] if first else text
+        first = False
+    yield "[]\n" if first else "\n]\n"
+
+
+class DriverConnections:
+    """Driver connections to one database URL for exports, without SQLAlchemy.
+
+    One connection, opened at the first chunk and reused (autocommit: each
+    chunk is its own statement), closed by :meth:`close`.
+    """
+
+    def __init__(self, url: str, *, busy_timeout: float) -> None:
+        self.dialect = dialect_of(url) or "sqlite"
+        self.url = url
+        self.busy_timeout = busy_timeout
+        self.connection: Any = None
+
+    def _open(self) -> Any:
+        connection: Any
+        if self.dialect == "postgresql":
+            import psycopg
+
+            url = self.url
+            for scheme in ("postgresql+psycopg://", "postgres://"):
+                if url.startswith(scheme):
+                    url = "postgresql://" + url.removeprefix(scheme)
+            connection = psycopg.connect(url, autocommit=True, options="-c jit=off")
+        else:
+            import sqlite3
+
+            connection = sqlite3.connect(
+                sqlite_path(self.url), timeout=self.busy_timeout, isolation_level=None
+            )
+            connection.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
+        prepare(connection, self.dialect)
+        return connection
+
+    @contextmanager
+    def __call__(self) -> Iterator[Any]:
+        if self.connection is None:
+            self.connection = self._open()
+        yield self.connection
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+
+def dialect_of(url: str) -> str | None:
+    """``"postgresql"``, ``"sqlite"`` or None (another database) for a database URL."""
+    scheme = url.split(":", 1)[0].split("+", 1)[0]
+    return {"postgresql": "postgresql", "postgres": "postgresql", "sqlite": "sqlite"}.get(scheme)
+
+
+def sqlite_path(url: str) -> str:
+    """The file of a ``sqlite:///PATH`` URL (``sqlite://`` alone: in memory)."""
+    rest = url.split("://", 1)[1]
+    path = rest[1:] if rest.startswith("/") else rest
+    return path.split("?", 1)[0] or ":memory:"
+
+
+def pooled(engine: Any) -> Connect:
+    """Connections of a SQLAlchemy engine's pool for an export (the web app's): the
+    driver's connection, one checkout a chunk (returned, rolled back, after it)."""
+
+    @contextmanager
+    def connect() -> Iterator[Any]:
+        with engine.connect() as wrapper:
+            connection = wrapper.connection
+            prepare(connection, engine.dialect.name)
+            yield connection
+
+    return connect
+
+
+def driver_errors(dialect: str) -> tuple[type[BaseException], ...]:
+    """The driver's error classes (what :class:`DriverConnections` raises)."""
+    if dialect == "postgresql":
+        import psycopg
+
+        return (psycopg.Error,)
+    import sqlite3
+
+    return (sqlite3.Error,)
+
+
+def open_current(url: str, *, busy_timeout: float) -> DriverConnections | None:
+    """Driver connections to ``url`` if its schema is at the newest migration, else None
+    (no schema, an older one, no such SQLite file, or in memory): the caller then
+    opens :class:`bot.store.db.Database`, which migrates. No SQLAlchemy imported."""
+    from bot.store.revision import head_revision
+
+    if dialect_of(url) is None:
+        return None
+    connections = DriverConnections(url, busy_timeout=busy_timeout)
+    if connections.dialect == "sqlite":
+        path = sqlite_path(url)
+        if path == ":memory:" or path.startswith("file:") or not os.path.isfile(path):
+            return None
+    with connections() as connection:
+        cursor = connection.cursor()
+        try:
+            cursor.execute("SELECT version_num FROM alembic_version")
+            found = [row[0] for row in cursor.fetchall()]
+        except driver_errors(connections.dialect):
+            found = []  # no schema yet
+        finally:
+            cursor.close()
+    if found != [head_revision()]:
+        connections.close()
+        return None
+    return connections
