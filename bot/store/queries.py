@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
@@ -28,13 +29,14 @@ from sqlalchemy import (
     true,
     update,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, selectinload
 from sqlalchemy.sql import FromClause, Subquery
 from sqlalchemy.sql.selectable import TableValuedAlias
 
 from bot.config import Mode
 from bot.posts import LoggedPost as LoggedPost  # re-exported: callers name it from here
 from bot.posts import PlanHistory, PlannedPost
+from bot.store.counts import PostCount
 
 # The log as people read it (filters, pages by key, exports) lives in bot.store.logs,
 # which loads without the planner; these names stay importable from here.
@@ -727,6 +729,76 @@ def had_uncertain_attempt(session: Session, post_id: int) -> bool:
 # --- Organizer decisions: approvals (the CLI's approve/reject and the dashboard) ---------
 
 REJECTED_REASON = "rejected by an organizer"
+
+
+@dataclass(frozen=True)
+class HeldKey:
+    """A held post's place in the approvals queue's order, ``(scheduled_for, id)``."""
+
+    scheduled_for: datetime
+    id: int
+
+
+def held_key(session: Session, post_id: int) -> HeldKey | None:
+    """The queue key of post ``post_id`` (one primary-key lookup, whatever its state now:
+    a page is still found after its posts were decided), None if there is none."""
+    row = session.execute(select(Post.scheduled_for, Post.id).where(Post.id == post_id)).first()
+    return HeldKey(row[0], row[1]) if row else None
+
+
+def held_page(
+    session: Session,
+    *,
+    campaign: str | None = None,
+    limit: int,
+    after: HeldKey | None = None,
+    before: HeldKey | None = None,
+) -> list[Post]:
+    """Up to ``limit`` held posts, soonest due first, with their targets.
+
+    By key, never OFFSET: ``after`` the posts due after that key (the next
+    page), ``before`` those just before it (read from the key backwards,
+    returned soonest first). ``ix_posts_status_due`` ``(status, scheduled_for)``
+    serves the order, so a page deep in the queue reads its own rows only. The
+    targets come in one more statement for the whole page (``selectinload``),
+    not one per post.
+    """
+    query = select(Post).options(selectinload(Post.targets)).where(Post.status == Status.HELD.value)
+    if campaign:
+        query = query.where(Post.campaign_id == campaign)
+    if before is not None:
+        query = query.where(
+            Post.scheduled_for <= before.scheduled_for,
+            or_(Post.scheduled_for < before.scheduled_for, Post.id < before.id),
+        )
+        found = session.scalars(
+            query.order_by(Post.scheduled_for.desc(), Post.id.desc()).limit(limit)
+        )
+        return list(reversed(list(found)))
+    if after is not None:
+        query = query.where(
+            Post.scheduled_for >= after.scheduled_for,
+            or_(Post.scheduled_for > after.scheduled_for, Post.id > after.id),
+        )
+    return list(session.scalars(query.order_by(Post.scheduled_for, Post.id).limit(limit)))
+
+
+def held_per_campaign(session: Session) -> list[tuple[str, int]]:
+    """``(campaign id, held posts)`` for each campaign with any, by campaign id.
+
+    Read from ``post_counts`` (kept by triggers, :mod:`bot.store.counts`): a
+    few rows per campaign, where a ``GROUP BY`` of the held posts read every
+    one of them on every view of the approvals page.
+    """
+    total = func.sum(PostCount.posts)
+    rows = session.execute(
+        select(PostCount.campaign_id, total)
+        .where(PostCount.status == Status.HELD.value)
+        .group_by(PostCount.campaign_id)
+        .having(total > 0)
+        .order_by(PostCount.campaign_id)
+    ).all()
+    return [(campaign_id, int(count)) for campaign_id, count in rows]
 
 
 def held_posts(
