@@ -27,6 +27,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    union_all,
     update,
 )
 from sqlalchemy.orm import Session, aliased, selectinload
@@ -759,7 +760,8 @@ def held_page(
     By key, never OFFSET: ``after`` the posts due after that key (the next
     page), ``before`` those just before it (read from the key backwards,
     returned soonest first). ``ix_posts_status_due`` ``(status, scheduled_for)``
-    serves the order, so a page deep in the queue reads its own rows only. The
+    serves the order, ``ix_posts_campaign_status_due`` with a campaign, so a
+    page deep in the queue reads its own rows only. The
     targets come in one more statement for the whole page (``selectinload``),
     not one per post.
     """
@@ -781,6 +783,39 @@ def held_page(
             or_(Post.scheduled_for > after.scheduled_for, Post.id > after.id),
         )
     return list(session.scalars(query.order_by(Post.scheduled_for, Post.id).limit(limit)))
+
+
+def waiting_posts(
+    session: Session, campaign_ids: Sequence[str], mode: Mode, limit: int
+) -> dict[str, list[Post]]:
+    """Each campaign's first ``limit`` posts waiting in the log (``queued`` or ``held``)
+    in ``mode``, soonest due first: campaign id -> posts.
+
+    One statement for every campaign: per campaign and state, a seek on
+    ``ix_posts_campaign_status_due`` ``(campaign_id, status, scheduled_for)``
+    reading at most ``limit`` rows (``UNION ALL``), whatever the log or the
+    queue holds. The order over the two states is made in Python.
+    """
+    parts = [
+        select(Post.id)
+        .where(Post.campaign_id == campaign_id, Post.status == state, Post.mode == mode.value)
+        .order_by(Post.scheduled_for, Post.id)
+        .limit(limit)
+        .subquery()
+        for campaign_id in dict.fromkeys(campaign_ids)
+        for state in (Status.QUEUED.value, Status.HELD.value)
+    ]
+    found: dict[str, list[Post]] = {}
+    if not parts:
+        return found
+    ids = union_all(*(select(part.c.id) for part in parts))
+    for post in session.scalars(
+        select(Post).where(Post.id.in_(ids)).order_by(Post.scheduled_for, Post.id)
+    ):
+        shown = found.setdefault(post.campaign_id, [])
+        if len(shown) < limit:
+            shown.append(post)
+    return found
 
 
 def held_per_campaign(session: Session) -> list[tuple[str, int]]:

@@ -24,7 +24,8 @@ from sqlalchemy import event, func, select
 
 from bot.clock import FrozenClock
 from bot.compose.plan import post_key, text_hash
-from bot.config import Settings
+from bot.config import Mode, Settings
+from bot.store import queries
 from bot.store.db import Database
 from bot.store.models import Post, PostTarget
 from bot.web import upcoming
@@ -252,3 +253,90 @@ def test_deciding_on_a_later_page_returns_to_the_posts_after_it(
             session.execute(select(Post.status, func.count()).group_by(Post.status)).all()
         )
     assert states == {"queued": 50, "rejected": 70}
+
+
+# -- what goes out next ------------------------------------------------------------------
+
+
+def _limit_runs(monkeypatch: pytest.MonkeyPatch, runs: int) -> None:
+    """Let the page plan only each campaign's first ``runs`` fire times."""
+    monkeypatch.setattr(
+        upcoming, "fire_times", lambda *args, **kwargs: FIRE_TIMES(*args, **kwargs)[:runs]
+    )
+
+
+def test_what_goes_out_next_sends_the_same_statements_for_one_run_as_for_six(
+    db: Database, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Planning more posts sends no more statements (it sent one per planned post)."""
+    client.get("/dashboard/next")  # warm
+    counts, cards = [], []
+    for runs in (1, 6):
+        _limit_runs(monkeypatch, runs)
+        with counted(db) as statements:
+            html = client.get("/dashboard/next").get_data(as_text=True)
+        counts.append(len(statements))
+        cards.append(html.count('<article class="post-card'))
+    assert cards[1] > cards[0] + 10  # six runs plan many more posts than one
+    assert counts[0] == counts[1], counts
+
+
+def _planned(db: Database, *, mode: Mode = Mode.DRY_RUN) -> list[list[tuple[str, str, str]]]:
+    from bot.campaigns.loader import load_campaigns
+
+    campaigns, errors = load_campaigns([ROOT / "campaigns"])
+    assert not errors
+    found = upcoming.outlooks(db, campaigns, mode=mode, now=NOW)
+    return [[(p.platform, p.account, p.text) for run in o.runs for p in run.posts] for o in found]
+
+
+class _OneQueryPerText:
+    """The old way: ask the log about each text as the planner asks (no batches)."""
+
+    def __init__(self, session: Any, mode: Mode) -> None:
+        self.used = queries.text_checker(session, mode)
+
+    def __call__(self, platform: str, account: str, digest: str) -> bool:
+        return self.used(platform, account, digest)
+
+    def verify(self) -> bool:
+        return False
+
+
+def test_what_goes_out_next_plans_as_asking_the_log_about_each_text_does(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batched text checks plan the same posts as one query per text, also when the
+    log already holds texts the first plan would use (it is then planned again)."""
+    first = _planned(db)
+    assert sum(map(len, first)) > 20
+    # The log now holds some of those texts, sent from the same accounts: a text of
+    # the first run of each campaign, and one of a later run.
+    sent = [plan[0] for plan in first] + [plan[-1] for plan in first]
+    with db.session() as session:
+        for n, (platform, account, text) in enumerate(sent):
+            session.add(
+                Post(
+                    key=f"sent-{n}",
+                    created_at=NOW - timedelta(days=30),
+                    scheduled_for=NOW - timedelta(days=30),
+                    updated_at=NOW - timedelta(days=30),
+                    mode="dry_run",
+                    campaign_id="elsewhere",
+                    bill="us/119/S 9",
+                    platform=platform,
+                    account=account,
+                    variant="m",
+                    text=text,
+                    text_hash=text_hash(text),
+                    length=len(text),
+                    status="dry_run",
+                )
+            )
+    batched = _planned(db)
+    monkeypatch.setattr(queries, "TextChecker", _OneQueryPerText)
+    one_by_one = _planned(db)
+    assert batched == one_by_one
+    assert batched != first
+    for plan in batched:
+        assert not set(plan) & set(sent)
