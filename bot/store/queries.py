@@ -158,7 +158,7 @@ def x_tags(
     or the length of the log.
     """
     since = day_start - timedelta(days=8)
-    wanted = set(person_ids)
+    people = _values(session, "people", person_ids)
     rows = session.execute(
         select(PostTarget.person_id, Post.account, Post.created_at)
         .join(PostTarget, PostTarget.post_id == Post.id)
@@ -166,8 +166,13 @@ def x_tags(
         .where(Post.created_at >= since)
         .where(Post.status.in_(COUNTED_STATES), Post.mode.in_(history_modes(mode)))
         .where(PostTarget.handle.is_not(None))
+        # Only ``person_ids``' tags leave the database (the week's X posts of every
+        # campaign came back, to be dropped in Python: a row and two timestamps each).
+        # ``|| ''`` keeps the database from driving the join from the people through
+        # ``ix_post_targets_cooldown``, which would read each person's whole history.
+        .where(PostTarget.person_id.concat("").in_(select(people.c.value)))
     ).all()
-    return [(person, account, when) for person, account, when in rows if person in wanted]
+    return [(person, account, when) for person, account, when in rows]
 
 
 def _values(session: Session, name: str, items: Sequence[str]) -> TableValuedAlias:
@@ -229,8 +234,8 @@ class TextChecker:
     """``used(platform, account, text_hash)`` for the planner, checked in batches.
 
     A text not asked about before is answered "not used" and remembered;
-    :meth:`verify` then looks all of them up at once (one query per account
-    and 500 texts, on the ``(platform, account, text_hash)`` index) and says
+    :meth:`verify` then looks all of them up at once (one query per 500 texts,
+    on the ``(platform, account, text_hash)`` index) and says
     whether any was in fact used. The caller plans again until none was
     (:func:`bot.schedule.runner.plan_posts`): every answer of the last plan is
     then what a query per text would have said, for a fraction of the cost.
@@ -253,27 +258,43 @@ class TextChecker:
         return found
 
     def verify(self) -> bool:
-        """Look up the texts answered "not used" so far; True if any was used."""
-        by_account: dict[tuple[str, str], list[str]] = {}
-        for platform, account, digest in sorted(self.pending):
-            by_account.setdefault((platform, account), []).append(digest)
+        """Look up the texts answered "not used" so far; True if any was used.
+
+        One statement per :attr:`BATCH` texts, whichever accounts they are of: a
+        run of a few posts on each platform (the scheduler's, or every coming run
+        of "what goes out next") is one statement, not one per account. The
+        texts are sorted by account, so the national run's thousands per account
+        still ask one account at a time.
+        """
+        pending = sorted(self.pending)
         self.pending.clear()
         any_used = False
-        for (platform, account), digests in by_account.items():
-            for start in range(0, len(digests), self.BATCH):
-                chunk = digests[start : start + self.BATCH]
-                used = set(
-                    self.session.scalars(
-                        select(Post.text_hash)
-                        .where(Post.platform == platform, Post.account == account)
-                        .where(Post.text_hash.in_(chunk))
-                        .where(Post.status.in_(COUNTED_STATES), Post.mode.in_(self.modes))
-                    )
-                )
-                any_used = any_used or bool(used)
-                for digest in chunk:
-                    self.known[(platform, account, digest)] = digest in used
+        for start in range(0, len(pending), self.BATCH):
+            chunk = pending[start : start + self.BATCH]
+            used = self._sent(chunk)
+            any_used = any_used or bool(used)
+            for key in chunk:
+                self.known[key] = key in used
         return any_used
+
+    def _sent(self, keys: list[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+        """Which of ``keys`` the log holds a counted post of.
+
+        Each column's values as one ``IN`` list: the database seeks
+        ``ix_posts_account_text`` for each combination (platforms x accounts x
+        texts: a few per text), and pairs that are not asked about are dropped here.
+        """
+        platforms = sorted({platform for platform, _, _ in keys})
+        accounts = sorted({account for _, account, _ in keys})
+        digests = sorted({digest for _, _, digest in keys})
+        rows = self.session.execute(
+            select(Post.platform, Post.account, Post.text_hash)
+            .where(Post.platform.in_(platforms), Post.account.in_(accounts))
+            .where(Post.text_hash.in_(digests))
+            .where(Post.status.in_(COUNTED_STATES), Post.mode.in_(self.modes))
+        )
+        asked = set(keys)
+        return {(p, a, d) for p, a, d in rows if (p, a, d) in asked}
 
 
 def existing_keys(session: Session, keys: Iterable[str], mode: Mode) -> set[str]:
