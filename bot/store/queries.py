@@ -66,8 +66,14 @@ def plan_history(
     person_ids: Sequence[str],
     mode: Mode,
     day_start: datetime,
+    *,
+    x_tags_from: Callable[[Sequence[str], datetime], list[tuple[str, str, datetime]]] | None = None,
 ) -> PlanHistory:
     """What the planner needs to know about earlier posts of ``campaign``.
+
+    ``x_tags_from(person_ids, day_start)`` answers as :func:`x_tags` does, from
+    rows read once for several campaigns (:func:`x_tags_reader`); by default
+    :func:`x_tags` reads them.
 
     Each "when last" is the newest counted post of its key, found by walking
     an index backwards (``ORDER BY created_at DESC LIMIT 1``, a correlated
@@ -128,7 +134,8 @@ def plan_history(
                     history.last_tagged[(person_id, bill, platform)] = last
 
     if "x" in platforms and campaign.x_mentions == "tag":  # X, with x_mentions: tag
-        history.x_tags = x_tags(session, person_ids, mode, day_start)
+        tags = x_tags_from or (lambda people, day: x_tags(session, people, mode, day))
+        history.x_tags = tags(person_ids, day_start)
 
     history.posts_today = {
         platform: count
@@ -158,9 +165,40 @@ def x_tags(
     or the length of the log.
     """
     since = day_start - timedelta(days=8)
+    return [(p, a, c) for p, a, c, _ in _x_tag_rows(session, person_ids, mode, since)]
+
+
+def x_tags_reader(
+    session: Session, person_ids: Sequence[str], mode: Mode, day_starts: Sequence[datetime]
+) -> Callable[[Sequence[str], datetime], list[tuple[str, str, datetime]]]:
+    """:func:`x_tags` for several campaigns from one read: ``(ids, day_start)`` -> the
+    answer :func:`x_tags` gives, for ``ids`` among ``person_ids`` and ``day_start`` no
+    earlier than the earliest of ``day_starts`` (the rows are kept by the same
+    conditions the query applies). "What goes out next" plans every campaign at once,
+    and each read is a walk over the week's X posts."""
+    earliest = min(day_starts) - timedelta(days=8)
+    read: list[list[tuple[str, str, datetime, datetime]]] = []
+
+    def tags(ids: Sequence[str], day_start: datetime) -> list[tuple[str, str, datetime]]:
+        if not read:  # on the first campaign that tags on X, not before
+            read.append(_x_tag_rows(session, person_ids, mode, earliest))
+        since = day_start - timedelta(days=8)
+        wanted = set(ids)
+        return [
+            (person, account, created)
+            for person, account, created, updated in read[0]
+            if person in wanted and created >= since and updated >= since
+        ]
+
+    return tags
+
+
+def _x_tag_rows(
+    session: Session, person_ids: Sequence[str], mode: Mode, since: datetime
+) -> list[tuple[str, str, datetime, datetime]]:
     people = _values(session, "people", person_ids)
     rows = session.execute(
-        select(PostTarget.person_id, Post.account, Post.created_at)
+        select(PostTarget.person_id, Post.account, Post.created_at, Post.updated_at)
         .join(PostTarget, PostTarget.post_id == Post.id)
         .where(Post.platform == "x", Post.updated_at >= since)
         .where(Post.created_at >= since)
@@ -172,7 +210,7 @@ def x_tags(
         # ``ix_post_targets_cooldown``, which would read each person's whole history.
         .where(PostTarget.person_id.concat("").in_(select(people.c.value)))
     ).all()
-    return [(person, account, when) for person, account, when in rows]
+    return [(person, account, created, updated) for person, account, created, updated in rows]
 
 
 def _values(session: Session, name: str, items: Sequence[str]) -> TableValuedAlias:

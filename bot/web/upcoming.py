@@ -81,6 +81,7 @@ def outlooks(
             session, [loaded.campaign.id for loaded in campaigns], mode, waiting_limit
         )
         pauses = {pause.scope: pause for pause in session.scalars(select(Pause))}
+        resolved: list[tuple[Outlook, Sequence[Person], list[datetime]]] = []
         plans: list[tuple[Outlook, Sequence[Person], PlanHistory, list[datetime]]] = []
         for result in results:
             campaign = result.loaded.campaign
@@ -101,14 +102,27 @@ def outlooks(
                 continue
             resolution = resolve_targets(result.loaded, session)
             result.notes.extend(resolution.notes)
+            resolved.append((result, resolution.people, times))
+        # The X tags of every campaign's people in one read of the week's X posts (each
+        # read walks all of them), which each campaign's history then takes its own from.
+        day_starts = [local_day_start(r.loaded.campaign.schedule, t[0]) for r, _, t in resolved]
+        tags = (
+            queries.x_tags_reader(
+                session, [p.id for _, people, _ in resolved for p in people], mode, day_starts
+            )
+            if resolved
+            else None
+        )
+        for (result, people, times), day_start in zip(resolved, day_starts, strict=True):
             history = queries.plan_history(
                 session,
-                campaign,
-                [p.id for p in resolution.people],
+                result.loaded.campaign,
+                [p.id for p in people],
                 mode,
-                local_day_start(schedule, times[0]),
+                day_start,
+                x_tags_from=tags,
             )
-            plans.append((result, resolution.people, history, times))
+            plans.append((result, people, history, times))
         # Whether an account already sent a text is asked of the log in batches, as
         # the scheduler asks it (bot.schedule.runner.plan_posts): every run is planned
         # with texts not asked about before answered "not used", the texts are then

@@ -340,3 +340,24 @@ def test_what_goes_out_next_plans_as_asking_the_log_about_each_text_does(
     assert batched != first
     for plan in batched:
         assert not set(plan) & set(sent)
+
+
+def test_one_read_of_x_tags_for_every_campaign_answers_as_a_read_each(db: Database) -> None:
+    """What goes out next reads the week's X tags once for all campaigns
+    (queries.x_tags_reader); each campaign's share is what x_tags would answer."""
+    hold(db, 40)
+    with db.session() as session:  # spread their times over two weeks, updated later
+        for n, post in enumerate(session.scalars(select(Post).order_by(Post.id))):
+            post.created_at = NOW - timedelta(hours=9 * n)
+            post.updated_at = post.created_at + timedelta(hours=n % 3 * 30)
+            for target in post.targets:
+                target.handle = None if n % 4 == 0 else target.handle
+    people = [f"P{i}-{n}" for i in range(40) for n in range(2)]
+    days = [NOW - timedelta(days=d, hours=h) for d in (0, 2, 5) for h in (0, 7)]
+    with db.new_session() as session:
+        shared = queries.x_tags_reader(session, people, Mode.DRY_RUN, days)
+        for day in days:
+            for ids in (people, people[::3], people[:5], []):
+                alone = queries.x_tags(session, ids, Mode.DRY_RUN, day)
+                assert sorted(shared(ids, day)) == sorted(alone)
+        assert queries.x_tags(session, people, Mode.DRY_RUN, days[0])  # not all empty
