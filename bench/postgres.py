@@ -38,8 +38,17 @@ from typing import Any
 from bench import exports, pg
 from bench.common import PYTHON, SHARED_DATA, Report, Row, clean_env
 from bench.log import SIZES
+from bench.pages import (
+    APPROVALS_HELD,
+    HOLD,
+    LIMIT_MS,
+    MIDDLE_HELD,
+    Page,
+    approvals_pages,
+    measure,
+    pages_around,
+)
 from bench.pages import BUDGET as PAGE_BUDGET
-from bench.pages import LIMIT_MS, Page, measure, pages_around
 
 COPY = "COPY (SELECT * FROM posts) TO STDOUT WITH CSV"
 #: Which parts to run, comma-separated (default all: planning,pages,exports).
@@ -47,16 +56,19 @@ PARTS = "BENCH_POSTGRES_PARTS"
 
 
 def hold(url: str, count: int) -> None:
-    """Make the newest ``count`` posts ``held``, as bench/pages.py does on SQLite."""
+    """Make the newest ``count`` posts ``held``, as bench/pages.py does on SQLite (what
+    the last hold changed put back first: the kept log keeps its fill)."""
     with pg.connect(url) as connection:
-        connection.execute("UPDATE posts SET status = 'queued' WHERE status = 'held'")
-        connection.execute(
-            "UPDATE posts SET status = 'held', reason = 'approval required' WHERE id IN"
-            " (SELECT id FROM posts ORDER BY created_at DESC, id DESC LIMIT %s)",
-            (count,),
-        )
+        for statement in HOLD:
+            connection.execute(statement.replace("?", "%s"), (count,) if "?" in statement else ())
     with pg.connect(url, autocommit=True) as connection:
         connection.execute("VACUUM ANALYZE posts")
+
+
+def held_middle(url: str, count: int) -> int:
+    with pg.connect(url) as connection:
+        (middle,) = connection.execute(MIDDLE_HELD.replace("?", "%s"), (count // 2,)).fetchone()
+    return int(middle)
 
 
 def pages_of(url: str) -> list[Page]:
@@ -76,6 +88,16 @@ def run_pages(report: Report, *, quick: bool) -> None:
     for url in urls:
         hold(url, small // 2)
     at_small, at_large = measure(urls, [pages_of(url) for url in urls], repeat)
+    queue = min(APPROVALS_HELD, small)
+    for url in urls:
+        hold(url, queue)
+    more_small, more_large = measure(
+        urls, [approvals_pages(held_middle(url, queue)) for url in urls], repeat
+    )
+    for url in urls:
+        hold(url, small // 2)
+    at_small.update(more_small)
+    at_large.update(more_large)
     for name, seconds in at_large.items():
         slow = seconds * 1e3 > LIMIT_MS
         report.add(

@@ -91,6 +91,9 @@ class Post(Base):
         UniqueConstraint("key", "mode", name="uq_posts_key_mode"),
         Index("ix_posts_account_text", "platform", "account", "text_hash"),
         Index("ix_posts_status_due", "status", "scheduled_for"),
+        # A campaign's held and queued posts, soonest due first: the approvals page
+        # filtered on a campaign, what goes out next (0020_queue).
+        Index("ix_posts_campaign_status_due", "campaign_id", "status", "scheduled_for"),
         Index("ix_posts_campaign_created", "campaign_id", "created_at"),
         Index("ix_posts_created", "created_at"),
         # The log's and the dashboard's filtered listings, newest first (0004).

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
@@ -26,15 +27,17 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    union_all,
     update,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, selectinload
 from sqlalchemy.sql import FromClause, Subquery
 from sqlalchemy.sql.selectable import TableValuedAlias
 
 from bot.config import Mode
 from bot.posts import LoggedPost as LoggedPost  # re-exported: callers name it from here
 from bot.posts import PlanHistory, PlannedPost
+from bot.store.counts import PostCount
 
 # The log as people read it (filters, pages by key, exports) lives in bot.store.logs,
 # which loads without the planner; these names stay importable from here.
@@ -63,8 +66,14 @@ def plan_history(
     person_ids: Sequence[str],
     mode: Mode,
     day_start: datetime,
+    *,
+    x_tags_from: Callable[[Sequence[str], datetime], list[tuple[str, str, datetime]]] | None = None,
 ) -> PlanHistory:
     """What the planner needs to know about earlier posts of ``campaign``.
+
+    ``x_tags_from(person_ids, day_start)`` answers as :func:`x_tags` does, from
+    rows read once for several campaigns (:func:`x_tags_reader`); by default
+    :func:`x_tags` reads them.
 
     Each "when last" is the newest counted post of its key, found by walking
     an index backwards (``ORDER BY created_at DESC LIMIT 1``, a correlated
@@ -125,7 +134,8 @@ def plan_history(
                     history.last_tagged[(person_id, bill, platform)] = last
 
     if "x" in platforms and campaign.x_mentions == "tag":  # X, with x_mentions: tag
-        history.x_tags = x_tags(session, person_ids, mode, day_start)
+        tags = x_tags_from or (lambda people, day: x_tags(session, people, mode, day))
+        history.x_tags = tags(person_ids, day_start)
 
     history.posts_today = {
         platform: count
@@ -155,16 +165,52 @@ def x_tags(
     or the length of the log.
     """
     since = day_start - timedelta(days=8)
-    wanted = set(person_ids)
+    return [(p, a, c) for p, a, c, _ in _x_tag_rows(session, person_ids, mode, since)]
+
+
+def x_tags_reader(
+    session: Session, person_ids: Sequence[str], mode: Mode, day_starts: Sequence[datetime]
+) -> Callable[[Sequence[str], datetime], list[tuple[str, str, datetime]]]:
+    """:func:`x_tags` for several campaigns from one read: ``(ids, day_start)`` -> the
+    answer :func:`x_tags` gives, for ``ids`` among ``person_ids`` and ``day_start`` no
+    earlier than the earliest of ``day_starts`` (the rows are kept by the same
+    conditions the query applies). "What goes out next" plans every campaign at once,
+    and each read is a walk over the week's X posts."""
+    earliest = min(day_starts) - timedelta(days=8)
+    read: list[list[tuple[str, str, datetime, datetime]]] = []
+
+    def tags(ids: Sequence[str], day_start: datetime) -> list[tuple[str, str, datetime]]:
+        if not read:  # on the first campaign that tags on X, not before
+            read.append(_x_tag_rows(session, person_ids, mode, earliest))
+        since = day_start - timedelta(days=8)
+        wanted = set(ids)
+        return [
+            (person, account, created)
+            for person, account, created, updated in read[0]
+            if person in wanted and created >= since and updated >= since
+        ]
+
+    return tags
+
+
+def _x_tag_rows(
+    session: Session, person_ids: Sequence[str], mode: Mode, since: datetime
+) -> list[tuple[str, str, datetime, datetime]]:
+    people = _values(session, "people", person_ids)
     rows = session.execute(
-        select(PostTarget.person_id, Post.account, Post.created_at)
+        select(PostTarget.person_id, Post.account, Post.created_at, Post.updated_at)
         .join(PostTarget, PostTarget.post_id == Post.id)
         .where(Post.platform == "x", Post.updated_at >= since)
         .where(Post.created_at >= since)
         .where(Post.status.in_(COUNTED_STATES), Post.mode.in_(history_modes(mode)))
         .where(PostTarget.handle.is_not(None))
+        # Only ``person_ids``' tags leave the database (the week's X posts of every
+        # campaign came back, to be dropped in Python: a row and two timestamps each).
+        # ``|| ''`` keeps the database from driving the join from the people through
+        # ``ix_post_targets_cooldown``, which would read each person's whole history.
+        .where(PostTarget.person_id.concat("").in_(select(people.c.value)))
     ).all()
-    return [(person, account, when) for person, account, when in rows if person in wanted]
+    return [(person, account, created, updated) for person, account, created, updated in rows]
 
 
 def _values(session: Session, name: str, items: Sequence[str]) -> TableValuedAlias:
@@ -226,8 +272,8 @@ class TextChecker:
     """``used(platform, account, text_hash)`` for the planner, checked in batches.
 
     A text not asked about before is answered "not used" and remembered;
-    :meth:`verify` then looks all of them up at once (one query per account
-    and 500 texts, on the ``(platform, account, text_hash)`` index) and says
+    :meth:`verify` then looks all of them up at once (one query per 500 texts,
+    on the ``(platform, account, text_hash)`` index) and says
     whether any was in fact used. The caller plans again until none was
     (:func:`bot.schedule.runner.plan_posts`): every answer of the last plan is
     then what a query per text would have said, for a fraction of the cost.
@@ -250,27 +296,43 @@ class TextChecker:
         return found
 
     def verify(self) -> bool:
-        """Look up the texts answered "not used" so far; True if any was used."""
-        by_account: dict[tuple[str, str], list[str]] = {}
-        for platform, account, digest in sorted(self.pending):
-            by_account.setdefault((platform, account), []).append(digest)
+        """Look up the texts answered "not used" so far; True if any was used.
+
+        One statement per :attr:`BATCH` texts, whichever accounts they are of: a
+        run of a few posts on each platform (the scheduler's, or every coming run
+        of "what goes out next") is one statement, not one per account. The
+        texts are sorted by account, so the national run's thousands per account
+        still ask one account at a time.
+        """
+        pending = sorted(self.pending)
         self.pending.clear()
         any_used = False
-        for (platform, account), digests in by_account.items():
-            for start in range(0, len(digests), self.BATCH):
-                chunk = digests[start : start + self.BATCH]
-                used = set(
-                    self.session.scalars(
-                        select(Post.text_hash)
-                        .where(Post.platform == platform, Post.account == account)
-                        .where(Post.text_hash.in_(chunk))
-                        .where(Post.status.in_(COUNTED_STATES), Post.mode.in_(self.modes))
-                    )
-                )
-                any_used = any_used or bool(used)
-                for digest in chunk:
-                    self.known[(platform, account, digest)] = digest in used
+        for start in range(0, len(pending), self.BATCH):
+            chunk = pending[start : start + self.BATCH]
+            used = self._sent(chunk)
+            any_used = any_used or bool(used)
+            for key in chunk:
+                self.known[key] = key in used
         return any_used
+
+    def _sent(self, keys: list[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+        """Which of ``keys`` the log holds a counted post of.
+
+        Each column's values as one ``IN`` list: the database seeks
+        ``ix_posts_account_text`` for each combination (platforms x accounts x
+        texts: a few per text), and pairs that are not asked about are dropped here.
+        """
+        platforms = sorted({platform for platform, _, _ in keys})
+        accounts = sorted({account for _, account, _ in keys})
+        digests = sorted({digest for _, _, digest in keys})
+        rows = self.session.execute(
+            select(Post.platform, Post.account, Post.text_hash)
+            .where(Post.platform.in_(platforms), Post.account.in_(accounts))
+            .where(Post.text_hash.in_(digests))
+            .where(Post.status.in_(COUNTED_STATES), Post.mode.in_(self.modes))
+        )
+        asked = set(keys)
+        return {(p, a, d) for p, a, d in rows if (p, a, d) in asked}
 
 
 def existing_keys(session: Session, keys: Iterable[str], mode: Mode) -> set[str]:
@@ -727,6 +789,110 @@ def had_uncertain_attempt(session: Session, post_id: int) -> bool:
 # --- Organizer decisions: approvals (the CLI's approve/reject and the dashboard) ---------
 
 REJECTED_REASON = "rejected by an organizer"
+
+
+@dataclass(frozen=True)
+class HeldKey:
+    """A held post's place in the approvals queue's order, ``(scheduled_for, id)``."""
+
+    scheduled_for: datetime
+    id: int
+
+
+def held_key(session: Session, post_id: int) -> HeldKey | None:
+    """The queue key of post ``post_id`` (one primary-key lookup, whatever its state now:
+    a page is still found after its posts were decided), None if there is none."""
+    row = session.execute(select(Post.scheduled_for, Post.id).where(Post.id == post_id)).first()
+    return HeldKey(row[0], row[1]) if row else None
+
+
+def held_page(
+    session: Session,
+    *,
+    campaign: str | None = None,
+    limit: int,
+    after: HeldKey | None = None,
+    before: HeldKey | None = None,
+) -> list[Post]:
+    """Up to ``limit`` held posts, soonest due first, with their targets.
+
+    By key, never OFFSET: ``after`` the posts due after that key (the next
+    page), ``before`` those just before it (read from the key backwards,
+    returned soonest first). ``ix_posts_status_due`` ``(status, scheduled_for)``
+    serves the order, ``ix_posts_campaign_status_due`` with a campaign, so a
+    page deep in the queue reads its own rows only. The
+    targets come in one more statement for the whole page (``selectinload``),
+    not one per post.
+    """
+    query = select(Post).options(selectinload(Post.targets)).where(Post.status == Status.HELD.value)
+    if campaign:
+        query = query.where(Post.campaign_id == campaign)
+    if before is not None:
+        query = query.where(
+            Post.scheduled_for <= before.scheduled_for,
+            or_(Post.scheduled_for < before.scheduled_for, Post.id < before.id),
+        )
+        found = session.scalars(
+            query.order_by(Post.scheduled_for.desc(), Post.id.desc()).limit(limit)
+        )
+        return list(reversed(list(found)))
+    if after is not None:
+        query = query.where(
+            Post.scheduled_for >= after.scheduled_for,
+            or_(Post.scheduled_for > after.scheduled_for, Post.id > after.id),
+        )
+    return list(session.scalars(query.order_by(Post.scheduled_for, Post.id).limit(limit)))
+
+
+def waiting_posts(
+    session: Session, campaign_ids: Sequence[str], mode: Mode, limit: int
+) -> dict[str, list[Post]]:
+    """Each campaign's first ``limit`` posts waiting in the log (``queued`` or ``held``)
+    in ``mode``, soonest due first: campaign id -> posts.
+
+    One statement for every campaign: per campaign and state, a seek on
+    ``ix_posts_campaign_status_due`` ``(campaign_id, status, scheduled_for)``
+    reading at most ``limit`` rows (``UNION ALL``), whatever the log or the
+    queue holds. The order over the two states is made in Python.
+    """
+    parts = [
+        select(Post.id)
+        .where(Post.campaign_id == campaign_id, Post.status == state, Post.mode == mode.value)
+        .order_by(Post.scheduled_for, Post.id)
+        .limit(limit)
+        .subquery()
+        for campaign_id in dict.fromkeys(campaign_ids)
+        for state in (Status.QUEUED.value, Status.HELD.value)
+    ]
+    found: dict[str, list[Post]] = {}
+    if not parts:
+        return found
+    ids = union_all(*(select(part.c.id) for part in parts))
+    for post in session.scalars(
+        select(Post).where(Post.id.in_(ids)).order_by(Post.scheduled_for, Post.id)
+    ):
+        shown = found.setdefault(post.campaign_id, [])
+        if len(shown) < limit:
+            shown.append(post)
+    return found
+
+
+def held_per_campaign(session: Session) -> list[tuple[str, int]]:
+    """``(campaign id, held posts)`` for each campaign with any, by campaign id.
+
+    Read from ``post_counts`` (kept by triggers, :mod:`bot.store.counts`): a
+    few rows per campaign, where a ``GROUP BY`` of the held posts read every
+    one of them on every view of the approvals page.
+    """
+    total = func.sum(PostCount.posts)
+    rows = session.execute(
+        select(PostCount.campaign_id, total)
+        .where(PostCount.status == Status.HELD.value)
+        .group_by(PostCount.campaign_id)
+        .having(total > 0)
+        .order_by(PostCount.campaign_id)
+    ).all()
+    return [(campaign_id, int(count)) for campaign_id, count in rows]
 
 
 def held_posts(

@@ -55,10 +55,9 @@ def overview() -> str:
 def upcoming_posts() -> str:
     app_state = state()
     now = app_state.config.clock.now()
-    outlooks = [
-        upcoming.outlook(app_state.db, loaded, mode=app_state.config.settings.mode, now=now)
-        for loaded in app_state.campaigns.all()
-    ]
+    outlooks = upcoming.outlooks(
+        app_state.db, app_state.campaigns.all(), mode=app_state.config.settings.mode, now=now
+    )
     return render_template(
         "dashboard/next.html",
         now=now,

@@ -13,11 +13,18 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from bot.store.models import Post, Status
-from bot.store.queries import approve_posts, clear_pause, reject_posts, set_pause
+from bot.store.models import Post
+from bot.store.queries import (
+    approve_posts,
+    clear_pause,
+    held_key,
+    held_page,
+    held_per_campaign,
+    reject_posts,
+    set_pause,
+)
 from bot.web import auth
 from bot.web.context import db_session, state
 from bot.web.stats import PLATFORMS
@@ -38,37 +45,56 @@ def _back(default: str) -> str:
     return default
 
 
+def _post_id(name: str) -> int | None:
+    try:
+        value = int(request.args.get(name, ""))
+    except ValueError:
+        return None
+    return value if value > 0 else None
+
+
 @blueprint.route("/approvals")
 def approvals() -> str:
+    """Held posts, soonest due first, a page at a time by key.
+
+    "Later →" carries ``after=<id>`` of the page's last post, "← Sooner"
+    ``before=<id>`` of its first: a page deep in 10,000 held posts reads its
+    own 50 (``ix_posts_status_due``), never an OFFSET that reads every one
+    before it. The page sends a fixed number of statements whatever it shows:
+    the anchor's key, the posts, their targets (one ``IN`` query), and the
+    per-campaign counts (``post_counts``, kept by triggers).
+    """
     session = db_session()
     campaign = (request.args.get("campaign") or "").strip() or None
-    try:
-        page = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        page = 1
-    query = select(Post).where(Post.status == Status.HELD.value)
-    if campaign:
-        query = query.where(Post.campaign_id == campaign)
-    held = list(
-        session.scalars(
-            query.order_by(Post.scheduled_for, Post.id)
-            .limit(PER_PAGE + 1)
-            .offset((page - 1) * PER_PAGE)
-        )
-    )
-    per_campaign = session.execute(
-        select(Post.campaign_id, func.count())
-        .where(Post.status == Status.HELD.value)
-        .group_by(Post.campaign_id)
-        .order_by(Post.campaign_id)
-    ).all()
+    if campaign and not _CAMPAIGN_ID.match(campaign):
+        campaign = None
+    before, after = _post_id("before"), _post_id("after")
+    wanted = before or after
+    anchor = held_key(session, wanted) if wanted else None
+    held: list[Post] = []
+    sooner = later = False
+    if anchor is not None and before:
+        found = held_page(session, campaign=campaign, limit=PER_PAGE + 1, before=anchor)
+        if len(found) > PER_PAGE:  # a full page before the anchor, and more before that
+            held, sooner, later = found[1:], True, True
+    elif anchor is not None:
+        found = held_page(session, campaign=campaign, limit=PER_PAGE + 1, after=anchor)
+        held, sooner, later = found[:PER_PAGE], True, len(found) > PER_PAGE
+    if not held:
+        # The first page; also where "← Sooner" lands with less than a page before it,
+        # and where a page lands once every post on it and after it was decided.
+        found = held_page(session, campaign=campaign, limit=PER_PAGE + 1)
+        held, sooner, later = found[:PER_PAGE], False, len(found) > PER_PAGE
+    per_campaign = held_per_campaign(session)
     return render_template(
         "dashboard/approvals.html",
-        held=held[:PER_PAGE],
-        has_next=len(held) > PER_PAGE,
-        page=page,
+        held=held,
+        sooner=sooner,
+        later=later,
         campaign=campaign,
         per_campaign=per_campaign,
+        total=sum(count for _, count in per_campaign),
+        per_page=PER_PAGE,
     )
 
 
