@@ -67,11 +67,17 @@ def client(db: Database, tmp_path: Path) -> FlaskClient:
 
 @contextmanager
 def counted(db: Database) -> Iterator[list[str]]:
-    """The statements sent to the database meanwhile (BEGIN included)."""
+    """The statements sent to the database meanwhile (BEGIN included).
+
+    Not SQLite's ``PRAGMA query_only``: a pooled connection's switch between a
+    read session and a writing one (bot.store.db), made when the connection
+    changes kind, not per statement of a page.
+    """
     statements: list[str] = []
 
     def before(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        statements.append(statement)
+        if not statement.startswith("PRAGMA query_only"):
+            statements.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", before)
     try:
