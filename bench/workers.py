@@ -21,7 +21,8 @@ the sibling database ``<name>_workers``, emptied first). Two figures:
                 ahead) with one post due, the newest, which the claim must find;
                 and one account's backlog while its oldest post is in flight
                 (what every other worker's poll meets: nothing it may take).
-                The plan of the claim's query in the deep queue is printed.
+                The plans of the claim's statements (the accounts' heads, then
+                the lock) in the deep queue are printed.
 """
 
 from __future__ import annotations
