@@ -21,7 +21,8 @@ the sibling database ``<name>_workers``, emptied first). Two figures:
                 ahead) with one post due, the newest, which the claim must find;
                 and one account's backlog while its oldest post is in flight
                 (what every other worker's poll meets: nothing it may take).
-                The plan of the claim's query in the deep queue is printed.
+                The plans of the claim's statements (the accounts' heads, then
+                the lock) in the deep queue are printed.
 """
 
 from __future__ import annotations
@@ -110,8 +111,14 @@ def queue_due(url: str, count: int, *, deferred: bool, in_flight: bool = False) 
     pick = f"(i %% {len(ACCOUNTS)}) + 1"
     now = datetime.now(UTC).replace(tzinfo=None)
     later = "now() AT TIME ZONE 'UTC' + interval '1 hour'"
+    from bot.store import counts
+
     with pg.connect(url) as connection:
         connection.execute("TRUNCATE posts, post_targets, attempts RESTART IDENTITY CASCADE")
+        # The overview's count triggers (migration 0017) set aside while the queue is
+        # written, and the counts rebuilt after: a row-level upsert of the same count
+        # row per post, 100,000 times in one transaction, takes many minutes.
+        connection.execute("ALTER TABLE posts DISABLE TRIGGER USER")
         connection.execute(
             "INSERT INTO posts (key, created_at, scheduled_for, updated_at, mode, campaign_id,"
             " bill, platform, account, variant, text, text_hash, length, status, cost,"
@@ -125,6 +132,9 @@ def queue_due(url: str, count: int, *, deferred: bool, in_flight: bool = False) 
             " FROM generate_series(1, %(count)s) AS i) AS r",
             {"count": count, "deferred": deferred, "start": now - timedelta(hours=2)},
         )
+        connection.execute("ALTER TABLE posts ENABLE TRIGGER USER")
+        for statement in counts.rebuild_statements("postgresql"):
+            connection.execute(statement)
         if in_flight:
             connection.execute(
                 "UPDATE posts SET status = 'sending', lease_owner = 'another:1', claim_token = 1,"
@@ -176,7 +186,7 @@ def claim_timer(
 
     def plan(expect: bool = True) -> list[str]:
         def before(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-            if "SKIP LOCKED" in statement:
+            if "SKIP LOCKED" in statement or "queued_accounts" in statement:
                 captured.append((statement, parameters))
 
         event.listen(db.engine, "before_cursor_execute", before)
@@ -184,14 +194,17 @@ def claim_timer(
             once(expect)
         finally:
             event.remove(db.engine, "before_cursor_execute", before)
-        statement, parameters = captured[-1]
+        lines = []
         with db.engine.connect() as connection:
-            rows = connection.exec_driver_sql(
-                "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement, parameters
-            ).fetchall()
+            for statement, parameters in captured:  # the accounts' heads, then the lock
+                rows = connection.exec_driver_sql(
+                    "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement, parameters
+                ).fetchall()
+                lines += [row[0] for row in rows]
             connection.rollback()
+        captured.clear()
         db.dispose()
-        return [row[0] for row in rows]
+        return lines
 
     return once, plan
 

@@ -105,6 +105,18 @@ class Post(Base):
             "created_at",
         ),
         Index("ix_posts_status_created", "status", "created_at"),
+        # The worker's claim: each account's oldest due post, a seek per account, and
+        # whether it has one in flight (0018; bot.store.queries.lock_next_due).
+        Index(
+            "ix_posts_claim",
+            "status",
+            "platform",
+            "account",
+            "mode",
+            "next_attempt_at",
+            "scheduled_for",
+            "id",
+        ),
         # The unknown posts due for a re-check (0006).
         Index("ix_posts_status_next_attempt", "status", "next_attempt_at"),
         # The guard's recent posts of a platform, every account: X's mention budget and

@@ -7,6 +7,7 @@ read it; :mod:`bot.store.history`: what the guard reads), so the SQL has one hom
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -17,10 +18,12 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import (
     JSON,
     ColumnElement,
+    CompoundSelect,
     CursorResult,
     Result,
     Select,
     Table,
+    bindparam,
     exists,
     func,
     literal,
@@ -551,33 +554,202 @@ def lock_next_due(
     reads); were others posted meanwhile, it could fall out of what the check
     reads, be taken for "not sent" and go out twice. (See :func:`lock_account`
     for the race between two workers claiming for the same account.)
+
+    The post is chosen among the accounts' heads (:func:`_account_heads`): the
+    oldest due post of each account that may publish, so the cost follows the
+    number of accounts, not the backlog of an account that must wait.
     """
     pauses = list(
         session.scalars(select(Pause.scope).where(or_(Pause.until.is_(None), Pause.until > now)))
     )
     if "all" in pauses:
         return None
-    holder = aliased(Post)
-    query = _due(mode, now).where(
-        ~exists().where(
-            in_flight(holder),
-            holder.platform == Post.platform,
-            holder.account == Post.account,
-        )
-    )
     campaigns = [
         scope.removeprefix("campaign:") for scope in pauses if scope.startswith("campaign:")
     ]
-    if campaigns:
-        query = query.where(Post.campaign_id.not_in(campaigns))
     accounts = [
-        tuple(scope.removeprefix("account:").partition(":")[::2])
-        for scope in pauses
-        if scope.startswith("account:")
+        (platform, account)
+        for platform, _, account in (
+            scope.removeprefix("account:").partition(":")
+            for scope in pauses
+            if scope.startswith("account:")
+        )
     ]
-    for platform, account in [*accounts, *passing_over]:
-        query = query.where(~((Post.platform == platform) & (Post.account == account)))
+    passed = {*accounts, *passing_over}
+    parameters: dict[str, Any] = {"mode": mode.value, "now": now}
+    if campaigns:
+        parameters["paused_campaigns"] = campaigns
+    heads = [
+        post_id
+        for platform, account, post_id in session.execute(
+            _account_heads(bool(campaigns)), parameters
+        )
+        if post_id is not None and (platform, account) not in passed
+    ]
+    if not heads:
+        return None
+    # The oldest head, locked. Two statements, not one: with the heads as a
+    # subquery, PostgreSQL walked ix_posts_status_due in time order testing each
+    # post against them (it guesses that a head comes early), the very walk this
+    # avoids; a list of ids it reads by primary key. Each head is looked at
+    # again under the lock (PostgreSQL re-reads a row that changed since the
+    # statement began): one another worker claimed meanwhile is no longer
+    # queued, one it holds locked is skipped.
+    query = _due(mode, now).where(Post.id.in_(heads))
     return session.scalar(query.limit(1).with_for_update(skip_locked=True, of=Post))
+
+
+@functools.cache
+def _account_heads(campaigns_paused: bool) -> CompoundSelect[Any]:
+    """``(platform, account, id)`` of each account's oldest due post (id None if it has
+    none), for the accounts with nothing in flight; parameters ``mode``, ``now``, and
+    ``paused_campaigns`` (a list) if ``campaigns_paused``. Built once: building it
+    took longer than running it. (Paused and passed-over accounts are left out by
+    the caller: a few seeks more, and one statement whatever they are.)
+
+    The oldest due post overall is the oldest of these heads, so the claim
+    need not walk the queue in time order, past the backlog of an account
+    that has a post in flight (or is paused, or passed over this round): with
+    one account's national campaign queued and its post in flight, that walk
+    read every post of the backlog, at each idle worker's poll.
+
+    All of it is seeks on ``ix_posts_claim`` (status, platform, account, mode,
+    next_attempt_at, scheduled_for, id), in one statement:
+
+    1. the accounts with queued posts, a loose index scan (a recursive CTE
+       that seeks the next (platform, account) after the last, one seek an
+       account), less those with a post in flight (:func:`in_flight`, two
+       seeks) and those paused or passed over;
+    2. each one's oldest due post never deferred (``next_attempt_at`` NULL):
+       one seek, in (scheduled_for, id) order;
+    3. and each one's oldest due post among those deferred to a time now
+       past: a deferral usually moves all the account's due posts to one time
+       (:func:`defer_account`), so a second loose scan walks the distinct
+       ``next_attempt_at`` values up to now (a few: the account's latest
+       deferral, posts backing off) and seeks the oldest post of each.
+       Deferred posts still waiting (``next_attempt_at`` ahead) are never read,
+       so an account at its cap with a backlog costs a few seeks too.
+
+    Posts of a paused campaign are still passed over one by one, as before.
+    """
+    queued = Status.QUEUED.value
+    mode = bindparam("mode", type_=Post.__table__.c.mode.type)
+    now = bindparam("now", type_=Post.__table__.c.scheduled_for.type)
+
+    def account_rows(alias: Any, platform: Any, account: Any) -> list[ColumnElement[bool]]:
+        return [alias.status == queued, alias.platform == platform, alias.account == account]
+
+    # 1. The accounts with queued posts, in (platform, account) order: after each,
+    # the next account on the same platform, else the first on the next platform
+    # (two seeks; SQLite seeks a row value ``(platform, account) > (?, ?)`` on its
+    # first column only, and would read the rest of the account's posts).
+    def next_account(*where: Callable[[Any], ColumnElement[bool]]) -> Any:
+        post = aliased(Post, name="next_account")
+        return (
+            select(post.id)
+            .where(post.status == queued, *(clause(post) for clause in where))
+            .order_by(post.status, post.platform, post.account)
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    found = aliased(Post, name="found")
+    seen = (
+        select(found.platform, found.account)
+        .where(found.id == next_account())
+        .cte("queued_accounts", recursive=True)
+    )
+    last = seen.alias("last_account")
+    seen = seen.union_all(
+        select(found.platform, found.account)
+        .select_from(last)
+        .join(
+            found,
+            found.id
+            == func.coalesce(
+                next_account(
+                    lambda p: p.platform == last.c.platform, lambda p: p.account > last.c.account
+                ),
+                next_account(lambda p: p.platform > last.c.platform),
+            ),
+        )
+    )
+    sending, checking = aliased(Post, name="sending"), aliased(Post, name="checking")
+    eligible_query = select(seen.c.platform, seen.c.account).where(  # in_flight(), two seeks
+        ~exists().where(
+            sending.status == Status.SENDING.value,
+            sending.platform == seen.c.platform,
+            sending.account == seen.c.account,
+        ),
+        ~exists().where(
+            checking.status == Status.UNKNOWN.value,
+            checking.platform == seen.c.platform,
+            checking.account == seen.c.account,
+            checking.next_attempt_at.is_not(None),
+        ),
+    )
+    eligible = eligible_query.cte("eligible_accounts")
+
+    def head(platform: Any, account: Any, deferred_to: Any) -> Any:
+        post = aliased(Post, name="head")
+        query = (
+            select(post.id)
+            .where(*account_rows(post, platform, account), post.mode == mode)
+            .where(
+                post.next_attempt_at.is_(None)
+                if deferred_to is None
+                else post.next_attempt_at == deferred_to
+            )
+            .where(post.scheduled_for <= now)
+            # next_attempt_at first, though it is one value here: PostgreSQL does not
+            # take ``IS NULL`` as fixing the index's order, and would sort them all.
+            .order_by(post.next_attempt_at, post.scheduled_for, post.id)
+            .limit(1)
+        )
+        if campaigns_paused:
+            query = query.where(
+                post.campaign_id.not_in(bindparam("paused_campaigns", expanding=True))
+            )
+        return query.scalar_subquery()
+
+    # 2. Each account's oldest due post never deferred.
+    fresh = select(
+        eligible.c.platform,
+        eligible.c.account,
+        head(eligible.c.platform, eligible.c.account, None).label("id"),
+    )
+
+    # 3. The distinct past deferral times of each account, and the oldest post of each.
+    def next_time(platform: Any, account: Any, after: Any) -> Any:
+        post = aliased(Post, name="deferred")
+        query = (
+            select(post.next_attempt_at)
+            .where(*account_rows(post, platform, account), post.mode == mode)
+            .where(post.next_attempt_at <= now)
+            .order_by(post.next_attempt_at)
+            .limit(1)
+        )
+        if after is not None:
+            query = query.where(post.next_attempt_at > after)
+        return query.scalar_subquery()
+
+    times = select(
+        eligible.c.platform,
+        eligible.c.account,
+        next_time(eligible.c.platform, eligible.c.account, None).label("at"),
+    ).cte("deferral_times", recursive=True)
+    earlier = times.alias("earlier")
+    times = times.union_all(
+        select(
+            earlier.c.platform,
+            earlier.c.account,
+            next_time(earlier.c.platform, earlier.c.account, earlier.c.at),
+        ).where(earlier.c.at.is_not(None))
+    )
+    retried = select(
+        times.c.platform, times.c.account, head(times.c.platform, times.c.account, times.c.at)
+    ).where(times.c.at.is_not(None))
+    return fresh.union_all(retried)
 
 
 def defer_account(

@@ -195,6 +195,12 @@ def test_lock_account_makes_a_second_claim_of_the_account_wait_on_postgresql(
     passed by one); without B's second look, B sends beside A's post in flight."""
     db = Database(postgres_url)
     queue_posts(postgres_url, 2, [account("x:default")], now=NOW)
+    # The claim offers one post an account, its oldest, from each deferral time: one
+    # of the two was deferred to a time now past (a retry), so both are offered,
+    # and SKIP LOCKED hands B the one A has not locked.
+    with db.session() as session:
+        second = max(r.id for r in read_log(postgres_url))
+        session.execute(update(Post).where(Post.id == second).values(next_attempt_at=NOW))
     race = _Race(db)
     status, detail = race.run()
     assert not race.b_overlapped_a  # B reached the guard only after A's claim committed
