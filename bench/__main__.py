@@ -36,6 +36,7 @@ from bench.pg import ENV
 SECTIONS = (
     "startup",
     "planning",
+    "directory",
     "log",
     "pages",
     "exports",

@@ -101,11 +101,11 @@ class StepPost(_Model):
     @field_validator("text")
     @classmethod
     def _template(cls, value: str) -> str:
-        from bot.compose.render import TemplateProblem, compile_template, undeclared_variables
+        from bot.compose.render import TemplateProblem, check_template, undeclared_variables
 
         try:
             unknown = sorted(undeclared_variables(value) - set(EVENT_VARIABLES))
-            compile_template(value)  # a filter, call or tag the sandbox refuses, anywhere
+            check_template(value)  # a filter, call or tag the sandbox refuses, anywhere
         except TemplateProblem as exc:
             raise ValueError(str(exc)) from None
         if unknown:

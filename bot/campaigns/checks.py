@@ -265,10 +265,10 @@ TARGET_VARIABLES = frozenset({"mentions", "names", "targets"})
 def template_variables(source: str) -> frozenset[str] | None:
     """The template variables ``source`` reads; None if it does not parse or the
     sandbox refuses it (``validate`` reports that, with the template's own line)."""
-    from bot.compose.render import TemplateProblem, compile_template, variables_used
+    from bot.compose.render import TemplateProblem, check_template, variables_used
 
     try:
-        compile_template(source)  # what the sandbox refuses is reported first, by validate
+        check_template(source)  # what the sandbox refuses is reported first, by validate
         return variables_used(source)
     except TemplateProblem:
         return None

@@ -113,7 +113,7 @@ def read_yaml(path: Path) -> tuple[Any, LineMap]:
         raise _error(path, None, None, f"cannot be read: {exc.strerror}") from None
     loader = _Loader(text)
     try:
-        node = safeyaml.compose(loader, safeyaml.CAMPAIGN)
+        node = safeyaml.compose(loader, safeyaml.CAMPAIGN, text)
         data = loader.construct_document(node) if node is not None else None
     except safeyaml.YAMLBudgetError as exc:
         raise _budget_error(path, exc) from None

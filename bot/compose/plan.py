@@ -251,6 +251,20 @@ class _Run:
     notes: list[str]
     queues: dict[tuple[str, str], _TargetQueue] = field(default_factory=dict)
     """(bill key, platform) -> its targets in order, built on first use."""
+    x_tags: dict[str, list[tuple[str, str, datetime]]] = field(default_factory=dict)
+    """Person id -> their tags on X (:attr:`PlanHistory.x_tags`), indexed on first use and
+    kept up as posts are planned: the budget asks about a post's candidates only."""
+    x_tags_seen: list[int] = field(default_factory=lambda: [0])
+    """How many of :attr:`PlanHistory.x_tags` :attr:`x_tags` holds."""
+
+    def x_tags_of(self, people: Sequence[Person]) -> list[tuple[str, str, datetime]]:
+        """The X tags of ``people`` (as :attr:`PlanHistory.x_tags` has them, in its order)."""
+        tags = self.history.x_tags
+        for tag in tags[self.x_tags_seen[0] :]:
+            self.x_tags.setdefault(tag[0], []).append(tag)
+        self.x_tags_seen[0] = len(tags)
+        ids = dict.fromkeys(person.id for person in people)
+        return [tag for person_id in ids for tag in self.x_tags.get(person_id, ())]
 
     def queue(self, bill: str, platform: str) -> _TargetQueue:
         """The target queue of ``bill`` on ``platform`` (made on first use)."""
@@ -367,12 +381,6 @@ def _plan_one(run: _Run, channel: _Channel, progress: tuple[int, int]) -> Planne
         enumerate(channel.variants),
         key=lambda item: (history.last_variant.get((platform, item[1].id), _EPOCH), item[0]),
     )
-    untagged: frozenset[str] = frozenset()
-    if platform == "x" and campaign.x_mentions is XMentions.TAG:
-        if run.budget.allows_none:
-            untagged = frozenset(p.id for p in run.people)
-        else:
-            untagged = frozenset(run.budget.spent(history.x_tags, channel.account, run.now))
     cooling = 0
     for _, bill in bills:
         if campaign.mentions_per_post == 0:
@@ -383,6 +391,7 @@ def _plan_one(run: _Run, channel: _Channel, progress: tuple[int, int]) -> Planne
             if not queue.eligible:
                 continue
             candidates = queue.first(campaign.mentions_per_post)
+        untagged = _untagged(run, platform, channel.account, candidates)
         for _, variant in ranked_variants:
             fitting = [p for p in candidates if variant.suits_chamber(p.chamber)]
             if candidates and not fitting:
@@ -405,6 +414,22 @@ def _plan_one(run: _Run, channel: _Channel, progress: tuple[int, int]) -> Planne
                 f"({cooldown}) for every bill; nothing to post"
             )
     return None
+
+
+def _untagged(
+    run: _Run, platform: str, account: str, candidates: Sequence[Person]
+) -> frozenset[str]:
+    """Which of ``candidates`` to name in plain text on X: their mention budget is spent.
+
+    Only the candidates are asked about (a post names no one else): asking about
+    everyone the run had tagged, for every post, made a national run's planning
+    grow with the square of its posts.
+    """
+    if platform != "x" or run.campaign.x_mentions is not XMentions.TAG or not candidates:
+        return frozenset()
+    if run.budget.allows_none:
+        return frozenset(p.id for p in candidates)
+    return frozenset(run.budget.spent(run.x_tags_of(candidates), account, run.now))
 
 
 def _fit(

@@ -87,6 +87,33 @@ def compile_template(source: str) -> Template:
     return env.template_class.from_code(env, code, env.make_globals(None))
 
 
+#: The longest ``{{ name.attribute... }}`` path :func:`check_template` takes as plain:
+#: Jinja compiles each attribute as a nested call, and Python refuses some 200 of them.
+PLAIN_PATH_PARTS = 20
+
+
+def check_template(source: str) -> None:
+    """Raise :class:`TemplateProblem` where :func:`compile_template` would, and nowhere else.
+
+    A plain template (only text and ``{{ name.attribute... }}``, :func:`_plain_parts`)
+    is rendered without Jinja's code, and nothing in it can fail to compile once it
+    parses and passes :func:`bot.compose.sandbox.check` (which still refuses
+    ``self``...): it is checked, not compiled, which spares ``validate`` and the
+    campaign loader the code generation and Python ``compile`` of every message
+    (most are plain). Any other template is compiled, as before.
+    """
+    parts = _plain_parts(source)
+    if parts is None or any(
+        not isinstance(part, str) and len(part) > PLAIN_PATH_PARTS for part in parts
+    ):
+        compile_template(source)
+        return
+    try:
+        sandbox.check(_parse(source))
+    except sandbox.Problem as exc:
+        raise TemplateProblem(f"template {exc}", exc.line) from None
+
+
 @lru_cache(maxsize=512)
 def _parse(source: str) -> nodes.Template:
     """A template's syntax tree, parsed once for the checks and the plain renderer.

@@ -105,6 +105,8 @@ def _text(value: object, what: str) -> str:
 
 def _first_hidden(text: str) -> str | None:
     """The first control or format character (bidi controls, zero-width...) of ``text``."""
+    if text.isascii() and text.isprintable():
+        return None  # ASCII has no format character, and its controls are unprintable
     return next((c for c in text if unicodedata.category(c) in {"Cc", "Cf"}), None)
 
 
@@ -382,7 +384,7 @@ def web_url(value: object) -> Checked:
     """An ``http`` or ``https`` URL with a host, and no spaces or control characters."""
     text = _text(value, "a web address")
     _no_controls(text, "a web address")
-    if any(c.isspace() for c in text):
+    if " " in text or (not text.isascii() and any(c.isspace() for c in text)):
         raise ContactError(f"{shown(value)} is not a web address: it holds spaces")
     try:
         parts = urlsplit(text)

@@ -313,3 +313,32 @@ def test_a_variant_written_for_one_chamber_addresses_only_its_members():
     used = {(run[0].variant, run[0].targets[0].person_id[:5]) for run in runs if run}
     assert ("senate", "house") not in used
     assert ("senate", "senat") in used and ("any", "house") in used
+
+
+def test_the_x_budget_asks_about_each_post_s_candidates_only(monkeypatch):
+    """A national run's planning grew with the square of its posts: for every post on X
+    the budget regrouped every tag the run had made (22,200 posts: 120x the time of
+    1,611). Each post now asks about its own candidates, so the tags it reads stay few."""
+    from bot.compose.plan import XBudget
+
+    read: list[int] = []
+    real = XBudget.spent
+
+    def spent(self, tags, account, now):
+        read.append(len(tags))
+        return real(self, tags, account, now)
+
+    monkeypatch.setattr(XBudget, "spent", spent)
+    campaign = make_campaign(
+        platforms=["x"],
+        schedule={"cron": "0 10 * * *", "posts_per_run": 1, "posts_per_day": 300},
+        messages=[{"id": "a", "text": "{{ mentions }}: please support {{ bill.identifier }}."}],
+    )
+    targets = people(300)
+    history = PlanHistory(x_tags=[("P7", "other", NOW), ("P8", "default", NOW)])
+    plan = plan_run(campaign, targets, history, NOW, posts_per_run=300)
+    assert len(plan.posts) == 300
+    assert sum(read) <= 2 * len(plan.posts)
+    # the budget still holds: P8 was tagged from this account within the day
+    p8 = next(post for post in plan.posts if post.targets[0].person_id == "P8")
+    assert "@Sen8" not in p8.text and "Sen. Person 8" in p8.text

@@ -178,7 +178,7 @@ def test_ascii_text_shares_a_few_small_patterns(monkeypatch: pytest.MonkeyPatch)
     links = ["https://house.mo.gov/Bill.aspx?bill=HB1526", "www.congress.gov/bill/1", "x.co"]
     for text in links:
         assert urls.extract_urls_with_indices(text) == twitter_text.extract_urls_with_indices(text)
-    assert urls._ascii_extract_url.cache_info().misses == 1  # mo, then nothing new
+    assert urls._ascii_extract_url.cache_info().misses == 1  # one pattern for all three
     assert urls._extract_url.cache_info().currsize == 0
     assert urls.extract_urls_with_indices("Sen. J.R. Smith, e.g. this") == []
     assert urls._ascii_extract_url.cache_info().misses == 1  # no TLD: no pattern
@@ -188,3 +188,19 @@ def test_ascii_text_shares_a_few_small_patterns(monkeypatch: pytest.MonkeyPatch)
             assert urls.extract_urls_with_indices(text, optional) == expected, text
     assert urls._ascii_extract_url.cache_info().misses == urls.MAX_ASCII_COMPILES
     assert urls._extract_url.cache_info().currsize == 1  # more TLDs: the whole pattern
+
+
+def test_state_legislature_links_share_one_pattern(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``house.mo.gov``, ``legis.ga.gov``, ``in.gov``: a state's code that is also a TLD
+    is in the shared pattern from the start, so such links compile no pattern of their own."""
+    from tests.compose.test_mastodon_length import STATE_LINKS
+
+    monkeypatch.setattr(urls, "_ascii_tlds", urls.COMMON_TLDS)
+    urls._extract_url.cache_clear()
+    urls._ascii_extract_url.cache_clear()
+    for link in STATE_LINKS:
+        text = f"Please vote yes. {link} @someone"
+        assert urls.extract_urls_with_indices(text) == twitter_text.extract_urls_with_indices(text)
+    assert urls._ascii_extract_url.cache_info().misses == 1
+    assert urls._extract_url.cache_info().currsize == 0
+    assert urls.STATE_TLDS.issubset(data.CCTLDS)

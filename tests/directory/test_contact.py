@@ -129,3 +129,30 @@ def test_plain_text_refuses_hidden_characters() -> None:
         contact.plain_text("Jane \u202eeoD")
     with pytest.raises(ValueError, match="not a list"):
         contact.plain_text(["Jane"])
+
+
+def test_hidden_characters_and_spaces_are_found_wherever_they_are() -> None:
+    """ASCII text takes a short cut (``isprintable``, one ``in``); it must find what the
+    character-by-character scan finds, in ASCII and beyond."""
+    import random
+    import unicodedata
+
+    from bot.directory import contact
+
+    def reference(text: str) -> str | None:
+        return next((c for c in text if unicodedata.category(c) in {"Cc", "Cf"}), None)
+
+    rng = random.Random(17)
+    alphabet = [chr(i) for i in range(128)] + ["\u200b", "\u202e", "\xa0", "\u2003", "é", "\x85"]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6)))
+        assert contact._first_hidden(text) == reference(text), repr(text)
+        url = f"https://example.com/{text}"
+        try:
+            contact.web_url(url)
+            accepted = True
+        except contact.ContactError:
+            accepted = False
+        kept = url.strip()  # as every check takes a value
+        expected = reference(kept) is None and not any(c.isspace() for c in kept)
+        assert accepted == expected, repr(url)
