@@ -10,7 +10,9 @@ Usage (from the repository root)::
 Prints one table: each figure beside a baseline measured in the same run,
 their ratio and the budget (``ok`` or ``MISSED``), then the details (heavy
 imports, query plans). Exits 0 whatever the figures: nothing here is a test
-assertion (see tests/test_bench.py for the smoke test). ``--markdown`` prints
+assertion (see tests/test_bench.py for the smoke test); a section that fails is
+reported with its traceback, the others' figures are still printed, and the
+exit status is 1. ``--markdown`` prints
 the table as docs/benchmarks.md shows it; ``--json PATH`` also writes the
 figures as data (tests/test_bench.py reads them). ``--postgres URL`` (or
 $BENCH_POSTGRES_URL) runs the ``postgres`` and ``workers`` sections against
@@ -28,6 +30,7 @@ import platform
 import subprocess
 import sys
 import time
+import traceback
 from pathlib import Path
 
 from bench.common import Report
@@ -92,10 +95,15 @@ def main(argv: list[str] | None = None) -> int:
 
     report = Report()
     started = time.perf_counter()
+    failed: list[str] = []
     for name in sections:
         print(f"[{name}]", file=sys.stderr, flush=True)
-        module = importlib.import_module(f"bench.{name}")
-        module.run(report, quick=args.quick)
+        try:
+            module = importlib.import_module(f"bench.{name}")
+            module.run(report, quick=args.quick)
+        except Exception as exc:  # a section that breaks must not lose the others' figures
+            traceback.print_exc()
+            failed.append(f"{name} ({type(exc).__name__}: {exc})")
     elapsed = time.perf_counter() - started
 
     print(f"machine: {machine()}")
@@ -110,6 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     missed = report.missed
     print(f"{len(report.rows) - len(missed)} of {len(report.rows)} figures within budget"
           + (f"; missed: {', '.join(r.figure for r in missed)}" if missed else ""))  # fmt: skip
+    if failed:
+        print(f"failed, so not measured: {'; '.join(failed)}")
+        return 1
     return 0
 
 

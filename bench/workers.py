@@ -242,6 +242,11 @@ def run(report: Report, *, quick: bool) -> None:
         env = bot_env(url, fakes, Path(tmp) / "state")
         env["CAMPAIGNS_DIR"] = str(Path(tmp) / "campaigns")  # the workers' own (cwd)
         one, _ = drain(url, sup, env, 1, posts, start=0)
+        # The same log for the four as for the one: emptied, so the planner's history
+        # (the same legislators just tagged, the day's caps) does not thin the second
+        # queue (it planned 1 post of 1,000 there).
+        pg.reset(url)
+        Database(url).dispose()
         four, by_worker = drain(url, sup, env, WORKERS, posts, start=posts)
         rate_one, rate_four = posts / one, posts / four
         each = sorted((n / four for n in by_worker.values()), reverse=True)
