@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -62,6 +63,8 @@ _HELP = {
 
 #: Set to 1 to see the traceback of an unexpected error (a bug) instead of one line.
 DEBUG_VARIABLE = "ADVOCACY_BOT_DEBUG"
+#: The exit status of a command whose reader closed the pipe (128 + SIGPIPE, as a shell reports it).
+SIGPIPE_STATUS = 141
 
 
 class LazyGroup(click.Group):
@@ -121,12 +124,19 @@ def _errors_exit_1() -> Iterator[None]:
     """
     try:
         yield
+        sys.stdout.flush()  # a reader gone shows here, not as Python's complaint at exit
     except (click.exceptions.Exit, click.Abort):
         raise  # --help and --version (exit 0); Ctrl-C
     except click.ClickException as exc:
         # click declares exit_code a ClassVar; this instance alone exits 1 (a usage error, 2).
         exc.exit_code = 1  # type: ignore[misc]
         raise
+    except BrokenPipeError:
+        # The reader went away (`advocacy-bot log --json | head`): stop, saying nothing,
+        # with the status a shell gives a program SIGPIPE ends (141), as cat and grep do.
+        # Python would try to flush stdout again at exit and complain: point it at devnull.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(SIGPIPE_STATUS)
     except Exception as exc:
         if os.environ.get(DEBUG_VARIABLE) == "1":
             raise

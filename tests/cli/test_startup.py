@@ -117,3 +117,39 @@ def test_the_exports_of_a_current_sqlite_log_import_no_sqlalchemy(tmp_path: Path
                                "LOADED ['alembic', 'sqlalchemy']")  # fmt: skip
     assert loaded("--csv")[1] == "LOADED []"
     assert loaded("--json") == ("[]\n", "LOADED []")
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path: Path) -> None:
+    """``advocacy-bot log --json | head -c 10``: no "error: Broken pipe", status 141."""
+    import sqlite3
+
+    from bench.log import fill
+
+    Database(f"sqlite:///{tmp_path / 'bot.db'}").dispose()
+    fill(tmp_path / "bot.db", 2_000)  # far more than a pipe holds (64 kB)
+    with sqlite3.connect(tmp_path / "bot.db") as connection:
+        assert connection.execute("SELECT count(*) FROM posts").fetchone() == (2_000,)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE", "PYTHON"))}
+    env |= {"DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}", "CAMPAIGNS_DIR": "campaigns"}
+    commands = (  # what fits the pipe (50 posts) and what does not (2,000)
+        ["log", "--json"],
+        ["log", "--json", "--limit", "2000"],
+        ["log", "--csv", "--limit", "2000"],
+        ["log", "--limit", "2000"],
+    )
+    for command in commands:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", *command],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.read(10)
+        process.stdout.close()  # the reader goes away, as head does
+        errors = process.stderr.read().decode()
+        status = process.wait()
+        assert errors == "", (command, errors)
+        # 50 posts fit the pipe: written in full before the reader leaves, or not.
+        assert status == 141 or ("2000" not in command and status == 0), (command, status)
