@@ -131,13 +131,14 @@ def _errors_exit_1() -> Iterator[None]:
         # click declares exit_code a ClassVar; this instance alone exits 1 (a usage error, 2).
         exc.exit_code = 1  # type: ignore[misc]
         raise
-    except BrokenPipeError:
-        # The reader went away (`advocacy-bot log --json | head`): stop, saying nothing,
-        # with the status a shell gives a program SIGPIPE ends (141), as cat and grep do.
-        # Python would try to flush stdout again at exit and complain: point it at devnull.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(SIGPIPE_STATUS)
     except Exception as exc:
+        if isinstance(exc, BrokenPipeError) and _stdout_reader_gone():
+            # The reader went away (`advocacy-bot log --json | head`): stop, saying
+            # nothing, with the status a shell gives a program SIGPIPE ends (141), as
+            # cat and grep do. Python would flush stdout again at exit and complain
+            # about it: point stdout at devnull first.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(SIGPIPE_STATUS)
         if os.environ.get(DEBUG_VARIABLE) == "1":
             raise
         from bot.cli.common import explain, fail, without_secrets
@@ -151,6 +152,19 @@ def _errors_exit_1() -> Iterator[None]:
                 f"with the output of the same command run with {DEBUG_VARIABLE}=1)"
             )
         fail(message)
+
+
+def _stdout_reader_gone() -> bool:
+    """Whether stdout is a pipe whose reader has closed it (not a socket's broken pipe:
+    a platform or a database connection that broke is an error to report)."""
+    import select
+
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _, events in poller.poll(0))
+    except (AttributeError, OSError, ValueError):  # no poll, or stdout is no file
+        return False
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -153,3 +153,18 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path: Path) -> Non
         assert errors == "", (command, errors)
         # 50 posts fit the pipe: written in full before the reader leaves, or not.
         assert status == 141 or ("2000" not in command and status == 0), (command, status)
+
+
+def test_a_broken_pipe_elsewhere_is_still_an_error(tmp_path: Path) -> None:
+    """A broken connection (a platform's, the database's) while stdout is fine is said."""
+    code = (
+        "from bot.cli import _errors_exit_1\n"
+        "with _errors_exit_1():\n"
+        "    raise BrokenPipeError(32, 'Broken pipe (the platform closed the connection)')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE", "PYTHON"))}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 1, result.stderr
+    assert "error:" in result.stderr and "Broken pipe" in result.stderr, result.stderr
