@@ -28,11 +28,12 @@ import sqlite3
 import statistics
 import subprocess
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from bench.common import PYTHON, ROOT, Report, Row
@@ -215,36 +216,66 @@ def measure(
 
 def run(report: Report, *, quick: bool) -> None:
     small, large = SIZES[quick]
-    repeat = 5 if quick else 7
+    report_pages(
+        report,
+        "page",
+        [filled(small), filled(large)],
+        lambda path: pages(path, small),
+        hold,
+        held_middle,
+        small=small,
+        large=large,
+        repeat=5 if quick else 7,
+    )
+
+
+def report_pages(
+    report: Report,
+    section: str,
+    logs: Sequence[Path | str],
+    pages_of: Callable[[Any], list[Page]],
+    hold: Callable[[Any, int], None],
+    held_middle: Callable[[Any, int], int],
+    *,
+    small: int,
+    large: int,
+    repeat: int,
+    where: str = "",
+) -> None:
+    """Every page over the two ``logs`` (``small`` and ``large`` posts), reported as rows.
+
+    Half the smaller log's posts are held while the pages are asked; then
+    :data:`APPROVALS_HELD` (at most every post of the smaller), for the
+    approvals pages. ``hold`` and ``held_middle`` are the database's own (SQLite
+    here, PostgreSQL in bench/postgres.py); ``where`` starts each row's note.
+    """
     held = small // 2
-    paths = [filled(small), filled(large)]
-    for path in paths:
-        hold(path, held)
-    at_small, at_large = measure(paths, [pages(path, small) for path in paths], repeat)
+    for log in logs:
+        hold(log, held)
+    at_small, at_large = measure(logs, [pages_of(log) for log in logs], repeat)
     # The approvals pages with 10,000 held posts at both sizes (every post of the smaller).
     queue = min(APPROVALS_HELD, small)
-    for path in paths:
-        hold(path, queue)
+    for log in logs:
+        hold(log, queue)
     more_small, more_large = measure(
-        paths, [approvals_pages(held_middle(path, queue)) for path in paths], repeat
+        logs, [approvals_pages(held_middle(log, queue)) for log in logs], repeat
     )
-    for path in paths:
-        hold(path, held)
+    for log in logs:
+        hold(log, held)
     at_small.update(more_small)
     at_large.update(more_large)
-    timings = {small: at_small, large: at_large}
-    for name, seconds in timings[large].items():
+    for name, seconds in at_large.items():
         slow = seconds * 1e3 > LIMIT_MS
         report.add(
             Row(
-                "page",
+                section,
                 f"{name}: {large:,} posts",
                 seconds,
-                timings[small][name],
+                at_small[name],
                 "s",
                 BUDGET,
                 f"the same page at {small:,} posts",
-                note=f"HTTP through waitress, median of {repeat}"
+                note=f"{where}HTTP through waitress, median of {repeat}"
                 + (f"; over {LIMIT_MS:.0f} ms!" if slow else f"; under {LIMIT_MS:.0f} ms"),
             )
         )

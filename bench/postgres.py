@@ -39,16 +39,12 @@ from bench import exports, pg
 from bench.common import PYTHON, SHARED_DATA, Report, Row, clean_env
 from bench.log import SIZES
 from bench.pages import (
-    APPROVALS_HELD,
     HOLD,
-    LIMIT_MS,
     MIDDLE_HELD,
     Page,
-    approvals_pages,
-    measure,
     pages_around,
+    report_pages,
 )
-from bench.pages import BUDGET as PAGE_BUDGET
 
 COPY = "COPY (SELECT * FROM posts) TO STDOUT WITH CSV"
 #: Which parts to run, comma-separated (default all: planning,pages,exports).
@@ -83,36 +79,18 @@ def pages_of(url: str) -> list[Page]:
 
 def run_pages(report: Report, *, quick: bool) -> None:
     small, large = SIZES[quick]
-    repeat = 5 if quick else 7
-    urls = [pg.filled(small), pg.filled(large)]
-    for url in urls:
-        hold(url, small // 2)
-    at_small, at_large = measure(urls, [pages_of(url) for url in urls], repeat)
-    queue = min(APPROVALS_HELD, small)
-    for url in urls:
-        hold(url, queue)
-    more_small, more_large = measure(
-        urls, [approvals_pages(held_middle(url, queue)) for url in urls], repeat
+    report_pages(
+        report,
+        "page (pg)",
+        [pg.filled(small), pg.filled(large)],
+        pages_of,
+        hold,
+        held_middle,
+        small=small,
+        large=large,
+        repeat=5 if quick else 7,
+        where="PostgreSQL; ",
     )
-    for url in urls:
-        hold(url, small // 2)
-    at_small.update(more_small)
-    at_large.update(more_large)
-    for name, seconds in at_large.items():
-        slow = seconds * 1e3 > LIMIT_MS
-        report.add(
-            Row(
-                "page (pg)",
-                f"{name}: {large:,} posts",
-                seconds,
-                at_small[name],
-                "s",
-                PAGE_BUDGET,
-                f"the same page at {small:,} posts",
-                note=f"PostgreSQL; HTTP through waitress, median of {repeat}"
-                + (f"; over {LIMIT_MS:.0f} ms!" if slow else f"; under {LIMIT_MS:.0f} ms"),
-            )
-        )
 
 
 def run_exports(report: Report, *, quick: bool) -> None:
@@ -214,18 +192,7 @@ def run_planning(report: Report, *, quick: bool) -> None:
     finally:
         database.dispose()
     (t_small, n_small), (t_large, n_large) = results["congress"], results["states"]
-    report.add(
-        Row(
-            "planning (pg)",
-            f"growth: cost per post, {n_large} vs {n_small} posts",
-            t_large / n_large,
-            t_small / n_small,
-            "s",
-            1.1,
-            "cost per post of the smaller run",
-            note=f"{n_large / n_small:.1f}x the posts took {t_large / t_small:.1f}x the time",
-        )
-    )
+    report.add(planning.growth("planning (pg)", t_small, n_small, t_large, n_large))
 
 
 def run(report: Report, *, quick: bool) -> None:
