@@ -140,11 +140,6 @@ def outlooks(
     return results
 
 
-def outlook(db: Database, loaded: LoadedCampaign, *, mode: Mode, now: datetime) -> Outlook:
-    """:func:`outlooks` of one campaign."""
-    return outlooks(db, [loaded], mode=mode, now=now)[0]
-
-
 def _copy(history: PlanHistory) -> PlanHistory:
     """A history to plan from, leaving ``history`` as it is (the planner updates its own)."""
     return replace(
