@@ -7,6 +7,7 @@ import io
 import sqlite3
 from pathlib import Path
 
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from bot.store.models import Pause, Post
@@ -27,9 +28,8 @@ def test_the_dashboard_needs_the_password(page, server: Server) -> None:
     page.get_by_role("button", name="Log in").click()
     # back where we were going
     assert page.url == server.url + "/dashboard/log"
-    heading = page.get_by_role("heading", name="Post log")
-    heading.wait_for()  # the URL changes before the page is drawn (seen on a loaded CI box)
-    assert heading.is_visible()
+    # the URL changes before the page is drawn (seen on a loaded CI box): expect waits
+    expect(page.get_by_role("heading", name="Post log")).to_be_visible()
     # and the password is nowhere in the page
     assert PASSWORD not in page.content()
 
@@ -127,8 +127,8 @@ def test_the_log_pages_through_everything(page, server: Server) -> None:
     first = page.locator("tr[data-post-id]").count()
     assert first == 50
     page.get_by_role("link", name="Older →").click()
-    assert page.locator("tr[data-post-id]").count() == total - 50
-    assert page.get_by_role("link", name="← Newer").is_visible()
+    expect(page.locator("tr[data-post-id]")).to_have_count(total - 50)
+    expect(page.get_by_role("link", name="← Newer")).to_be_visible()
 
 
 def test_post_detail_shows_the_error_the_attempts_and_the_remote_link(page, server: Server) -> None:
@@ -198,7 +198,7 @@ def test_pause_and_resume_a_campaign_and_everything(page, server: Server) -> Non
     page.wait_for_load_state()
     assert scopes() == {"campaign:mo-sb792-expungement"}
     assert "Paused:" in page.locator(".banner").inner_text()
-    assert page.get_by_role("button", name="Resume mo-sb792-expungement").is_visible()
+    expect(page.get_by_role("button", name="Resume mo-sb792-expungement")).to_be_visible()
 
     page.get_by_role("button", name="Pause everything").click()
     page.wait_for_load_state()

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from bot.clock import FrozenClock
@@ -208,7 +209,7 @@ def test_sign_up_confirm_and_unsubscribe_in_the_browser(phone, site: Server, smt
     assert "only to email you" in phone.locator("#signup-privacy").inner_text()
     form.get_by_label("Your email address").fill(ADDRESS)
     form.get_by_role("button", name="Send me updates").click()
-    assert phone.get_by_role("heading", name="Check your email").is_visible()
+    expect(phone.get_by_role("heading", name="Check your email")).to_be_visible()
     (received,) = smtp.messages
     assert received.rcpt_tos == [STORED]
     message = received.message
@@ -222,7 +223,7 @@ def test_sign_up_confirm_and_unsubscribe_in_the_browser(phone, site: Server, smt
     phone.goto(_link(message, site.url + "/updates/confirm/"))
     assert _rows(site)[0].status == "pending"
     phone.get_by_role("button", name="Confirm").click()
-    assert phone.get_by_role("heading", name="You're subscribed").is_visible()
+    expect(phone.get_by_role("heading", name="You're subscribed")).to_be_visible()
     assert _rows(site)[0].status == "confirmed"
 
     # The organizer's update reaches the confirmed address, with its unsubscribe link.
@@ -234,7 +235,7 @@ def test_sign_up_confirm_and_unsubscribe_in_the_browser(phone, site: Server, smt
 
     phone.goto(unsubscribe)
     phone.get_by_role("button", name="Unsubscribe").click()
-    assert phone.get_by_role("heading", name="You're unsubscribed").is_visible()
+    expect(phone.get_by_role("heading", name="You're unsubscribed")).to_be_visible()
     assert _rows(site) == []  # the address is deleted, not flagged
 
 

@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from bot.clock import FrozenClock
@@ -474,7 +475,7 @@ def test_7_sign_up_for_updates_with_double_opt_in(
     form = page.locator("#signup-form")
     form.get_by_label("Your email address").fill("jobs@example.org")
     supporter.tap(form.get_by_role("button", name="Send me updates"))
-    assert page.get_by_role("heading", name="Check your email").is_visible()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
     (received,) = mailbox.messages
     assert received.rcpt_tos == ["jobs@example.org"]
     # the link in the email, opened in the same browser: a tap in the mail app
@@ -482,7 +483,7 @@ def test_7_sign_up_for_updates_with_double_opt_in(
     page.goto(link)
     supporter.taps += 1
     supporter.tap(page.get_by_role("button", name="Confirm"))
-    assert page.get_by_role("heading", name="You're subscribed").is_visible()
+    expect(page.get_by_role("heading", name="You're subscribed")).to_be_visible()
     first_screen(page, "flow-7-subscribed")
     from bot.store.subscribers import Subscriber
 
