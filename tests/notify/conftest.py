@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import errno
 import json
 import socket
 import threading
@@ -60,7 +61,7 @@ def smtp_server() -> Iterator[SMTPServer]:
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult
 
-    server = SMTPServer(port=free_port())
+    server = SMTPServer(port=0)
 
     class Handler:
         async def handle_DATA(self, _server, _session, envelope):  # noqa: N802 - aiosmtpd's name
@@ -75,14 +76,23 @@ def smtp_server() -> Iterator[SMTPServer]:
         server.logins.append((login, password))
         return AuthResult(success=(login, password) == (SMTP_USER, SMTP_PASSWORD), handled=False)
 
-    controller = Controller(
-        Handler(),
-        hostname="127.0.0.1",
-        port=server.port,
-        authenticator=authenticator,
-        auth_require_tls=False,
-    )
-    controller.start()
+    # aiosmtpd needs the port before it binds: another process (a parallel test's
+    # connection) may take a free port first, so a port found taken is chosen again.
+    for tries_left in reversed(range(5)):
+        server.port = free_port()
+        controller = Controller(
+            Handler(),
+            hostname="127.0.0.1",
+            port=server.port,
+            authenticator=authenticator,
+            auth_require_tls=False,
+        )
+        try:
+            controller.start()
+            break
+        except OSError as taken:
+            if taken.errno != errno.EADDRINUSE or not tries_left:
+                raise
     try:
         yield server
     finally:

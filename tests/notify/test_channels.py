@@ -106,3 +106,22 @@ def smtp_env_for_port(port: int) -> dict[str, str]:
     from tests.notify.conftest import SMTPServer
 
     return smtp_env(SMTPServer(port=port))
+
+
+def test_the_local_mail_server_chooses_again_when_its_port_is_taken(monkeypatch) -> None:
+    """The tests' SMTP server must choose its port before binding it: under parallel
+    tests another connection can take that port first, which failed a run with
+    "address already in use". It chooses again."""
+    import socket
+
+    from tests.notify import conftest
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        busy = taken.getsockname()[1]
+        choices = iter([busy])
+        real = conftest.free_port
+        monkeypatch.setattr(conftest, "free_port", lambda: next(choices, None) or real())
+        with conftest.smtp_server() as server:
+            assert server.port != busy
+            EmailChannel(NotifySettings.from_env(smtp_env(server))).send(NOTICE)
+            assert len(server.messages) == 1

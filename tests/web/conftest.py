@@ -14,12 +14,14 @@ installs it) and the ``playwright`` package; without them they skip, saying so.
 from __future__ import annotations
 
 import shutil
+import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -267,11 +269,32 @@ class Server:
     directory: bool
 
 
+@contextmanager
+def serving(app_for: Callable[[str], Any]) -> Iterator[str]:
+    """Serve the app ``app_for(url)`` builds, on a port of 127.0.0.1 the system chose; its URL.
+
+    The port is held from the moment it is chosen, so no other process (a parallel
+    test's connection) can take it before the server listens, and the app knows its
+    own address (sign-up emails link to it).
+    """
+    from werkzeug.serving import make_server
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        httpd = make_server("127.0.0.1", 0, app_for(url), threaded=True, fd=listener.fileno())
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield url
+    finally:
+        httpd.shutdown()
+        thread.join(5)
+        httpd.server_close()
+
+
 @pytest.fixture
 def server(seeded: Seeded, tmp_path: Path) -> Iterator[Server]:
     """The app over a private copy of the seeded log, on a free port of 127.0.0.1."""
-    from werkzeug.serving import make_server
-
     from bot.web.app import WebConfig, create_app
 
     path = tmp_path / "log.db"
@@ -283,15 +306,10 @@ def server(seeded: Seeded, tmp_path: Path) -> Iterator[Server]:
         campaigns_dir=ROOT / "campaigns",
         clock=FrozenClock(NOW),
     )
-    app = create_app(db, config)
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
     try:
-        yield Server(f"http://127.0.0.1:{httpd.server_port}", db, seeded.ids, seeded.directory)
+        with serving(lambda _url: create_app(db, config)) as url:
+            yield Server(url, db, seeded.ids, seeded.directory)
     finally:
-        httpd.shutdown()
-        thread.join(5)
         db.dispose()
 
 
@@ -426,8 +444,6 @@ def app_server(
     seeded: Seeded, tmp_path: Path, geocoder: FakeGeocoder, extra_env: dict[str, str]
 ) -> Iterator[Server]:
     """The app over a copy of the seeded log, its geocoder the fake."""
-    from werkzeug.serving import make_server
-
     from bot.web.app import WebConfig, create_app
 
     if not seeded.directory:
@@ -449,12 +465,8 @@ def app_server(
     config = WebConfig(
         settings=settings, password=PASSWORD, campaigns_dir=campaigns, clock=FrozenClock(NOW)
     )
-    httpd = make_server("127.0.0.1", 0, create_app(db, config), threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
     try:
-        yield Server(f"http://127.0.0.1:{httpd.server_port}", db, seeded.ids, seeded.directory)
+        with serving(lambda _url: create_app(db, config)) as url:
+            yield Server(url, db, seeded.ids, seeded.directory)
     finally:
-        httpd.shutdown()
-        thread.join(5)
         db.dispose()

@@ -29,10 +29,9 @@ from bot.store.models import Pause, Post
 from bot.store.subscribers import Subscriber
 from bot.web.outcomes import tallies
 from tests.notify.conftest import (
-    SMTP_PASSWORD,
-    SMTP_USER,
     SMTPServer,
     smtp,  # noqa: F401
+    smtp_env,
 )
 from tests.support import ROOT
 from tests.web.conftest import NO_PHOTOS, NOW, PASSWORD, POSTED_X_ID, Seeded
@@ -89,12 +88,7 @@ def site(seeded: Seeded, tmp_path: Path, smtp: SMTPServer) -> Iterator[Site]:
             "DATABASE_URL": f"sqlite:///{path}",
             "CAMPAIGNS_DIR": str(ROOT / "campaigns"),
             **NO_PHOTOS,
-            "NOTIFY_SMTP_HOST": "127.0.0.1",
-            "NOTIFY_SMTP_PORT": str(smtp.port),
-            "NOTIFY_SMTP_USER": SMTP_USER,
-            "NOTIFY_SMTP_PASSWORD": SMTP_PASSWORD,
-            "NOTIFY_SMTP_STARTTLS": "0",
-            "NOTIFY_TIMEOUT": "5",
+            **smtp_env(smtp),
             "UPDATES_FROM": "updates@example.org",
             "UPDATES_SITE_URL": "http://127.0.0.1",
         },

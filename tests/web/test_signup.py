@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,12 +26,11 @@ from bot.store.subscribers import Subscriber
 from bot.web import mail
 from tests.notify.conftest import (
     SMTP_PASSWORD,
-    SMTP_USER,
     SMTPServer,
-    free_port,
     smtp,  # noqa: F401
+    smtp_env,
 )
-from tests.web.conftest import NO_PHOTOS, NOW, PASSWORD, Seeded, Server, screenshot
+from tests.web.conftest import NO_PHOTOS, NOW, PASSWORD, Seeded, Server, screenshot, serving
 
 S1693 = "us-s1693-online-trafficking"
 SECRET = "test-secret-key-for-signed-links"
@@ -43,49 +41,39 @@ STORED = "Supporter+News@example.org"
 @pytest.fixture
 def site(seeded: Seeded, tmp_path: Path, smtp: SMTPServer) -> Iterator[Server]:
     """The app, sign-ups on, its mail server the local SMTP server."""
-    from werkzeug.serving import make_server
-
     from bot.web.app import WebConfig, create_app
     from tests.support import ROOT
 
     path = tmp_path / "log.db"
     shutil.copy(seeded.path, path)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    settings = Settings.load(
-        environ={
-            "DATABASE_URL": f"sqlite:///{path}",
-            "CAMPAIGNS_DIR": str(ROOT / "campaigns"),
-            **NO_PHOTOS,
-            "NOTIFY_SMTP_HOST": "127.0.0.1",
-            "NOTIFY_SMTP_PORT": str(smtp.port),
-            "NOTIFY_SMTP_USER": SMTP_USER,
-            "NOTIFY_SMTP_PASSWORD": SMTP_PASSWORD,
-            "NOTIFY_SMTP_STARTTLS": "0",
-            "NOTIFY_EMAIL_TO": "organizers@example.org",
-            "NOTIFY_TIMEOUT": "5",
-            "UPDATES_FROM": "updates@example.org",
-            "UPDATES_SITE_URL": url,
-            "ORG_NAME": "Survivors' Network",
-        },
-        dotenv=False,
-    )
     db = Database(f"sqlite:///{path}", migrate=False)
-    config = WebConfig(
-        settings=settings,
-        password=PASSWORD,
-        campaigns_dir=ROOT / "campaigns",
-        clock=FrozenClock(NOW),
-        secret_key=SECRET,
-    )
-    httpd = make_server("127.0.0.1", port, create_app(db, config), threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
+
+    def app_for(url: str):  # type: ignore[no-untyped-def]
+        settings = Settings.load(
+            environ={
+                "DATABASE_URL": f"sqlite:///{path}",
+                "CAMPAIGNS_DIR": str(ROOT / "campaigns"),
+                **NO_PHOTOS,
+                **smtp_env(smtp, NOTIFY_EMAIL_TO="organizers@example.org"),
+                "UPDATES_FROM": "updates@example.org",
+                "UPDATES_SITE_URL": url,
+                "ORG_NAME": "Survivors' Network",
+            },
+            dotenv=False,
+        )
+        config = WebConfig(
+            settings=settings,
+            password=PASSWORD,
+            campaigns_dir=ROOT / "campaigns",
+            clock=FrozenClock(NOW),
+            secret_key=SECRET,
+        )
+        return create_app(db, config)
+
     try:
-        yield Server(url, db, seeded.ids, seeded.directory)
+        with serving(app_for) as url:
+            yield Server(url, db, seeded.ids, seeded.directory)
     finally:
-        httpd.shutdown()
-        thread.join(5)
         db.dispose()
 
 

@@ -24,7 +24,6 @@ docs/screenshots/ (``flow-*.png``) are taken here.
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -40,7 +39,7 @@ from bot.config import Settings
 from bot.store.db import Database
 from bot.web.outcomes import CallOutcome
 from tests.fakes.geocoder import CAPITOL, FakeGeocoder, missouri_example
-from tests.notify.conftest import SMTPServer, free_port, smtp_env, smtp_server
+from tests.notify.conftest import SMTPServer, smtp_env, smtp_server
 from tests.web.conftest import (
     ARTIFACTS,
     BOTH,
@@ -51,6 +50,7 @@ from tests.web.conftest import (
     Seeded,
     Server,
     _campaigns,
+    serving,
 )
 from tests.web.test_supporter import congress_members, missouri_members
 
@@ -117,8 +117,6 @@ def site(
     mailbox: SMTPServer,
 ) -> Iterator[Server]:
     """The real app, its geocoder the fake and its mail server the local one; sign-ups on."""
-    from werkzeug.serving import make_server
-
     from bot.web.app import WebConfig, create_app
 
     if not seeded.directory:
@@ -127,38 +125,36 @@ def site(
     path = folder / "log.db"
     shutil.copy(seeded.path, path)
     campaigns = _campaigns(folder / "campaigns")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    settings = Settings.load(
-        environ={
-            "DATABASE_URL": f"sqlite:///{path}",
-            "CAMPAIGNS_DIR": str(campaigns),
-            "GEOCODER_URL": geocoder.url,
-            **NO_PHOTOS,
-            **smtp_env(mailbox),
-            "UPDATES_FROM": "updates@example.org",
-            "UPDATES_SITE_URL": url,
-            "ORG_NAME": "Survivors' Network",
-        },
-        dotenv=False,
-    )
     db = Database(f"sqlite:///{path}", migrate=False)
     _bots_post(db)
-    config = WebConfig(
-        settings=settings,
-        password=PASSWORD,
-        campaigns_dir=campaigns,
-        clock=FrozenClock(NOW),
-        secret_key=SECRET,
-    )
-    httpd = make_server("127.0.0.1", port, create_app(db, config), threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
+
+    def app_for(url: str):  # type: ignore[no-untyped-def]
+        settings = Settings.load(
+            environ={
+                "DATABASE_URL": f"sqlite:///{path}",
+                "CAMPAIGNS_DIR": str(campaigns),
+                "GEOCODER_URL": geocoder.url,
+                **NO_PHOTOS,
+                **smtp_env(mailbox),
+                "UPDATES_FROM": "updates@example.org",
+                "UPDATES_SITE_URL": url,
+                "ORG_NAME": "Survivors' Network",
+            },
+            dotenv=False,
+        )
+        config = WebConfig(
+            settings=settings,
+            password=PASSWORD,
+            campaigns_dir=campaigns,
+            clock=FrozenClock(NOW),
+            secret_key=SECRET,
+        )
+        return create_app(db, config)
+
     try:
-        yield Server(url, db, seeded.ids, seeded.directory)
+        with serving(app_for) as url:
+            yield Server(url, db, seeded.ids, seeded.directory)
     finally:
-        httpd.shutdown()
-        thread.join(5)
         db.dispose()
 
 
