@@ -23,13 +23,14 @@ Every query here costs what its answer holds, not what the log holds:
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     Select,
     and_,
     func,
+    literal_column,
     or_,
     select,
     text,
@@ -183,12 +184,16 @@ def list_posts(
     narrowed = search.narrowing(session, filters.text)
     if narrowed is not None and not narrowed.count:
         return []
-    if narrowed is not None:
-        newest_first = after is None
-        anchor = after if after is not None else before
-        ids = _narrowed_ids(
-            session, narrowed, conditions(filters), anchor, newest_first, limit + offset
-        )
+    newest_first = after is None
+    anchor = after if after is not None else before
+    trigrams = narrowed is None and _trigram_search(session, filters)
+    if narrowed is not None or trigrams:
+        if narrowed is not None:
+            ids = _narrowed_ids(
+                session, narrowed, conditions(filters), anchor, newest_first, limit + offset
+            )
+        else:
+            ids = _trigram_ids(session, filters, anchor, newest_first, limit + offset)
         if not ids:
             return []
         if newest_first:
@@ -256,6 +261,119 @@ def _narrowed_ids(
     # Only ids leave SQLite: each candidate tried is one primary-key lookup there.
     page = select(Post.id).where(Post.id.in_(tried), *keyed)
     return walked + list(session.scalars(page.order_by(*order).limit(count)))
+
+
+def _trigram_search(session: Session, filters: LogFilter) -> bool:
+    """Whether the page is found by :func:`_trigram_ids`: a text search on PostgreSQL, of
+    three characters or more, with ``ix_posts_text_trgm`` there, not filtered to a
+    person (that walk follows the person's targets, bounded by them)."""
+    return (
+        filters.text is not None
+        and len(filters.text) >= 3
+        and not filters.person
+        and session.get_bind().dialect.name == "postgresql"
+        and search.has_trigram_index(session)
+    )
+
+
+def _moment(when: datetime) -> Any:
+    """``when`` written into the statement, not bound: a bound range is planned, once
+    psycopg prepares the statement, as a third of the log whatever its value, so
+    PostgreSQL would not intersect a short chunk with ``ix_posts_created``."""
+    naive = when.astimezone(UTC).replace(tzinfo=None)
+    return literal_column(f"TIMESTAMP '{naive.isoformat(sep=' ')}'")
+
+
+def _trigram_ids(
+    session: Session, filters: LogFilter, anchor: Key | None, newest_first: bool, count: int
+) -> list[int]:
+    """Ids of the first ``count`` posts matching ``filters`` past ``anchor`` (PostgreSQL,
+    a text search: see bot.store.search), in the log's order.
+
+    First the :data:`~bot.store.search.WINDOW` posts next in the log's order
+    (``ix_posts_created``), every filter tried on each. Past the last of them
+    (its key: ``edge``), the index is asked only for the rare pieces of the
+    text (:func:`bot.store.search.index_pieces`; none rare: the whole text, as
+    a plain query would), the whole text and the filters tried on what it
+    finds, fenced off (``OFFSET 0``) so that PostgreSQL does not ask the
+    index for every trigram of the text again. When the window held posts with
+    all the pieces, the rest is read in chunks of time, the first long enough
+    to fill the page at the window's rate of matches, each next one
+    :data:`~bot.store.search.GROWTH` times longer, until the page is full or
+    the log ends: each chunk's candidates are those in its range of
+    ``ix_posts_created`` (a BitmapAnd), not every post holding the pieces.
+    """
+    assert filters.text is not None
+    beyond = older_than if newest_first else newer_than
+    order = (Post.created_at.desc(), Post.id.desc())
+    if not newest_first:
+        order = (Post.created_at.asc(), Post.id.asc())
+    head = select(Post.id, Post.created_at, Post.text, and_(*conditions(filters)).label("hit"))
+    if anchor is not None:
+        head = head.where(beyond(anchor))
+    rows = session.execute(head.order_by(*order).limit(search.WINDOW)).all()
+    hits = [row.id for row in rows if row.hit]
+    ids = hits[:count]
+    if len(rows) < search.WINDOW or len(ids) >= count:
+        return ids
+    edge = Key(rows[-1].created_at, rows[-1].id)
+    rest = [*conditions(replace(filters, text=None)), beyond(edge)]
+    whole = Post.text.ilike(search.escaped(filters.text), escape="/")
+    pieces = search.index_pieces(filters.text, [row.text for row in rows])
+    if not pieces:  # every piece is common: the index is asked for the whole text
+        query = select(Post.id).where(*rest, whole).order_by(*order)
+        return ids + list(session.scalars(query.limit(count - len(ids))))
+    asked = [Post.text.ilike(search.escaped(piece), escape="/") for piece in pieces]
+    holding = sum(all(p in row.text.lower() for p in pieces) for row in rows)
+    if not holding:  # the pieces are rare: one query over the rest of the log
+        return ids + _fenced_ids(session, [*rest, *asked], filters.text, newest_first,
+                                 count - len(ids))  # fmt: skip
+    # The window's time per post, and the posts to read for a page at its rate of matches.
+    spent = abs(rows[0].created_at - edge.created_at) / (len(rows) - 1)
+    span = max(spent * search.WINDOW * 2 * (count - len(ids)) / max(len(hits), 1),
+               timedelta(seconds=1))  # fmt: skip
+    last = session.scalar(select(func.min(Post.created_at) if newest_first
+                                 else func.max(Post.created_at)))  # fmt: skip
+    upto: datetime | None = None  # the time the chunks so far reached (None: the edge)
+    while len(ids) < count:
+        bound = upto or edge.created_at
+        bound = bound - span if newest_first else bound + span
+        ends = last is None or (bound <= last if newest_first else bound >= last)
+        chunk = [*rest, *asked]
+        if newest_first:
+            if upto is not None:
+                chunk.append(Post.created_at < _moment(upto))
+            if not ends:
+                chunk.append(Post.created_at >= _moment(bound))
+        else:
+            if upto is not None:
+                chunk.append(Post.created_at > _moment(upto))
+            if not ends:
+                chunk.append(Post.created_at <= _moment(bound))
+        ids += _fenced_ids(session, chunk, filters.text, newest_first, count - len(ids))
+        if ends:
+            break
+        upto, span = bound, span * search.GROWTH
+    return ids
+
+
+def _fenced_ids(
+    session: Session, asked: list[Any], needle: str, newest_first: bool, count: int
+) -> list[int]:
+    """The first ``count`` ids, in the log's order, of the posts meeting ``asked`` whose
+    text holds ``needle``: ``asked`` in a subquery PostgreSQL plans apart (``OFFSET 0``
+    keeps the text's condition out of it, and so out of the index's question)."""
+    inner = select(Post.id, Post.created_at, Post.text).where(*asked).offset(0).subquery()
+    order = (inner.c.created_at.desc(), inner.c.id.desc())
+    if not newest_first:
+        order = (inner.c.created_at.asc(), inner.c.id.asc())
+    query = (
+        select(inner.c.id)
+        .where(inner.c.text.ilike(search.escaped(needle), escape="/"))
+        .order_by(*order)
+        .limit(count)
+    )
+    return list(session.scalars(query))
 
 
 def count_matching(session: Session, filters: LogFilter, cap: int) -> tuple[int, bool]:

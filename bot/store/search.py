@@ -28,9 +28,21 @@ filters on each, and stops when the page is full; the displaced candidates
 (:func:`displaced_among`, as a rule none) are tried apart, and the page is
 the first of both in the log's order (bot.store.logs.list_posts).
 
-PostgreSQL: ``ix_posts_text_trgm``, a ``pg_trgm`` GIN index on ``posts.text``
-that serves ``ILIKE`` itself; without the extension (a host that refuses
-``CREATE EXTENSION``) the migration leaves it out and the search reads the log.
+PostgreSQL: ``ix_posts_text_trgm``, a ``pg_trgm`` GIN index on ``posts.text``;
+without the extension (a host that refuses ``CREATE EXTENSION``) the
+migration leaves it out and the search reads the log. Asked for the whole
+text, the index reads the posting list of every trigram in it, and the
+common ones ("please": every post) grow with the log; it then returns every
+match, each fetched from the table and sorted to keep a page. So the page
+(bot.store.logs, ``_trigram_ids``) first reads the :data:`WINDOW` newest
+posts past its key and tries the text on each (a common text fills its page
+there); from those texts, :func:`index_pieces` picks the rarest pieces of the
+searched text, which are all the index is asked for (the whole text is tried
+on what it returns); then the rest of the log is read in chunks of the key
+range, each :data:`GROWTH` times longer in time than the one before, so that
+PostgreSQL intersects the index's answer with the range of
+``ix_posts_created`` (a BitmapAnd) and fetches only the chunk's candidates,
+stopping at the first chunk that fills the page.
 """
 
 from __future__ import annotations
@@ -196,6 +208,48 @@ $$
 )
 
 POSTGRES_DROP = ("DROP INDEX IF EXISTS ix_posts_text_trgm",)
+
+#: PostgreSQL: the newest posts past the page's key read first, the text tried on each;
+#: their texts tell which pieces of the searched text are rare.
+WINDOW = 500
+#: A piece in more than this share of the window's posts is not asked of the index.
+COMMON_SHARE = 0.05
+#: Each chunk of the key range after the window covers this many times the time of
+#: the one before.
+GROWTH = 4
+
+
+def has_trigram_index(session: Session) -> bool:
+    """Whether ``ix_posts_text_trgm`` is there (PostgreSQL; one catalog lookup)."""
+    return session.execute(text("SELECT to_regclass('ix_posts_text_trgm')")).scalar() is not None
+
+
+def index_pieces(needle: str, texts: list[str]) -> list[str]:
+    """The pieces of ``needle`` to ask PostgreSQL's trigram index for; [] when none is rare.
+
+    Three-character pieces of ASCII letters and digits only (a trigram of one
+    word as ``pg_trgm`` makes it, and a piece whose case folding cannot differ
+    from its place in the folded text), at most :data:`RAREST`, the rarest in
+    ``texts`` (the posts of the window), each in at most :data:`COMMON_SHARE`
+    of them. A text holding ``needle`` holds each piece, so asking for the
+    pieces loses no match; the whole text is then tried on what they find.
+
+    >>> index_pieces("P123 please", ["@P100 please support"] * 40 + ["@P123 please (1)"])
+    ['123', 'p12']
+    >>> index_pieces("please", ["@P100 please support"])
+    []
+    """
+    lowered = [body.lower() for body in texts]
+    candidates = dict.fromkeys(
+        piece.lower()
+        for piece in pieces(needle, most=len(needle))
+        if piece.isascii() and piece.isalnum()
+    )
+    counted = sorted(
+        (sum(piece in body for body in lowered), commonness(piece), piece) for piece in candidates
+    )
+    most = COMMON_SHARE * len(texts)
+    return [piece for count, _, piece in counted[:RAREST] if count <= most]
 
 
 def pieces(needle: str, most: int = PIECES) -> list[str]:
