@@ -35,6 +35,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from bot.store import search
@@ -201,6 +202,13 @@ def list_posts(
         else:
             order = (Post.created_at.asc(), Post.id.asc())
         page = select(Post).options(selectinload(Post.targets)).where(Post.id.in_(ids))
+        if trigrams:
+            # The ids are the page, in order: each post is one primary-key lookup.
+            # (ORDER BY ... LIMIT here let PostgreSQL walk ix_posts_created from the
+            # newest post down to the last of them instead.)
+            by_id = {post.id: post for post in session.scalars(page)}
+            found = [by_id[post_id] for post_id in ids[offset : offset + limit]]
+            return found if newest_first else found[::-1]
         found = list(session.scalars(page.order_by(*order).limit(limit).offset(offset)))
         return found if newest_first else found[::-1]
     query, created, post_id = _matching(select(Post), filters)
@@ -265,14 +273,13 @@ def _narrowed_ids(
 
 def _trigram_search(session: Session, filters: LogFilter) -> bool:
     """Whether the page is found by :func:`_trigram_ids`: a text search on PostgreSQL, of
-    three characters or more, with ``ix_posts_text_trgm`` there, not filtered to a
-    person (that walk follows the person's targets, bounded by them)."""
+    three characters or more (what ``pg_trgm`` can serve), not filtered to a person
+    (that walk follows the person's targets, bounded by them)."""
     return (
         filters.text is not None
         and len(filters.text) >= 3
         and not filters.person
         and session.get_bind().dialect.name == "postgresql"
-        and search.has_trigram_index(session)
     )
 
 
@@ -293,52 +300,76 @@ def _trigram_ids(
     First the :data:`~bot.store.search.WINDOW` posts next in the log's order
     (``ix_posts_created``), every filter tried on each. Past the last of them
     (its key: ``edge``), the index is asked only for the rare pieces of the
-    text (:func:`bot.store.search.index_pieces`; none rare: the whole text, as
+    text (:func:`bot.store.search.rarest`; none rare: the whole text, as
     a plain query would), the whole text and the filters tried on what it
     finds, fenced off (``OFFSET 0``) so that PostgreSQL does not ask the
-    index for every trigram of the text again. When the window held posts with
-    all the pieces, the rest is read in chunks of time, the first long enough
-    to fill the page at the window's rate of matches, each next one
-    :data:`~bot.store.search.GROWTH` times longer, until the page is full or
-    the log ends: each chunk's candidates are those in its range of
-    ``ix_posts_created`` (a BitmapAnd), not every post holding the pieces.
+    index for every trigram of the text again. The rest is read in chunks of
+    time, the first long enough to fill the page at the window's rate of
+    matches, each at most :data:`~bot.store.search.CHUNK` posts long at that
+    rate, until the page is full or the log ends: each chunk's candidates are
+    those in its range of ``ix_posts_created`` (a BitmapAnd), not every post
+    holding the pieces. After a chunk without a match (a rare text: its
+    candidates in the rest are few) or :data:`~bot.store.search.CHUNKS`
+    chunks, the rest of the log in one query.
     """
     assert filters.text is not None
     beyond = older_than if newest_first else newer_than
     order = (Post.created_at.desc(), Post.id.desc())
     if not newest_first:
         order = (Post.created_at.asc(), Post.id.asc())
-    head = select(Post.id, Post.created_at, Post.text, and_(*conditions(filters)).label("hit"))
+    # The text folded once a post: the pieces are ASCII, plain LIKE finds them (an
+    # ILIKE folds the text again for each).
+    folded = func.lower(Post.text).label("folded")
+    near = select(Post.id, Post.created_at, folded, and_(*conditions(filters)).label("hit"))
     if anchor is not None:
-        head = head.where(beyond(anchor))
-    rows = session.execute(head.order_by(*order).limit(search.WINDOW)).all()
-    hits = [row.id for row in rows if row.hit]
+        near = near.where(beyond(anchor))
+    window = near.order_by(*order).limit(search.WINDOW).subquery()
+    w = window.c
+    # One row back: how many posts, the matches in order, the last post's key, the
+    # times at both ends, whether the index is there (a host without pg_trgm has
+    # none: the rest of the log is read in its order, as without the window), and
+    # how many posts hold each piece of the text.
+    candidates = search.index_pieces(filters.text)
+    times = (func.min(w.created_at), func.max(w.created_at))
+    summary = select(
+        func.count(),
+        func.array_agg(aggregate_order_by(w.id, *_keyed(w, newest_first))).filter(w.hit),
+        func.array_agg(aggregate_order_by(w.id, *_keyed(w, not newest_first)))[1],
+        *(times if newest_first else times[::-1]),
+        func.to_regclass("ix_posts_text_trgm").is_not(None),
+        # The log's far end (its oldest time, or newest): where the chunks stop.
+        select(
+            func.min(Post.created_at) if newest_first else func.max(Post.created_at)
+        ).scalar_subquery(),
+        *(func.count().filter(w.folded.like(f"%{piece}%")) for piece in candidates),
+    )
+    row = session.execute(summary).one()
+    seen, hits, edge_id, edge_at, start_at, indexed, last = row[:7]
+    hits = hits or []
     ids = hits[:count]
-    if len(rows) < search.WINDOW or len(ids) >= count:
+    if seen < search.WINDOW or len(ids) >= count:
         return ids
-    edge = Key(rows[-1].created_at, rows[-1].id)
+    edge = Key(edge_at, edge_id)
     rest = [*conditions(replace(filters, text=None)), beyond(edge)]
     whole = Post.text.ilike(search.escaped(filters.text), escape="/")
-    pieces = search.index_pieces(filters.text, [row.text for row in rows])
-    if not pieces:  # every piece is common: the index is asked for the whole text
+    counts = dict(zip(candidates, row[7:], strict=True))
+    pieces = search.rarest(counts, seen) if indexed else []
+    if not pieces:  # every piece is common (or no index): asked for the whole text
         query = select(Post.id).where(*rest, whole).order_by(*order)
         return ids + list(session.scalars(query.limit(count - len(ids))))
     asked = [Post.text.ilike(search.escaped(piece), escape="/") for piece in pieces]
-    holding = sum(all(p in row.text.lower() for p in pieces) for row in rows)
-    if not holding:  # the pieces are rare: one query over the rest of the log
-        return ids + _fenced_ids(session, [*rest, *asked], filters.text, newest_first,
-                                 count - len(ids))  # fmt: skip
-    # The window's time per post, and the posts to read for a page at its rate of matches.
-    spent = abs(rows[0].created_at - edge.created_at) / (len(rows) - 1)
-    span = max(spent * search.WINDOW * 2 * (count - len(ids)) / max(len(hits), 1),
-               timedelta(seconds=1))  # fmt: skip
-    last = session.scalar(select(func.min(Post.created_at) if newest_first
-                                 else func.max(Post.created_at)))  # fmt: skip
+    # The window's time per post; the first chunk, the posts to read for a page at the
+    # window's rate of matches (twice that), at most CHUNK; then CHUNK each.
+    spent = abs(start_at - edge.created_at) / (seen - 1)
+    first = search.WINDOW * 2 * (count - len(ids)) / max(len(hits), 1)
+    span = max(spent * min(first, search.CHUNK), timedelta(microseconds=1))
     upto: datetime | None = None  # the time the chunks so far reached (None: the edge)
-    while len(ids) < count:
+    rare = False  # a chunk held no match: the rest in one query (a rare text's few)
+    for chunks in range(search.CHUNKS + 1):
         bound = upto or edge.created_at
         bound = bound - span if newest_first else bound + span
-        ends = last is None or (bound <= last if newest_first else bound >= last)
+        ends = chunks == search.CHUNKS or rare or last is None
+        ends = ends or (bound <= last if newest_first else bound >= last)
         chunk = [*rest, *asked]
         if newest_first:
             if upto is not None:
@@ -350,11 +381,20 @@ def _trigram_ids(
                 chunk.append(Post.created_at > _moment(upto))
             if not ends:
                 chunk.append(Post.created_at <= _moment(bound))
-        ids += _fenced_ids(session, chunk, filters.text, newest_first, count - len(ids))
-        if ends:
+        found = _fenced_ids(session, chunk, filters.text, newest_first, count - len(ids))
+        ids += found
+        if ends or len(ids) >= count:
             break
-        upto, span = bound, span * search.GROWTH
+        rare = not found
+        upto, span = bound, max(spent * search.CHUNK, timedelta(microseconds=1))
     return ids
+
+
+def _keyed(columns: Any, newest_first: bool) -> tuple[Any, Any]:
+    """The log's order over ``columns`` (``created_at`` and ``id``), newest first or not."""
+    if newest_first:
+        return columns.created_at.desc(), columns.id.desc()
+    return columns.created_at.asc(), columns.id.asc()
 
 
 def _fenced_ids(
@@ -364,13 +404,10 @@ def _fenced_ids(
     text holds ``needle``: ``asked`` in a subquery PostgreSQL plans apart (``OFFSET 0``
     keeps the text's condition out of it, and so out of the index's question)."""
     inner = select(Post.id, Post.created_at, Post.text).where(*asked).offset(0).subquery()
-    order = (inner.c.created_at.desc(), inner.c.id.desc())
-    if not newest_first:
-        order = (inner.c.created_at.asc(), inner.c.id.asc())
     query = (
         select(inner.c.id)
         .where(inner.c.text.ilike(search.escaped(needle), escape="/"))
-        .order_by(*order)
+        .order_by(*_keyed(inner.c, newest_first))
         .limit(count)
     )
     return list(session.scalars(query))

@@ -36,13 +36,14 @@ common ones ("please": every post) grow with the log; it then returns every
 match, each fetched from the table and sorted to keep a page. So the page
 (bot.store.logs, ``_trigram_ids``) first reads the :data:`WINDOW` newest
 posts past its key and tries the text on each (a common text fills its page
-there); from those texts, :func:`index_pieces` picks the rarest pieces of the
-searched text, which are all the index is asked for (the whole text is tried
-on what it returns); then the rest of the log is read in chunks of the key
-range, each :data:`GROWTH` times longer in time than the one before, so that
-PostgreSQL intersects the index's answer with the range of
-``ix_posts_created`` (a BitmapAnd) and fetches only the chunk's candidates,
-stopping at the first chunk that fills the page.
+there); how many of them hold each of its :func:`index_pieces` tells which
+are rare (:func:`rarest`): those are all the index is asked for (the whole
+text is tried on what it returns); then the log past the window is read in
+chunks of the key range of about :data:`CHUNK` posts, so that PostgreSQL
+intersects the index's answer with the range of ``ix_posts_created`` (a
+BitmapAnd) and fetches only the chunk's candidates, stopping at the first
+chunk that fills the page; after :data:`CHUNKS` chunks, or a chunk without
+a match (a rare text), the rest of the log in one query.
 """
 
 from __future__ import annotations
@@ -211,44 +212,49 @@ POSTGRES_DROP = ("DROP INDEX IF EXISTS ix_posts_text_trgm",)
 
 #: PostgreSQL: the newest posts past the page's key read first, the text tried on each;
 #: their texts tell which pieces of the searched text are rare.
-WINDOW = 500
+WINDOW = 250
 #: A piece in more than this share of the window's posts is not asked of the index.
 COMMON_SHARE = 0.05
-#: Each chunk of the key range after the window covers this many times the time of
-#: the one before.
-GROWTH = 4
+#: A chunk of the key range after the window holds about this many posts at most (at
+#: the window's rate): up to about there PostgreSQL intersects the index's answer with
+#: the chunk's range of ``ix_posts_created`` (a BitmapAnd: it estimates a trigram
+#: search's matches far too low to do so for a longer range, and fetches every
+#: candidate instead).
+CHUNK = 10_000
+#: At most this many chunks; then the rest of the log in one query.
+CHUNKS = 4
 
 
-def has_trigram_index(session: Session) -> bool:
-    """Whether ``ix_posts_text_trgm`` is there (PostgreSQL; one catalog lookup)."""
-    return session.execute(text("SELECT to_regclass('ix_posts_text_trgm')")).scalar() is not None
+def index_pieces(needle: str) -> list[str]:
+    """The pieces of ``needle`` PostgreSQL's trigram index may be asked for.
 
+    Three-character pieces of ASCII letters and digits only, folded to lower
+    case: a trigram of one word as ``pg_trgm`` makes it, and a piece whose
+    case folding cannot differ from its place in the folded text. A text
+    holding ``needle`` holds each, so asking for them loses no match.
 
-def index_pieces(needle: str, texts: list[str]) -> list[str]:
-    """The pieces of ``needle`` to ask PostgreSQL's trigram index for; [] when none is rare.
-
-    Three-character pieces of ASCII letters and digits only (a trigram of one
-    word as ``pg_trgm`` makes it, and a piece whose case folding cannot differ
-    from its place in the folded text), at most :data:`RAREST`, the rarest in
-    ``texts`` (the posts of the window), each in at most :data:`COMMON_SHARE`
-    of them. A text holding ``needle`` holds each piece, so asking for the
-    pieces loses no match; the whole text is then tried on what they find.
-
-    >>> index_pieces("P123 please", ["@P100 please support"] * 40 + ["@P123 please (1)"])
-    ['123', 'p12']
-    >>> index_pieces("please", ["@P100 please support"])
-    []
+    >>> index_pieces("P123 please!")
+    ['p12', '123', 'ple', 'lea', 'eas', 'ase']
     """
-    lowered = [body.lower() for body in texts]
-    candidates = dict.fromkeys(
-        piece.lower()
-        for piece in pieces(needle, most=len(needle))
-        if piece.isascii() and piece.isalnum()
+    return list(
+        dict.fromkeys(
+            piece.lower()
+            for piece in pieces(needle, most=len(needle))
+            if piece.isascii() and piece.isalnum()
+        )
     )
-    counted = sorted(
-        (sum(piece in body for body in lowered), commonness(piece), piece) for piece in candidates
-    )
-    most = COMMON_SHARE * len(texts)
+
+
+def rarest(counts: dict[str, int], posts: int) -> list[str]:
+    """The pieces to ask the index for, by ``counts`` (how many of ``posts`` posts, the
+    window's, hold each): at most :data:`RAREST`, the rarest, each in at most
+    :data:`COMMON_SHARE` of them; [] when none is rare.
+
+    >>> rarest({"p12": 9, "123": 1, "ple": 500, "lea": 500}, 500)
+    ['123', 'p12']
+    """
+    counted = sorted((count, commonness(piece), piece) for piece, count in counts.items())
+    most = COMMON_SHARE * posts
     return [piece for count, _, piece in counted[:RAREST] if count <= most]
 
 
