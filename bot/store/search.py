@@ -38,12 +38,11 @@ match, each fetched from the table and sorted to keep a page. So the page
 posts past its key and tries the text on each (a common text fills its page
 there); how many of them hold each of its :func:`index_pieces` tells which
 are rare (:func:`rarest`): those are all the index is asked for (the whole
-text is tried on what it returns); then the log past the window is read in
-chunks of the key range of about :data:`CHUNK` posts, so that PostgreSQL
-intersects the index's answer with the range of ``ix_posts_created`` (a
-BitmapAnd) and fetches only the chunk's candidates, stopping at the first
-chunk that fills the page; after :data:`CHUNKS` chunks, or a chunk without
-a match (a rare text), the rest of the log in one query.
+text is tried on what it returns): their posting lists are as short as
+their posts are few. Each post holding them is still fetched and the page
+sorted from them: that part grows with the matches. Chunks of the key
+range, for a BitmapAnd with ``ix_posts_created``, were tried and left (see
+``_trigram_ids``).
 """
 
 from __future__ import annotations
@@ -215,14 +214,6 @@ POSTGRES_DROP = ("DROP INDEX IF EXISTS ix_posts_text_trgm",)
 WINDOW = 250
 #: A piece in more than this share of the window's posts is not asked of the index.
 COMMON_SHARE = 0.05
-#: A chunk of the key range after the window holds about this many posts at most (at
-#: the window's rate): up to about there PostgreSQL intersects the index's answer with
-#: the chunk's range of ``ix_posts_created`` (a BitmapAnd: it estimates a trigram
-#: search's matches far too low to do so for a longer range, and fetches every
-#: candidate instead).
-CHUNK = 10_000
-#: At most this many chunks; then the rest of the log in one query.
-CHUNKS = 4
 
 
 def index_pieces(needle: str) -> list[str]:

@@ -154,12 +154,11 @@ def test_posts_not_displaced_are_in_id_order(sqlite_url) -> None:
     database.dispose()
 
 
-def test_postgres_search_walks_chunks_of_the_log_in_its_order(postgres_url, monkeypatch) -> None:
-    """PostgreSQL's search (bot.store.logs._trigram_ids) with a window and chunks of a few
-    posts, so that every search reads the rest of the log in chunks of time (ties, posts
-    out of id order and chunk edges on a post's time included): whole, from an offset,
-    and page by page both ways, with and without another filter, it is the plain
-    definition."""
+def test_postgres_search_reads_past_its_window_in_the_log_order(postgres_url, monkeypatch) -> None:
+    """PostgreSQL's search (bot.store.logs._trigram_ids) with a window of a few posts, so
+    that most pages are found past it, through the index's rare pieces (ties and posts
+    out of id order at the window's edge included): whole, from an offset, and page by
+    page both ways, with and without another filter, it is the plain definition."""
     database = Database(postgres_url)
     _fill(database, random.Random(1693))
     walked: list[object] = []
@@ -171,13 +170,10 @@ def test_postgres_search_walks_chunks_of_the_log_in_its_order(postgres_url, monk
 
     monkeypatch.setattr(logs, "_fenced_ids", counted)
     needles = ["please", "SUPPORT s", "@hawleymo", "100% k", "sen_a", "W #1", "kids #", "zzz"]
-    # Every piece asked of the index (the chunked walk: many chunks, or a few then the
-    # rest), or none rare enough: the whole text, or one query over the rest.
-    for window, share, chunk, chunks in ((2, 1.0, 2, 100), (5, 1.0, 3, 2), (3, 0.0, 2, 100)):
+    # Every piece asked of the index, or none rare enough (the whole text).
+    for window, share in ((2, 1.0), (5, 1.0), (3, 0.0)):
         monkeypatch.setattr(search, "WINDOW", window)
         monkeypatch.setattr(search, "COMMON_SHARE", share)
-        monkeypatch.setattr(search, "CHUNK", chunk)
-        monkeypatch.setattr(search, "CHUNKS", chunks)
         for needle in needles:
             for platform in (None, "x"):
                 expected = _expected(database, needle, platform)
@@ -191,5 +187,5 @@ def test_postgres_search_walks_chunks_of_the_log_in_its_order(postgres_url, monk
                     down, up = _pages(database, wanted, size)
                     assert down == expected, (window, needle, platform, size)
                     assert up == expected, (window, needle, platform, size)
-    assert len(walked) > 500  # the walk went past the window, chunk after chunk
+    assert len(walked) > 500  # the pages went past the window, through the pieces
     database.dispose()
