@@ -204,9 +204,11 @@ def list_posts(
         if trigrams:
             # The ids are the page, in order: each post is one primary-key lookup.
             # (ORDER BY ... LIMIT here let PostgreSQL walk ix_posts_created from the
-            # newest post down to the last of them instead.)
+            # newest post down to the last of them instead.) A post deleted since
+            # its id was read is left out.
             by_id = {post.id: post for post in session.scalars(page)}
-            found = [by_id[post_id] for post_id in ids[offset : offset + limit]]
+            wanted = ids[offset : offset + limit]
+            found = [by_id[post_id] for post_id in wanted if post_id in by_id]
             return found if newest_first else found[::-1]
         found = list(session.scalars(page.order_by(*order).limit(limit).offset(offset)))
         return found if newest_first else found[::-1]
@@ -320,9 +322,8 @@ def _trigram_ids(
     window = near.order_by(*order).limit(search.WINDOW).subquery()
     w = window.c
     # One row back: how many posts, the matches in order, the last post's key,
-    # whether the index is there (a host without pg_trgm has
-    # none: the rest of the log is read in its order, as without the window), and
-    # how many posts hold each piece of the text.
+    # whether the index is there (a host without pg_trgm has none: the rest of the
+    # log is read in its order, as before), and how many posts hold each piece.
     candidates = search.index_pieces(filters.text)
     summary = select(
         func.count(),
