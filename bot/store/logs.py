@@ -34,6 +34,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from bot.store import search
@@ -183,12 +184,16 @@ def list_posts(
     narrowed = search.narrowing(session, filters.text)
     if narrowed is not None and not narrowed.count:
         return []
-    if narrowed is not None:
-        newest_first = after is None
-        anchor = after if after is not None else before
-        ids = _narrowed_ids(
-            session, narrowed, conditions(filters), anchor, newest_first, limit + offset
-        )
+    newest_first = after is None
+    anchor = after if after is not None else before
+    trigrams = narrowed is None and _trigram_search(session, filters)
+    if narrowed is not None or trigrams:
+        if narrowed is not None:
+            ids = _narrowed_ids(
+                session, narrowed, conditions(filters), anchor, newest_first, limit + offset
+            )
+        else:
+            ids = _trigram_ids(session, filters, anchor, newest_first, limit + offset)
         if not ids:
             return []
         if newest_first:
@@ -196,6 +201,15 @@ def list_posts(
         else:
             order = (Post.created_at.asc(), Post.id.asc())
         page = select(Post).options(selectinload(Post.targets)).where(Post.id.in_(ids))
+        if trigrams:
+            # The ids are the page, in order: each post is one primary-key lookup.
+            # (ORDER BY ... LIMIT here let PostgreSQL walk ix_posts_created from the
+            # newest post down to the last of them instead.) A post deleted since
+            # its id was read is left out.
+            by_id = {post.id: post for post in session.scalars(page)}
+            wanted = ids[offset : offset + limit]
+            found = [by_id[post_id] for post_id in wanted if post_id in by_id]
+            return found if newest_first else found[::-1]
         found = list(session.scalars(page.order_by(*order).limit(limit).offset(offset)))
         return found if newest_first else found[::-1]
     query, created, post_id = _matching(select(Post), filters)
@@ -256,6 +270,109 @@ def _narrowed_ids(
     # Only ids leave SQLite: each candidate tried is one primary-key lookup there.
     page = select(Post.id).where(Post.id.in_(tried), *keyed)
     return walked + list(session.scalars(page.order_by(*order).limit(count)))
+
+
+def _trigram_search(session: Session, filters: LogFilter) -> bool:
+    """Whether the page is found by :func:`_trigram_ids`: a text search on PostgreSQL, of
+    three characters or more (what ``pg_trgm`` can serve), not filtered to a person
+    (that walk follows the person's targets, bounded by them)."""
+    return (
+        filters.text is not None
+        and len(filters.text) >= 3
+        and not filters.person
+        and session.get_bind().dialect.name == "postgresql"
+    )
+
+
+def _trigram_ids(
+    session: Session, filters: LogFilter, anchor: Key | None, newest_first: bool, count: int
+) -> list[int]:
+    """Ids of the first ``count`` posts matching ``filters`` past ``anchor`` (PostgreSQL,
+    a text search: see bot.store.search), in the log's order.
+
+    First the :data:`~bot.store.search.WINDOW` posts next in the log's order
+    (``ix_posts_created``), every filter tried on each: a common text fills
+    its page there. Past the last of them (its key: ``edge``), the index is
+    asked only for the rare pieces of the text (:func:`bot.store.search.rarest`,
+    by how many posts of the window hold each; none rare: the whole text, as a
+    plain query would), and the whole text and the filters are tried on what
+    it finds, fenced off (``OFFSET 0``) so that PostgreSQL does not ask the
+    index for every trigram of the text again: the index reads the short
+    posting lists of the rare pieces, not those of the common ones, which
+    grow with the log.
+
+    Reading the rest in chunks of the key range, for PostgreSQL to intersect
+    each chunk's range of ``ix_posts_created`` with the index's answer (a
+    BitmapAnd) and stop at the first chunk that fills the page, was tried:
+    PostgreSQL estimates a trigram search's matches at a handful whatever
+    they are (2 for 1,942 at a million posts, once analysed), so it never
+    intersected, and fetched every candidate once a chunk.
+    """
+    assert filters.text is not None
+    beyond = older_than if newest_first else newer_than
+    order = (Post.created_at.desc(), Post.id.desc())
+    if not newest_first:
+        order = (Post.created_at.asc(), Post.id.asc())
+    # The text folded once a post: the pieces are ASCII, plain LIKE finds them (an
+    # ILIKE folds the text again for each).
+    folded = func.lower(Post.text).label("folded")
+    near = select(Post.id, Post.created_at, folded, and_(*conditions(filters)).label("hit"))
+    if anchor is not None:
+        near = near.where(beyond(anchor))
+    window = near.order_by(*order).limit(search.WINDOW).subquery()
+    w = window.c
+    # One row back: how many posts, the matches in order, the last post's key,
+    # whether the index is there (a host without pg_trgm has none: the rest of the
+    # log is read in its order, as before), and how many posts hold each piece.
+    candidates = search.index_pieces(filters.text)
+    summary = select(
+        func.count(),
+        func.array_agg(aggregate_order_by(w.id, *_keyed(w, newest_first))).filter(w.hit),
+        func.array_agg(aggregate_order_by(w.id, *_keyed(w, not newest_first)))[1],
+        func.min(w.created_at) if newest_first else func.max(w.created_at),
+        func.to_regclass("ix_posts_text_trgm").is_not(None),
+        *(func.count().filter(w.folded.like(f"%{piece}%")) for piece in candidates),
+    )
+    row = session.execute(summary).one()
+    seen, hits, edge_id, edge_at, indexed = row[:5]
+    hits = hits or []
+    ids = hits[:count]
+    if seen < search.WINDOW or len(ids) >= count:
+        return ids
+    edge = Key(edge_at, edge_id)
+    rest = [*conditions(replace(filters, text=None)), beyond(edge)]
+    whole = Post.text.ilike(search.escaped(filters.text), escape="/")
+    counts = dict(zip(candidates, row[5:], strict=True))
+    pieces = search.rarest(counts, seen) if indexed else []
+    if not pieces:  # every piece is common (or no index): asked for the whole text
+        query = select(Post.id).where(*rest, whole).order_by(*order)
+        return ids + list(session.scalars(query.limit(count - len(ids))))
+    asked = [Post.text.ilike(search.escaped(piece), escape="/") for piece in pieces]
+    return ids + _fenced_ids(session, [*rest, *asked], filters.text, newest_first,
+                             count - len(ids))  # fmt: skip
+
+
+def _keyed(columns: Any, newest_first: bool) -> tuple[Any, Any]:
+    """The log's order over ``columns`` (``created_at`` and ``id``), newest first or not."""
+    if newest_first:
+        return columns.created_at.desc(), columns.id.desc()
+    return columns.created_at.asc(), columns.id.asc()
+
+
+def _fenced_ids(
+    session: Session, asked: list[Any], needle: str, newest_first: bool, count: int
+) -> list[int]:
+    """The first ``count`` ids, in the log's order, of the posts meeting ``asked`` whose
+    text holds ``needle``: ``asked`` in a subquery PostgreSQL plans apart (``OFFSET 0``
+    keeps the text's condition out of it, and so out of the index's question)."""
+    inner = select(Post.id, Post.created_at, Post.text).where(*asked).offset(0).subquery()
+    query = (
+        select(inner.c.id)
+        .where(inner.c.text.ilike(search.escaped(needle), escape="/"))
+        .order_by(*_keyed(inner.c, newest_first))
+        .limit(count)
+    )
+    return list(session.scalars(query))
 
 
 def count_matching(session: Session, filters: LogFilter, cap: int) -> tuple[int, bool]:

@@ -28,9 +28,21 @@ filters on each, and stops when the page is full; the displaced candidates
 (:func:`displaced_among`, as a rule none) are tried apart, and the page is
 the first of both in the log's order (bot.store.logs.list_posts).
 
-PostgreSQL: ``ix_posts_text_trgm``, a ``pg_trgm`` GIN index on ``posts.text``
-that serves ``ILIKE`` itself; without the extension (a host that refuses
-``CREATE EXTENSION``) the migration leaves it out and the search reads the log.
+PostgreSQL: ``ix_posts_text_trgm``, a ``pg_trgm`` GIN index on ``posts.text``;
+without the extension (a host that refuses ``CREATE EXTENSION``) the
+migration leaves it out and the search reads the log. Asked for the whole
+text, the index reads the posting list of every trigram in it, and the
+common ones ("please": every post) grow with the log; it then returns every
+match, each fetched from the table and sorted to keep a page. So the page
+(bot.store.logs, ``_trigram_ids``) first reads the :data:`WINDOW` newest
+posts past its key and tries the text on each (a common text fills its page
+there); how many of them hold each of its :func:`index_pieces` tells which
+are rare (:func:`rarest`): those are all the index is asked for (the whole
+text is tried on what it returns): their posting lists are as short as
+their posts are few. Each post holding them is still fetched and the page
+sorted from them: that part grows with the matches. Chunks of the key
+range, for a BitmapAnd with ``ix_posts_created``, were tried and left (see
+``_trigram_ids``).
 """
 
 from __future__ import annotations
@@ -196,6 +208,45 @@ $$
 )
 
 POSTGRES_DROP = ("DROP INDEX IF EXISTS ix_posts_text_trgm",)
+
+#: PostgreSQL: the newest posts past the page's key read first, the text tried on each;
+#: their texts tell which pieces of the searched text are rare.
+WINDOW = 250
+#: A piece in more than this share of the window's posts is not asked of the index.
+COMMON_SHARE = 0.05
+
+
+def index_pieces(needle: str) -> list[str]:
+    """The pieces of ``needle`` PostgreSQL's trigram index may be asked for.
+
+    Three-character pieces of ASCII letters and digits only, folded to lower
+    case: a trigram of one word as ``pg_trgm`` makes it, and a piece whose
+    case folding cannot differ from its place in the folded text. A text
+    holding ``needle`` holds each, so asking for them loses no match.
+
+    >>> index_pieces("P123 please!")
+    ['p12', '123', 'ple', 'lea', 'eas', 'ase']
+    """
+    return list(
+        dict.fromkeys(
+            piece.lower()
+            for piece in pieces(needle, most=len(needle))
+            if piece.isascii() and piece.isalnum()
+        )
+    )
+
+
+def rarest(counts: dict[str, int], posts: int) -> list[str]:
+    """The pieces to ask the index for, by ``counts`` (how many of ``posts`` posts, the
+    window's, hold each): at most :data:`RAREST`, the rarest, each in at most
+    :data:`COMMON_SHARE` of them; [] when none is rare.
+
+    >>> rarest({"p12": 9, "123": 1, "ple": 500, "lea": 500}, 500)
+    ['123', 'p12']
+    """
+    counted = sorted((count, commonness(piece), piece) for piece, count in counts.items())
+    most = COMMON_SHARE * posts
+    return [piece for count, _, piece in counted[:RAREST] if count <= most]
 
 
 def pieces(needle: str, most: int = PIECES) -> list[str]:

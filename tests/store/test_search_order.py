@@ -74,9 +74,11 @@ def _expected(database: Database, needle: str, platform: str | None) -> list[int
 
 def _pages(database: Database, wanted: logs.LogFilter, size: int) -> tuple[list[int], list[int]]:
     """Every page by key, older and older; then from the last, newer and newer (at most
-    200 pages each way: a wrong page can send a walk round in circles)."""
+    200 pages each way: a wrong page can send a walk round in circles). Every page but
+    the last each way is full."""
     down: list[int] = []
     pages: list[list[int]] = []
+    sizes: list[int] = []
     with database.new_session() as session:
         page = logs.list_posts(session, wanted, limit=size)
         while page and len(pages) < 200:
@@ -93,7 +95,10 @@ def _pages(database: Database, wanted: logs.LogFilter, size: int) -> tuple[list[
                 if not page:
                     break
                 up = [p.id for p in page] + up
+                sizes.append(len(page))
                 anchor = logs.post_key(session, page[0].id)
+    assert all(len(page) == size for page in pages[:-1]), [len(page) for page in pages]
+    assert all(count == size for count in sizes[:-1]), sizes
     return down, up
 
 
@@ -146,4 +151,41 @@ def test_posts_not_displaced_are_in_id_order(sqlite_url) -> None:
             connection.exec_driver_sql(statement)
         search.fill_displaced(connection)
     assert in_order()
+    database.dispose()
+
+
+def test_postgres_search_reads_past_its_window_in_the_log_order(postgres_url, monkeypatch) -> None:
+    """PostgreSQL's search (bot.store.logs._trigram_ids) with a window of a few posts, so
+    that most pages are found past it, through the index's rare pieces (ties and posts
+    out of id order at the window's edge included): whole, from an offset, and page by
+    page both ways, with and without another filter, it is the plain definition."""
+    database = Database(postgres_url)
+    _fill(database, random.Random(1693))
+    walked: list[object] = []
+    fenced = logs._fenced_ids
+
+    def counted(*args: object) -> list[int]:
+        walked.append(args)
+        return fenced(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(logs, "_fenced_ids", counted)
+    needles = ["please", "SUPPORT s", "@hawleymo", "100% k", "sen_a", "W #1", "kids #", "zzz"]
+    # Every piece asked of the index, or none rare enough (the whole text).
+    for window, share in ((2, 1.0), (5, 1.0), (3, 0.0)):
+        monkeypatch.setattr(search, "WINDOW", window)
+        monkeypatch.setattr(search, "COMMON_SHARE", share)
+        for needle in needles:
+            for platform in (None, "x"):
+                expected = _expected(database, needle, platform)
+                wanted = logs.LogFilter(text=needle, platform=platform)
+                with database.new_session() as session:
+                    whole = [p.id for p in logs.list_posts(session, wanted, limit=1000)]
+                    first = [p.id for p in logs.list_posts(session, wanted, limit=3, offset=2)]
+                assert whole == expected, (window, needle, platform)
+                assert first == expected[2:5], (window, needle, platform)
+                for size in (1, 4):
+                    down, up = _pages(database, wanted, size)
+                    assert down == expected, (window, needle, platform, size)
+                    assert up == expected, (window, needle, platform, size)
+    assert len(walked) > 500  # the pages went past the window, through the pieces
     database.dispose()
