@@ -29,8 +29,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-#: Posts per chunk of an export (one SELECT, one text).
+#: Posts per chunk of an export on SQLite (one SELECT, one text).
 CHUNK = 2000
+#: Posts per chunk on PostgreSQL (one statement each, :func:`chunk_sql`).
+POSTGRES_CHUNK = 10000
 
 #: The columns of ``log --csv``, ``log --json`` and the dashboard's CSV, in order.
 COLUMNS = (
@@ -270,7 +272,7 @@ def export_chunks(
     dialect: str,
     filters: LogFilter,
     limit: int | None = None,
-    chunk: int = CHUNK,
+    chunk: int | None = None,
     *,
     shape: str = "csv",
 ) -> Iterator[str]:
@@ -281,6 +283,10 @@ def export_chunks(
     autocommit: no transaction held between chunks), walking the log by key.
     """
     postgres = dialect == "postgresql"
+    if postgres:
+        yield from _postgres_chunks(connect, filters, limit, chunk or POSTGRES_CHUNK, shape)
+        return
+    chunk = chunk or CHUNK
     mark = _marker(dialect)
     where, values = where_sql(filters, dialect)
     keyed = [
@@ -331,6 +337,158 @@ def export_chunks(
             left -= size
         key = {"key_at": key_at, "key_id": key_id}
         # A short chunk is the last; asking again costs one empty SELECT.
+
+
+# -- PostgreSQL's chunks -----------------------------------------------------------------
+
+#: One target of a post as each export writes it (``t``: a row of post_targets), and
+#: what joins a post's targets (in ``position`` order). The JSON is what PostgreSQL's
+#: ``json_agg(json_build_object(...))`` wrote before, made by concatenation.
+_TARGET = {
+    "csv": (
+        "CASE WHEN t.handle IS NULL OR t.handle = '' THEN t.name"
+        " ELSE t.name || ' (@' || t.handle || ')' END",
+        "; ",
+    ),
+    "json": (
+        "concat('{\"id\" : ', coalesce(CAST(to_json(t.person_id) AS TEXT), 'null'),"
+        " ', \"name\" : ', coalesce(CAST(to_json(t.name) AS TEXT), 'null'),"
+        " ', \"handle\" : ', coalesce(CAST(to_json(t.handle) AS TEXT), 'null'), '}')",
+        ", ",
+    ),
+}
+
+#: A chunk whose posts' ids span less than this many times their number reads its
+#: posts' targets in one range of ``ix_post_targets_post`` (the usual case: ids grow
+#: with ``created_at``); a sparser one (a filter, posts written out of order) asks
+#: for each post's targets, as a range would read too many others.
+DENSE = 4
+
+#: ``work_mem`` of a chunk's statement on PostgreSQL (its transaction's own): the
+#: chunk's rows are sorted again after the targets' join, which at the default 4 MB
+#: spilled to disk and doubled a JSON chunk's time.
+WORK_MEM = "64MB"
+
+
+def copy_fields(shape: str) -> str:
+    """The select list of one post's row of a PostgreSQL export of ``shape``, over the
+    columns of ``chunk`` (the posts' own, and ``targets``: NULL for none).
+
+    CSV: the columns, which ``COPY`` quotes in C as ``csv.writer`` does, with
+    one difference: ``COPY`` quotes an empty string (its NULL is the empty
+    field), so a text column is NULL where it is empty; it also quotes a
+    bare ``\\r``, as ``csv.writer`` does since Python 3.11.9 (gh-67044;
+    earlier ones leave it bare, which csv readers take for a line break).
+    JSON: the line as :func:`line_sql` writes it (``,\\n`` and the record), by
+    ``concat()`` in one pass (a chain of ``||`` copies the growing line at each
+    step, which was most of a JSON chunk's time).
+    """
+    stamp = POSTGRES_STAMP.replace("posts.", "chunk.")
+    cost = POSTGRES_COST.replace("posts.", "chunk.")
+    if shape == "csv":
+        texts = (f"NULLIF(chunk.{name}, '')" for name in (*_HEAD, "targets", *_TAIL))
+        return ", ".join(["chunk.id", stamp, *texts, cost])
+    names = iter(COLUMNS)
+    parts = [f"',\n{{\"{next(names)}\": '", "chunk.id", f'\', "{next(names)}": "\'', stamp]
+    parts.append("'\"'")
+    for name in _HEAD:
+        parts += [f"', \"{next(names)}\": '", _json_field(f"chunk.{name}", True)]
+    parts += [f"', \"{next(names)}\": '", "coalesce('[' || chunk.targets || ']', '[]')"]
+    for name in _TAIL:
+        parts += [f"', \"{next(names)}\": '", _json_field(f"chunk.{name}", True)]
+    parts += [f"', \"{next(names)}\": '", f"({cost})", "'}'"]
+    return f"concat({', '.join(parts)})"
+
+
+def chunk_sql(shape: str, conditions: list[str], size: int) -> str:
+    """The posts of one chunk of a PostgreSQL export, newest first, with their
+    ``targets`` (joined, NULL for none), as ``chunk``'s rows for :func:`copy_fields`.
+
+    The targets of a dense chunk (:data:`DENSE`) are one range scan of
+    ``ix_post_targets_post``, grouped; of a sparse one, a subquery per post (a
+    subquery per post was most of the server's time). Both aggregate a subquery
+    sorted by position (the index's order), not ``string_agg(... ORDER BY)``,
+    which sorts each post's targets apart.
+    """
+    target, sep = _TARGET[shape]
+    columns = ", ".join(f"posts.{name}" for name in ("id", "created_at", *_HEAD, *_TAIL, "cost"))
+    clause = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    dense = "(SELECT span.dense FROM span)"
+    return (
+        f"WITH rows AS MATERIALIZED (SELECT {columns} FROM posts{clause}"
+        f" ORDER BY posts.created_at DESC, posts.id DESC LIMIT {int(size)}),"
+        f" span AS MATERIALIZED (SELECT min(rows.id) AS low, max(rows.id) AS high,"
+        f" max(rows.id) - min(rows.id) < {DENSE} * count(*) AS dense FROM rows),"
+        f" joined AS (SELECT s.post_id, string_agg(s.x, '{sep}') AS targets"
+        f" FROM (SELECT t.post_id, {target} AS x FROM post_targets AS t WHERE {dense}"
+        f" AND t.post_id BETWEEN (SELECT span.low FROM span) AND (SELECT span.high FROM span)"
+        f" ORDER BY t.post_id, t.position) AS s GROUP BY s.post_id)"
+        f" SELECT rows.*, CASE WHEN {dense} THEN joined.targets ELSE"
+        f" (SELECT string_agg(s.x, '{sep}') FROM (SELECT {target} AS x FROM post_targets AS t"
+        f" WHERE t.post_id = rows.id ORDER BY t.position) AS s) END AS targets"
+        f" FROM rows LEFT JOIN joined ON joined.post_id = rows.id"
+    )
+
+
+def _postgres_chunks(
+    connect: Connect, filters: LogFilter, limit: int | None, chunk: int, shape: str
+) -> Iterator[str]:
+    """:func:`export_chunks` on PostgreSQL. CSV: each chunk one ``COPY (SELECT ...) TO
+    STDOUT``, quoted by PostgreSQL, a row at a time. JSON: one SELECT of the chunk's
+    lines as one text (JSON needs no quoting ``to_json`` does not do). The key of the
+    next chunk is read from the last line (its id and time come first)."""
+    where, values = where_sql(filters, "postgresql")
+    keyed = [
+        *where,
+        "posts.created_at <= %(key_at)s",
+        "(posts.created_at < %(key_at)s OR posts.id < %(key_id)s)",
+    ]
+    fields = copy_fields(shape)
+    order = "chunk.created_at DESC, chunk.id DESC"
+
+    def statement(conditions: list[str], size: int) -> str:
+        rows = chunk_sql(shape, conditions, size)
+        if shape == "csv":
+            return (
+                f"COPY (SELECT {fields} FROM ({rows}) AS chunk ORDER BY {order})"
+                " TO STDOUT (FORMAT csv)"
+            )
+        return f"SELECT string_agg({fields}, '' ORDER BY {order}) FROM ({rows}) AS chunk"
+
+    key: dict[str, Any] = {}
+    left = limit
+    while left is None or left > 0:
+        size = chunk if left is None else min(chunk, left)
+        query = statement(keyed if key else where, size)
+        rows: list[Any] = []
+        with connect() as connection, connection.transaction():
+            cursor = connection.cursor()
+            cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+            if shape == "csv":
+                with cursor.copy(query, {**values, **key}) as copy:
+                    while row := copy.read():
+                        rows.append(row)
+                count = len(rows)
+                text = b"".join(rows).decode()
+            else:
+                cursor.execute(query, {**values, **key})
+                text = cursor.fetchone()[0] or ""
+                count = text.count("\n")  # a line each: JSON holds no raw line break
+            cursor.close()
+        if not count:
+            return
+        yield text
+        if count < size:
+            return  # a short chunk is the last
+        if left is not None:
+            left -= size
+        if shape == "csv":
+            key_id, key_at = bytes(rows[-1]).decode().split(",", 2)[:2]
+        else:
+            key_id, rest = text[text.rindex("\n") + 1 :].removeprefix('{"id": ').split(", ", 1)
+            key_at = rest.removeprefix('"created_at": "').split('"', 1)[0]
+        at = datetime.fromisoformat(key_at).astimezone(UTC).replace(tzinfo=None)
+        key = {"key_at": at, "key_id": int(key_id)}
 
 
 def prepare(connection: Any, dialect: str) -> None:
