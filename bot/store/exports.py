@@ -13,6 +13,15 @@ written), each a SELECT of its own through the driver with no transaction
 around it: on SQLite a chunk takes no lock, and nothing stays open between
 chunks while a slow client downloads.
 
+PostgreSQL (:func:`_postgres_chunks`): chunks of :data:`POSTGRES_CHUNK` posts
+between keys walked ahead, :data:`WORKERS` formatted at once on connections
+of their own, each a statement in a short transaction of its own; the
+targets of a chunk are joined from one index range (:func:`chunk_sql`); the
+CSV is ``COPY ... TO STDOUT (FORMAT csv)``, quoted by PostgreSQL's C code
+(:func:`copy_fields`), the JSON one ``string_agg`` of ``concat()`` lines.
+The output is the same as before, and as SQLite's, except that a field
+holding a bare ``\\r`` is quoted (as Python's csv.writer does since 3.11.9).
+
 This module imports no SQLAlchemy: ``log --csv`` and ``log --json`` over SQLite
 read through the standard library's driver, so the command's start-up is
 Python's and click's (:func:`open_export`).
@@ -369,6 +378,9 @@ DENSE = 4
 #: spilled to disk and doubled a JSON chunk's time.
 WORK_MEM = "64MB"
 
+#: Chunks of a PostgreSQL export formatted at once, each on a connection of its own.
+WORKERS = 2
+
 
 def copy_fields(shape: str) -> str:
     """The select list of one post's row of a PostgreSQL export of ``shape``, over the
@@ -400,7 +412,7 @@ def copy_fields(shape: str) -> str:
     return f"concat({', '.join(parts)})"
 
 
-def chunk_sql(shape: str, conditions: list[str], size: int) -> str:
+def chunk_sql(shape: str, conditions: list[str], size: int | None) -> str:
     """The posts of one chunk of a PostgreSQL export, newest first, with their
     ``targets`` (joined, NULL for none), as ``chunk``'s rows for :func:`copy_fields`.
 
@@ -414,9 +426,10 @@ def chunk_sql(shape: str, conditions: list[str], size: int) -> str:
     columns = ", ".join(f"posts.{name}" for name in ("id", "created_at", *_HEAD, *_TAIL, "cost"))
     clause = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     dense = "(SELECT span.dense FROM span)"
+    limit = "" if size is None else f" LIMIT {int(size)}"
     return (
         f"WITH rows AS MATERIALIZED (SELECT {columns} FROM posts{clause}"
-        f" ORDER BY posts.created_at DESC, posts.id DESC LIMIT {int(size)}),"
+        f" ORDER BY posts.created_at DESC, posts.id DESC{limit}),"
         f" span AS MATERIALIZED (SELECT min(rows.id) AS low, max(rows.id) AS high,"
         f" max(rows.id) - min(rows.id) < {DENSE} * count(*) AS dense FROM rows),"
         f" joined AS (SELECT s.post_id, string_agg(s.x, '{sep}') AS targets"
@@ -433,20 +446,32 @@ def chunk_sql(shape: str, conditions: list[str], size: int) -> str:
 def _postgres_chunks(
     connect: Connect, filters: LogFilter, limit: int | None, chunk: int, shape: str
 ) -> Iterator[str]:
-    """:func:`export_chunks` on PostgreSQL. CSV: each chunk one ``COPY (SELECT ...) TO
-    STDOUT``, quoted by PostgreSQL, a row at a time. JSON: one SELECT of the chunk's
-    lines as one text (JSON needs no quoting ``to_json`` does not do). The key of the
-    next chunk is read from the last line (its id and time come first)."""
+    """:func:`export_chunks` on PostgreSQL, :data:`WORKERS` chunks at a time.
+
+    Each chunk is the posts between two keys: this thread walks the keys
+    (the ``chunk``-th post on from the last, a walk of ``ix_posts_created``),
+    and the workers format the chunks between them, each on a connection of
+    its own, yielded in order. CSV: one ``COPY (SELECT ...) TO STDOUT``,
+    quoted by PostgreSQL, a row at a time. JSON: one SELECT of the chunk's
+    lines as one text (JSON needs no quoting ``to_json`` does not do). The
+    formatting is the server's work; two chunks at once use a second core.
+    """
+    from collections import deque
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     where, values = where_sql(filters, "postgresql")
-    keyed = [
-        *where,
+    before = [
         "posts.created_at <= %(key_at)s",
         "(posts.created_at < %(key_at)s OR posts.id < %(key_id)s)",
+    ]
+    since = [
+        "posts.created_at >= %(low_at)s",
+        "(posts.created_at > %(low_at)s OR posts.id >= %(low_id)s)",
     ]
     fields = copy_fields(shape)
     order = "chunk.created_at DESC, chunk.id DESC"
 
-    def statement(conditions: list[str], size: int) -> str:
+    def statement(conditions: list[str], size: int | None) -> str:
         rows = chunk_sql(shape, conditions, size)
         if shape == "csv":
             return (
@@ -455,40 +480,66 @@ def _postgres_chunks(
             )
         return f"SELECT string_agg({fields}, '' ORDER BY {order}) FROM ({rows}) AS chunk"
 
-    key: dict[str, Any] = {}
-    left = limit
-    while left is None or left > 0:
-        size = chunk if left is None else min(chunk, left)
-        query = statement(keyed if key else where, size)
-        rows: list[Any] = []
+    def last_of(key: dict[str, Any], size: int) -> dict[str, Any] | None:
+        """The key of the ``size``-th post from ``key`` on (None: fewer are left)."""
+        conditions = [*where, *(before if key else [])]
+        clause = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        with connect() as connection:
+            cursor = connection.cursor()
+            cursor.execute(
+                f"SELECT posts.created_at, posts.id FROM posts{clause}"
+                f" ORDER BY posts.created_at DESC, posts.id DESC OFFSET {int(size) - 1} LIMIT 1",
+                {**values, **key},
+            )
+            found = cursor.fetchone()
+            cursor.close()
+        return None if found is None else {"key_at": found[0], "key_id": found[1]}
+
+    def formatted(key: dict[str, Any], low: dict[str, Any] | None, size: int) -> str:
+        """The chunk from ``key`` (exclusive) down to ``low`` (inclusive), or of ``size``
+        posts when it is the last."""
+        conditions = [*where, *(before if key else []), *(since if low else [])]
+        bounds = {"low_at": low["key_at"], "low_id": low["key_id"]} if low else {}
         with connect() as connection, connection.transaction():
             cursor = connection.cursor()
+            # The chunk's lines are sorted again after the targets' join: in memory.
             cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+            query = statement(conditions, None if low else size)
             if shape == "csv":
-                with cursor.copy(query, {**values, **key}) as copy:
+                rows = []
+                with cursor.copy(query, {**values, **key, **bounds}) as copy:
                     while row := copy.read():
                         rows.append(row)
-                count = len(rows)
                 text = b"".join(rows).decode()
             else:
-                cursor.execute(query, {**values, **key})
+                cursor.execute(query, {**values, **key, **bounds})
                 text = cursor.fetchone()[0] or ""
-                count = text.count("\n")  # a line each: JSON holds no raw line break
             cursor.close()
-        if not count:
-            return
-        yield text
-        if count < size:
-            return  # a short chunk is the last
-        if left is not None:
-            left -= size
-        if shape == "csv":
-            key_id, key_at = bytes(rows[-1]).decode().split(",", 2)[:2]
-        else:
-            key_id, rest = text[text.rindex("\n") + 1 :].removeprefix('{"id": ').split(", ", 1)
-            key_at = rest.removeprefix('"created_at": "').split('"', 1)[0]
-        at = datetime.fromisoformat(key_at).astimezone(UTC).replace(tzinfo=None)
-        key = {"key_at": at, "key_id": int(key_id)}
+        return str(text)
+
+    pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="export")
+    pending: deque[Future[str]] = deque()
+    key: dict[str, Any] = {}
+    left = limit
+    walking = True
+    try:
+        while walking or pending:
+            while walking and len(pending) < WORKERS + 1:
+                size = chunk if left is None else min(chunk, left)
+                low = last_of(key, size)
+                pending.append(pool.submit(formatted, key, low, size))
+                if low is None:
+                    walking = False  # fewer than a chunk left: this one is the last
+                    break
+                key = low
+                if left is not None:
+                    left -= size
+                    walking = left > 0
+            text = pending.popleft().result()
+            if text:
+                yield text
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def prepare(connection: Any, dialect: str) -> None:
@@ -521,15 +572,20 @@ def json_texts(chunks: Iterable[str]) -> Iterator[str]:
 class DriverConnections:
     """Driver connections to one database URL for exports, without SQLAlchemy.
 
-    One connection, opened at the first chunk and reused (autocommit: each
-    chunk is its own statement), closed by :meth:`close`.
+    One connection a thread (a PostgreSQL export formats chunks on
+    :data:`WORKERS` threads), opened at its first chunk and reused (autocommit:
+    each chunk is its own statement), all closed by :meth:`close`.
     """
 
     def __init__(self, url: str, *, busy_timeout: float) -> None:
+        import threading
+
         self.dialect = dialect_of(url) or "sqlite"
         self.url = url
         self.busy_timeout = busy_timeout
-        self.connection: Any = None
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._opened: list[Any] = []
 
     def _open(self) -> Any:
         connection: Any
@@ -553,14 +609,21 @@ class DriverConnections:
 
     @contextmanager
     def __call__(self) -> Iterator[Any]:
-        if self.connection is None:
-            self.connection = self._open()
-        yield self.connection
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._local.connection = self._open()
+            with self._lock:
+                self._opened.append(connection)
+        yield connection
 
     def close(self) -> None:
-        if self.connection is not None:
-            self.connection.close()
-            self.connection = None
+        import threading
+
+        with self._lock:
+            opened, self._opened = self._opened, []
+            self._local = threading.local()
+        for connection in opened:
+            connection.close()
 
 
 def dialect_of(url: str) -> str | None:

@@ -248,6 +248,27 @@ def test_exports_read_targets_alike_by_range_or_by_post(any_db, monkeypatch) -> 
     assert len(json.loads(written["a,b", "json"])) == 3
 
 
+def test_an_export_left_early_stops_its_workers_and_gives_back_its_connections(any_db) -> None:
+    """A reader that goes away after the first chunk (``| head``, a closed download):
+    PostgreSQL's workers stop after the chunk they are on, every connection returned."""
+    import threading
+
+    _fill(any_db, 25)
+    dialect = any_db.engine.dialect.name
+    for shape in ("csv", "json"):
+        chunks = exports.export_chunks(
+            exports.pooled(any_db.engine), dialect, logs.LogFilter(), chunk=2, shape=shape
+        )
+        assert next(chunks)
+        chunks.close()
+        assert not [t for t in threading.enumerate() if t.name.startswith("export")]
+        assert any_db.engine.pool.checkedout() == 0
+    own = exports.DriverConnections(any_db.url, busy_timeout=5)
+    assert len("".join(exports.export_chunks(own, dialect, logs.LogFilter(), chunk=2))) > 0
+    own.close()
+    assert own._opened == []
+
+
 def _compare_exports(any_db, connect, dialect) -> None:
     from bot.cli.log import post_record, write_csv, write_json
 
