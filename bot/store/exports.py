@@ -13,6 +13,15 @@ written), each a SELECT of its own through the driver with no transaction
 around it: on SQLite a chunk takes no lock, and nothing stays open between
 chunks while a slow client downloads.
 
+PostgreSQL (:func:`_postgres_chunks`): chunks of :data:`POSTGRES_CHUNK` posts
+between keys walked ahead, :data:`WORKERS` formatted at once on connections
+of their own, each a statement in a short transaction of its own; the
+targets of a chunk are joined from one index range (:func:`chunk_sql`); the
+CSV is ``COPY ... TO STDOUT (FORMAT csv)``, quoted by PostgreSQL's C code
+(:func:`copy_fields`), the JSON one ``string_agg`` of ``concat()`` lines.
+The output is the same as before, and as SQLite's, except that a field
+holding a bare ``\\r`` is quoted (as Python's csv.writer does since 3.11.9).
+
 This module imports no SQLAlchemy: ``log --csv`` and ``log --json`` over SQLite
 read through the standard library's driver, so the command's start-up is
 Python's and click's (:func:`open_export`).
@@ -29,8 +38,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-#: Posts per chunk of an export (one SELECT, one text).
+#: Posts per chunk of an export on SQLite (one SELECT, one text).
 CHUNK = 2000
+#: Posts per chunk on PostgreSQL (one statement each, :func:`chunk_sql`).
+POSTGRES_CHUNK = 10000
 
 #: The columns of ``log --csv``, ``log --json`` and the dashboard's CSV, in order.
 COLUMNS = (
@@ -270,7 +281,7 @@ def export_chunks(
     dialect: str,
     filters: LogFilter,
     limit: int | None = None,
-    chunk: int = CHUNK,
+    chunk: int | None = None,
     *,
     shape: str = "csv",
 ) -> Iterator[str]:
@@ -281,6 +292,10 @@ def export_chunks(
     autocommit: no transaction held between chunks), walking the log by key.
     """
     postgres = dialect == "postgresql"
+    if postgres:
+        yield from _postgres_chunks(connect, filters, limit, chunk or POSTGRES_CHUNK, shape)
+        return
+    chunk = chunk or CHUNK
     mark = _marker(dialect)
     where, values = where_sql(filters, dialect)
     keyed = [
@@ -333,6 +348,200 @@ def export_chunks(
         # A short chunk is the last; asking again costs one empty SELECT.
 
 
+# -- PostgreSQL's chunks -----------------------------------------------------------------
+
+#: One target of a post as each export writes it (``t``: a row of post_targets), and
+#: what joins a post's targets (in ``position`` order). The JSON is what PostgreSQL's
+#: ``json_agg(json_build_object(...))`` wrote before, made by concatenation.
+_TARGET = {
+    "csv": (
+        "CASE WHEN t.handle IS NULL OR t.handle = '' THEN t.name"
+        " ELSE t.name || ' (@' || t.handle || ')' END",
+        "; ",
+    ),
+    "json": (
+        "concat('{\"id\" : ', coalesce(CAST(to_json(t.person_id) AS TEXT), 'null'),"
+        " ', \"name\" : ', coalesce(CAST(to_json(t.name) AS TEXT), 'null'),"
+        " ', \"handle\" : ', coalesce(CAST(to_json(t.handle) AS TEXT), 'null'), '}')",
+        ", ",
+    ),
+}
+
+#: A chunk whose posts' ids span less than this many times their number reads its
+#: posts' targets in one range of ``ix_post_targets_post`` (the usual case: ids grow
+#: with ``created_at``); a sparser one (a filter, posts written out of order) asks
+#: for each post's targets, as a range would read too many others.
+DENSE = 4
+
+#: ``work_mem`` of a chunk's statement on PostgreSQL (its transaction's own): the
+#: chunk's rows are sorted again after the targets' join, which at the default 4 MB
+#: spilled to disk and doubled a JSON chunk's time.
+WORK_MEM = "64MB"
+
+#: Chunks of a PostgreSQL export formatted at once, each on a connection of its own.
+WORKERS = 2
+
+
+def copy_fields(shape: str) -> str:
+    """The select list of one post's row of a PostgreSQL export of ``shape``, over the
+    columns of ``chunk`` (the posts' own, and ``targets``: NULL for none).
+
+    CSV: the columns, which ``COPY`` quotes in C as ``csv.writer`` does, with
+    one difference: ``COPY`` quotes an empty string (its NULL is the empty
+    field), so a text column is NULL where it is empty; it also quotes a
+    bare ``\\r``, as ``csv.writer`` does since Python 3.11.9 (gh-67044;
+    earlier ones leave it bare, which csv readers take for a line break).
+    JSON: the line as :func:`line_sql` writes it (``,\\n`` and the record), by
+    ``concat()`` in one pass (a chain of ``||`` copies the growing line at each
+    step, which was most of a JSON chunk's time).
+    """
+    stamp = POSTGRES_STAMP.replace("posts.", "chunk.")
+    cost = POSTGRES_COST.replace("posts.", "chunk.")
+    if shape == "csv":
+        texts = (f"NULLIF(chunk.{name}, '')" for name in (*_HEAD, "targets", *_TAIL))
+        return ", ".join(["chunk.id", stamp, *texts, cost])
+    names = iter(COLUMNS)
+    parts = [f"',\n{{\"{next(names)}\": '", "chunk.id", f'\', "{next(names)}": "\'', stamp]
+    parts.append("'\"'")
+    for name in _HEAD:
+        parts += [f"', \"{next(names)}\": '", _json_field(f"chunk.{name}", True)]
+    parts += [f"', \"{next(names)}\": '", "coalesce('[' || chunk.targets || ']', '[]')"]
+    for name in _TAIL:
+        parts += [f"', \"{next(names)}\": '", _json_field(f"chunk.{name}", True)]
+    parts += [f"', \"{next(names)}\": '", f"({cost})", "'}'"]
+    return f"concat({', '.join(parts)})"
+
+
+def chunk_sql(shape: str, conditions: list[str], size: int | None) -> str:
+    """The posts of one chunk of a PostgreSQL export, newest first, with their
+    ``targets`` (joined, NULL for none), as ``chunk``'s rows for :func:`copy_fields`.
+
+    The targets of a dense chunk (:data:`DENSE`) are one range scan of
+    ``ix_post_targets_post``, grouped; of a sparse one, a subquery per post (a
+    subquery per post was most of the server's time). Both aggregate a subquery
+    sorted by position (the index's order), not ``string_agg(... ORDER BY)``,
+    which sorts each post's targets apart.
+    """
+    target, sep = _TARGET[shape]
+    columns = ", ".join(f"posts.{name}" for name in ("id", "created_at", *_HEAD, *_TAIL, "cost"))
+    clause = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    dense = "(SELECT span.dense FROM span)"
+    limit = "" if size is None else f" LIMIT {int(size)}"
+    return (
+        f"WITH rows AS MATERIALIZED (SELECT {columns} FROM posts{clause}"
+        f" ORDER BY posts.created_at DESC, posts.id DESC{limit}),"
+        f" span AS MATERIALIZED (SELECT min(rows.id) AS low, max(rows.id) AS high,"
+        f" max(rows.id) - min(rows.id) < {DENSE} * count(*) AS dense FROM rows),"
+        f" joined AS (SELECT s.post_id, string_agg(s.x, '{sep}') AS targets"
+        f" FROM (SELECT t.post_id, {target} AS x FROM post_targets AS t WHERE {dense}"
+        f" AND t.post_id BETWEEN (SELECT span.low FROM span) AND (SELECT span.high FROM span)"
+        f" ORDER BY t.post_id, t.position) AS s GROUP BY s.post_id)"
+        f" SELECT rows.*, CASE WHEN {dense} THEN joined.targets ELSE"
+        f" (SELECT string_agg(s.x, '{sep}') FROM (SELECT {target} AS x FROM post_targets AS t"
+        f" WHERE t.post_id = rows.id ORDER BY t.position) AS s) END AS targets"
+        f" FROM rows LEFT JOIN joined ON joined.post_id = rows.id"
+    )
+
+
+def _postgres_chunks(
+    connect: Connect, filters: LogFilter, limit: int | None, chunk: int, shape: str
+) -> Iterator[str]:
+    """:func:`export_chunks` on PostgreSQL, :data:`WORKERS` chunks at a time.
+
+    Each chunk is the posts between two keys: this thread walks the keys
+    (the ``chunk``-th post on from the last, a walk of ``ix_posts_created``),
+    and the workers format the chunks between them, each on a connection of
+    its own, yielded in order. CSV: one ``COPY (SELECT ...) TO STDOUT``,
+    quoted by PostgreSQL, a row at a time. JSON: one SELECT of the chunk's
+    lines as one text (JSON needs no quoting ``to_json`` does not do). The
+    formatting is the server's work; two chunks at once use a second core.
+    """
+    from collections import deque
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    where, values = where_sql(filters, "postgresql")
+    before = [
+        "posts.created_at <= %(key_at)s",
+        "(posts.created_at < %(key_at)s OR posts.id < %(key_id)s)",
+    ]
+    since = [
+        "posts.created_at >= %(low_at)s",
+        "(posts.created_at > %(low_at)s OR posts.id >= %(low_id)s)",
+    ]
+    fields = copy_fields(shape)
+    order = "chunk.created_at DESC, chunk.id DESC"
+
+    def statement(conditions: list[str], size: int | None) -> str:
+        rows = chunk_sql(shape, conditions, size)
+        if shape == "csv":
+            return (
+                f"COPY (SELECT {fields} FROM ({rows}) AS chunk ORDER BY {order})"
+                " TO STDOUT (FORMAT csv)"
+            )
+        return f"SELECT string_agg({fields}, '' ORDER BY {order}) FROM ({rows}) AS chunk"
+
+    def last_of(key: dict[str, Any], size: int) -> dict[str, Any] | None:
+        """The key of the ``size``-th post from ``key`` on (None: fewer are left)."""
+        conditions = [*where, *(before if key else [])]
+        clause = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        with connect() as connection:
+            cursor = connection.cursor()
+            cursor.execute(
+                f"SELECT posts.created_at, posts.id FROM posts{clause}"
+                f" ORDER BY posts.created_at DESC, posts.id DESC OFFSET {int(size) - 1} LIMIT 1",
+                {**values, **key},
+            )
+            found = cursor.fetchone()
+            cursor.close()
+        return None if found is None else {"key_at": found[0], "key_id": found[1]}
+
+    def formatted(key: dict[str, Any], low: dict[str, Any] | None, size: int) -> str:
+        """The chunk from ``key`` (exclusive) down to ``low`` (inclusive), or of ``size``
+        posts when it is the last."""
+        conditions = [*where, *(before if key else []), *(since if low else [])]
+        bounds = {"low_at": low["key_at"], "low_id": low["key_id"]} if low else {}
+        with connect() as connection, connection.transaction():
+            cursor = connection.cursor()
+            # The chunk's lines are sorted again after the targets' join: in memory.
+            cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+            query = statement(conditions, None if low else size)
+            if shape == "csv":
+                rows = []
+                with cursor.copy(query, {**values, **key, **bounds}) as copy:
+                    while row := copy.read():
+                        rows.append(row)
+                text = b"".join(rows).decode()
+            else:
+                cursor.execute(query, {**values, **key, **bounds})
+                text = cursor.fetchone()[0] or ""
+            cursor.close()
+        return str(text)
+
+    pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="export")
+    pending: deque[Future[str]] = deque()
+    key: dict[str, Any] = {}
+    left = limit
+    walking = True
+    try:
+        while walking or pending:
+            while walking and len(pending) < WORKERS + 1:
+                size = chunk if left is None else min(chunk, left)
+                low = last_of(key, size)
+                pending.append(pool.submit(formatted, key, low, size))
+                if low is None:
+                    walking = False  # fewer than a chunk left: this one is the last
+                    break
+                key = low
+                if left is not None:
+                    left -= size
+                    walking = left > 0
+            text = pending.popleft().result()
+            if text:
+                yield text
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def prepare(connection: Any, dialect: str) -> None:
     """Make a driver connection ready to run exports: SQLite's ``py_repr`` (a float as
     Python's ``repr`` writes it, as ``csv.writer`` and ``json`` do), PostgreSQL's float
@@ -363,15 +572,20 @@ def json_texts(chunks: Iterable[str]) -> Iterator[str]:
 class DriverConnections:
     """Driver connections to one database URL for exports, without SQLAlchemy.
 
-    One connection, opened at the first chunk and reused (autocommit: each
-    chunk is its own statement), closed by :meth:`close`.
+    One connection a thread (a PostgreSQL export formats chunks on
+    :data:`WORKERS` threads), opened at its first chunk and reused (autocommit:
+    each chunk is its own statement), all closed by :meth:`close`.
     """
 
     def __init__(self, url: str, *, busy_timeout: float) -> None:
+        import threading
+
         self.dialect = dialect_of(url) or "sqlite"
         self.url = url
         self.busy_timeout = busy_timeout
-        self.connection: Any = None
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._opened: list[Any] = []
 
     def _open(self) -> Any:
         connection: Any
@@ -395,14 +609,21 @@ class DriverConnections:
 
     @contextmanager
     def __call__(self) -> Iterator[Any]:
-        if self.connection is None:
-            self.connection = self._open()
-        yield self.connection
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._local.connection = self._open()
+            with self._lock:
+                self._opened.append(connection)
+        yield connection
 
     def close(self) -> None:
-        if self.connection is not None:
-            self.connection.close()
-            self.connection = None
+        import threading
+
+        with self._lock:
+            opened, self._opened = self._opened, []
+            self._local = threading.local()
+        for connection in opened:
+            connection.close()
 
 
 def dialect_of(url: str) -> str | None:
