@@ -126,16 +126,6 @@ POSTGRES_STAMP = (
     " || CASE WHEN date_trunc('second', posts.created_at) = posts.created_at THEN ''"
     " ELSE to_char(posts.created_at, '.US') END || '+00:00'"
 )
-POSTGRES_TARGETS_TEXT = (
-    "(SELECT string_agg(CASE WHEN t.handle IS NULL OR t.handle = '' THEN t.name"
-    " ELSE t.name || ' (@' || t.handle || ')' END, '; ' ORDER BY t.position)"
-    " FROM post_targets AS t WHERE t.post_id = posts.id)"
-)
-POSTGRES_TARGETS_JSON = (
-    "coalesce((SELECT CAST(json_agg(json_build_object('id', t.person_id, 'name', t.name,"
-    " 'handle', t.handle) ORDER BY t.position) AS TEXT)"
-    " FROM post_targets AS t WHERE t.post_id = posts.id), '[]')"
-)
 #: ``repr`` of a float8 from its text (shortest digits that read back, as Python's),
 #: given ``extra_float_digits`` 1 (PostgreSQL's default since 12; set by :func:`_chunks`):
 #: PostgreSQL writes ``3`` where Python writes ``3.0``, and ``1e+15`` for Python's
@@ -153,13 +143,11 @@ POSTGRES_COST = (
 )
 
 
-def _csv_field(value: str, postgres: bool) -> str:
+def _csv_field(value: str) -> str:
     """``value`` (SQL text, maybe NULL) as ``csv.writer`` writes it: quoted when it holds
-    a delimiter, a quote or a line break (:data:`_CSV_SPECIAL`), NULL as nothing."""
-    if postgres:
-        test = " OR ".join(f"strpos({value}, chr({ord(c)})) > 0" for c in _CSV_SPECIAL)
-    else:
-        test = " OR ".join(f"instr({value}, char({ord(c)}))" for c in _CSV_SPECIAL)
+    a delimiter, a quote or a line break (:data:`_CSV_SPECIAL`), NULL as nothing (SQLite:
+    PostgreSQL's ``COPY`` quotes, :func:`copy_fields`)."""
+    test = " OR ".join(f"instr({value}, char({ord(c)}))" for c in _CSV_SPECIAL)
     quoted = f"'\"' || replace({value}, '\"', '\"\"') || '\"'"
     return f"coalesce(CASE WHEN {test} THEN {quoted} ELSE {value} END, '')"
 
@@ -174,31 +162,30 @@ def _json_field(value: str, postgres: bool) -> str:
     return f"json_quote({value})"
 
 
-def targets_sql(shape: str, dialect: str) -> str:
-    """A post's targets as the export of ``shape`` writes them (a subquery on ``posts.id``)."""
-    if dialect == "postgresql":
-        return POSTGRES_TARGETS_TEXT if shape == "csv" else POSTGRES_TARGETS_JSON
+def targets_sql(shape: str) -> str:
+    """A post's targets as the SQLite export of ``shape`` writes them (a subquery on
+    ``posts.id``; PostgreSQL's: :func:`chunk_sql`)."""
     return SQLITE_TARGETS_TEXT if shape == "csv" else SQLITE_TARGETS_JSON
 
 
-def line_sql(shape: str, dialect: str) -> str:
-    """The SQL of one post's line of an export of ``shape`` (``"csv"`` or ``"json"``), over
-    the columns of ``chunk`` (the posts' own, and ``targets`` as :func:`targets_sql`).
+def line_sql(shape: str) -> str:
+    """The SQL of one post's line of a SQLite export of ``shape`` (``"csv"`` or
+    ``"json"``), over the columns of ``chunk`` (the posts' own, and ``targets`` as
+    :func:`targets_sql`; PostgreSQL's: :func:`copy_fields`).
 
     A CSV line ends with ``\\n``; a JSON line is ``,\\n`` and the record (the
     writer drops the first ``,\\n``). Each column is named once or more (a
     test, then the value): the targets are a column of the chunk, not their
     subquery, which the database would run again at each mention.
     """
-    postgres = dialect == "postgresql"
-    stamp = (POSTGRES_STAMP if postgres else SQLITE_STAMP).replace("posts.", "chunk.")
+    stamp = SQLITE_STAMP.replace("posts.", "chunk.")
     # SQLite keeps -0.0 as 0: Python reads back 0.0 (repr '0.0') as it does here
-    cost = (POSTGRES_COST if postgres else SQLITE_COST).replace("posts.", "chunk.")
+    cost = SQLITE_COST.replace("posts.", "chunk.")
     if shape == "csv":
         fields = [
             "CAST(chunk.id AS TEXT)",
             stamp,
-            *(_csv_field(f"chunk.{name}", postgres) for name in (*_HEAD, "targets", *_TAIL)),
+            *(_csv_field(f"chunk.{name}") for name in (*_HEAD, "targets", *_TAIL)),
             cost,
         ]
         return "(" + " || ',' || ".join(f"({field})" for field in fields) + " || '\n')"
@@ -206,10 +193,10 @@ def line_sql(shape: str, dialect: str) -> str:
     parts = [f"',\n{{\"{next(names)}\": ' || CAST(chunk.id AS TEXT)"]
     parts.append(f"', \"{next(names)}\": \"' || {stamp} || '\"'")
     for name in _HEAD:
-        parts.append(f"', \"{next(names)}\": ' || {_json_field(f'chunk.{name}', postgres)}")
+        parts.append(f"', \"{next(names)}\": ' || {_json_field(f'chunk.{name}', False)}")
     parts.append(f"', \"{next(names)}\": ' || chunk.targets")
     for name in _TAIL:
-        parts.append(f"', \"{next(names)}\": ' || {_json_field(f'chunk.{name}', postgres)}")
+        parts.append(f"', \"{next(names)}\": ' || {_json_field(f'chunk.{name}', False)}")
     parts.append(f"', \"{next(names)}\": ' || ({cost}) || '}}'")
     return "(" + " || ".join(f"({part})" for part in parts) + ")"
 
@@ -291,26 +278,20 @@ def export_chunks(
     Each chunk is one SELECT on a connection ``connect()`` gives (the driver's, in
     autocommit: no transaction held between chunks), walking the log by key.
     """
-    postgres = dialect == "postgresql"
-    if postgres:
+    if dialect == "postgresql":
         yield from _postgres_chunks(connect, filters, limit, chunk or POSTGRES_CHUNK, shape)
         return
     chunk = chunk or CHUNK
-    mark = _marker(dialect)
     where, values = where_sql(filters, dialect)
     keyed = [
         *where,
-        f"posts.created_at <= {mark('key_at')}",
-        f"(posts.created_at < {mark('key_at')} OR posts.id < {mark('key_id')})",
+        "posts.created_at <= :key_at",
+        "(posts.created_at < :key_at OR posts.id < :key_id)",
     ]
-    line = line_sql(shape, dialect)
-    aggregate = (
-        f"string_agg({line}, '' ORDER BY chunk.created_at DESC, chunk.id DESC)"
-        if postgres
-        else f"group_concat({line}, '')"  # in the chunk's order (SQLite keeps a CTE's)
-    )
+    # group_concat keeps the chunk's order (SQLite keeps a materialized CTE's)
+    aggregate = f"group_concat({line_sql(shape)}, '')"
     columns = ", ".join(f"posts.{name}" for name in ("id", "created_at", *_HEAD, *_TAIL, "cost"))
-    targets = targets_sql(shape, dialect)
+    targets = targets_sql(shape)
 
     def statement(conditions: list[str], size: int) -> str:
         clause = f" WHERE {' AND '.join(conditions)}" if conditions else ""
@@ -320,7 +301,7 @@ def export_chunks(
         )
         # The chunk's text, and the key of its last post (the oldest).
         return (
-            f"WITH chunk AS {'' if postgres else 'MATERIALIZED '}({rows})"
+            f"WITH chunk AS MATERIALIZED ({rows})"
             f" SELECT lines.text, last.created_at, last.id"
             f" FROM (SELECT {aggregate} AS text FROM chunk) AS lines,"
             f" (SELECT created_at, id FROM chunk ORDER BY created_at, id LIMIT 1) AS last"
