@@ -24,6 +24,7 @@ from sqlalchemy import (
     Select,
     Table,
     bindparam,
+    case,
     exists,
     func,
     literal,
@@ -1089,6 +1090,10 @@ def held_posts(
     return list(session.scalars(query.order_by(Post.id)))
 
 
+#: Post ids per ``UPDATE`` when deciding posts named by id (the bound parameters' limit).
+DECIDE_CHUNK = 500
+
+
 def approve_posts(
     session: Session,
     post_ids: Sequence[int] = (),
@@ -1097,21 +1102,25 @@ def approve_posts(
     every: bool = False,
     by: str,
     now: datetime,
-) -> list[Post]:
-    """Release held posts for publishing (``approved_by`` records ``by``); return them.
+) -> list[int]:
+    """Release held posts for publishing (``approved_by`` records ``by``); their ids.
 
     Posts that are not held are left alone (compare the ids to see which).
     An approved post is due at once, or at its scheduled time if that is later.
+    See :func:`_decide_held` for how (a few statements, whatever the number).
     """
-    posts = held_posts(session, post_ids, campaign=campaign, every=every)
-    for post in posts:
-        post.status = Status.QUEUED.value
-        post.reason = None
-        post.approved_by = by
-        post.scheduled_for = max(post.scheduled_for, now)
-        post.updated_at = now
-    session.flush()
-    return posts
+    due = literal(now, Post.scheduled_for.type)
+    return _decide_held(
+        session,
+        post_ids,
+        campaign,
+        every,
+        status=Status.QUEUED.value,
+        reason=None,
+        approved_by=by,
+        scheduled_for=case((Post.scheduled_for < due, due), else_=Post.scheduled_for),
+        updated_at=now,
+    )
 
 
 def reject_posts(
@@ -1121,16 +1130,59 @@ def reject_posts(
     campaign: str | None = None,
     every: bool = False,
     now: datetime,
-) -> list[Post]:
-    """Mark held posts ``rejected``: they are never published. Returns them."""
-    posts = held_posts(session, post_ids, campaign=campaign, every=every)
-    for post in posts:
-        post.status = Status.REJECTED.value
-        post.reason = REJECTED_REASON
-        post.approved_by = None
-        post.updated_at = now
-    session.flush()
-    return posts
+) -> list[int]:
+    """Mark held posts ``rejected``: they are never published. Returns their ids."""
+    return _decide_held(
+        session,
+        post_ids,
+        campaign,
+        every,
+        status=Status.REJECTED.value,
+        reason=REJECTED_REASON,
+        approved_by=None,
+        updated_at=now,
+    )
+
+
+def _decide_held(
+    session: Session,
+    post_ids: Sequence[int],
+    campaign: str | None,
+    every: bool,
+    **values: Any,
+) -> list[int]:
+    """Set ``values`` on the held posts named (as :func:`held_posts` names them); their ids.
+
+    ``UPDATE posts SET ... WHERE status = 'held' ... RETURNING id``: one statement
+    for a campaign's or every held post (10,000 of them, where each was loaded as
+    an object and written back by an UPDATE of its own), one per
+    :data:`DECIDE_CHUNK` ids. The database checks ``status = 'held'`` on each row
+    as it changes it, so a post claimed, approved or rejected by another process
+    meanwhile is neither changed nor returned: PostgreSQL waits for that
+    transaction and checks the row again as committed (a SELECT, then an UPDATE
+    by id, overwrote a claim made in between), and SQLite's write lock keeps
+    anyone else from writing during the transaction. The counts
+    (``post_counts``...) follow by their row triggers (:mod:`bot.store.counts`).
+    Post objects already in ``session`` are not refreshed.
+    """
+    if not (post_ids or campaign or every):
+        raise ValueError("name post ids, or a campaign, or every held post")
+    statement = update(Post).where(Post.status == Status.HELD.value).values(**values)
+    if campaign:
+        statement = statement.where(Post.campaign_id == campaign)
+    wanted = sorted(set(post_ids))
+    chunks: list[list[int] | None] = [
+        wanted[i : i + DECIDE_CHUNK] for i in range(0, len(wanted), DECIDE_CHUNK)
+    ]
+    decided: list[int] = []
+    for chunk in chunks or [None]:
+        query = statement if chunk is None else statement.where(Post.id.in_(chunk))
+        decided.extend(
+            session.execute(
+                query.returning(Post.id), execution_options={"synchronize_session": False}
+            ).scalars()
+        )
+    return sorted(decided)
 
 
 # --- Names the commands check before acting on them -----------------------------------
