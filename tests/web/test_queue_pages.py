@@ -285,6 +285,10 @@ def test_what_goes_out_next_sends_the_same_statements_for_one_run_as_for_six(
         cards.append(html.count('<article class="post-card'))
     assert cards[1] > cards[0] + 10  # six runs plan many more posts than one
     assert counts[0] == counts[1], counts
+    # Each campaign's people's tags come in one statement (queries.plan_history), not
+    # one per (bill, platform): the examples' 3 campaigns sent 11.
+    newest_tags = [s for s in statements if "ORDER BY post_targets.created_at DESC" in s]
+    assert len(newest_tags) == 3, newest_tags
 
 
 def _planned(db: Database, *, mode: Mode = Mode.DRY_RUN) -> list[list[tuple[str, str, str]]]:
