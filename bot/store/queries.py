@@ -1180,21 +1180,28 @@ def _decide_held(
     """
     if not (post_ids or campaign or every):
         raise ValueError("name post ids, or a campaign, or every held post")
-    statement = update(Post).where(Post.status == Status.HELD.value).values(**values)
+    held = [Post.status == Status.HELD.value]
     if campaign:
-        statement = statement.where(Post.campaign_id == campaign)
+        held.append(Post.campaign_id == campaign)
     wanted = sorted(set(post_ids))
     chunks: list[list[int] | None] = [
         wanted[i : i + DECIDE_CHUNK] for i in range(0, len(wanted), DECIDE_CHUNK)
     ]
+    returns = session.get_bind().dialect.update_returning
     decided: list[int] = []
     for chunk in chunks or [None]:
-        query = statement if chunk is None else statement.where(Post.id.in_(chunk))
-        decided.extend(
-            session.execute(
-                query.returning(Post.id), execution_options={"synchronize_session": False}
-            ).scalars()
-        )
+        where = held if chunk is None else [*held, Post.id.in_(chunk)]
+        statement = update(Post).where(*where).values(**values)
+        options = {"synchronize_session": False}
+        if returns:
+            found = session.execute(statement.returning(Post.id), execution_options=options)
+            decided.extend(found.scalars())
+        else:
+            # SQLite before 3.35 has no RETURNING. A writing session holds SQLite's
+            # write lock from its first statement (bot.store.db), so the held posts
+            # read first are the ones the UPDATE then changes.
+            decided.extend(session.scalars(select(Post.id).where(*where)))
+            session.execute(statement, execution_options=options)
     return sorted(decided)
 
 

@@ -169,6 +169,30 @@ def test_the_library_returns_the_ids_it_changed_in_chunks_of_any_size(any_db: Da
     assert_counts_agree(db)
 
 
+def test_sqlite_without_returning_decides_the_same_posts(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite before 3.35 has no RETURNING: the held posts are read, then updated, in
+    one transaction holding the write lock; the same ids, and a fixed count."""
+    db = Database(sqlite_url)
+    try:
+        monkeypatch.setattr(db.engine.dialect, "update_returning", False)
+        ids = hold(db, 1203)
+        with db.session() as session:
+            assert approve_posts(session, ids[::2] + [10**9], by="cli", now=NOW) == ids[::2]
+        hold(db, 3, campaign="campaign-b", start=5000)
+        with executed(db) as statements, db.session() as session:
+            assert reject_posts(session, campaign="campaign-a", now=NOW) == ids[1::2]
+        assert not any("RETURNING" in s for s in statements)
+        assert len(statements) == 3, statements  # BEGIN, the SELECT, the UPDATE
+        rows = _rows(db)
+        assert rows[ids[0]][:3] == ("queued", None, "cli")
+        assert rows[ids[1]][:3] == ("rejected", "rejected by an organizer", None)
+        assert_counts_agree(db)
+    finally:
+        db.dispose()
+
+
 CLAIM = "UPDATE posts SET status = 'sending', lease_owner = 'w2' WHERE id = :id"
 REJECT = "UPDATE posts SET status = 'rejected', reason = 'by hand' WHERE id = :id"
 
