@@ -59,12 +59,12 @@ def _decide(post_ids: tuple[int, ...], campaign: str | None, every: bool, approv
                 )
         now = datetime.now(UTC)
         if approve:
-            posts = approve_posts(
+            decided = approve_posts(
                 session, post_ids, campaign=campaign, every=every, by="cli", now=now
             )
         else:
-            posts = reject_posts(session, post_ids, campaign=campaign, every=every, now=now)
-    click.echo(f"{verb} {len(posts)} post(s)")
+            decided = reject_posts(session, post_ids, campaign=campaign, every=every, now=now)
+    click.echo(f"{verb} {len(decided)} post(s)")
 
 
 @click.command()

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Select,
     Table,
     bindparam,
+    case,
     exists,
     func,
     literal,
@@ -80,8 +81,9 @@ def plan_history(
 
     Each "when last" is the newest counted post of its key, found by walking
     an index backwards (``ORDER BY created_at DESC LIMIT 1``, a correlated
-    subquery per key): one statement for the rotation keys, one per (bill,
-    platform) over all the people, one for today's count. The cost follows
+    subquery per key): one statement for the rotation keys, one for the
+    people's tags (a ``UNION ALL`` of a SELECT per (bill, platform) over all the
+    people), one for today's count. The cost follows
     the number of keys, not the length of the log.
     """
     modes = history_modes(mode)
@@ -112,29 +114,41 @@ def plan_history(
             _keep_latest(history.last_variant, (platform, variant), last)
             _keep_latest(history.last_bill, (platform, bill), last)
 
-    # One statement per (bill, platform), over all the people at once: a
-    # cross join of three lists costs SQLite more than the lookups themselves.
+    # Per (bill, platform), every person's newest tag: one SELECT over all the people
+    # each, sent as one statement (UNION ALL; a round trip each was 11 for the
+    # examples). Not a cross join of people, bills and platforms: that costs SQLite
+    # more than the lookups themselves.
     people = _values(session, "people", person_ids)
-    for bill in bills:
-        for platform in platforms:
-            newest_tag = (
-                select(PostTarget.created_at)
-                .join(Post, Post.id == PostTarget.post_id)
-                .where(*counted)
-                .where(
-                    PostTarget.person_id == people.c.value,
-                    PostTarget.bill == bill,
-                    PostTarget.platform == platform,
-                )
-                .order_by(PostTarget.created_at.desc())
-                .limit(1)
-                .scalar_subquery()
+    pairs = [(bill, platform) for bill in bills for platform in platforms]
+
+    def newest_tag(bill: str, platform: str) -> ColumnElement[Any]:
+        return (
+            select(PostTarget.created_at)
+            .join(Post, Post.id == PostTarget.post_id)
+            .where(*counted)
+            .where(
+                PostTarget.person_id == people.c.value,
+                PostTarget.bill == bill,
+                PostTarget.platform == platform,
             )
-            # Every person comes back, NULL where never tagged: filtering in SQL
-            # would make SQLite run the subquery twice for each tagged one.
-            for person_id, last in connection.execute(select(people.c.value, newest_tag)).all():
-                if last is not None:
-                    history.last_tagged[(person_id, bill, platform)] = last
+            .order_by(PostTarget.created_at.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    if pairs and person_ids:
+        # Every person comes back, NULL where never tagged: filtering in SQL would
+        # make SQLite run the subquery twice for each tagged one.
+        tagged = union_all(
+            *(
+                select(literal(index).label("pair"), people.c.value, newest_tag(bill, platform))
+                for index, (bill, platform) in enumerate(pairs)
+            )
+        )
+        for index, person_id, last in connection.execute(tagged).all():
+            if last is not None:
+                bill, platform = pairs[index]
+                history.last_tagged[(person_id, bill, platform)] = last
 
     if "x" in platforms and campaign.x_mentions == "tag":  # X, with x_mentions: tag
         tags = x_tags_from or (lambda people, day: x_tags(session, people, mode, day))
@@ -1089,6 +1103,10 @@ def held_posts(
     return list(session.scalars(query.order_by(Post.id)))
 
 
+#: Post ids per ``UPDATE`` when deciding posts named by id (the bound parameters' limit).
+DECIDE_CHUNK = 500
+
+
 def approve_posts(
     session: Session,
     post_ids: Sequence[int] = (),
@@ -1097,21 +1115,25 @@ def approve_posts(
     every: bool = False,
     by: str,
     now: datetime,
-) -> list[Post]:
-    """Release held posts for publishing (``approved_by`` records ``by``); return them.
+) -> list[int]:
+    """Release held posts for publishing (``approved_by`` records ``by``); their ids.
 
     Posts that are not held are left alone (compare the ids to see which).
     An approved post is due at once, or at its scheduled time if that is later.
+    See :func:`_decide_held` for how (a few statements, whatever the number).
     """
-    posts = held_posts(session, post_ids, campaign=campaign, every=every)
-    for post in posts:
-        post.status = Status.QUEUED.value
-        post.reason = None
-        post.approved_by = by
-        post.scheduled_for = max(post.scheduled_for, now)
-        post.updated_at = now
-    session.flush()
-    return posts
+    due = literal(now, Post.scheduled_for.type)
+    return _decide_held(
+        session,
+        post_ids,
+        campaign,
+        every,
+        status=Status.QUEUED.value,
+        reason=None,
+        approved_by=by,
+        scheduled_for=case((Post.scheduled_for < due, due), else_=Post.scheduled_for),
+        updated_at=now,
+    )
 
 
 def reject_posts(
@@ -1121,16 +1143,66 @@ def reject_posts(
     campaign: str | None = None,
     every: bool = False,
     now: datetime,
-) -> list[Post]:
-    """Mark held posts ``rejected``: they are never published. Returns them."""
-    posts = held_posts(session, post_ids, campaign=campaign, every=every)
-    for post in posts:
-        post.status = Status.REJECTED.value
-        post.reason = REJECTED_REASON
-        post.approved_by = None
-        post.updated_at = now
-    session.flush()
-    return posts
+) -> list[int]:
+    """Mark held posts ``rejected``: they are never published. Returns their ids."""
+    return _decide_held(
+        session,
+        post_ids,
+        campaign,
+        every,
+        status=Status.REJECTED.value,
+        reason=REJECTED_REASON,
+        approved_by=None,
+        updated_at=now,
+    )
+
+
+def _decide_held(
+    session: Session,
+    post_ids: Sequence[int],
+    campaign: str | None,
+    every: bool,
+    **values: Any,
+) -> list[int]:
+    """Set ``values`` on the held posts named (as :func:`held_posts` names them); their ids.
+
+    ``UPDATE posts SET ... WHERE status = 'held' ... RETURNING id``: one statement
+    for a campaign's or every held post (10,000 of them, where each was loaded as
+    an object and written back by an UPDATE of its own), one per
+    :data:`DECIDE_CHUNK` ids. The database checks ``status = 'held'`` on each row
+    as it changes it, so a post claimed, approved or rejected by another process
+    meanwhile is neither changed nor returned: PostgreSQL waits for that
+    transaction and checks the row again as committed (a SELECT, then an UPDATE
+    by id, overwrote a claim made in between), and SQLite's write lock keeps
+    anyone else from writing during the transaction. The counts
+    (``post_counts``...) follow by their row triggers (:mod:`bot.store.counts`).
+    Post objects already in ``session`` are not refreshed.
+    """
+    if not (post_ids or campaign or every):
+        raise ValueError("name post ids, or a campaign, or every held post")
+    held = [Post.status == Status.HELD.value]
+    if campaign:
+        held.append(Post.campaign_id == campaign)
+    wanted = sorted(set(post_ids))
+    chunks: list[list[int] | None] = [
+        wanted[i : i + DECIDE_CHUNK] for i in range(0, len(wanted), DECIDE_CHUNK)
+    ]
+    returns = session.get_bind().dialect.update_returning
+    decided: list[int] = []
+    for chunk in chunks or [None]:
+        where = held if chunk is None else [*held, Post.id.in_(chunk)]
+        statement = update(Post).where(*where).values(**values)
+        options = {"synchronize_session": False}
+        if returns:
+            found = session.execute(statement.returning(Post.id), execution_options=options)
+            decided.extend(found.scalars())
+        else:
+            # SQLite before 3.35 has no RETURNING. A writing session holds SQLite's
+            # write lock from its first statement (bot.store.db), so the held posts
+            # read first are the ones the UPDATE then changes.
+            decided.extend(session.scalars(select(Post.id).where(*where)))
+            session.execute(statement, execution_options=options)
+    return sorted(decided)
 
 
 # --- Names the commands check before acting on them -----------------------------------

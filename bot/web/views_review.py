@@ -127,13 +127,14 @@ def decide() -> Response:
         return redirect(back)
     now = state().config.clock.now()
     with state().db.session() as session:
+        # A few UPDATEs, whatever the number held; only posts still held change.
         if action == "approve":
-            posts = approve_posts(
+            changed = approve_posts(
                 session, ids, campaign=campaign, every=every, by=APPROVED_BY, now=now
             )
         else:
-            posts = reject_posts(session, ids, campaign=campaign, every=every, now=now)
-        decided = {post.id for post in posts}
+            changed = reject_posts(session, ids, campaign=campaign, every=every, now=now)
+        decided = set(changed)
     verb = "Approved" if action == "approve" else "Rejected"
     flash(f"{verb} {len(decided)} post(s).")
     missing = sorted(set(ids) - decided)

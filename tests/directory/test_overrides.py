@@ -267,3 +267,41 @@ def test_no_database_still_applies_campaign_overrides(tmp_path: Path) -> None:
     )
     [person] = resolve_targets(loaded, None).people
     assert person.handle("x") == "Fixed"
+
+
+def test_a_file_read_again_is_parsed_again_only_if_its_bytes_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What goes out next resolves each campaign's targets on every view: the file is
+    read each time, parsed only when its bytes differ, whatever its size and time say."""
+    import os
+
+    parses: list[str] = []
+    parse = overrides._parse
+
+    def counting(path: Path, text: str) -> overrides.OverridesFile:
+        parses.append(text)
+        return parse(path, text)
+
+    monkeypatch.setattr(overrides, "_parse", counting)
+    path = tmp_path / "o.yaml"
+    path.write_text("handles:\n  - person: P1\n    x: AAAA\n")
+    first = read_overrides(path)
+    assert read_overrides(path) is first and len(parses) == 1
+    # The same size, the same modification time: the new bytes are still seen.
+    stamp = path.stat()
+    path.write_text("handles:\n  - person: P1\n    x: BBBB\n")
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    second = read_overrides(path)
+    assert second.handles[0].handles()["x"] == "BBBB" and len(parses) == 2
+    # A file that fails is parsed (and fails) each time; mended, it is read.
+    path.write_text("handles:\n  - person: P1\n    x: 'not a handle!'\n")
+    for _ in range(2):
+        with pytest.raises(OverridesError):
+            read_overrides(path)
+    assert len(parses) == 4
+    path.write_text("handles:\n  - person: P1\n    x: AAAA\n")
+    assert read_overrides(path) == first and len(parses) == 4  # that parse was kept
+    other = tmp_path / "p.yaml"
+    other.write_bytes(path.read_bytes())
+    assert read_overrides(other) == first and len(parses) == 5  # by file

@@ -139,3 +139,42 @@ def test_plan_history_reads_the_tags_on_x_of_the_last_week_for_the_budget(any_db
         )
         assert sorted(history.x_tags) == wanted
         assert wanted and len({c for c, *_ in written if c != "c1"})  # other campaigns too
+
+
+def test_plan_history_sends_as_many_statements_for_nine_bills_and_platforms_as_for_one(any_db):
+    """The people's tags come in one statement, whatever the (bill, platform) pairs (it
+    sent one per pair: 11 round trips for the examples on PostgreSQL)."""
+    from sqlalchemy import event
+
+    rng = random.Random(5)
+    with any_db.session() as session:
+        written = random_log(session, rng, 200)
+
+    def wide(bills: int, platforms: list[str]) -> Campaign:
+        numbered = [{**BILL, "session": "119", "identifier": f"S {n}"} for n in range(bills)]
+        return Campaign.model_validate(campaign_dict(bills=numbered[1:], platforms=platforms))
+
+    counts, found = [], []
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    for shape in (wide(2, ["x"]), wide(4, ["x", "bluesky", "mastodon"])):
+        statements.clear()
+        event.listen(any_db.engine, "before_cursor_execute", before)
+        try:
+            with any_db.new_session() as session:
+                history = queries.plan_history(session, shape, ["A", "B", "C"], Mode.LIVE, NOW)
+        finally:
+            event.remove(any_db.engine, "before_cursor_execute", before)
+        counts.append(len(statements))
+        found.append(history.last_tagged)
+    assert counts[0] == counts[1], counts
+    tagged = {
+        (person, bill, platform)
+        for _, bill, platform, _, person, status, mode, _ in written
+        if status.value in queries.COUNTED_STATES and mode is Mode.LIVE and person != "D"
+    }
+    assert set(found[1]) == tagged  # every pair's tags, from the one statement
+    assert set(found[0]) == {key for key in tagged if key[1:] == ("us/119/S 1", "x")}

@@ -285,6 +285,31 @@ def test_what_goes_out_next_sends_the_same_statements_for_one_run_as_for_six(
         cards.append(html.count('<article class="post-card'))
     assert cards[1] > cards[0] + 10  # six runs plan many more posts than one
     assert counts[0] == counts[1], counts
+    # Each campaign's people's tags come in one statement (queries.plan_history), not
+    # one per (bill, platform): the examples' 3 campaigns sent 11.
+    newest_tags = [s for s in statements if "ORDER BY post_targets.created_at DESC" in s]
+    assert len(newest_tags) == 3, newest_tags
+
+
+def test_what_goes_out_next_parses_the_overrides_file_once_not_on_every_view(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two example campaigns name overrides/missouri.yaml: it is read on every view,
+    parsed again only when its bytes change (bot.directory.overrides.read_overrides)."""
+    from bot.directory import overrides
+
+    parses: list[Path] = []
+    parse = overrides._parse
+
+    def counting(path: Path, text: str) -> overrides.OverridesFile:
+        parses.append(path)
+        return parse(path, text)
+
+    monkeypatch.setattr(overrides, "_parse", counting)
+    monkeypatch.setattr(overrides, "_PARSED", {})
+    for _ in range(3):
+        assert client.get("/dashboard/next").status_code == 200
+    assert parses == [ROOT / "campaigns" / "overrides" / "missouri.yaml"]
 
 
 def _planned(db: Database, *, mode: Mode = Mode.DRY_RUN) -> list[list[tuple[str, str, str]]]:

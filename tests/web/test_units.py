@@ -63,20 +63,23 @@ def test_approve_and_reject_by_id_campaign_or_all(held_db: Database) -> None:
     ids = sorted(before)
     assert set(before.values()) == {"held"} and len(ids) >= 6
     with held_db.session() as session:
-        approved = approve_posts(session, [ids[0], 999_999], by="web", now=NOW)
-        assert [p.id for p in approved] == [ids[0]]
-        assert approved[0].status == "queued" and approved[0].approved_by == "web"
-        assert approved[0].scheduled_for == NOW  # due now: it was planned earlier
-        assert approved[0].updated_at == NOW
+        assert approve_posts(session, [ids[0], 999_999], by="web", now=NOW) == [ids[0]]
+    with held_db.new_session() as session:
+        approved = session.get(Post, ids[0])
+        assert approved.status == "queued" and approved.approved_by == "web"
+        assert approved.scheduled_for == NOW  # due now: it was planned earlier
+        assert approved.updated_at == NOW and approved.reason is None
     with held_db.session() as session:
         # an approved post is no longer held: rejecting it changes nothing
         assert reject_posts(session, [ids[0]], now=NOW) == []
-        rejected = reject_posts(session, ids[1:3], now=NOW)
+        assert reject_posts(session, ids[1:3], now=NOW) == ids[1:3]
+    with held_db.new_session() as session:
+        rejected = [session.get(Post, i) for i in ids[1:3]]
         assert {p.status for p in rejected} == {"rejected"}
         assert {p.reason for p in rejected} == {"rejected by an organizer"}
     with held_db.session() as session:
         rest = approve_posts(session, campaign="test-campaign", by="cli", now=NOW)
-        assert [p.id for p in rest] == ids[3:]
+        assert rest == ids[3:]
     with held_db.session() as session:
         assert held_posts(session, every=True) == []
         with pytest.raises(ValueError):
