@@ -417,11 +417,22 @@ def _insert_chunk(
         }
         for item in fresh
     ]
-    session.execute(cast(Table, Post.__table__).insert(), rows)
-    new_ids = select(Post.key, Post.id).where(
-        Post.mode == mode.value, Post.key.in_([item.key for item in fresh])
-    )
-    ids: dict[str, int] = {key: post_id for key, post_id in session.execute(new_ids)}
+    posts = cast(Table, Post.__table__)
+    ids: dict[str, int]
+    if session.get_bind().dialect.name == "postgresql":
+        # One INSERT ... VALUES (...), (...) RETURNING for the chunk (SQLAlchemy's
+        # "insertmanyvalues"), not a statement per post: the counts' trigger runs once
+        # a statement, and a run of tens of thousands of posts updating the same few
+        # count rows a post at a time grew with the square of its posts
+        # (bot.store.counts.POSTGRES_TRIGGERS).
+        written = session.execute(posts.insert().returning(posts.c.key, posts.c.id), rows)
+        ids = {key: post_id for key, post_id in written}
+    else:
+        session.execute(posts.insert(), rows)
+        new_ids = select(Post.key, Post.id).where(
+            Post.mode == mode.value, Post.key.in_([item.key for item in fresh])
+        )
+        ids = {key: post_id for key, post_id in session.execute(new_ids)}
     target_rows = [
         {
             "post_id": ids[item.key],
