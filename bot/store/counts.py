@@ -353,16 +353,20 @@ BEGIN
   ON CONFLICT (day, campaign_id, platform, mode, status)
   DO UPDATE SET posts = daily_counts.posts + excluded.posts;
   -- Targets written before their post (not the planner's order, which counts them as
-  -- they are written: advocacy_count_targets).
-  INSERT INTO daily_person_counts (day, person_id, posts)
-  SELECT p.created_at::date, t.person_id, count(*)
-  FROM inserted_posts p JOIN post_targets t ON t.post_id = p.id
-  WHERE p.status IN ("""
+  -- they are written: advocacy_count_targets), of posts that went out.
+  IF EXISTS (SELECT 1 FROM inserted_posts WHERE status IN ("""
+    + _SENT
+    + """)) THEN
+    INSERT INTO daily_person_counts (day, person_id, posts)
+    SELECT p.created_at::date, t.person_id, count(*)
+    FROM inserted_posts p JOIN post_targets t ON t.post_id = p.id
+    WHERE p.status IN ("""
     + _SENT
     + """)
-  GROUP BY p.created_at::date, t.person_id ORDER BY p.created_at::date, t.person_id
-  ON CONFLICT (day, person_id)
-  DO UPDATE SET posts = daily_person_counts.posts + excluded.posts;
+    GROUP BY p.created_at::date, t.person_id ORDER BY p.created_at::date, t.person_id
+    ON CONFLICT (day, person_id)
+    DO UPDATE SET posts = daily_person_counts.posts + excluded.posts;
+  END IF;
   RETURN NULL;
 END
 $$ LANGUAGE plpgsql
