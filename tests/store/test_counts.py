@@ -11,6 +11,7 @@ the same from ``posts`` and ``post_targets``.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -149,6 +150,68 @@ def test_counts_follow_any_write_even_by_hand(any_db):
         session.execute(update(Post).values(status=Status.POSTED.value))
         session.execute(update(Post).where(Post.id == ids[0]).values(created_at=NOW))
     assert_counts_agree(db)
+    with db.session() as session:  # one statement inserting posts of many counts, targets after
+        session.execute(update(Post).where(Post.id.in_(ids[::2])).values(status="queued"))
+        session.execute(
+            text(
+                f"INSERT INTO posts ({COPIED}) SELECT"
+                f" {COPIED.replace('key', COPY_KEY, 1)} FROM posts"
+            )
+        )
+        session.execute(
+            text(
+                "INSERT INTO post_targets (post_id, position, person_id, name, platform, bill,"
+                " created_at) SELECT id, 0, 'copied', 'Copied', platform, bill, created_at"
+                " FROM posts WHERE key LIKE 'copy-%'"
+            )
+        )
+    assert_counts_agree(db)
+
+
+COPY_KEY = "'copy-' || id"
+COPIED = (
+    "key, created_at, scheduled_for, updated_at, mode, campaign_id, bill, platform, account,"
+    " variant, text, text_hash, length, status, cost, attempt_count"
+)
+
+
+def test_a_run_adds_to_each_count_once_a_statement_on_postgres(postgres_url):
+    """A run's posts all add to the same few counts (one per platform here): on
+    PostgreSQL each update of a row in a transaction leaves a version the next one
+    walks past, so counting a post at a time made writing a run grow with the square
+    of its posts (bench/postgres.py). Counted per statement, a chunk of posts (the
+    planner writes 500 in one INSERT) updates each count row once."""
+    from bot.store import queries
+
+    db = Database(postgres_url)
+    upgrade(db.engine)
+    loaded = make_campaign(platforms=["x", "bluesky"], mentions_per_post=1)
+    schedule = loaded.schedule.model_copy(update={"posts_per_day": 1000})
+    campaign = loaded.model_copy(update={"schedule": schedule})
+    everyone = [
+        replace(person, handles={"x": f"S{i}", "bluesky": f"s{i}.bsky.social"})
+        for i, person in enumerate(people(120))
+    ]
+    try:
+        with db.session() as session:
+            plan = runner.plan_posts(
+                session, campaign, everyone, mode=Mode.LIVE, now=NOW, posts_per_run=240
+            )
+            written = queries.insert_planned(
+                session, plan.posts, mode=Mode.LIVE, now=NOW, scheduled_for=NOW
+            )
+            changed = session.execute(
+                text(
+                    "SELECT relname, n_tup_ins + n_tup_upd FROM pg_stat_xact_user_tables"
+                    " WHERE relname IN ('post_counts', 'daily_counts')"
+                )
+            ).all()
+        assert len(written) > 200
+        # one insert per count row (two platforms, one day), not one write per post
+        assert sorted(changed) == [("daily_counts", 2), ("post_counts", 2)]
+        assert_counts_agree(db)
+    finally:
+        db.dispose()
 
 
 def test_the_migration_backfills_the_counts_from_the_log(any_db):
