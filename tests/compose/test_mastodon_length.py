@@ -157,6 +157,22 @@ def test_arbitrary_text_agrees_with_the_port(text: str) -> None:
     assert status_length(text) == mastodon_validator.countable_length(text)
 
 
+def test_the_url_search_skips_the_prose_around_the_links() -> None:
+    """Only the words holding a ``://`` are searched (from the white space before the
+    first): ``validate`` counts hundreds of texts, and the pattern tries every position."""
+    from bot.compose.mastodon_length import _url_span
+
+    text = "Call Sen. Smith (R-MO) today! https://senate.mo.gov/bill thanks @a@b.org #SB792"
+    start, end = _url_span(text)
+    assert text[start:end] == " https://senate.mo.gov/bill"
+    two = "See https://a.org, then\thttps://b.org/x. Thank you"
+    assert two[slice(*_url_span(two))] == " https://a.org, then\thttps://b.org/x."
+    assert _url_span("https://a.org") == (0, 13)
+    assert countable_text(text) == text.replace("https://senate.mo.gov/bill", "x" * 23).replace(
+        "@a@b.org", "@a"
+    )
+
+
 def test_limit_and_count_follow_the_instance_once_known() -> None:
     length.forget_mastodon_instances()
     try:
