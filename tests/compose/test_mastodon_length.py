@@ -173,6 +173,14 @@ def test_the_url_search_skips_the_prose_around_the_links() -> None:
     )
 
 
+def test_the_cheap_bound_is_never_below_the_count() -> None:
+    """``length.at_most`` (every grapheme, 25 a ``://``) is what validate compares with
+    the limit before it looks for URLs: it must never under-count."""
+    sample = [*mastodon_texts.texts(2000), "a https://a.b\u0301 b", "\u0301https://x.org\u0301"]
+    assert all(length.at_most("mastodon", text) >= status_length(text) for text in sample)
+    assert length.at_most("x", "https://x.org") == length.count("x", "https://x.org") == 23
+
+
 def test_limit_and_count_follow_the_instance_once_known() -> None:
     length.forget_mastodon_instances()
     try:
