@@ -138,6 +138,22 @@ def limit(platform: str, *, mastodon_limit: int | None = None, account: str | No
     return LIMITS[platform]
 
 
+def at_most(platform: str, text: str) -> int:
+    """A count :func:`count` never exceeds for ``text`` (no account given), found cheaply.
+
+    On Mastodon: every grapheme, plus 25 for each ``://``. A URL counts only with
+    its protocol, so it holds one; it counts 23 whatever its length, and cutting it
+    out can split at most a cluster on either side (a mention only shortens the
+    text). This is how :func:`bot.compose.mastodon_length.status_length` counts a
+    text its URL search gave up on. It needs no URL pattern (some 6 ms to compile,
+    and a search of every text): ``validate`` asks only whether the longest text
+    fits, and counts exactly where this bound does not. Elsewhere: the count.
+    """
+    if platform == "mastodon":
+        return graphemes(text) + text.count("://") * (23 + 2)
+    return count(platform, text)
+
+
 def fits(
     platform: str, text: str, *, mastodon_limit: int | None = None, account: str | None = None
 ) -> bool:

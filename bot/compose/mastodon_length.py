@@ -176,16 +176,38 @@ def _idna_length(domain: str) -> int | None:
         return None
 
 
+#: ASCII white space: no URL holds it (its domain, path and query all leave it out).
+_ASCII_SPACE = " \t\n\x0b\x0c\r"
+
+
+def _url_span(text: str) -> tuple[int, int]:
+    """Where in ``text`` the URLs Mastodon counts can be: from the white space before
+    the first ``://`` to the white space after the last.
+
+    A URL counts only with its protocol, so it holds a ``://``, and no match of the
+    pattern crosses ASCII white space but for the one character before a URL. A match
+    outside this span holds no ``://`` and counts for nothing; the matches inside are
+    those of a search of the whole text, for the search reaches the span's first
+    character with nothing consumed beyond it, and a white space ends a URL as the end
+    of the text does. Prose before the first link is not searched character by
+    character (the pattern tries every position: ``validate`` counts hundreds of texts).
+    """
+    first, last = text.find("://"), text.rfind("://") + 3
+    start = max(text.rfind(space, 0, first) for space in _ASCII_SPACE)
+    ends = [end for space in _ASCII_SPACE if (end := text.find(space, last)) >= 0]
+    return max(start, 0), min(ends, default=len(text))
+
+
 def urls(text: str) -> list[Entity]:
     """The URLs Mastodon's length check finds in ``text`` (protocol required)."""
-    if ":" not in text:
+    if "://" not in text:
         return []
     found = []
     pattern = _pattern_for(text)
     if pattern is None:
         return []
     try:
-        matches = list(pattern.finditer(text, timeout=SEARCH_SECONDS))
+        matches = list(pattern.finditer(text, *_url_span(text), timeout=SEARCH_SECONDS))
     except TimeoutError:
         raise TooComplex(text) from None
     for match in matches:

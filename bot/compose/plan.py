@@ -30,9 +30,9 @@ from datetime import UTC, datetime, timedelta
 
 from bot.campaigns.schema import Bill, Campaign, Platform, Variant, XMentions
 from bot.compose import length
-from bot.compose.mentions import mention_text, tag_handle
-from bot.compose.render import TemplateProblem, join_names, render
-from bot.compose.views import TargetView, bill_view, campaign_view
+from bot.compose.render import TemplateProblem, join_names
+from bot.compose.text import addressed, post_text
+from bot.compose.text import template_context as template_context  # importable from here too
 from bot.directory.people import Person
 from bot.posts import PlanHistory as PlanHistory  # the plain shapes live in bot.posts,
 from bot.posts import PlannedPost as PlannedPost  # which the store uses without the
@@ -91,40 +91,6 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def template_context(
-    campaign: Campaign, bill: Bill, platform: str, targets: Sequence[tuple[Person, str | None]]
-) -> dict[str, object]:
-    """The variables a message template sees (see :mod:`bot.compose.render`).
-
-    Only plain, immutable data (:mod:`bot.compose.views`): never the pydantic
-    models themselves, whose methods a template could otherwise reach.
-    """
-    views = tuple(
-        TargetView(
-            id=person.id,
-            name=person.name,
-            title=person.title,
-            display_name=person.display_name,
-            handle=handle,
-            mention=mention_text(person, platform, handle),
-            state=person.state,
-            district=person.district,
-        )
-        for person, handle in targets
-    )
-    return {
-        "bill": bill_view(bill),
-        "campaign": campaign_view(campaign),
-        "targets": views,
-        # "@a @b" where everyone is tagged; "@a, Sen. B and Rep. C" otherwise
-        "mentions": " ".join(view.mention for view in views)
-        if all(view.handle for view in views)
-        else join_names([view.mention for view in views]),
-        "names": join_names([view.display_name for view in views]),
-        "platform": platform,
-    }
-
-
 def compose_text(
     campaign: Campaign,
     bill: Bill,
@@ -140,14 +106,8 @@ def compose_text(
     ``name_on_x`` names everyone in plain text on X (``x_mentions: name``);
     ``untagged`` holds the ids of people to name rather than tag.
     """
-    pairs = [
-        (
-            p,
-            None if p.id in untagged else tag_handle(p, platform, name_on_x=name_on_x),
-        )
-        for p in people
-    ]
-    text = render(variant.text, template_context(campaign, bill, platform, pairs))
+    pairs = addressed(people, platform, name_on_x=name_on_x, untagged=untagged)
+    text = post_text(campaign, bill, platform, variant, pairs)
     targets = tuple(PlannedTarget(p.id, p.display_name, handle) for p, handle in pairs)
     return text, targets
 

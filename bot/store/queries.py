@@ -41,7 +41,6 @@ from sqlalchemy.sql.selectable import TableValuedAlias
 from bot.config import Mode
 from bot.posts import LoggedPost as LoggedPost  # re-exported: callers name it from here
 from bot.posts import PlanHistory, PlannedPost
-from bot.store.counts import PostCount
 
 # The log as people read it (filters, pages by key, exports) lives in bot.store.logs,
 # which loads without the planner; these names stay importable from here.
@@ -1168,6 +1167,8 @@ def held_per_campaign(session: Session) -> list[tuple[str, int]]:
     few rows per campaign, where a ``GROUP BY`` of the held posts read every
     one of them on every view of the approvals page.
     """
+    from bot.store.counts import PostCount  # mapped where read: the planner never reads it
+
     total = func.sum(PostCount.posts)
     rows = session.execute(
         select(PostCount.campaign_id, total)

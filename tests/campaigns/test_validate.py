@@ -113,6 +113,20 @@ def test_length_is_the_worst_case_over_bills(write_campaign: WriteCampaign) -> N
     ]
 
 
+def test_mastodon_counts_each_url_as_23(write_campaign: WriteCampaign) -> None:
+    # "Sen. Eric Schmitt" (17) + 1 + 458 + 1 + the bill's URL (23): 500 fits. With
+    # one "a" more the message is over, though its URL is 62 characters: validate
+    # counts exactly wherever the generous bound (every character, 25 a URL) is over.
+    fits = "\"{{ mentions }} {{ 'a' * 458 }} {{ bill.url }}\""
+    platforms = {"platforms: [x, facebook]": "platforms: [mastodon]"}
+    assert problems(write_campaign({SHORT: fits, **platforms})) == []
+    path = write_campaign({SHORT: fits.replace("458", "459"), **platforms})
+    assert problems(path) == [
+        f"{path}:22: messages[0].text: message 'short' is 501 characters on mastodon even "
+        "with one mention (limit 500). Fix: shorten it by 1 character"
+    ]
+
+
 def test_facebook_names_people_instead_of_tagging(write_campaign: WriteCampaign) -> None:
     # 63206 is Facebook's limit; "Sen. Eric Schmitt" (17) is the longest name.
     path = write_campaign(

@@ -157,6 +157,30 @@ def test_arbitrary_text_agrees_with_the_port(text: str) -> None:
     assert status_length(text) == mastodon_validator.countable_length(text)
 
 
+def test_the_url_search_skips_the_prose_around_the_links() -> None:
+    """Only the words holding a ``://`` are searched (from the white space before the
+    first): ``validate`` counts hundreds of texts, and the pattern tries every position."""
+    from bot.compose.mastodon_length import _url_span
+
+    text = "Call Sen. Smith (R-MO) today! https://senate.mo.gov/bill thanks @a@b.org #SB792"
+    start, end = _url_span(text)
+    assert text[start:end] == " https://senate.mo.gov/bill"
+    two = "See https://a.org, then\thttps://b.org/x. Thank you"
+    assert two[slice(*_url_span(two))] == " https://a.org, then\thttps://b.org/x."
+    assert _url_span("https://a.org") == (0, 13)
+    assert countable_text(text) == text.replace("https://senate.mo.gov/bill", "x" * 23).replace(
+        "@a@b.org", "@a"
+    )
+
+
+def test_the_cheap_bound_is_never_below_the_count() -> None:
+    """``length.at_most`` (every grapheme, 25 a ``://``) is what validate compares with
+    the limit before it looks for URLs: it must never under-count."""
+    sample = [*mastodon_texts.texts(2000), "a https://a.b\u0301 b", "\u0301https://x.org\u0301"]
+    assert all(length.at_most("mastodon", text) >= status_length(text) for text in sample)
+    assert length.at_most("x", "https://x.org") == length.count("x", "https://x.org") == 23
+
+
 def test_limit_and_count_follow_the_instance_once_known() -> None:
     length.forget_mastodon_instances()
     try:

@@ -19,8 +19,8 @@ from jinja2 import Undefined
 
 from bot.bills.models import BillEvent
 from bot.bills.post import event_view, plan_step_posts
-from bot.compose import plan as planning
 from bot.compose import sandbox
+from bot.compose import text as composing  # where the planner renders each post
 from bot.compose.plan import compose_text, template_context
 from bot.compose.render import TemplateProblem, environment, render
 from bot.compose.views import VIEW_ATTRIBUTES
@@ -66,13 +66,13 @@ def event() -> BillEvent:
 def every_context(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
     """The contexts the planner, a bill step's post and the supporter page render with."""
     seen: list[dict[str, object]] = []
-    real = planning.render
+    real = composing.render
 
     def spy(source: str, context: dict[str, object]) -> str:
         seen.append(context)
         return real(source, context)
 
-    monkeypatch.setattr(planning, "render", spy)
+    monkeypatch.setattr(composing, "render", spy)
     monkeypatch.setattr("bot.bills.post.render", spy)
     campaign = make_campaign(platforms=["x", "bluesky", "mastodon", "facebook"])
     targets = people(2)
