@@ -177,5 +177,18 @@ def cli() -> None:
     """
 
 
+#: Commands that read, print and exit, their memory bounded by the campaign files and
+#: one campaign's plan. Python's cycle collector runs dozens of times while they
+#: import and build their models (~50 ms of ``preview``'s ~650 ms), finding no
+#: garbage; reference counting frees what they drop, so they run without it.
+#: Long-running commands (``run``, ``worker``, ``serve``) and exports keep it.
+BRIEF_COMMANDS = frozenset({"validate", "preview", "targets"})
+
+
 def main() -> None:
+    """The console entry point (``advocacy-bot``; tests invoke :func:`cli` in-process)."""
+    if len(sys.argv) > 1 and sys.argv[1] in BRIEF_COMMANDS:
+        import gc
+
+        gc.disable()
     cli()
