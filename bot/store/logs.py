@@ -348,8 +348,8 @@ def _trigram_ids(
         query = select(Post.id).where(*rest, whole).order_by(*order)
         return ids + list(session.scalars(query.limit(count - len(ids))))
     asked = [Post.text.ilike(search.escaped(piece), escape="/") for piece in pieces]
-    return ids + _fenced_ids(session, [*rest, *asked], filters.text, newest_first,
-                             count - len(ids))  # fmt: skip
+    more = _fenced_ids(session, [*rest, *asked], filters.text, newest_first, count - len(ids))
+    return ids + more
 
 
 def _keyed(columns: Any, newest_first: bool) -> tuple[Any, Any]:
