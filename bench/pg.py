@@ -21,7 +21,7 @@ from bench.log import ACCOUNTS, CAMPAIGNS, NOW, PEOPLE, PLATFORMS, SECONDS_PER_P
 
 ENV = "BENCH_POSTGRES_URL"
 #: Bump when :func:`fill` changes, so that kept logs are filled again.
-FILL_VERSION = 1
+FILL_VERSION = 2
 
 
 def base_url() -> str | None:
