@@ -72,8 +72,7 @@ def parse_duration(
     if not math.isfinite(seconds) or seconds > LONGEST.total_seconds():
         where = f"{field}: " if field else ""
         raise DurationError(
-            f"{where}{value!r} is longer than a century ({LONGEST.days}d); "
-            "write a shorter duration"
+            f"{where}{value!r} is longer than a century ({LONGEST.days}d); write a shorter duration"
         )
     return timedelta(seconds=seconds)
 

@@ -28,6 +28,7 @@ def unavailable(reason: str) -> NoReturn:
         pytest.fail(f"{reason}; CI runs every test (scripts/test sets it all up)", pytrace=False)
     pytest.skip(reason)
 
+
 BASE_CAMPAIGN: dict[str, Any] = {
     "id": "test-campaign",
     "title": "Test campaign",

@@ -26,9 +26,19 @@ def _add(database: Database, texts: list[str]) -> None:
             when = T0 + timedelta(minutes=index // 2)  # ties, broken by id
             session.add(
                 Post(
-                    key=f"k{index}", created_at=when, scheduled_for=when, updated_at=when,
-                    mode="dry_run", campaign_id="c", bill="b", platform="x", account="default",
-                    variant="m", text=body, text_hash=f"h{index}", length=len(body),
+                    key=f"k{index}",
+                    created_at=when,
+                    scheduled_for=when,
+                    updated_at=when,
+                    mode="dry_run",
+                    campaign_id="c",
+                    bill="b",
+                    platform="x",
+                    account="default",
+                    variant="m",
+                    text=body,
+                    text_hash=f"h{index}",
+                    length=len(body),
                     status="dry_run",
                 )  # fmt: skip
             )
