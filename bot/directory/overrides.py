@@ -53,8 +53,7 @@ do-not-tag entry; ``platform`` and ``handle`` then narrow it) and ``reason``.
 from __future__ import annotations
 
 import csv
-import hashlib
-import threading
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -290,30 +289,22 @@ def read_overrides(path: Path) -> OverridesFile:
         raise OverridesError(f"{path}: cannot read the overrides file: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise OverridesError(f"{path}: not UTF-8 text; save it as UTF-8") from None
-    key = (str(path), hashlib.sha256(text.encode()).hexdigest())
-    with _PARSED_LOCK:
-        found = _PARSED.get(key)
-    if found is None:
-        found = _parse(path, text)
-        with _PARSED_LOCK:
-            while len(_PARSED) >= _PARSED_KEPT:
-                del _PARSED[next(iter(_PARSED))]
-            _PARSED[key] = found
-    return found
+    return _parsed(path, text)
 
 
-#: :func:`read_overrides`' parses, by file name and a digest of its bytes.
-#:
-#: "What goes out next" resolves each campaign's targets on every view, and parsing
-#: an overrides file (the YAML, then the model checking every handle) cost ~1 ms for
-#: the example's 3.5 kB, twice a view. The file is still read each time (~0.1 ms): a
-#: parse is reused only for the same bytes, so an edit is seen at once, however soon
-#: after the last read and whatever its size and time stamps say. A file that fails
-#: is parsed again each time. The answer is a frozen model shared by the callers
-#: that read the same file; the oldest of ``_PARSED_KEPT`` is dropped first.
-_PARSED: dict[tuple[str, str], OverridesFile] = {}
-_PARSED_KEPT = 32
-_PARSED_LOCK = threading.Lock()
+@functools.lru_cache(maxsize=32)
+def _parsed(path: Path, text: str) -> OverridesFile:
+    """:func:`_parse`, kept for the same file and the same text (the last 32).
+
+    "What goes out next" resolves each campaign's targets on every view, and parsing
+    an overrides file (the YAML, then the model checking every handle) cost ~1 ms for
+    the example's 3.5 kB, twice a view. The file is still read each time (~0.1 ms): a
+    parse is reused only for the same text, so an edit is seen at once, however soon
+    after the last read and whatever its size and time stamps say. A file that fails
+    is parsed again each time (an exception is not kept). The answer is a frozen model
+    shared by the callers that read the same file.
+    """
+    return _parse(path, text)
 
 
 def _parse(path: Path, text: str) -> OverridesFile:
