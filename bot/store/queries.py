@@ -542,8 +542,11 @@ def _insert_postgres(
         },
     )
     ids: dict[str, int] = {key: post_id for key, post_id in written}
-    targets = [(ids[item.key], index, item, target) for item in fresh
-               for index, target in enumerate(item.targets)]  # fmt: skip
+    targets = [
+        (ids[item.key], index, item, target)
+        for item in fresh
+        for index, target in enumerate(item.targets)
+    ]
     if targets:
         connection.exec_driver_sql(
             _POSTGRES_TARGETS,
@@ -1180,28 +1183,6 @@ def held_per_campaign(session: Session) -> list[tuple[str, int]]:
     return [(campaign_id, int(count)) for campaign_id, count in rows]
 
 
-def held_posts(
-    session: Session,
-    post_ids: Sequence[int] = (),
-    *,
-    campaign: str | None = None,
-    every: bool = False,
-) -> list[Post]:
-    """Held posts: those with ``post_ids``, and/or of ``campaign``, or (``every``) all of them.
-
-    Naming nothing (no ids, no campaign, ``every`` false) is refused with
-    :class:`ValueError`, so a slip never approves or rejects the whole queue.
-    """
-    if not (post_ids or campaign or every):
-        raise ValueError("name post ids, or a campaign, or every held post")
-    query = select(Post).where(Post.status == Status.HELD.value)
-    if post_ids:
-        query = query.where(Post.id.in_(list(post_ids)))
-    if campaign:
-        query = query.where(Post.campaign_id == campaign)
-    return list(session.scalars(query.order_by(Post.id)))
-
-
 #: Post ids per ``UPDATE`` when deciding posts named by id (the bound parameters' limit).
 DECIDE_CHUNK = 500
 
@@ -1263,7 +1244,10 @@ def _decide_held(
     every: bool,
     **values: Any,
 ) -> list[int]:
-    """Set ``values`` on the held posts named (as :func:`held_posts` names them); their ids.
+    """Set ``values`` on the held posts with ``post_ids``, and/or of ``campaign``, or
+    (``every``) on all of them; their ids. Naming nothing (no ids, no campaign,
+    ``every`` false) is refused with :class:`ValueError`, so a slip never approves
+    or rejects the whole queue.
 
     ``UPDATE posts SET ... WHERE status = 'held' ... RETURNING id``: one statement
     for a campaign's or every held post (10,000 of them, where each was loaded as

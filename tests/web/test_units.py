@@ -19,7 +19,7 @@ from bot.config import Mode
 from bot.directory.people import Person
 from bot.store.db import Database
 from bot.store.models import Post
-from bot.store.queries import approve_posts, held_posts, reject_posts
+from bot.store.queries import approve_posts, reject_posts
 from bot.web import share
 from bot.web.charts import axis_top, stacked_bars
 from bot.web.filters import highlight, safe_url
@@ -81,9 +81,11 @@ def test_approve_and_reject_by_id_campaign_or_all(held_db: Database) -> None:
         rest = approve_posts(session, campaign="test-campaign", by="cli", now=NOW)
         assert rest == ids[3:]
     with held_db.session() as session:
-        assert held_posts(session, every=True) == []
+        assert approve_posts(session, every=True, by="cli", now=NOW) == []  # none held
         with pytest.raises(ValueError):
-            held_posts(session)  # naming nothing never means everything
+            approve_posts(session, by="cli", now=NOW)  # naming nothing never means everything
+        with pytest.raises(ValueError):
+            reject_posts(session, now=NOW)
     after = _statuses(held_db)
     assert [after[i] for i in ids[:3]] == ["queued", "rejected", "rejected"]
 
