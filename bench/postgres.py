@@ -46,6 +46,7 @@ from bench.pages import (
     pages_around,
     report_pages,
 )
+from bot.store.queries import INSERT_CHUNK
 
 COPY = "COPY (SELECT * FROM posts) TO STDOUT WITH CSV"
 #: Which parts to run, comma-separated (default all: planning,pages,exports).
@@ -118,8 +119,8 @@ _PSYCOPG_COPY = (
 )
 
 
-#: The floor writes this many rows a statement, as bot.store.queries.insert_planned does.
-RAW_CHUNK = 500
+#: The floor writes as many rows a statement as bot.store.queries.insert_planned does.
+RAW_CHUNK = INSERT_CHUNK
 _POST_COLUMNS = (
     "id, key, created_at, scheduled_for, updated_at, mode, campaign_id, bill, platform, account,"
     " variant, text, text_hash, length, link, status, cost, attempt_count"
@@ -224,7 +225,7 @@ def run_planning(report: Report, *, quick: bool) -> None:
                     raw / posts,
                     "s",
                     10.0,
-                    "psycopg executemany of the same rows, 500 a statement (pipelined)",
+                    f"psycopg executemany of the same rows, {RAW_CHUNK} a statement (pipelined)",
                     note=f"PostgreSQL; {posts} posts; {seconds:.2f} s in all, median of {repeat};"
                     " the search index's pending entries merged in both",
                 )

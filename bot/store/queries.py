@@ -375,14 +375,15 @@ def insert_planned(
     logged: list[LoggedPost] = []
     # A national run logs tens of thousands of posts: a chunk at a time bounds
     # the rows held at once (and the driver's copies of them).
-    for start in range(0, len(fresh), _INSERT_CHUNK):
+    for start in range(0, len(fresh), INSERT_CHUNK):
         logged += _insert_chunk(
-            session, fresh[start : start + _INSERT_CHUNK], mode, now, scheduled_for, status, reason
+            session, fresh[start : start + INSERT_CHUNK], mode, now, scheduled_for, status, reason
         )
     return logged
 
 
-_INSERT_CHUNK = 500
+#: Posts a chunk of :func:`insert_planned` writes (on PostgreSQL one statement a chunk).
+INSERT_CHUNK = 500
 
 
 def _insert_chunk(
